@@ -1,0 +1,1 @@
+"""O2O omnichannel retail platform."""

@@ -1,0 +1,48 @@
+"""Composition root: which database, clock and adapters; which handlers react to which events."""
+
+from __future__ import annotations
+
+from o2o.adapters.messages.sms import DevSms
+from o2o.adapters.payments.sandbox import SandboxPayments
+from o2o.config import Settings, get_settings
+from o2o.deps import Container
+from o2o.kernel.clock import Clock, SystemClock
+from o2o.kernel.db import Database
+from o2o.kernel.outbox import Handler, Relay, RelayThread
+from o2o.orders import handlers as order_handlers
+from o2o.orders import service as orders
+
+
+def build(settings: Settings | None = None, db: Database | None = None, clock: Clock | None = None) -> Container:
+    settings = settings or get_settings()
+    if db is None:
+        db = Database.from_url(settings.database_url, pool_size=settings.pool_size,
+                               overflow=settings.pool_overflow, pool_timeout=settings.pool_timeout_s,
+                               busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    return Container(settings=settings, db=db, clock=clock or SystemClock(),
+                     payments=SandboxPayments(settings.payment_secret, base_url=settings.public_base_url),
+                     sms=DevSms())
+
+
+def handlers(c: Container) -> dict[str, list[tuple[str, Handler]]]:
+    table: dict[str, list[tuple[str, Handler]]] = {}
+
+    def on(topic: str, name: str, fn: Handler) -> None:
+        table.setdefault(topic, []).append((name, fn))
+
+    for topic in order_handlers.FOLLOW:
+        on(topic, "orders.follow_fulfillment", order_handlers.follow)
+    on("order.refund_needed", "payments.refund", order_handlers.refund_with(c.payments))
+    on("fulfillment.pickup_ready", "messages.pickup_ready_sms", order_handlers.notify_pickup_ready(c.sms))
+    return table
+
+
+def relay(c: Container) -> Relay:
+    return Relay(c.db, handlers(c), c.clock, batch=c.settings.relay_batch)
+
+
+def relay_thread(c: Container) -> RelayThread:
+    def expire() -> None:
+        orders.expire_unpaid(c.db, c.uow)
+
+    return RelayThread(relay(c), c.settings.relay_poll_s, periodic=[expire])

@@ -1,0 +1,69 @@
+"""Catalog shapes at the API edge."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class SkuIn(BaseModel):
+    code: str = Field(min_length=1, max_length=40)
+    barcode: str = Field(pattern=r"^[0-9]{8,14}$")
+    spec: str = Field("", max_length=80)
+    unit: str = Field("件", max_length=16)
+    base_price_fen: int = Field(ge=0, le=100_000_000)
+
+
+class ProductIn(BaseModel):
+    category_id: int = Field(gt=0)
+    name_zh: str = Field(min_length=1, max_length=200)
+    name_en: str = Field(min_length=1, max_length=200)
+    brand: str | None = Field(None, max_length=80)
+    description: str | None = Field(None, max_length=5000)
+    skus: list[SkuIn] = Field(min_length=1, max_length=100)
+
+
+class SkuOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    product_id: int
+    code: str
+    barcode: str
+    spec: str
+    unit: str
+    base_price_fen: int
+    active: bool
+
+
+class ProductOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    category_id: int
+    name_zh: str
+    name_en: str
+    brand: str | None
+    description: str | None
+    active: bool
+    skus: list[SkuOut]
+
+
+class CategoryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    code: str
+    name_zh: str
+    name_en: str
+    parent_id: int | None
+
+
+class StorePriceIn(BaseModel):
+    location_id: int = Field(gt=0)
+    price_fen: int = Field(ge=0, le=100_000_000)
+
+
+class PricedSku(BaseModel):
+    """What one strategy decides for a SKU at a location and channel."""
+
+    sku_id: int
+    name: str
+    price_fen: int
+    active: bool

@@ -1,0 +1,100 @@
+"""Catalog use cases, and the one strategy that decides a SKU's price per location and channel."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from o2o.catalog import repository as repo
+from o2o.catalog.models import Category, Product, Sku, StorePrice
+from o2o.catalog.schemas import CategoryOut, PricedSku, ProductIn, ProductOut, StorePriceIn
+from o2o.kernel.db import Database
+from o2o.kernel.errors import Conflict, NotFound
+from o2o.kernel.pagination import Page, PageParams
+from o2o.kernel.uow import UnitOfWork
+
+
+class PriceStrategy:
+    """Price and sellability of SKUs at one location for one channel.
+
+    Today: the location's own price when it has one, else the base price; every channel
+    pays the same. Promotions and channel prices plug in here, nowhere else.
+    """
+
+    def __init__(self, session: Session, location_id: int | None, channel: str = "h5",
+                 locale: str = "zh-CN") -> None:
+        self.session = session
+        self.location_id = location_id
+        self.channel = channel
+        self.locale = locale
+
+    def price(self, sku_ids: Iterable[int]) -> dict[int, PricedSku]:
+        out: dict[int, PricedSku] = {}
+        for sku_id, name_zh, name_en, spec, base, active, store_price in repo.sku_prices(
+                self.session, sku_ids, self.location_id):
+            name = name_zh if self.locale == "zh-CN" else name_en
+            out[sku_id] = PricedSku(sku_id=sku_id, name=f"{name} {spec}".strip(),
+                                    price_fen=base if store_price is None else store_price, active=bool(active))
+        return out
+
+
+def create_product(uow: UnitOfWork, data: ProductIn) -> ProductOut:
+    with uow:
+        s = uow.session
+        if s.get(Category, data.category_id) is None:
+            raise NotFound("category", data.category_id)
+        product = Product(category_id=data.category_id, name_zh=data.name_zh, name_en=data.name_en,
+                          brand=data.brand, description=data.description, created_at=uow.clock.now())
+        product.skus = [Sku(**sku.model_dump()) for sku in data.skus]
+        s.add(product)
+        try:
+            s.flush()
+        except IntegrityError as exc:
+            raise Conflict("a SKU code or barcode is already in use", field="skus") from exc
+        out = ProductOut.model_validate(product)
+        uow.publish("catalog.product_created", {"product_id": product.id, "sku_ids": [k.id for k in product.skus]})
+        uow.commit()
+        return out
+
+
+def set_store_price(uow: UnitOfWork, sku_id: int, data: StorePriceIn) -> None:
+    with uow:
+        s = uow.session
+        if s.get(Sku, sku_id) is None:
+            raise NotFound("sku", sku_id)
+        row = s.get(StorePrice, (data.location_id, sku_id))
+        if row is None:
+            s.add(StorePrice(location_id=data.location_id, sku_id=sku_id, price_fen=data.price_fen))
+        else:
+            row.price_fen = data.price_fen
+        try:
+            s.flush()
+        except IntegrityError as exc:
+            raise NotFound("location", data.location_id) from exc
+        uow.commit()
+
+
+def get_product(db: Database, product_id: int) -> ProductOut:
+    with db.read() as s:
+        product = repo.get_product(s, product_id)
+        if product is None:
+            raise NotFound("product", product_id)
+        return ProductOut.model_validate(product)
+
+
+def search(db: Database, q: str | None, category_id: int | None, page: PageParams) -> Page[ProductOut]:
+    with db.read() as s:
+        rows, total = repo.search_products(s, q, category_id, page.offset, page.size)
+        return Page[ProductOut](items=[ProductOut.model_validate(p) for p in rows], page=page.page,
+                                size=page.size, total=total)
+
+
+def categories(db: Database) -> list[CategoryOut]:
+    with db.read() as s:
+        return [CategoryOut.model_validate(c) for c in repo.categories(s)]
+
+
+def known_skus(session: Session, sku_ids: Iterable[int]) -> set[int]:
+    return set(PriceStrategy(session, None).price(sku_ids))

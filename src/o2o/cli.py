@@ -1,0 +1,132 @@
+"""The `o2o` command: migrate, seed, demo, serve, worker, check."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import signal
+import sys
+import threading
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import func, select
+
+from o2o import bootstrap
+from o2o.config import get_settings
+from o2o.kernel.migrate import upgrade
+
+app = typer.Typer(help="O2O omnichannel retail platform", no_args_is_help=True, add_completion=False)
+console = Console()
+
+
+def _container():  # type: ignore[no-untyped-def]
+    return bootstrap.build()
+
+
+@app.command()
+def migrate() -> None:
+    """Apply database migrations (Alembic) to O2O_DATABASE_URL."""
+    c = _container()
+    upgrade(c.db.engine)
+    console.print(f"[green]migrated[/] {c.db.engine.url.render_as_string(hide_password=True)}")
+
+
+@app.command()
+def seed(seed: int = typer.Option(42, help="random seed: the same seed gives the same chain"),
+         stores: int = typer.Option(40, min=1, max=10_000), warehouses: int = typer.Option(2, min=1, max=50),
+         skus: int = typer.Option(2000, min=10, max=200_000), customers: int = typer.Option(5000, min=1),
+         days: int = typer.Option(90, min=0, max=730)) -> None:
+    """Generate the demo retail chain (Shanghai) into an empty database."""
+    from o2o.demo.generator import DemoSize, generate
+
+    c = _container()
+    upgrade(c.db.engine)
+    report = generate(c.db, DemoSize(stores=stores, warehouses=warehouses, skus=skus, customers=customers,
+                                     days=days), seed=seed, console=console)
+    console.print(report)
+
+
+@app.command()
+def check() -> None:
+    """Verify the stock invariants: ledger == on_hand, reserved == live reservations, nothing negative."""
+    from o2o.inventory import service as inventory
+
+    report = inventory.check(_container().db)
+    table = Table(title="stock invariants")
+    table.add_column("check")
+    table.add_column("problems", justify="right")
+    table.add_row("ledger sum == on_hand", str(len(report.ledger_mismatches)))
+    table.add_row("reserved == live reservations", str(len(report.reserved_mismatches)))
+    table.add_row("nothing negative, reserved <= on_hand", str(len(report.negatives)))
+    console.print(table)
+    console.print(f"{report.stock_rows} stock rows checked")
+    for row in (report.ledger_mismatches + report.reserved_mismatches + report.negatives)[:20]:
+        console.print(row)
+    if not report.ok:
+        console.print("[red]FAILED[/]")
+        raise typer.Exit(1)
+    console.print("[green]OK[/]")
+
+
+@app.command()
+def serve(host: str = typer.Option(None), port: int = typer.Option(None), workers: int = typer.Option(1, min=1),
+          relay: bool = typer.Option(False, help="also run the outbox relay in this process")) -> None:
+    """Serve the API (and pages) with uvicorn."""
+    import uvicorn
+
+    s = get_settings()
+    host, port = host or s.host, port or s.port
+    if workers > 1:
+        uvicorn.run("o2o.main:app_factory", factory=True, host=host, port=port, workers=workers,
+                    log_level="warning", access_log=False)
+        return
+    from o2o.main import create_app
+
+    uvicorn.run(create_app(run_relay=relay), host=host, port=port, log_level="info")
+
+
+@app.command()
+def worker() -> None:
+    """Run the outbox relay and the periodic jobs (unpaid-order expiry) until stopped."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    c = _container()
+    thread = bootstrap.relay_thread(c)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    thread.start()
+    console.print("[green]relay running[/] (Ctrl-C to stop)")
+    with contextlib.suppress(KeyboardInterrupt):
+        stop.wait()
+    thread.stop()
+    thread.join(timeout=10)
+
+
+@app.command()
+def demo(seed: int = typer.Option(42), host: str = typer.Option(None), port: int = typer.Option(None)) -> None:
+    """Migrate, seed the demo chain when the database is empty, serve API + relay, print the URLs."""
+    import uvicorn
+
+    from o2o.demo.generator import DemoSize, generate
+    from o2o.locations.models import Location
+    from o2o.main import create_app
+
+    s = get_settings()
+    host, port = host or s.host, port or s.port
+    c = _container()
+    upgrade(c.db.engine)
+    with c.db.read() as session:
+        empty = not session.scalar(select(func.count()).select_from(Location))
+    if empty:
+        console.print(generate(c.db, DemoSize(), seed=seed, console=console))
+    base = f"http://{host}:{port}"
+    console.rule("O2O demo")
+    console.print(f"API docs      {base}/docs\nOpenAPI       {base}/openapi.json\nHealth        {base}/healthz")
+    console.print(f"Database      {c.db.engine.url.render_as_string(hide_password=True)}")
+    sys.stdout.flush()
+    uvicorn.run(create_app(c, run_relay=True), host=host, port=port, log_level="warning")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,70 @@
+"""Fulfilment orders: what one location hands over or ships for an order."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from o2o.kernel.db import Base, BigId
+
+NEW, PICKING, READY, HANDED_OVER, SHIPPED, CANCELLED = (
+    "new", "picking", "ready", "handed_over", "shipped", "cancelled")
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    NEW: frozenset({PICKING, CANCELLED}),
+    PICKING: frozenset({READY, SHIPPED, CANCELLED}),
+    READY: frozenset({HANDED_OVER, SHIPPED, CANCELLED}),
+    HANDED_OVER: frozenset(),
+    SHIPPED: frozenset(),
+    CANCELLED: frozenset(),
+}
+OPEN = frozenset({NEW, PICKING, READY})
+
+
+def can_transition(src: str, dst: str) -> bool:
+    return dst in TRANSITIONS.get(src, frozenset())
+
+
+class FulfillmentOrder(Base):
+    __tablename__ = "fulfillment_order"
+    __table_args__ = (
+        Index("ix_fulfillment_location_status", "location_id", "status"),
+        Index("ix_fulfillment_order", "order_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id"))
+    order_number: Mapped[str] = mapped_column(String(24))
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id"))
+    mode: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default=NEW)
+    reason: Mapped[str] = mapped_column(String(300))
+    pickup_code: Mapped[str | None] = mapped_column(String(6))
+    failed_code_attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime]
+    ready_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+
+class FulfillmentLine(Base):
+    __tablename__ = "fulfillment_line"
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    fulfillment_id: Mapped[int] = mapped_column(ForeignKey("fulfillment_order.id"), index=True)
+    sku_id: Mapped[int] = mapped_column(ForeignKey("sku.id"))
+    quantity: Mapped[int]
+
+
+class FulfillmentHistory(Base):
+    __tablename__ = "fulfillment_history"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    fulfillment_id: Mapped[int] = mapped_column(ForeignKey("fulfillment_order.id"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(80))
+    note: Mapped[str] = mapped_column(String(300), default="")
+    at: Mapped[datetime]

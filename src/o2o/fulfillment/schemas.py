@@ -1,0 +1,59 @@
+"""Fulfilment shapes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+@dataclass(frozen=True, slots=True)
+class NewFulfillment:
+    order_id: int
+    order_number: str
+    location_id: int
+    mode: str
+    reason: str
+    lines: dict[int, int]  # sku_id -> quantity
+
+
+class FulfillmentLineOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    sku_id: int
+    quantity: int
+
+
+class FulfillmentHistoryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    from_status: str | None
+    to_status: str
+    actor: str
+    note: str
+    at: datetime
+
+
+class FulfillmentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    order_id: int
+    order_number: str
+    location_id: int
+    mode: str
+    status: str
+    reason: str
+    pickup_code: str | None
+    created_at: datetime
+    ready_at: datetime | None
+    closed_at: datetime | None
+    lines: list[FulfillmentLineOut] = []
+    history: list[FulfillmentHistoryOut] = []
+
+
+class HandoverIn(BaseModel):
+    code: str = Field(pattern=r"^[0-9]{6}$", description="the customer's 6-digit pickup code")
+
+
+class ActorIn(BaseModel):
+    actor: str = Field("store", max_length=80)
+    note: str = Field("", max_length=300)

@@ -1,0 +1,199 @@
+"""Fulfilment: plan where an order goes, then the store flow picking -> ready -> handed over."""
+
+from __future__ import annotations
+
+import secrets
+
+import segno
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from o2o.fulfillment import routing
+from o2o.fulfillment.exceptions import HandoverLocked, WrongCode
+from o2o.fulfillment.models import (
+    CANCELLED,
+    HANDED_OVER,
+    OPEN,
+    PICKING,
+    READY,
+    SHIPPED,
+    FulfillmentHistory,
+    FulfillmentLine,
+    FulfillmentOrder,
+    can_transition,
+)
+from o2o.fulfillment.schemas import FulfillmentHistoryOut, FulfillmentLineOut, FulfillmentOut, NewFulfillment
+from o2o.inventory import service as inventory
+from o2o.kernel.db import Database
+from o2o.kernel.errors import IllegalTransition, NotFound
+from o2o.kernel.pagination import Page, PageParams
+from o2o.kernel.uow import UnitOfWork
+from o2o.locations import service as locations
+
+MAX_CODE_ATTEMPTS = 5
+
+
+def plan(session: Session, req: routing.RouteRequest, lat: float | None, lng: float | None,
+         max_radius_m: float) -> tuple[routing.Decision | None, dict[tuple[int, int], int], list[int]]:
+    """Candidates near the point, their stock for the order's SKUs, and the routing decision."""
+    extra = [req.chosen_location_id] if req.chosen_location_id else []
+    cands = locations.candidates(session, lat, lng, max_radius_m, extra)
+    loc_ids = [c.id for c in cands]
+    stock = inventory.available(session, loc_ids, req.lines.keys()) if loc_ids else {}
+    return routing.decide(req, cands, stock), stock, loc_ids
+
+
+def create_for_order(uow: UnitOfWork, new: NewFulfillment) -> int:
+    """Joins the caller's unit of work; returns the fulfilment id."""
+    s, now = uow.session, uow.clock.now()
+    code = _fresh_code(s, new.location_id) if new.mode == routing.PICKUP else None
+    fo = FulfillmentOrder(order_id=new.order_id, order_number=new.order_number, location_id=new.location_id,
+                          mode=new.mode, status="new", reason=new.reason, pickup_code=code, created_at=now)
+    s.add(fo)
+    s.flush()
+    s.add_all([FulfillmentLine(fulfillment_id=fo.id, sku_id=sku, quantity=q) for sku, q in sorted(new.lines.items())])
+    s.add(FulfillmentHistory(fulfillment_id=fo.id, from_status=None, to_status="new", actor="router",
+                             note=new.reason[:300], at=now))
+    uow.publish("fulfillment.created", _event(fo))
+    return fo.id
+
+
+def cancel_for_order(uow: UnitOfWork, order_id: int, actor: str) -> None:
+    """Joins the caller's unit of work: cancel the order's open fulfilments (stock is the caller's)."""
+    for fo in uow.session.scalars(select(FulfillmentOrder).where(FulfillmentOrder.order_id == order_id)):
+        if fo.status in OPEN:
+            _move(uow, fo, CANCELLED, actor, "order cancelled", publish=False)
+
+
+def _fresh_code(s: Session, location_id: int) -> str:
+    for _ in range(20):
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        clash = s.scalar(select(FulfillmentOrder.id).where(
+            FulfillmentOrder.location_id == location_id, FulfillmentOrder.pickup_code == code,
+            FulfillmentOrder.status.in_(OPEN)))
+        if clash is None:
+            return code
+    raise RuntimeError("could not find a free pickup code")
+
+
+def _event(fo: FulfillmentOrder) -> dict:
+    return {"fulfillment_id": fo.id, "order_id": fo.order_id, "order_number": fo.order_number,
+            "location_id": fo.location_id, "mode": fo.mode, "status": fo.status}
+
+
+def _move(uow: UnitOfWork, fo: FulfillmentOrder, dst: str, actor: str, note: str = "", publish: bool = True) -> None:
+    if not can_transition(fo.status, dst):
+        raise IllegalTransition("fulfillment", fo.status, dst)
+    now = uow.clock.now()
+    uow.session.add(FulfillmentHistory(fulfillment_id=fo.id, from_status=fo.status, to_status=dst, actor=actor,
+                                       note=note, at=now))
+    fo.status = dst
+    if dst == READY:
+        fo.ready_at = now
+    if dst in (HANDED_OVER, SHIPPED, CANCELLED):
+        fo.closed_at = now
+    if publish:
+        uow.publish(f"fulfillment.{dst}", _event(fo))
+
+
+def _locked(uow: UnitOfWork, fulfillment_id: int) -> FulfillmentOrder:
+    fo = uow.session.scalars(select(FulfillmentOrder).where(FulfillmentOrder.id == fulfillment_id)
+                             .with_for_update()).first()
+    if fo is None:
+        raise NotFound("fulfillment", fulfillment_id)
+    return fo
+
+
+def start_picking(uow: UnitOfWork, fulfillment_id: int, actor: str) -> FulfillmentOut:
+    with uow:
+        fo = _locked(uow, fulfillment_id)
+        _move(uow, fo, PICKING, actor)
+        uow.commit()
+    return get(uow.db, fulfillment_id)
+
+
+def mark_ready(uow: UnitOfWork, fulfillment_id: int, actor: str) -> FulfillmentOut:
+    with uow:
+        fo = _locked(uow, fulfillment_id)
+        if fo.status == "new":
+            _move(uow, fo, PICKING, actor, "picked in one step")
+        _move(uow, fo, READY, actor)
+        if fo.pickup_code:
+            uow.publish("fulfillment.pickup_ready", {**_event(fo), "pickup_code": fo.pickup_code})
+        uow.commit()
+    return get(uow.db, fulfillment_id)
+
+
+def hand_over(uow: UnitOfWork, fulfillment_id: int, code: str, actor: str) -> FulfillmentOut:
+    """Verify the pickup code, commit the stock once, close the fulfilment."""
+    with uow:
+        fo = _locked(uow, fulfillment_id)
+        if fo.status != READY:
+            raise IllegalTransition("fulfillment", fo.status, HANDED_OVER)
+        if fo.failed_code_attempts >= MAX_CODE_ATTEMPTS:
+            raise HandoverLocked("too many wrong codes: a store manager must re-issue the code")
+        if not fo.pickup_code or not secrets.compare_digest(fo.pickup_code, code):
+            fo.failed_code_attempts += 1
+            left = MAX_CODE_ATTEMPTS - fo.failed_code_attempts
+            uow.commit()
+            raise WrongCode("the code does not match", attempts_left=left)
+        inventory.commit(uow.session, fo.order_number, uow.clock.now())
+        _move(uow, fo, HANDED_OVER, actor)
+        uow.commit()
+    return get(uow.db, fulfillment_id)
+
+
+def ship(uow: UnitOfWork, fulfillment_id: int, actor: str) -> FulfillmentOut:
+    """Parcel or courier: the goods leave the location; the stock is committed."""
+    with uow:
+        fo = _locked(uow, fulfillment_id)
+        if fo.mode == routing.PICKUP:
+            raise IllegalTransition("fulfillment", f"{fo.status} (pickup)", SHIPPED)
+        if fo.status == "new":
+            _move(uow, fo, PICKING, actor, "picked in one step")
+        inventory.commit(uow.session, fo.order_number, uow.clock.now())
+        _move(uow, fo, SHIPPED, actor)
+        uow.commit()
+    return get(uow.db, fulfillment_id)
+
+
+def get(db: Database, fulfillment_id: int) -> FulfillmentOut:
+    with db.read() as s:
+        fo = s.get(FulfillmentOrder, fulfillment_id)
+        if fo is None:
+            raise NotFound("fulfillment", fulfillment_id)
+        return _out(s, fo)
+
+
+def _out(s: Session, fo: FulfillmentOrder) -> FulfillmentOut:
+    out = FulfillmentOut.model_validate(fo)
+    out.lines = [FulfillmentLineOut.model_validate(ln) for ln in s.scalars(
+        select(FulfillmentLine).where(FulfillmentLine.fulfillment_id == fo.id).order_by(FulfillmentLine.id))]
+    out.history = [FulfillmentHistoryOut.model_validate(h) for h in s.scalars(
+        select(FulfillmentHistory).where(FulfillmentHistory.fulfillment_id == fo.id).order_by(FulfillmentHistory.id))]
+    return out
+
+
+def for_order(db: Database, order_id: int) -> list[FulfillmentOut]:
+    with db.read() as s:
+        rows = s.scalars(select(FulfillmentOrder).where(FulfillmentOrder.order_id == order_id)
+                         .order_by(FulfillmentOrder.id))
+        return [_out(s, fo) for fo in rows]
+
+
+def queue(db: Database, location_id: int, status: str | None, page: PageParams) -> Page[FulfillmentOut]:
+    with db.read() as s:
+        stmt = select(FulfillmentOrder).where(FulfillmentOrder.location_id == location_id)
+        stmt = stmt.where(FulfillmentOrder.status == status) if status else stmt.where(
+            FulfillmentOrder.status.in_(OPEN))
+        total = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        rows = s.scalars(stmt.order_by(FulfillmentOrder.id).offset(page.offset).limit(page.size))
+        return Page[FulfillmentOut](items=[_out(s, fo) for fo in rows], page=page.page, size=page.size, total=total)
+
+
+def qr_svg(db: Database, fulfillment_id: int) -> str:
+    fo = get(db, fulfillment_id)
+    if not fo.pickup_code:
+        raise NotFound("pickup code", fulfillment_id)
+    payload = f"O2O-PICKUP:{fo.id}:{fo.pickup_code}"
+    return segno.make(payload, error="m").svg_inline(scale=6)

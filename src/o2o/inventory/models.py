@@ -1,0 +1,79 @@
+"""Stock per (location, SKU), the movement ledger, and reservations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from o2o.kernel.db import Base, BigId
+
+# movement kinds: the ledger's sum per (location, sku) is on_hand
+RECEIPT, ONLINE_SALE, POS_SALE = "receipt", "online_sale", "pos_sale"
+TRANSFER_OUT, TRANSFER_IN, ADJUSTMENT, RETURN = "transfer_out", "transfer_in", "adjustment", "return"
+MOVEMENT_KINDS = (RECEIPT, ONLINE_SALE, POS_SALE, TRANSFER_OUT, TRANSFER_IN, ADJUSTMENT, RETURN)
+
+# reservation states
+LIVE, RELEASED, COMMITTED, EXPIRED = "live", "released", "committed", "expired"
+
+
+class Stock(Base):
+    __tablename__ = "stock"
+    __table_args__ = (
+        CheckConstraint("on_hand >= 0", name="on_hand_non_negative"),
+        CheckConstraint("reserved >= 0", name="reserved_non_negative"),
+        CheckConstraint("reserved <= on_hand", name="reserved_within_on_hand"),
+        CheckConstraint("safety_stock >= 0", name="safety_non_negative"),
+        Index("ix_stock_sku_location", "sku_id", "location_id"),
+    )
+
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id"), primary_key=True)
+    sku_id: Mapped[int] = mapped_column(ForeignKey("sku.id"), primary_key=True)
+    on_hand: Mapped[int] = mapped_column(default=0)
+    reserved: Mapped[int] = mapped_column(default=0)
+    safety_stock: Mapped[int] = mapped_column(default=0)
+
+    @property
+    def available(self) -> int:
+        return max(0, self.on_hand - self.reserved - self.safety_stock)
+
+
+class StockMovement(Base):
+    """Append-only: never updated, never deleted."""
+
+    __tablename__ = "stock_movement"
+    __table_args__ = (
+        CheckConstraint(
+            "kind in ('receipt','online_sale','pos_sale','transfer_out','transfer_in','adjustment','return')",
+            name="kind"),
+        Index("ix_stock_movement_location_sku", "location_id", "sku_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id"))
+    sku_id: Mapped[int] = mapped_column(ForeignKey("sku.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    quantity: Mapped[int]  # signed: + into the location, - out of it
+    ref: Mapped[str] = mapped_column(String(64), default="")
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    at: Mapped[datetime]
+
+
+class Reservation(Base):
+    __tablename__ = "reservation"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("status in ('live','released','committed','expired')", name="status"),
+        Index("ix_reservation_ref", "ref"),
+        Index("ix_reservation_live_expiry", "status", "expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    ref: Mapped[str] = mapped_column(String(64))  # the order number holding it
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id"))
+    sku_id: Mapped[int] = mapped_column(ForeignKey("sku.id"))
+    quantity: Mapped[int]
+    status: Mapped[str] = mapped_column(String(12), default=LIVE)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]

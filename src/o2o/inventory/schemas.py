@@ -1,0 +1,63 @@
+"""Inventory shapes at the API edge and between areas."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    """Reserve `quantity` of `sku_id` at `location_id`."""
+
+    location_id: int
+    sku_id: int
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class Short:
+    location_id: int
+    sku_id: int
+    requested: int
+    available: int
+
+
+class StockOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    location_id: int
+    sku_id: int
+    on_hand: int
+    reserved: int
+    safety_stock: int
+    available: int
+
+
+class MovementIn(BaseModel):
+    location_id: int = Field(gt=0)
+    sku_id: int = Field(gt=0)
+    kind: Literal["receipt", "adjustment", "return"]
+    quantity: int = Field(ge=-1_000_000, le=1_000_000)
+    reason: str = Field("", max_length=200)
+
+
+class TransferIn(BaseModel):
+    from_location_id: int = Field(gt=0)
+    to_location_id: int = Field(gt=0)
+    sku_id: int = Field(gt=0)
+    quantity: int = Field(gt=0, le=1_000_000)
+    reason: str = Field("", max_length=200)
+
+
+class SafetyStockIn(BaseModel):
+    safety_stock: int = Field(ge=0, le=1_000_000)
+
+
+class CheckReport(BaseModel):
+    ok: bool
+    ledger_mismatches: list[dict[str, int]]
+    reserved_mismatches: list[dict[str, int]]
+    negatives: list[dict[str, int]]
+    stock_rows: int

@@ -1,0 +1,132 @@
+"""Engine, sessions and the declarative Base shared by every area."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    TypeDecorator,
+    create_engine,
+    event,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# BIGINT primary keys on PostgreSQL, INTEGER (rowid alias, autoincrementing) on SQLite.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+JSONDoc = JSON().with_variant(postgresql.JSONB(), "postgresql").with_variant(sqlite.JSON(), "sqlite")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC in, timezone-aware UTC out, on both databases."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSONDoc, list[Any]: JSONDoc}
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def make_engine(url: str, *, pool_size: int = 20, overflow: int = 0, pool_timeout: float = 10.0,
+                busy_timeout_ms: int = 30_000, echo: bool = False) -> Engine:
+    if is_sqlite(url):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url, echo=echo, pool_size=pool_size, max_overflow=overflow, pool_timeout=pool_timeout,
+            connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
+        )
+        _sqlite_hooks(engine, busy_timeout_ms)
+        return engine
+    return create_engine(
+        url, echo=echo, pool_size=pool_size, max_overflow=overflow, pool_timeout=pool_timeout,
+        pool_pre_ping=False, pool_recycle=3600,
+    )
+
+
+def _sqlite_hooks(engine: Engine, busy_timeout_ms: int) -> None:
+    """WAL, foreign keys, busy timeout, and BEGIN IMMEDIATE for writers.
+
+    pysqlite's own transaction handling is turned off so that we issue BEGIN ourselves:
+    a deferred transaction that reads and then writes cannot upgrade its lock under
+    concurrent writers; BEGIN IMMEDIATE queues writers on busy_timeout instead.
+    Read-only work runs on `engine.execution_options(o2o_readonly=True)` and gets a
+    plain deferred BEGIN, so readers never wait for writers (WAL).
+    """
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        readonly = conn.get_execution_options().get("o2o_readonly", False)
+        conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+
+
+class Database:
+    """One engine and its session factories: `writer()` for use cases, `reader()` for queries."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.url = engine.url.render_as_string(hide_password=False)
+        self.dialect = engine.dialect.name
+        self.write_sessions = sessionmaker(engine, expire_on_commit=False, autoflush=False)
+        self.read_sessions = sessionmaker(
+            engine.execution_options(o2o_readonly=True), expire_on_commit=False, autoflush=False
+        )
+
+    @classmethod
+    def from_url(cls, url: str, **kw: Any) -> Database:
+        return cls(make_engine(url, **kw))
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self.read_sessions() as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,128 @@
+"""Problem details (RFC 9457, application/problem+json) with stable types and localized titles."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import ORJSONResponse
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from o2o.kernel.i18n import negotiate, t
+
+log = logging.getLogger(__name__)
+PROBLEM_JSON = "application/problem+json"
+
+
+class Problem(Exception):
+    """A failure the caller can act on. `kind` becomes the stable `type` URI."""
+
+    status = 400
+    kind = "bad-request"
+    message_key = "invalid_input"
+
+    def __init__(self, detail: str | None = None, *, title_values: dict[str, Any] | None = None,
+                 **extra: Any) -> None:
+        super().__init__(detail or self.kind)
+        self.detail = detail
+        self.title_values = title_values or {}
+        self.extra = extra
+
+    def body(self, locale: str) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": f"https://o2o.dev/problems/{self.kind}",
+            "title": t(self.message_key, locale, **self.title_values),
+            "status": self.status,
+        }
+        if self.detail:
+            out["detail"] = self.detail
+        out.update(self.extra)
+        return out
+
+
+class NotFound(Problem):
+    status, kind, message_key = 404, "not-found", "not_found"
+
+    def __init__(self, what: str, ident: Any) -> None:
+        super().__init__(f"{what} {ident!s} not found", title_values={"what": what}, resource=what, id=str(ident))
+
+
+class InvalidInput(Problem):
+    """422 naming the offending field(s): errors=[{field, message}]."""
+
+    status, kind, message_key = 422, "invalid-input", "invalid_input"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}", errors=[{"field": field, "message": message}])
+
+
+class Conflict(Problem):
+    status, kind, message_key = 409, "conflict", "conflict"
+
+
+class IllegalTransition(Conflict):
+    kind, message_key = "illegal-transition", "illegal_transition"
+
+    def __init__(self, entity: str, src: str, dst: str) -> None:
+        Problem.__init__(self, f"{entity} cannot go from {src} to {dst}",
+                         title_values={"src": src, "dst": dst}, current_status=src, requested=dst)
+
+
+class Unauthorized(Problem):
+    status, kind, message_key = 401, "unauthorized", "bad_signature"
+
+
+def _response(problem_body: dict[str, Any], status: int, headers: dict[str, str] | None = None) -> ORJSONResponse:
+    return ORJSONResponse(problem_body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _locale(request: Request) -> str:
+    return negotiate(request.headers.get("accept-language"))
+
+
+def _field(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [p for p in loc if p not in ("body", "query", "path", "header")]
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out or "body"
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, exc: Problem) -> ORJSONResponse:
+        return _response(exc.body(_locale(request)), exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> ORJSONResponse:
+        locale = _locale(request)
+        errors = exc.errors()
+        if any(e.get("type") == "json_invalid" for e in errors):
+            body = {"type": "https://o2o.dev/problems/malformed-json", "title": t("malformed_json", locale),
+                    "status": 400, "errors": [{"field": "body", "message": errors[0].get("msg", "")}]}
+            return _response(body, 400)
+        fields = [{"field": _field(e.get("loc", ())), "message": e.get("msg", "")} for e in errors]
+        body = {"type": "https://o2o.dev/problems/invalid-input", "title": t("invalid_input", locale),
+                "status": 422, "detail": "; ".join(f"{f['field']}: {f['message']}" for f in fields),
+                "errors": fields}
+        return _response(body, 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> ORJSONResponse:
+        kind = {404: "not-found", 405: "method-not-allowed", 413: "too-large"}.get(exc.status_code, "http-error")
+        body = {"type": f"https://o2o.dev/problems/{kind}", "title": str(exc.detail), "status": exc.status_code}
+        return _response(body, exc.status_code, getattr(exc, "headers", None))
+
+    @app.exception_handler(PoolTimeout)
+    async def _busy(request: Request, exc: PoolTimeout) -> ORJSONResponse:
+        body = {"type": "https://o2o.dev/problems/busy", "title": t("busy", _locale(request)), "status": 503}
+        return _response(body, 503, {"Retry-After": "1"})
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception) -> ORJSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        body = {"type": "https://o2o.dev/problems/internal", "title": t("internal", _locale(request)), "status": 500}
+        return _response(body, 500)

@@ -1,0 +1,55 @@
+"""Messages in zh-CN and en. A key names a message; `t` picks the caller's language."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+LOCALES = ("zh-CN", "en")
+DEFAULT_LOCALE = "zh-CN"
+
+MESSAGES: dict[str, Mapping[str, str]] = {
+    "not_found": {"en": "{what} not found", "zh-CN": "未找到{what}"},
+    "invalid_input": {"en": "Invalid input", "zh-CN": "输入无效"},
+    "malformed_json": {"en": "Malformed JSON body", "zh-CN": "请求体不是有效的 JSON"},
+    "insufficient_stock": {"en": "Not enough stock", "zh-CN": "库存不足"},
+    "no_location": {"en": "No location can fulfil this order", "zh-CN": "没有门店或仓库可以履约此订单"},
+    "illegal_transition": {"en": "Cannot go from {src} to {dst}", "zh-CN": "不能从 {src} 变为 {dst}"},
+    "bad_signature": {"en": "Invalid notification signature", "zh-CN": "通知签名无效"},
+    "wrong_code": {"en": "Wrong pickup code", "zh-CN": "取件码错误"},
+    "idempotency_conflict": {
+        "en": "Idempotency-Key reused with a different request",
+        "zh-CN": "Idempotency-Key 已用于另一个请求",
+    },
+    "busy": {"en": "Server busy, retry shortly", "zh-CN": "服务繁忙，请稍后重试"},
+    "conflict": {"en": "Conflict", "zh-CN": "冲突"},
+    "amount_mismatch": {"en": "Paid amount does not match the order", "zh-CN": "支付金额与订单不符"},
+    "field_required": {"en": "Field required", "zh-CN": "必填字段"},
+    "internal": {"en": "Internal error", "zh-CN": "内部错误"},
+}
+
+
+def negotiate(accept_language: str | None, default: str = DEFAULT_LOCALE) -> str:
+    """Pick zh-CN or en from an Accept-Language header (q-values respected)."""
+    if not accept_language:
+        return default
+    choices: list[tuple[float, int, str]] = []
+    for i, part in enumerate(accept_language.split(",")):
+        tag, _, q = part.strip().partition(";q=")
+        try:
+            weight = float(q) if q else 1.0
+        except ValueError:
+            weight = 0.0
+        tag = tag.strip().lower()
+        if tag.startswith("zh"):
+            choices.append((weight, -i, "zh-CN"))
+        elif tag.startswith("en"):
+            choices.append((weight, -i, "en"))
+    return max(choices)[2] if choices else default
+
+
+def t(key: str, locale: str = DEFAULT_LOCALE, **values: object) -> str:
+    texts = MESSAGES.get(key)
+    if texts is None:
+        return key
+    text = texts.get(locale) or texts["en"]
+    return text.format(**values) if values else text

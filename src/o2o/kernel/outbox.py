@@ -1,0 +1,160 @@
+"""Transactional outbox: events are rows written in the same transaction as the change.
+
+The relay (`o2o worker`, in-process under `o2o demo`) delivers each event to its handlers,
+one savepoint per handler, each recorded in `processed_event` so a redelivery is a no-op.
+A failing handler is retried with exponential backoff; nothing is lost if the process dies.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text, insert, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from o2o.kernel.clock import Clock, SystemClock
+from o2o.kernel.db import Base, BigId, Database
+
+log = logging.getLogger(__name__)
+
+
+class OutboxEvent(Base):
+    __tablename__ = "outbox_event"
+    __table_args__ = (Index("ix_outbox_pending", "published_at", "available_at", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    topic: Mapped[str] = mapped_column(String(80))
+    payload: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+    available_at: Mapped[datetime]
+    published_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class ProcessedEvent(Base):
+    __tablename__ = "processed_event"
+
+    handler: Mapped[str] = mapped_column(String(120), primary_key=True)
+    event_id: Mapped[int] = mapped_column(BigId, ForeignKey("outbox_event.id"), primary_key=True)
+    processed_at: Mapped[datetime]
+
+
+@dataclass(frozen=True)
+class Event:
+    topic: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What a handler receives: the event, its id (a natural dedupe key for adapters) and the clock."""
+
+    id: int
+    topic: str
+    payload: dict[str, Any]
+    clock: Clock
+
+
+Handler = Callable[[Session, Delivery], None]
+
+
+def write_events(session: Session, events: list[Event], now: datetime) -> None:
+    if events:
+        session.execute(insert(OutboxEvent), [
+            {"topic": e.topic, "payload": e.payload, "created_at": now, "available_at": now, "attempts": 0}
+            for e in events
+        ])
+
+
+@dataclass
+class Relay:
+    db: Database
+    handlers: dict[str, list[tuple[str, Handler]]]
+    clock: Clock = field(default_factory=SystemClock)
+    batch: int = 100
+    max_backoff_s: float = 300.0
+
+    def run_once(self) -> int:
+        """Deliver what is due; return how many events were completed."""
+        done = 0
+        for event_id in self._due_ids():
+            if self._deliver(event_id):
+                done += 1
+        return done
+
+    def drain(self, rounds: int = 20) -> int:
+        total = 0
+        for _ in range(rounds):
+            n = self.run_once()
+            total += n
+            if n == 0:
+                break
+        return total
+
+    def _due_ids(self) -> list[int]:
+        with self.db.read() as s:
+            stmt = (select(OutboxEvent.id)
+                    .where(OutboxEvent.published_at.is_(None), OutboxEvent.available_at <= self.clock.now())
+                    .order_by(OutboxEvent.id).limit(self.batch))
+            return list(s.scalars(stmt))
+
+    def _deliver(self, event_id: int) -> bool:
+        with self.db.write_sessions() as s:
+            stmt = select(OutboxEvent).where(OutboxEvent.id == event_id, OutboxEvent.published_at.is_(None))
+            if s.get_bind().dialect.name == "postgresql":
+                stmt = stmt.with_for_update(skip_locked=True)
+            event = s.scalars(stmt).first()
+            if event is None:  # another relay took it
+                s.rollback()
+                return False
+            delivery = Delivery(event.id, event.topic, dict(event.payload), self.clock)
+            failures: list[str] = []
+            for name, handler in self.handlers.get(event.topic, []):
+                if s.get(ProcessedEvent, (name, event.id)) is not None:
+                    continue
+                try:
+                    with s.begin_nested():
+                        handler(s, delivery)
+                        s.add(ProcessedEvent(handler=name, event_id=event.id, processed_at=self.clock.now()))
+                except Exception as exc:  # one handler failing must not lose the others' work
+                    log.warning("handler %s failed on event %s: %s", name, event.id, exc)
+                    failures.append(f"{name}: {exc!r}"[:500])
+            now = self.clock.now()
+            if failures:
+                event.attempts += 1
+                event.last_error = "\n".join(failures)
+                event.available_at = now + timedelta(seconds=min(self.max_backoff_s, 2.0 ** event.attempts))
+            else:
+                event.published_at = now
+            s.commit()
+            return not failures
+
+
+class RelayThread(threading.Thread):
+    """The relay in a background thread, for `o2o demo` and `o2o worker`."""
+
+    def __init__(self, relay: Relay, interval_s: float, periodic: list[Callable[[], Any]] | None = None) -> None:
+        super().__init__(name="o2o-relay", daemon=True)
+        self.relay = relay
+        self.interval_s = interval_s
+        self.periodic = periodic or []
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                for job in self.periodic:
+                    job()
+                self.relay.drain()
+            except Exception:  # keep the relay alive; the next round retries
+                log.exception("relay round failed")
+            self.stopping.wait(self.interval_s)
+
+    def stop(self) -> None:
+        self.stopping.set()

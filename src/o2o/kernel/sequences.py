@@ -1,0 +1,35 @@
+"""Gap-tolerant, contention-free counters for public numbers (order numbers ...).
+
+PostgreSQL: a real SEQUENCE (non-transactional, so no hot row lock held until commit).
+SQLite: writers are already serialised, so a counter row is as good.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import String, text
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from o2o.kernel.db import Base
+
+SEQUENCES = ("order_number", "fulfillment_number")
+
+
+class Counter(Base):
+    __tablename__ = "counter"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(default=0)
+
+
+def next_value(session: Session, name: str) -> int:
+    if name not in SEQUENCES:
+        raise ValueError(f"unknown sequence {name}")
+    if session.get_bind().dialect.name == "postgresql":
+        return int(session.execute(text(f"SELECT nextval('seq_{name}')")).scalar_one())
+    value = session.execute(
+        text("UPDATE counter SET value = value + 1 WHERE name = :n RETURNING value"), {"n": name}
+    ).scalar()
+    if value is None:
+        session.execute(text("INSERT INTO counter (name, value) VALUES (:n, 1)"), {"n": name})
+        value = 1
+    return int(value)

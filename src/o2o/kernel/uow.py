@@ -1,0 +1,63 @@
+"""Unit of work: one use case, one transaction; events go to the outbox in that transaction."""
+
+from __future__ import annotations
+
+from typing import Any, Self
+
+from sqlalchemy.orm import Session
+
+from o2o.kernel.clock import Clock, SystemClock
+from o2o.kernel.db import Database
+from o2o.kernel.outbox import Event, write_events
+
+
+class UnitOfWork:
+    session: Session
+
+    def __init__(self, db: Database, clock: Clock | None = None) -> None:
+        self.db = db
+        self.clock = clock or SystemClock()
+        self._events: list[Event] = []
+
+    def __enter__(self) -> Self:
+        self.session = self.db.write_sessions()
+        self._events = []
+        return self
+
+    def publish(self, topic: str, payload: dict[str, Any]) -> None:
+        self._events.append(Event(topic, payload))
+
+    def commit(self) -> None:
+        write_events(self.session, self._events, self.clock.now())
+        self._events = []
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self._events = []
+        self.session.rollback()
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        try:
+            if self.session.in_transaction():
+                self.session.rollback()
+        finally:
+            self.session.close()
+
+
+class JoinedUnitOfWork(UnitOfWork):
+    """Rides on a session someone else commits (the relay): `commit` only writes the events."""
+
+    def __init__(self, session: Session, clock: Clock) -> None:
+        self.session = session
+        self.clock = clock
+        self._events = []
+
+    def __enter__(self) -> Self:
+        return self
+
+    def commit(self) -> None:
+        write_events(self.session, self._events, self.clock.now())
+        self._events = []
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        self._events = []

@@ -1,0 +1,81 @@
+"""Stores and warehouses: create, list, and find the candidates near a point."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from o2o.kernel import geo
+from o2o.kernel.db import Database
+from o2o.kernel.errors import Conflict, NotFound
+from o2o.kernel.uow import UnitOfWork
+from o2o.locations import repository as repo
+from o2o.locations.models import DEFAULT_HOURS, Location
+from o2o.locations.schemas import Candidate, LocationIn, LocationOut
+
+
+def create(uow: UnitOfWork, data: LocationIn) -> LocationOut:
+    with uow:
+        values = data.model_dump()
+        values["opening_hours"] = values["opening_hours"] or DEFAULT_HOURS
+        loc = Location(**values, h3_cell=geo.cell_of(data.lat, data.lng), created_at=uow.clock.now())
+        uow.session.add(loc)
+        try:
+            uow.session.flush()
+        except IntegrityError as exc:
+            raise Conflict(f"location code {data.code!r} already exists", field="code") from exc
+        out = LocationOut.model_validate(loc)
+        uow.publish("locations.created", {"location_id": loc.id})
+        uow.commit()
+        return out
+
+
+def get(db: Database, location_id: int) -> LocationOut:
+    with db.read() as s:
+        loc = s.get(Location, location_id)
+        if loc is None:
+            raise NotFound("location", location_id)
+        return LocationOut.model_validate(loc)
+
+
+def exists(session: Session, location_id: int) -> bool:
+    return session.get(Location, location_id) is not None
+
+
+def point_of(session: Session, location_id: int) -> tuple[float, float]:
+    loc = session.get(Location, location_id)
+    if loc is None or not loc.active:
+        raise NotFound("location", location_id)
+    return loc.lat, loc.lng
+
+
+def nearby(db: Database, lat: float, lng: float, radius_m: float, kind: str | None = "store") -> list[LocationOut]:
+    """Locations within radius_m of the point, nearest first, each with its distance."""
+    with db.read() as s:
+        rows = repo.list_locations(s, kind, geo.cells_within(lat, lng, radius_m))
+        out = []
+        for loc in rows:
+            d = geo.haversine_m(lat, lng, loc.lat, loc.lng)
+            if d <= radius_m:
+                item = LocationOut.model_validate(loc)
+                item.distance_m = round(d)
+                out.append(item)
+        return sorted(out, key=lambda x: x.distance_m or 0)
+
+
+def list_all(db: Database, kind: str | None = None) -> list[LocationOut]:
+    with db.read() as s:
+        return [LocationOut.model_validate(loc) for loc in repo.list_locations(s, kind, None)]
+
+
+def candidates(session: Session, lat: float | None, lng: float | None, max_radius_m: float,
+               extra_ids: list[int] | None = None) -> list[Candidate]:
+    """Stores whose cells lie within max_radius_m of the point, all warehouses, and extra_ids."""
+    cells = geo.cells_within(lat, lng, max_radius_m) if lat is not None and lng is not None else []
+    out = []
+    for lid, kind, name, llat, llng, radius, pickup, delivery, parcel in repo.candidate_rows(
+            session, cells, extra_ids or []):
+        dist = geo.haversine_m(lat, lng, llat, llng) if lat is not None and lng is not None else None
+        out.append(Candidate(id=lid, kind=kind, name=name, lat=llat, lng=llng, radius_m=radius,
+                             can_pickup=pickup, can_store_delivery=delivery, can_parcel=parcel, distance_m=dist))
+    return out

@@ -1,0 +1,73 @@
+"""create_app(): mounts every area's routes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import ORJSONResponse, RedirectResponse
+from sqlalchemy import text
+
+from o2o import bootstrap
+from o2o.catalog.routes import router as catalog_routes
+from o2o.customers.routes import router as customer_routes
+from o2o.deps import Container
+from o2o.fulfillment.routes import router as fulfillment_routes
+from o2o.inventory.routes import router as inventory_routes
+from o2o.kernel import errors
+from o2o.locations.routes import router as location_routes
+from o2o.orders.routes import router as order_routes
+
+MAX_BODY_BYTES = 1_000_000
+
+
+def create_app(container: Container | None = None, run_relay: bool = False) -> FastAPI:
+    c = container or bootstrap.build()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        thread = bootstrap.relay_thread(c) if run_relay else None
+        if thread:
+            thread.start()
+        try:
+            yield
+        finally:
+            if thread:
+                thread.stop()
+                thread.join(timeout=5)
+
+    app = FastAPI(title="O2O omnichannel retail", version="0.1.0", lifespan=lifespan,
+                  default_response_class=ORJSONResponse,
+                  description="Online mall, stores, stock, orders and fulfilment as one system.")
+    app.state.container = c
+    errors.install(app)
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next):  # type: ignore[no-untyped-def]
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
+            return ORJSONResponse({"type": "https://o2o.dev/problems/too-large", "title": "Request body too large",
+                                   "status": 413}, status_code=413, media_type=errors.PROBLEM_JSON)
+        return await call_next(request)
+
+    for router in (catalog_routes, location_routes, inventory_routes, customer_routes, order_routes,
+                   fulfillment_routes):
+        app.include_router(router)
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> dict:
+        with c.db.read() as s:
+            s.execute(text("SELECT 1"))
+        return {"status": "ok", "database": c.db.dialect}
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    return app
+
+
+def app_factory() -> FastAPI:
+    """For `uvicorn --factory o2o.main:app_factory` (several worker processes; no relay inside)."""
+    return create_app()

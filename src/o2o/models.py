@@ -1,0 +1,12 @@
+"""Imports every area's tables so that Base.metadata is complete (Alembic, tests)."""
+
+from o2o.catalog import models as catalog  # noqa: F401
+from o2o.customers import models as customers  # noqa: F401
+from o2o.fulfillment import models as fulfillment  # noqa: F401
+from o2o.inventory import models as inventory  # noqa: F401
+from o2o.kernel import idempotency, outbox, sequences  # noqa: F401
+from o2o.kernel.db import Base
+from o2o.locations import models as locations  # noqa: F401
+from o2o.orders import models as orders  # noqa: F401
+
+metadata = Base.metadata

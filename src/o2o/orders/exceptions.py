@@ -1,0 +1,13 @@
+"""Order failures."""
+
+from __future__ import annotations
+
+from o2o.kernel.errors import Conflict, Problem
+
+
+class AmountMismatch(Problem):
+    status, kind, message_key = 422, "amount-mismatch", "amount_mismatch"
+
+
+class NoLocation(Conflict):
+    kind, message_key = "no-location", "no_location"

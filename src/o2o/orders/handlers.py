@@ -1,0 +1,42 @@
+"""Orders react to fulfilment events: the order follows its fulfilment; refunds; notifications."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from o2o.adapters.messages.sms import SmsSender
+from o2o.adapters.payments.sandbox import PaymentProvider
+from o2o.customers import service as customers
+from o2o.kernel.outbox import Delivery, Handler
+from o2o.kernel.uow import JoinedUnitOfWork
+from o2o.orders import repository as repo
+from o2o.orders import service
+from o2o.orders.models import COMPLETED, PICKING, READY, SHIPPED
+
+FOLLOW = {"fulfillment.picking": PICKING, "fulfillment.ready": READY,
+          "fulfillment.handed_over": COMPLETED, "fulfillment.shipped": SHIPPED}
+
+
+def follow(session: Session, delivery: Delivery) -> None:
+    uow = JoinedUnitOfWork(session, delivery.clock)
+    service.follow_fulfillment(uow, delivery.payload["order_id"], FOLLOW[delivery.topic], "fulfillment")
+    uow.commit()
+
+
+def refund_with(provider: PaymentProvider) -> Handler:
+    def refund(session: Session, delivery: Delivery) -> None:
+        p = delivery.payload
+        provider.refund(p.get("out_trade_no") or p["number"], int(p["amount_fen"]), f"RF{delivery.id}")
+    return refund
+
+
+def notify_pickup_ready(sms: SmsSender) -> Handler:
+    def notify(session: Session, delivery: Delivery) -> None:
+        p = delivery.payload
+        order = repo.by_id(session, p["order_id"])
+        phone = customers.phone_of(session, order.customer_id) if order and order.customer_id else None
+        if phone:
+            sms.send(phone, f"【O2O】订单 {p['order_number']} 已备好，取件码 {p['pickup_code']}。"
+                            f" Order {p['order_number']} is ready, pickup code {p['pickup_code']}.",
+                     dedupe_key=f"pickup_ready:{delivery.id}")
+    return notify

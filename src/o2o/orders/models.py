@@ -1,0 +1,120 @@
+"""Online orders, their lines, their append-only history, and payments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from o2o.kernel.db import Base, BigId
+
+# order states
+PENDING_PAYMENT, PAID, PICKING, READY, SHIPPED, COMPLETED = (
+    "pending_payment", "paid", "picking", "ready", "shipped", "completed")
+CANCELLED, EXPIRED = "cancelled", "expired"
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    PENDING_PAYMENT: frozenset({PAID, CANCELLED, EXPIRED}),
+    PAID: frozenset({PICKING, CANCELLED}),
+    PICKING: frozenset({READY, SHIPPED, CANCELLED}),
+    READY: frozenset({COMPLETED, SHIPPED, CANCELLED}),
+    SHIPPED: frozenset({COMPLETED}),
+    COMPLETED: frozenset(),
+    CANCELLED: frozenset(),
+    EXPIRED: frozenset(),
+}
+STATUSES = tuple(TRANSITIONS)
+# cancelling from these releases the reserved stock
+HOLDS_STOCK = frozenset({PENDING_PAYMENT, PAID, PICKING, READY})
+
+# fulfilment modes
+PICKUP, STORE_DELIVERY, PARCEL, AUTO = "pickup", "store_delivery", "parcel", "auto"
+MODES = (PICKUP, STORE_DELIVERY, PARCEL)
+WANTED_MODES = (*MODES, AUTO)
+
+CHANNELS = ("h5", "pc", "app", "miniprogram", "pos", "douyin", "wechat", "api")
+
+
+def can_transition(src: str, dst: str) -> bool:
+    return dst in TRANSITIONS.get(src, frozenset())
+
+
+class Order(Base):
+    __tablename__ = "sales_order"
+    __table_args__ = (
+        CheckConstraint("total_fen >= 0", name="total_non_negative"),
+        Index("ix_sales_order_status_expires", "status", "expires_at"),
+        Index("ix_sales_order_customer", "customer_id", "created_at"),
+        Index("ix_sales_order_location_created", "fulfil_location_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    number: Mapped[str] = mapped_column(String(24), unique=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id"))
+    channel: Mapped[str] = mapped_column(String(16))
+    utm_source: Mapped[str | None] = mapped_column(String(80))
+    utm_medium: Mapped[str | None] = mapped_column(String(80))
+    utm_campaign: Mapped[str | None] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(20))
+    wanted_mode: Mapped[str] = mapped_column(String(16))
+    mode: Mapped[str] = mapped_column(String(16))
+    chosen_location_id: Mapped[int | None] = mapped_column(ForeignKey("location.id"))
+    fulfil_location_id: Mapped[int] = mapped_column(ForeignKey("location.id"))
+    route_reason: Mapped[str] = mapped_column(String(300))
+    distance_m: Mapped[int | None]
+    ship_lat: Mapped[float | None]
+    ship_lng: Mapped[float | None]
+    ship_address: Mapped[str | None] = mapped_column(String(300))
+    pickup_slot: Mapped[str | None] = mapped_column(String(40))
+    subtotal_fen: Mapped[int]
+    delivery_fee_fen: Mapped[int]
+    discount_fen: Mapped[int] = mapped_column(default=0)
+    total_fen: Mapped[int]
+    currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]
+    paid_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+
+
+class OrderLine(Base):
+    __tablename__ = "order_line"
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id"), index=True)
+    sku_id: Mapped[int] = mapped_column(ForeignKey("sku.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    quantity: Mapped[int]
+    unit_price_fen: Mapped[int]
+    line_total_fen: Mapped[int]
+
+
+class OrderHistory(Base):
+    """Append-only: who moved the order from what to what, when."""
+
+    __tablename__ = "order_history"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    actor: Mapped[str] = mapped_column(String(80))
+    note: Mapped[str] = mapped_column(String(300), default="")
+    at: Mapped[datetime]
+
+
+class Payment(Base):
+    __tablename__ = "payment"
+    __table_args__ = (Index("ix_payment_order", "order_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id"))
+    provider: Mapped[str] = mapped_column(String(20))
+    out_trade_no: Mapped[str] = mapped_column(String(40), unique=True)
+    provider_txn_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    amount_fen: Mapped[int]
+    status: Mapped[str] = mapped_column(String(16), default="created")  # created, succeeded, failed
+    created_at: Mapped[datetime]
+    notified_at: Mapped[datetime | None]

@@ -1,0 +1,67 @@
+"""Order statements. Never commits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from o2o.orders.models import PENDING_PAYMENT, Order, OrderHistory, OrderLine, Payment
+
+
+def insert_order(session: Session, values: dict) -> int:
+    return int(session.execute(insert(Order).values(**values).returning(Order.id)).scalar_one())
+
+
+def insert_lines(session: Session, rows: list[dict]) -> None:
+    session.execute(insert(OrderLine), rows)
+
+
+def add_history(session: Session, order_id: int, src: str | None, dst: str, actor: str, note: str,
+                at: datetime) -> None:
+    session.execute(insert(OrderHistory).values(order_id=order_id, from_status=src, to_status=dst, actor=actor,
+                                                note=note[:300], at=at))
+
+
+def by_number(session: Session, number: str, lock: bool = False) -> Order | None:
+    stmt = select(Order).where(Order.number == number)
+    if lock:
+        stmt = stmt.with_for_update()
+    return session.scalars(stmt).first()
+
+
+def by_id(session: Session, order_id: int, lock: bool = False) -> Order | None:
+    stmt = select(Order).where(Order.id == order_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    return session.scalars(stmt).first()
+
+
+def lines_of(session: Session, order_id: int) -> list[OrderLine]:
+    return list(session.scalars(select(OrderLine).where(OrderLine.order_id == order_id).order_by(OrderLine.id)))
+
+
+def history_of(session: Session, order_id: int) -> list[OrderHistory]:
+    return list(session.scalars(select(OrderHistory).where(OrderHistory.order_id == order_id)
+                                .order_by(OrderHistory.id)))
+
+
+def payment_by_trade_no(session: Session, out_trade_no: str, lock: bool = False) -> Payment | None:
+    stmt = select(Payment).where(Payment.out_trade_no == out_trade_no)
+    if lock:
+        stmt = stmt.with_for_update()
+    return session.scalars(stmt).first()
+
+
+def due_unpaid(session: Session, now: datetime, limit: int) -> list[str]:
+    stmt = (select(Order.number).where(Order.status == PENDING_PAYMENT, Order.expires_at <= now)
+            .order_by(Order.expires_at).limit(limit))
+    return list(session.scalars(stmt))
+
+
+def recent(session: Session, customer_id: int | None, offset: int, limit: int) -> list[Order]:
+    stmt = select(Order)
+    if customer_id:
+        stmt = stmt.where(Order.customer_id == customer_id)
+    return list(session.scalars(stmt.order_by(Order.id.desc()).offset(offset).limit(limit)))

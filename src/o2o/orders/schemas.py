@@ -1,0 +1,110 @@
+"""Order shapes at the API edge."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Mode = Literal["pickup", "store_delivery", "parcel", "auto"]
+Channel = Literal["h5", "pc", "app", "miniprogram", "pos", "douyin", "wechat", "api"]
+MAX_LINE_QTY = 999
+
+
+class LineIn(BaseModel):
+    sku_id: int = Field(gt=0)
+    quantity: int = Field(gt=0, le=MAX_LINE_QTY)
+
+
+class ShipTo(BaseModel):
+    line: str = Field(min_length=1, max_length=300)
+    lat: float = Field(ge=-90, le=90)
+    lng: float = Field(ge=-180, le=180)
+
+
+class OrderIn(BaseModel):
+    customer_id: int | None = Field(None, gt=0)
+    lines: list[LineIn] = Field(min_length=1, max_length=100)
+    mode: Mode = "auto"
+    location_id: int | None = Field(None, gt=0, description="the store the customer chose")
+    address_id: int | None = Field(None, gt=0)
+    address: ShipTo | None = None
+    pickup_slot: str | None = Field(None, max_length=40)
+    channel: Channel = "h5"
+    utm_source: str | None = Field(None, max_length=80)
+    utm_medium: str | None = Field(None, max_length=80)
+    utm_campaign: str | None = Field(None, max_length=120)
+
+    @model_validator(mode="after")
+    def _needs(self) -> Self:
+        has_addr = self.address is not None or self.address_id is not None
+        if self.address is not None and self.address_id is not None:
+            raise ValueError("give address or address_id, not both")
+        if self.address_id is not None and self.customer_id is None:
+            raise ValueError("address_id needs customer_id")
+        if self.mode == "pickup" and self.location_id is None:
+            raise ValueError("pickup needs location_id (the store to pick up at)")
+        if self.mode in ("store_delivery", "parcel") and not has_addr:
+            raise ValueError(f"{self.mode} needs a delivery address")
+        if self.mode == "auto" and not has_addr and self.location_id is None:
+            raise ValueError("auto needs a delivery address or a location_id")
+        return self
+
+
+class OrderLineOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    sku_id: int
+    name: str
+    quantity: int
+    unit_price_fen: int
+    line_total_fen: int
+
+
+class HistoryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    from_status: str | None
+    to_status: str
+    actor: str
+    note: str
+    at: datetime
+
+
+class OrderOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    number: str
+    status: str
+    customer_id: int | None
+    channel: str
+    utm_source: str | None
+    wanted_mode: str
+    mode: str
+    chosen_location_id: int | None
+    fulfil_location_id: int
+    route_reason: str
+    distance_m: int | None
+    subtotal_fen: int
+    delivery_fee_fen: int
+    discount_fen: int
+    total_fen: int
+    currency: str
+    created_at: datetime
+    expires_at: datetime | None
+    paid_at: datetime | None
+    lines: list[OrderLineOut] = []
+    history: list[HistoryOut] = []
+    fulfillment_ids: list[int] = []
+    pickup_code: str | None = None
+
+
+class PaymentOut(BaseModel):
+    order_number: str
+    out_trade_no: str
+    provider: str
+    prepay_id: str
+    pay_url: str
+    amount_fen: int
+
+
+class CancelIn(BaseModel):
+    reason: str = Field("", max_length=300)

@@ -1,0 +1,351 @@
+"""Online orders: place (route, price, reserve), pay, cancel, expire; the state machine's history."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from o2o.adapters.payments.sandbox import BadSignature, PaymentProvider, SandboxPayments
+from o2o.catalog import service as catalog
+from o2o.customers import service as customers
+from o2o.fulfillment import routing
+from o2o.fulfillment import service as fulfillment
+from o2o.fulfillment.schemas import NewFulfillment
+from o2o.inventory import service as inventory
+from o2o.inventory.exceptions import InsufficientStock, ReservationFailed
+from o2o.inventory.schemas import Hold
+from o2o.kernel import idempotency
+from o2o.kernel.clock import SHANGHAI
+from o2o.kernel.db import Database
+from o2o.kernel.errors import IllegalTransition, InvalidInput, NotFound, Unauthorized
+from o2o.kernel.pagination import PageParams
+from o2o.kernel.sequences import next_value
+from o2o.kernel.uow import UnitOfWork
+from o2o.locations import service as locations
+from o2o.orders import pricing
+from o2o.orders import repository as repo
+from o2o.orders.exceptions import AmountMismatch, NoLocation
+from o2o.orders.models import (
+    CANCELLED,
+    COMPLETED,
+    EXPIRED,
+    HOLDS_STOCK,
+    PAID,
+    PENDING_PAYMENT,
+    TRANSITIONS,
+    Order,
+    Payment,
+    can_transition,
+)
+from o2o.orders.schemas import HistoryOut, OrderIn, OrderLineOut, OrderOut, PaymentOut
+
+PLACE_ATTEMPTS = 3  # a lost race for the last units re-plans with fresh stock
+PAID_HOLD = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class OrderPolicy:
+    unpaid_ttl: timedelta = timedelta(minutes=30)
+    max_radius_m: float = 5_000
+
+
+def order_number(session: Session, now: datetime) -> str:
+    return f"SO{now.astimezone(SHANGHAI):%Y%m%d}{next_value(session, 'order_number'):06d}"
+
+
+def place(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy, idempotency_key: str | None = None) -> OrderOut:
+    scope = f"orders:{data.customer_id or 0}"
+    req_hash = idempotency.request_hash(data.model_dump(mode="json")) if idempotency_key else ""
+    with uow:
+        for attempt in range(PLACE_ATTEMPTS):
+            if idempotency_key:
+                rec = idempotency.lookup(uow.session, scope, idempotency_key, req_hash)
+                if rec is not None:
+                    return OrderOut.model_validate(rec.body)
+            try:
+                out = _place_once(uow, data, policy)
+                if idempotency_key:
+                    idempotency.remember(uow.session, scope, idempotency_key, req_hash, 201,
+                                         out.model_dump(mode="json"), uow.clock.now())
+                uow.commit()
+                return out
+            except ReservationFailed:
+                uow.rollback()  # someone took the last units between our read and our UPDATE
+                if attempt == PLACE_ATTEMPTS - 1:
+                    raise _shortage(uow, data, policy) from None
+            except IntegrityError:
+                uow.rollback()  # a concurrent retry with the same Idempotency-Key won the race
+                if not idempotency_key:
+                    raise
+    raise AssertionError("unreachable")
+
+
+def _merged_lines(data: OrderIn) -> dict[int, int]:
+    lines: dict[int, int] = defaultdict(int)
+    for ln in data.lines:
+        lines[ln.sku_id] += ln.quantity
+    return dict(lines)
+
+
+def _point(uow: UnitOfWork, data: OrderIn) -> tuple[float | None, float | None, str | None]:
+    s = uow.session
+    if data.customer_id is not None and not customers.exists(s, data.customer_id):
+        raise InvalidInput("customer_id", f"no customer {data.customer_id}")
+    if data.address is not None:
+        return data.address.lat, data.address.lng, data.address.line
+    if data.address_id is not None:
+        try:
+            a = customers.address_of(s, data.customer_id or 0, data.address_id)
+        except NotFound:
+            raise InvalidInput("address_id", f"no address {data.address_id} for this customer") from None
+        return a.lat, a.lng, a.line
+    return None, None, None
+
+
+def _route(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy, lines: dict[int, int]) -> tuple:
+    s = uow.session
+    lat, lng, addr = _point(uow, data)
+    has_address = lat is not None
+    if data.location_id is not None:
+        try:
+            chosen = locations.point_of(s, data.location_id)
+        except NotFound:
+            raise InvalidInput("location_id", f"no location {data.location_id}") from None
+        if lat is None:
+            lat, lng = chosen
+    req = routing.RouteRequest(data.mode, lines, data.location_id, has_address)
+    decision, stock, loc_ids = fulfillment.plan(s, req, lat, lng, policy.max_radius_m)
+    return decision, stock, loc_ids, (lat, lng, addr)
+
+
+def _check_skus(data: OrderIn, priced: dict) -> None:
+    for i, ln in enumerate(data.lines):
+        p = priced.get(ln.sku_id)
+        if p is None:
+            raise InvalidInput(f"lines[{i}].sku_id", f"unknown SKU {ln.sku_id}")
+        if not p.active:
+            raise InvalidInput(f"lines[{i}].sku_id", f"SKU {ln.sku_id} is not for sale")
+
+
+def _place_once(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy) -> OrderOut:
+    s, now = uow.session, uow.clock.now()
+    lines = _merged_lines(data)
+    decision, stock, loc_ids, (lat, lng, addr) = _route(uow, data, policy, lines)
+    priced = catalog.PriceStrategy(s, decision.location_id if decision else None, data.channel).price(lines)
+    _check_skus(data, priced)
+    if decision is None:
+        raise _shortage_from(data, lines, stock, loc_ids)
+    number = order_number(s, now)
+    subtotal, fee, total = pricing.totals([(priced[k].price_fen, q) for k, q in lines.items()], decision.mode)
+    expires = now + policy.unpaid_ttl
+    values = dict(number=number, customer_id=data.customer_id, channel=data.channel, utm_source=data.utm_source,
+                  utm_medium=data.utm_medium, utm_campaign=data.utm_campaign, status=PENDING_PAYMENT,
+                  wanted_mode=data.mode, mode=decision.mode, chosen_location_id=data.location_id,
+                  fulfil_location_id=decision.location_id, route_reason=decision.reason[:300],
+                  distance_m=decision.distance_m, ship_lat=lat if addr else None, ship_lng=lng if addr else None,
+                  ship_address=addr, pickup_slot=data.pickup_slot, subtotal_fen=subtotal, delivery_fee_fen=fee,
+                  discount_fen=0, total_fen=total, currency="CNY", created_at=now, expires_at=expires)
+    inventory.reserve(s, number, [Hold(decision.location_id, k, q) for k, q in lines.items()], now, expires)
+    order_id = repo.insert_order(s, values)
+    line_rows = [dict(order_id=order_id, sku_id=k, name=priced[k].name, quantity=q,
+                      unit_price_fen=priced[k].price_fen, line_total_fen=priced[k].price_fen * q)
+                 for k, q in lines.items()]
+    repo.insert_lines(s, line_rows)
+    repo.add_history(s, order_id, None, PENDING_PAYMENT, data.channel, decision.reason, now)
+    uow.publish("order.placed", {"order_id": order_id, "number": number, "total_fen": total,
+                                 "location_id": decision.location_id, "mode": decision.mode,
+                                 "channel": data.channel, "utm_source": data.utm_source})
+    return OrderOut(**{k: v for k, v in values.items() if k in OrderOut.model_fields}, paid_at=None, lines=[OrderLineOut(**r) for r in line_rows],
+                    history=[HistoryOut(from_status=None, to_status=PENDING_PAYMENT, actor=data.channel,
+                                        note=decision.reason[:300], at=now)])
+
+
+def _shortage_from(data: OrderIn, lines: dict[int, int], stock: dict[tuple[int, int], int],
+                   loc_ids: list[int]) -> InsufficientStock | NoLocation:
+    short = []
+    for i, ln in enumerate(data.lines):
+        best = max((stock.get((loc, ln.sku_id), 0) for loc in loc_ids), default=0)
+        if best < lines[ln.sku_id]:
+            short.append({"field": f"lines[{i}]", "sku_id": ln.sku_id, "requested": lines[ln.sku_id],
+                          "available": best})
+    if short:
+        return InsufficientStock("not enough stock within reach for some lines", lines=short)
+    return NoLocation("every line is in stock somewhere, but no single location within reach has all of them",
+                      lines=[{"sku_id": k, "requested": q} for k, q in lines.items()])
+
+
+def _shortage(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy) -> InsufficientStock | NoLocation:
+    lines = _merged_lines(data)
+    _, stock, loc_ids, _ = _route(uow, data, policy, lines)
+    uow.rollback()
+    return _shortage_from(data, lines, stock, loc_ids)
+
+
+def _transition(uow: UnitOfWork, order: Order, dst: str, actor: str, note: str = "") -> None:
+    if not can_transition(order.status, dst):
+        raise IllegalTransition("order", order.status, dst)
+    repo.add_history(uow.session, order.id, order.status, dst, actor, note, uow.clock.now())
+    order.status = dst
+
+
+def _path(src: str, dst: str) -> list[str]:
+    """Shortest legal walk src -> dst (events may arrive late: the order catches up step by step)."""
+    frontier, seen = [[src]], {src}
+    while frontier:
+        walk = frontier.pop(0)
+        for nxt in sorted(TRANSITIONS[walk[-1]] - {CANCELLED, EXPIRED}):
+            if nxt == dst:
+                return walk[1:] + [dst]
+            if nxt not in seen:
+                seen.add(nxt)
+                frontier.append(walk + [nxt])
+    return []
+
+
+def follow_fulfillment(uow: UnitOfWork, order_id: int, dst: str, actor: str) -> bool:
+    """Joins the caller's unit of work: move the order along with its fulfilment, if it can get there."""
+    order = repo.by_id(uow.session, order_id, lock=True)
+    if order is None or order.status == dst:
+        return False
+    steps = _path(order.status, dst)
+    for step in steps:
+        _transition(uow, order, step, actor)
+        uow.publish(f"order.{step}", {"order_id": order.id, "number": order.number})
+    if steps and dst == COMPLETED:
+        order.completed_at = uow.clock.now()
+    return bool(steps)
+
+
+def start_payment(uow: UnitOfWork, provider: PaymentProvider, number: str) -> PaymentOut:
+    with uow.db.read() as s:
+        order = repo.by_number(s, number)
+        if order is None:
+            raise NotFound("order", number)
+        if order.status != PENDING_PAYMENT:
+            raise IllegalTransition("order", order.status, PAID)
+        amount = order.total_fen
+    out_trade_no = f"{number}P{uow.clock.now():%H%M%S%f}"[:40]
+    intent = provider.create(out_trade_no, amount, f"order {number}")  # outside any transaction
+    with uow:
+        order = repo.by_number(uow.session, number)
+        if order is None or order.status != PENDING_PAYMENT:
+            raise IllegalTransition("order", order.status if order else "?", PAID)
+        uow.session.add(Payment(order_id=order.id, provider=intent.provider, out_trade_no=out_trade_no,
+                                amount_fen=amount, status="created", created_at=uow.clock.now()))
+        uow.commit()
+    return PaymentOut(order_number=number, out_trade_no=out_trade_no, provider=intent.provider,
+                      prepay_id=intent.prepay_id, pay_url=intent.pay_url, amount_fen=amount)
+
+
+def handle_payment_notification(uow: UnitOfWork, provider: PaymentProvider, body: bytes, signature: str) -> dict:
+    """Verify, then record the result once. A replay of a handled notification is acknowledged again."""
+    try:
+        note = provider.verify(body, signature)
+    except BadSignature as exc:
+        raise Unauthorized(str(exc)) from exc
+    with uow:
+        s, now = uow.session, uow.clock.now()
+        payment = repo.payment_by_trade_no(s, str(note["out_trade_no"]), lock=True)
+        if payment is None:
+            raise NotFound("payment", note["out_trade_no"])
+        if payment.status == "succeeded":
+            return {"code": "SUCCESS", "duplicate": True}
+        if int(note["amount_fen"]) != payment.amount_fen:
+            raise AmountMismatch(f"paid {note['amount_fen']} but payment asks {payment.amount_fen}")
+        order = repo.by_id(s, payment.order_id, lock=True)
+        assert order is not None
+        if note["status"] != "SUCCESS":
+            payment.status, payment.notified_at = "failed", now
+            uow.commit()
+            return {"code": "SUCCESS"}
+        payment.status, payment.notified_at = "succeeded", now
+        payment.provider_txn_id = str(note.get("transaction_id") or "") or None
+        if order.status != PENDING_PAYMENT:  # expired or cancelled meanwhile: give the money back
+            uow.publish("order.refund_needed", {"order_id": order.id, "number": order.number,
+                                                "out_trade_no": payment.out_trade_no, "amount_fen": payment.amount_fen})
+            uow.commit()
+            return {"code": "SUCCESS", "refund": True}
+        _transition(uow, order, PAID, f"payment:{payment.provider}", payment.out_trade_no)
+        order.paid_at = now
+        inventory.extend(s, order.number, now + PAID_HOLD)
+        lines = defaultdict(int)
+        for ln in repo.lines_of(s, order.id):
+            lines[ln.sku_id] += ln.quantity
+        fulfillment.create_for_order(uow, NewFulfillment(order.id, order.number, order.fulfil_location_id,
+                                                         order.mode, order.route_reason, dict(lines)))
+        uow.publish("order.paid", {"order_id": order.id, "number": order.number, "total_fen": order.total_fen})
+        uow.commit()
+        return {"code": "SUCCESS"}
+
+
+def cancel(uow: UnitOfWork, number: str, actor: str, reason: str = "") -> OrderOut:
+    with uow:
+        order = repo.by_number(uow.session, number, lock=True)
+        if order is None:
+            raise NotFound("order", number)
+        was = order.status
+        _transition(uow, order, CANCELLED, actor, reason)
+        if was in HOLDS_STOCK:
+            inventory.release(uow.session, number)
+        fulfillment.cancel_for_order(uow, order.id, actor)
+        uow.publish("order.cancelled", {"order_id": order.id, "number": number, "was": was})
+        if was != PENDING_PAYMENT:
+            uow.publish("order.refund_needed", {"order_id": order.id, "number": number, "amount_fen": order.total_fen})
+        uow.commit()
+    return get(uow.db, number)
+
+
+def expire_unpaid(db: Database, uow_factory: Callable[[], UnitOfWork], limit: int = 200) -> int:
+    """Expire unpaid orders past their deadline and release their stock, one transaction each."""
+    uow = uow_factory()
+    with db.read() as s:
+        due = repo.due_unpaid(s, uow.clock.now(), limit)
+    done = 0
+    for number in due:
+        uow = uow_factory()
+        with uow:
+            order = repo.by_number(uow.session, number, lock=True)
+            if order is None or order.status != PENDING_PAYMENT or order.expires_at > uow.clock.now():
+                continue
+            _transition(uow, order, EXPIRED, "system", "unpaid")
+            inventory.release(uow.session, number, status="expired")
+            uow.publish("order.expired", {"order_id": order.id, "number": number})
+            uow.commit()
+            done += 1
+    return done
+
+
+def get(db: Database, number: str) -> OrderOut:
+    with db.read() as s:
+        order = repo.by_number(s, number)
+        if order is None:
+            raise NotFound("order", number)
+        out = OrderOut.model_validate(order)
+        out.lines = [OrderLineOut.model_validate(ln) for ln in repo.lines_of(s, order.id)]
+        out.history = [HistoryOut.model_validate(h) for h in repo.history_of(s, order.id)]
+        order_id = order.id
+    fos = fulfillment.for_order(db, order_id)
+    out.fulfillment_ids = [f.id for f in fos]
+    out.pickup_code = next((f.pickup_code for f in fos if f.pickup_code and f.status != "cancelled"), None)
+    return out
+
+
+def recent(db: Database, customer_id: int | None, page: PageParams) -> list[OrderOut]:
+    with db.read() as s:
+        return [OrderOut.model_validate(o) for o in repo.recent(s, customer_id, page.offset, page.size)]
+
+
+def sandbox_complete(uow: UnitOfWork, provider: SandboxPayments, out_trade_no: str) -> dict:
+    """The sandbox's 'customer paid' button: the provider signs a notification and delivers it."""
+    with uow.db.read() as s:
+        payment = repo.payment_by_trade_no(s, out_trade_no)
+        if payment is None:
+            raise NotFound("payment", out_trade_no)
+        amount = payment.amount_fen
+    body, signature = provider.notification(out_trade_no, amount)
+    return handle_payment_notification(uow, provider, body, signature)
