@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.responses import ORJSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy import text
 
 from o2o import bootstrap
@@ -38,7 +38,6 @@ def create_app(container: Container | None = None, run_relay: bool = False) -> F
                 thread.join(timeout=5)
 
     app = FastAPI(title="O2O omnichannel retail", version="0.1.0", lifespan=lifespan,
-                  default_response_class=ORJSONResponse,
                   description="Online mall, stores, stock, orders and fulfilment as one system.")
     app.state.container = c
     errors.install(app)
@@ -47,7 +46,7 @@ def create_app(container: Container | None = None, run_relay: bool = False) -> F
     async def limit_body(request: Request, call_next):  # type: ignore[no-untyped-def]
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
-            return ORJSONResponse({"type": "https://o2o.dev/problems/too-large", "title": "Request body too large",
+            return JSONResponse({"type": "https://o2o.dev/problems/too-large", "title": "Request body too large",
                                    "status": 413}, status_code=413, media_type=errors.PROBLEM_JSON)
         return await call_next(request)
 

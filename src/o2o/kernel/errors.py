@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import ORJSONResponse
+from fastapi.responses import JSONResponse
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -75,8 +75,8 @@ class Unauthorized(Problem):
     status, kind, message_key = 401, "unauthorized", "bad_signature"
 
 
-def _response(problem_body: dict[str, Any], status: int, headers: dict[str, str] | None = None) -> ORJSONResponse:
-    return ORJSONResponse(problem_body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+def _response(problem_body: dict[str, Any], status: int, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(problem_body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def _locale(request: Request) -> str:
@@ -93,11 +93,11 @@ def _field(loc: tuple[Any, ...] | list[Any]) -> str:
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
-    async def _problem(request: Request, exc: Problem) -> ORJSONResponse:
+    async def _problem(request: Request, exc: Problem) -> JSONResponse:
         return _response(exc.body(_locale(request)), exc.status)
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> ORJSONResponse:
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         locale = _locale(request)
         errors = exc.errors()
         if any(e.get("type") == "json_invalid" for e in errors):
@@ -111,18 +111,18 @@ def install(app: FastAPI) -> None:
         return _response(body, 422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> ORJSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         kind = {404: "not-found", 405: "method-not-allowed", 413: "too-large"}.get(exc.status_code, "http-error")
         body = {"type": f"https://o2o.dev/problems/{kind}", "title": str(exc.detail), "status": exc.status_code}
         return _response(body, exc.status_code, getattr(exc, "headers", None))
 
     @app.exception_handler(PoolTimeout)
-    async def _busy(request: Request, exc: PoolTimeout) -> ORJSONResponse:
+    async def _busy(request: Request, exc: PoolTimeout) -> JSONResponse:
         body = {"type": "https://o2o.dev/problems/busy", "title": t("busy", _locale(request)), "status": 503}
         return _response(body, 503, {"Retry-After": "1"})
 
     @app.exception_handler(Exception)
-    async def _crash(request: Request, exc: Exception) -> ORJSONResponse:
+    async def _crash(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         body = {"type": "https://o2o.dev/problems/internal", "title": t("internal", _locale(request)), "status": 500}
         return _response(body, 500)

@@ -1,0 +1,146 @@
+"""Every database test runs on SQLite and on a real PostgreSQL server the tests start themselves.
+
+Fixtures:
+- `db_kind`  "sqlite" | "postgresql" (parametrised, session scope)
+- `fresh_db` a brand-new, migrated, empty Database with real commits (concurrency, e2e, demo)
+- `db`       a Database whose sessions join one outer transaction, rolled back after the test
+- `container`, `client`: the app wired to `fresh_db`, with a fixed clock and the relay at hand
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import sessionmaker
+
+from o2o import bootstrap
+from o2o.config import Settings
+from o2o.kernel.clock import FixedClock
+from o2o.kernel.db import Database, make_engine
+from o2o.kernel.migrate import upgrade
+from tests.pgserver import PgServer, ensure_available
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+DB_KINDS = [k for k in os.environ.get("O2O_TEST_DBS", "sqlite,postgresql").split(",") if k]
+
+
+class _Pg:
+    server: PgServer | None = None
+    template: str | None = None
+
+
+@pytest.fixture(scope="session")
+def _tmp_root() -> Iterator[Path]:
+    root = Path(tempfile.mkdtemp(prefix="o2o-tests-"))
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(_tmp_root: Path) -> Path:
+    path = _tmp_root / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def _pg_server() -> Iterator[PgServer]:
+    reason = ensure_available()
+    if reason:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is required in CI: {reason}")
+        pytest.skip(f"PostgreSQL not available: {reason}")
+    server = PgServer().start()
+    server.create_database("o2o_template")
+    engine = make_engine(server.url("o2o_template"))
+    upgrade(engine)
+    engine.dispose()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session", params=DB_KINDS)
+def db_kind(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+def new_database_url(request: pytest.FixtureRequest, kind: str) -> str:
+    """A fresh migrated database (copied from the migrated template)."""
+    if kind == "sqlite":
+        template: Path = request.getfixturevalue("_sqlite_template")
+        path = template.parent / f"{uuid.uuid4().hex}.db"
+        shutil.copy(template, path)
+        return f"sqlite:///{path}"
+    server: PgServer = request.getfixturevalue("_pg_server")
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    server.create_database(name, template="o2o_template")
+    request.addfinalizer(lambda: server.drop_database(name))
+    return server.url(name)
+
+
+@pytest.fixture
+def fresh_db(request: pytest.FixtureRequest, db_kind: str) -> Iterator[Database]:
+    db = Database.from_url(new_database_url(request, db_kind), pool_size=40, pool_timeout=30)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def db(request: pytest.FixtureRequest, db_kind: str) -> Iterator[Database]:
+    """Sessions join one outer transaction (savepoint per commit); everything is rolled back."""
+    if db_kind == "sqlite":
+        url = f"sqlite:///{request.getfixturevalue('_sqlite_template')}"
+    else:
+        url = request.getfixturevalue("_pg_server").url("o2o_template")
+    engine = make_engine(url)
+    conn = engine.connect()
+    outer = conn.begin()
+    database = Database(engine)
+    database.write_sessions = sessionmaker(bind=conn, expire_on_commit=False, autoflush=False,
+                                           join_transaction_mode="create_savepoint")
+    database.read_sessions = database.write_sessions
+    yield database
+    outer.rollback()
+    conn.close()
+    engine.dispose()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2026, 11, 24, 2, 0, tzinfo=UTC))  # 10:00 in Shanghai
+
+
+@pytest.fixture
+def container(fresh_db: Database, clock: FixedClock):  # type: ignore[no-untyped-def]
+    settings = Settings(database_url=fresh_db.url, payment_secret="test-secret")
+    return bootstrap.build(settings, db=fresh_db, clock=clock)
+
+
+@pytest.fixture
+def client(container):  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    from o2o.main import create_app
+
+    with TestClient(create_app(container)) as c:
+        yield c
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark by folder: tests/unit -> unit, tests/integration -> integration, tests/e2e -> e2e."""
+    for item in items:
+        parts = Path(str(item.fspath)).parts
+        for mark in ("unit", "integration", "e2e"):
+            if mark in parts:
+                item.add_marker(getattr(pytest.mark, mark))
+
+

@@ -1,0 +1,104 @@
+"""The O2O core loop over HTTP: place -> routed -> pay -> ready -> pickup code -> completed."""
+
+from __future__ import annotations
+
+from o2o import bootstrap
+from o2o.inventory import service as inventory
+from tests.factories.chain import SONGJIANG, XUJIAHUI_NEAR, build_chain, receive
+
+
+def _stock(client, location_id: int, sku_id: int) -> dict:
+    r = client.get("/api/v1/stock", params={"location_id": location_id, "sku_id": sku_id})
+    assert r.status_code == 200, r.text
+    return r.json()["items"][0]
+
+
+def _pay(client, number: str) -> None:
+    r = client.post(f"/api/v1/orders/{number}/payments")
+    assert r.status_code == 201, r.text
+    r = client.post(f"/api/v1/sandbox/payments/{r.json()['out_trade_no']}/complete")
+    assert r.status_code == 200, r.text
+
+
+def test_pickup_order_completes_and_stock_falls_once_when_code_verified(client, container):
+    chain = build_chain(container)
+    near, far = chain.stores["xujiahui"], chain.stores["jingan"]
+    milk = chain.skus["milk"]
+    receive(container, near, milk, 10)
+    receive(container, far, milk, 10)
+    relay = bootstrap.relay(container)
+
+    r = client.post("/api/v1/orders", json={
+        "customer_id": chain.customer, "mode": "auto", "channel": "miniprogram", "utm_source": "wechat_moments",
+        "address": {"line": "漕溪北路 88 号", "lat": XUJIAHUI_NEAR[0], "lng": XUJIAHUI_NEAR[1]},
+        "lines": [{"sku_id": milk, "quantity": 2}, {"sku_id": milk, "quantity": 1}]})
+    assert r.status_code == 201, r.text
+    order = r.json()
+    assert order["fulfil_location_id"] == near
+    assert order["mode"] == "store_delivery"
+    assert "nearest store" in order["route_reason"]
+    assert order["number"].startswith("SO20261124")
+    assert order["subtotal_fen"] == 3 * 1290
+    assert _stock(client, near, milk)["reserved"] == 3
+
+    # pickup at the chosen store
+    r = client.post("/api/v1/orders", json={"customer_id": chain.customer, "mode": "pickup", "location_id": near,
+                                            "lines": [{"sku_id": milk, "quantity": 2}]})
+    assert r.status_code == 201, r.text
+    number = r.json()["number"]
+    assert r.json()["route_reason"] == "chosen store has every line"
+    _pay(client, number)
+    order = client.get(f"/api/v1/orders/{number}").json()
+    assert order["status"] == "paid"
+    fo_id = order["fulfillment_ids"][0]
+    code = order["pickup_code"]
+    assert code and len(code) == 6
+
+    queue = client.get("/api/v1/fulfillments", params={"location_id": near}).json()
+    assert [f["id"] for f in queue["items"]] == [fo_id]
+    assert client.post(f"/api/v1/fulfillments/{fo_id}/picking").status_code == 200
+    assert client.post(f"/api/v1/fulfillments/{fo_id}/ready").status_code == 200
+    relay.drain()
+    assert client.get(f"/api/v1/orders/{number}").json()["status"] == "ready"
+    assert any(code in m.text for m in container.sms.inbox)  # the customer was told
+    assert client.get(f"/api/v1/fulfillments/{fo_id}/qr.svg").headers["content-type"].startswith("image/svg")
+
+    wrong = "000000" if code != "000000" else "111111"
+    r = client.post(f"/api/v1/fulfillments/{fo_id}/handover", json={"code": wrong})
+    assert r.status_code == 422 and r.json()["type"].endswith("wrong-pickup-code")
+    before = _stock(client, near, milk)
+    r = client.post(f"/api/v1/fulfillments/{fo_id}/handover", json={"code": code})
+    assert r.status_code == 200, r.text
+    assert client.post(f"/api/v1/fulfillments/{fo_id}/handover", json={"code": code}).status_code == 409
+    relay.drain()
+    done = client.get(f"/api/v1/orders/{number}").json()
+    assert done["status"] == "completed"
+    assert [h["to_status"] for h in done["history"]] == ["pending_payment", "paid", "picking", "ready", "completed"]
+    after = _stock(client, near, milk)
+    assert after["on_hand"] == before["on_hand"] - 2
+    assert after["reserved"] == before["reserved"] - 2
+    assert inventory.check(container.db).ok
+
+
+def test_order_nobody_nearby_can_fill_goes_to_the_warehouse_by_parcel(client, container):
+    chain = build_chain(container)
+    cheese = chain.skus["cheese"]
+    receive(container, chain.stores["xujiahui"], cheese, 1)
+    receive(container, chain.warehouse, cheese, 50)
+    r = client.post("/api/v1/orders", json={
+        "customer_id": chain.customer, "mode": "auto",
+        "address": {"line": "近徐家汇", "lat": XUJIAHUI_NEAR[0], "lng": XUJIAHUI_NEAR[1]},
+        "lines": [{"sku_id": cheese, "quantity": 2}]})
+    assert r.status_code == 201, r.text
+    assert r.json()["fulfil_location_id"] == chain.warehouse
+    assert r.json()["mode"] == "parcel"
+    assert "no store within its radius" in r.json()["route_reason"]
+    assert r.json()["delivery_fee_fen"] == 1000
+
+    far = client.post("/api/v1/orders", json={
+        "customer_id": chain.customer, "mode": "store_delivery",
+        "address": {"line": "松江", "lat": SONGJIANG[0], "lng": SONGJIANG[1]},
+        "lines": [{"sku_id": cheese, "quantity": 1}]})
+    assert far.status_code in (201, 409)
+    if far.status_code == 201:  # only the warehouse can
+        assert far.json()["mode"] == "parcel"
