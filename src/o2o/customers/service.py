@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from o2o.customers import repository as repo
 from o2o.customers.models import Address, Customer
 from o2o.customers.schemas import AddressIn, AddressOut, CustomerIn, CustomerOut
 from o2o.kernel.db import Database
@@ -49,8 +49,7 @@ def add_address(uow: UnitOfWork, customer_id: int, data: AddressIn) -> AddressOu
 
 def addresses(db: Database, customer_id: int) -> list[AddressOut]:
     with db.read() as s:
-        rows = s.scalars(select(Address).where(Address.customer_id == customer_id).order_by(Address.id))
-        return [AddressOut.model_validate(a) for a in rows]
+        return [AddressOut.model_validate(a) for a in repo.addresses_of(s, customer_id)]
 
 
 def exists(session: Session, customer_id: int) -> bool:

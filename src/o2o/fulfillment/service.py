@@ -5,9 +5,9 @@ from __future__ import annotations
 import secrets
 
 import segno
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from o2o.fulfillment import repository as repo
 from o2o.fulfillment import routing
 from o2o.fulfillment.exceptions import HandoverLocked, WrongCode
 from o2o.fulfillment.models import (
@@ -60,7 +60,7 @@ def create_for_order(uow: UnitOfWork, new: NewFulfillment) -> int:
 
 def cancel_for_order(uow: UnitOfWork, order_id: int, actor: str) -> None:
     """Joins the caller's unit of work: cancel the order's open fulfilments (stock is the caller's)."""
-    for fo in uow.session.scalars(select(FulfillmentOrder).where(FulfillmentOrder.order_id == order_id)):
+    for fo in repo.of_order(uow.session, order_id):
         if fo.status in OPEN:
             _move(uow, fo, CANCELLED, actor, "order cancelled", publish=False)
 
@@ -68,10 +68,7 @@ def cancel_for_order(uow: UnitOfWork, order_id: int, actor: str) -> None:
 def _fresh_code(s: Session, location_id: int) -> str:
     for _ in range(20):
         code = f"{secrets.randbelow(1_000_000):06d}"
-        clash = s.scalar(select(FulfillmentOrder.id).where(
-            FulfillmentOrder.location_id == location_id, FulfillmentOrder.pickup_code == code,
-            FulfillmentOrder.status.in_(OPEN)))
-        if clash is None:
+        if not repo.code_in_use(s, location_id, code):
             return code
     raise RuntimeError("could not find a free pickup code")
 
@@ -97,8 +94,7 @@ def _move(uow: UnitOfWork, fo: FulfillmentOrder, dst: str, actor: str, note: str
 
 
 def _locked(uow: UnitOfWork, fulfillment_id: int) -> FulfillmentOrder:
-    fo = uow.session.scalars(select(FulfillmentOrder).where(FulfillmentOrder.id == fulfillment_id)
-                             .with_for_update()).first()
+    fo = repo.locked(uow.session, fulfillment_id)
     if fo is None:
         raise NotFound("fulfillment", fulfillment_id)
     return fo
@@ -167,27 +163,19 @@ def get(db: Database, fulfillment_id: int) -> FulfillmentOut:
 
 def _out(s: Session, fo: FulfillmentOrder) -> FulfillmentOut:
     out = FulfillmentOut.model_validate(fo)
-    out.lines = [FulfillmentLineOut.model_validate(ln) for ln in s.scalars(
-        select(FulfillmentLine).where(FulfillmentLine.fulfillment_id == fo.id).order_by(FulfillmentLine.id))]
-    out.history = [FulfillmentHistoryOut.model_validate(h) for h in s.scalars(
-        select(FulfillmentHistory).where(FulfillmentHistory.fulfillment_id == fo.id).order_by(FulfillmentHistory.id))]
+    out.lines = [FulfillmentLineOut.model_validate(ln) for ln in repo.lines_of(s, fo.id)]
+    out.history = [FulfillmentHistoryOut.model_validate(h) for h in repo.history_of(s, fo.id)]
     return out
 
 
 def for_order(db: Database, order_id: int) -> list[FulfillmentOut]:
     with db.read() as s:
-        rows = s.scalars(select(FulfillmentOrder).where(FulfillmentOrder.order_id == order_id)
-                         .order_by(FulfillmentOrder.id))
-        return [_out(s, fo) for fo in rows]
+        return [_out(s, fo) for fo in repo.of_order(s, order_id)]
 
 
 def queue(db: Database, location_id: int, status: str | None, page: PageParams) -> Page[FulfillmentOut]:
     with db.read() as s:
-        stmt = select(FulfillmentOrder).where(FulfillmentOrder.location_id == location_id)
-        stmt = stmt.where(FulfillmentOrder.status == status) if status else stmt.where(
-            FulfillmentOrder.status.in_(OPEN))
-        total = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-        rows = s.scalars(stmt.order_by(FulfillmentOrder.id).offset(page.offset).limit(page.size))
+        rows, total = repo.queue(s, location_id, status, page.offset, page.size)
         return Page[FulfillmentOut](items=[_out(s, fo) for fo in rows], page=page.page, size=page.size, total=total)
 
 

@@ -1,0 +1,42 @@
+"""Fulfilment queries. Never commits."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from o2o.fulfillment.models import OPEN, FulfillmentHistory, FulfillmentLine, FulfillmentOrder
+
+
+def locked(session: Session, fulfillment_id: int) -> FulfillmentOrder | None:
+    return session.scalars(select(FulfillmentOrder).where(FulfillmentOrder.id == fulfillment_id)
+                           .with_for_update()).first()
+
+
+def code_in_use(session: Session, location_id: int, code: str) -> bool:
+    return session.scalar(select(FulfillmentOrder.id).where(
+        FulfillmentOrder.location_id == location_id, FulfillmentOrder.pickup_code == code,
+        FulfillmentOrder.status.in_(OPEN))) is not None
+
+
+def of_order(session: Session, order_id: int) -> list[FulfillmentOrder]:
+    return list(session.scalars(select(FulfillmentOrder).where(FulfillmentOrder.order_id == order_id)
+                                .order_by(FulfillmentOrder.id)))
+
+
+def lines_of(session: Session, fulfillment_id: int) -> list[FulfillmentLine]:
+    return list(session.scalars(select(FulfillmentLine).where(FulfillmentLine.fulfillment_id == fulfillment_id)
+                                .order_by(FulfillmentLine.id)))
+
+
+def history_of(session: Session, fulfillment_id: int) -> list[FulfillmentHistory]:
+    return list(session.scalars(select(FulfillmentHistory).where(FulfillmentHistory.fulfillment_id == fulfillment_id)
+                                .order_by(FulfillmentHistory.id)))
+
+
+def queue(session: Session, location_id: int, status: str | None, offset: int,
+          limit: int) -> tuple[list[FulfillmentOrder], int]:
+    stmt = select(FulfillmentOrder).where(FulfillmentOrder.location_id == location_id)
+    stmt = stmt.where(FulfillmentOrder.status == status) if status else stmt.where(FulfillmentOrder.status.in_(OPEN))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    return list(session.scalars(stmt.order_by(FulfillmentOrder.id).offset(offset).limit(limit))), total
