@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from o2o import bootstrap
@@ -20,6 +23,7 @@ from o2o.locations.routes import router as location_routes
 from o2o.orders.routes import router as order_routes
 
 MAX_BODY_BYTES = 1_000_000
+STATIC_DIR = Path(__file__).parent / "web" / "static"
 
 
 def create_app(container: Container | None = None, run_relay: bool = False) -> FastAPI:
@@ -37,7 +41,7 @@ def create_app(container: Container | None = None, run_relay: bool = False) -> F
                 thread.stop()
                 thread.join(timeout=5)
 
-    app = FastAPI(title="O2O omnichannel retail", version="0.1.0", lifespan=lifespan,
+    app = FastAPI(title="O2O omnichannel retail", version="0.1.0", lifespan=lifespan, docs_url=None,
                   description="Online mall, stores, stock, orders and fulfilment as one system.")
     app.state.container = c
     errors.install(app)
@@ -59,6 +63,16 @@ def create_app(container: Container | None = None, run_relay: bool = False) -> F
         with c.db.read() as s:
             s.execute(text("SELECT 1"))
         return {"status": "ok", "database": c.db.dialect}
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        """Swagger UI from locally served assets (no CDN)."""
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="O2O API",
+                                   swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+                                   swagger_favicon_url="/static/vendor/swagger-ui/favicon-32x32.png")
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:

@@ -102,3 +102,13 @@ def test_order_nobody_nearby_can_fill_goes_to_the_warehouse_by_parcel(client, co
     assert far.status_code in (201, 409)
     if far.status_code == 201:  # only the warehouse can
         assert far.json()["mode"] == "parcel"
+
+
+def test_docs_and_openapi_are_served_without_any_cdn(client):
+    spec = client.get("/openapi.json").json()
+    assert "/api/v1/orders" in spec["paths"]
+    page = client.get("/docs").text
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in page
+    assert "cdn" not in page.lower()
+    assert client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200
+    assert client.get("/healthz").json()["status"] == "ok"
