@@ -1,0 +1,65 @@
+"""`python -m bench [reserve|place_order|routing|all] [--quick] [--big] [--clients N]`.
+
+`all` runs each benchmark in its own process (so peak RSS and state are per benchmark) and prints
+how long each took. Benchmarks measure; they assert nothing about time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import subprocess
+import sys
+import time
+
+from bench.common import ROOT, console, print_table
+
+NAMES = ("reserve", "place_order", "routing")
+
+
+def _args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("name", nargs="?", default="all", choices=[*NAMES, "all"])
+    p.add_argument("--quick", action="store_true", help="shorter runs (smoke test of the benchmarks)")
+    p.add_argument("--big", action="store_true", help="routing: also 2,000 stores x 50,000 SKUs")
+    p.add_argument("--clients", type=int, default=16, help="place_order: concurrent clients of the main runs")
+    p.add_argument("--burst-clients", type=int, default=200, help="place_order: clients of the overload variant")
+    p.add_argument("--seconds", type=float, default=None, help="place_order: measured seconds per run")
+    return p.parse_args(argv)
+
+
+def _run_one(a: argparse.Namespace) -> None:
+    mod = importlib.import_module(f"bench.{a.name}")
+    if a.name == "routing":
+        mod.main(quick=a.quick, big=a.big)
+    elif a.name == "place_order":
+        mod.main(quick=a.quick, clients=a.clients, burst_clients=a.burst_clients, seconds=a.seconds)
+    else:
+        mod.main(quick=a.quick)
+
+
+def main(argv: list[str] | None = None) -> int:
+    a = _args(argv)
+    if a.name != "all":
+        _run_one(a)
+        return 0
+    extra = [f for f, on in (("--quick", a.quick), ("--big", a.big)) if on]
+    extra += ["--clients", str(a.clients), "--burst-clients", str(a.burst_clients)]
+    if a.seconds:
+        extra += ["--seconds", str(a.seconds)]
+    rows, failed = [], 0
+    t_all = time.perf_counter()
+    for name in NAMES:
+        console.rule(f"bench {name}")
+        t0 = time.perf_counter()
+        rc = subprocess.run([sys.executable, "-m", "bench", name, *extra], cwd=ROOT, check=False).returncode
+        failed += rc != 0
+        rows.append([name, "ok" if rc == 0 else f"exit {rc}", round(time.perf_counter() - t0, 1)])
+    rows.append(["total", "", round(time.perf_counter() - t_all, 1)])
+    print_table("benchmarks run", ["benchmark", "status", "seconds"], rows)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
