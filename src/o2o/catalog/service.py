@@ -11,7 +11,8 @@ from o2o.catalog import repository as repo
 from o2o.catalog.models import Category, Product, Sku, StorePrice
 from o2o.catalog.schemas import CategoryOut, PricedSku, ProductIn, ProductOut, StorePriceIn
 from o2o.kernel.db import Database
-from o2o.kernel.errors import Conflict, NotFound
+from o2o.kernel.errors import NotFound
+from o2o.kernel.lookups import flush_unique, get_or_404
 from o2o.kernel.pagination import Page, PageParams
 from o2o.kernel.uow import UnitOfWork
 
@@ -43,16 +44,12 @@ class PriceStrategy:
 def create_product(uow: UnitOfWork, data: ProductIn) -> ProductOut:
     with uow:
         s = uow.session
-        if s.get(Category, data.category_id) is None:
-            raise NotFound("category", data.category_id)
+        get_or_404(s, Category, data.category_id, "category")
         product = Product(category_id=data.category_id, name_zh=data.name_zh, name_en=data.name_en,
                           brand=data.brand, description=data.description, created_at=uow.clock.now())
         product.skus = [Sku(**sku.model_dump()) for sku in data.skus]
         s.add(product)
-        try:
-            s.flush()
-        except IntegrityError as exc:
-            raise Conflict("a SKU code or barcode is already in use", field="skus") from exc
+        flush_unique(s, "a SKU code or barcode is already in use", "skus")
         out = ProductOut.model_validate(product)
         uow.publish("catalog.product_created", {"product_id": product.id, "sku_ids": [k.id for k in product.skus]})
         uow.commit()
@@ -62,8 +59,7 @@ def create_product(uow: UnitOfWork, data: ProductIn) -> ProductOut:
 def set_store_price(uow: UnitOfWork, sku_id: int, data: StorePriceIn) -> None:
     with uow:
         s = uow.session
-        if s.get(Sku, sku_id) is None:
-            raise NotFound("sku", sku_id)
+        get_or_404(s, Sku, sku_id, "sku")
         row = s.get(StorePrice, (data.location_id, sku_id))
         if row is None:
             s.add(StorePrice(location_id=data.location_id, sku_id=sku_id, price_fen=data.price_fen))

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from o2o.customers import repository as repo
 from o2o.customers.models import Address, Customer
 from o2o.customers.schemas import AddressIn, AddressOut, CustomerIn, CustomerOut
 from o2o.kernel.db import Database
-from o2o.kernel.errors import Conflict, NotFound
+from o2o.kernel.errors import NotFound
+from o2o.kernel.lookups import flush_unique, get_or_404
 from o2o.kernel.uow import UnitOfWork
 
 
@@ -17,10 +17,7 @@ def create(uow: UnitOfWork, data: CustomerIn) -> CustomerOut:
     with uow:
         c = Customer(**data.model_dump(), created_at=uow.clock.now())
         uow.session.add(c)
-        try:
-            uow.session.flush()
-        except IntegrityError as exc:
-            raise Conflict("phone already registered", field="phone") from exc
+        flush_unique(uow.session, "phone already registered", "phone")
         out = CustomerOut.model_validate(c)
         uow.publish("customers.created", {"customer_id": c.id})
         uow.commit()
@@ -29,16 +26,12 @@ def create(uow: UnitOfWork, data: CustomerIn) -> CustomerOut:
 
 def get(db: Database, customer_id: int) -> CustomerOut:
     with db.read() as s:
-        c = s.get(Customer, customer_id)
-        if c is None:
-            raise NotFound("customer", customer_id)
-        return CustomerOut.model_validate(c)
+        return CustomerOut.model_validate(get_or_404(s, Customer, customer_id, "customer"))
 
 
 def add_address(uow: UnitOfWork, customer_id: int, data: AddressIn) -> AddressOut:
     with uow:
-        if uow.session.get(Customer, customer_id) is None:
-            raise NotFound("customer", customer_id)
+        get_or_404(uow.session, Customer, customer_id, "customer")
         a = Address(customer_id=customer_id, **data.model_dump(), created_at=uow.clock.now())
         uow.session.add(a)
         uow.session.flush()

@@ -8,6 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from o2o.kernel.db import Base, BigId
+from o2o.kernel.history import HistoryColumns
 
 NEW, PICKING, READY, HANDED_OVER, SHIPPED, CANCELLED = (
     "new", "picking", "ready", "handed_over", "shipped", "cancelled")
@@ -58,13 +59,8 @@ class FulfillmentLine(Base):
     quantity: Mapped[int]
 
 
-class FulfillmentHistory(Base):
+class FulfillmentHistory(HistoryColumns, Base):
     __tablename__ = "fulfillment_history"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     fulfillment_id: Mapped[int] = mapped_column(ForeignKey("fulfillment_order.id"), index=True)
-    from_status: Mapped[str | None] = mapped_column(String(16))
-    to_status: Mapped[str] = mapped_column(String(16))
-    actor: Mapped[str] = mapped_column(String(80))
-    note: Mapped[str] = mapped_column(String(300), default="")
-    at: Mapped[datetime]

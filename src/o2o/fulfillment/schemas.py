@@ -7,6 +7,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from o2o.kernel.history import HistoryOut
+
 
 @dataclass(frozen=True, slots=True)
 class NewFulfillment:
@@ -24,15 +26,6 @@ class FulfillmentLineOut(BaseModel):
     quantity: int
 
 
-class FulfillmentHistoryOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    from_status: str | None
-    to_status: str
-    actor: str
-    note: str
-    at: datetime
-
-
 class FulfillmentOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
@@ -47,7 +40,7 @@ class FulfillmentOut(BaseModel):
     ready_at: datetime | None
     closed_at: datetime | None
     lines: list[FulfillmentLineOut] = []
-    history: list[FulfillmentHistoryOut] = []
+    history: list[HistoryOut] = []
 
 
 class HandoverIn(BaseModel):

@@ -22,10 +22,11 @@ from o2o.fulfillment.models import (
     FulfillmentOrder,
     can_transition,
 )
-from o2o.fulfillment.schemas import FulfillmentHistoryOut, FulfillmentLineOut, FulfillmentOut, NewFulfillment
+from o2o.fulfillment.schemas import FulfillmentLineOut, FulfillmentOut, NewFulfillment
 from o2o.inventory import service as inventory
 from o2o.kernel.db import Database
 from o2o.kernel.errors import IllegalTransition, NotFound
+from o2o.kernel.history import HistoryOut
 from o2o.kernel.pagination import Page, PageParams
 from o2o.kernel.uow import UnitOfWork
 from o2o.locations import service as locations
@@ -164,7 +165,7 @@ def get(db: Database, fulfillment_id: int) -> FulfillmentOut:
 def _out(s: Session, fo: FulfillmentOrder) -> FulfillmentOut:
     out = FulfillmentOut.model_validate(fo)
     out.lines = [FulfillmentLineOut.model_validate(ln) for ln in repo.lines_of(s, fo.id)]
-    out.history = [FulfillmentHistoryOut.model_validate(h) for h in repo.history_of(s, fo.id)]
+    out.history = [HistoryOut.model_validate(h) for h in repo.history_of(s, fo.id)]
     return out
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from o2o.kernel import geo
 from o2o.kernel.db import Database
-from o2o.kernel.errors import Conflict, NotFound
+from o2o.kernel.errors import NotFound
+from o2o.kernel.lookups import flush_unique, get_or_404
 from o2o.kernel.uow import UnitOfWork
 from o2o.locations import repository as repo
 from o2o.locations.models import DEFAULT_HOURS, Location
@@ -20,10 +20,7 @@ def create(uow: UnitOfWork, data: LocationIn) -> LocationOut:
         values["opening_hours"] = values["opening_hours"] or DEFAULT_HOURS
         loc = Location(**values, h3_cell=geo.cell_of(data.lat, data.lng), created_at=uow.clock.now())
         uow.session.add(loc)
-        try:
-            uow.session.flush()
-        except IntegrityError as exc:
-            raise Conflict(f"location code {data.code!r} already exists", field="code") from exc
+        flush_unique(uow.session, f"location code {data.code!r} already exists", "code")
         out = LocationOut.model_validate(loc)
         uow.publish("locations.created", {"location_id": loc.id})
         uow.commit()
@@ -32,10 +29,7 @@ def create(uow: UnitOfWork, data: LocationIn) -> LocationOut:
 
 def get(db: Database, location_id: int) -> LocationOut:
     with db.read() as s:
-        loc = s.get(Location, location_id)
-        if loc is None:
-            raise NotFound("location", location_id)
-        return LocationOut.model_validate(loc)
+        return LocationOut.model_validate(get_or_404(s, Location, location_id, "location"))
 
 
 def exists(session: Session, location_id: int) -> bool:

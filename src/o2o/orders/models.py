@@ -8,6 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from o2o.kernel.db import Base, BigId
+from o2o.kernel.history import HistoryColumns
 
 # order states
 PENDING_PAYMENT, PAID, PICKING, READY, SHIPPED, COMPLETED = (
@@ -91,18 +92,13 @@ class OrderLine(Base):
     line_total_fen: Mapped[int]
 
 
-class OrderHistory(Base):
+class OrderHistory(HistoryColumns, Base):
     """Append-only: who moved the order from what to what, when."""
 
     __tablename__ = "order_history"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id"), index=True)
-    from_status: Mapped[str | None] = mapped_column(String(20))
-    to_status: Mapped[str] = mapped_column(String(20))
-    actor: Mapped[str] = mapped_column(String(80))
-    note: Mapped[str] = mapped_column(String(300), default="")
-    at: Mapped[datetime]
 
 
 class Payment(Base):

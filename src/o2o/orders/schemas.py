@@ -7,6 +7,8 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from o2o.kernel.history import HistoryOut
+
 Mode = Literal["pickup", "store_delivery", "parcel", "auto"]
 Channel = Literal["h5", "pc", "app", "miniprogram", "pos", "douyin", "wechat", "api"]
 MAX_LINE_QTY = 999
@@ -59,15 +61,6 @@ class OrderLineOut(BaseModel):
     quantity: int
     unit_price_fen: int
     line_total_fen: int
-
-
-class HistoryOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    from_status: str | None
-    to_status: str
-    actor: str
-    note: str
-    at: datetime
 
 
 class OrderOut(BaseModel):
