@@ -4,23 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Row, func, or_, select
+from sqlalchemy import Row, bindparam, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from o2o.catalog.models import Category, Product, Sku, StorePrice
 
+_PRICE_COLS = (Sku.id, Product.name_zh, Product.name_en, Sku.spec, Sku.base_price_fen,
+               Sku.active & Product.active)
+_SKUS = bindparam("skus", expanding=True)
+# built once: the hot path only binds parameters
+_PRICES_AT = (select(*_PRICE_COLS, StorePrice.price_fen.label("store_price"))
+              .join(Product, Product.id == Sku.product_id)
+              .outerjoin(StorePrice, (StorePrice.sku_id == Sku.id) & (StorePrice.location_id == bindparam("loc")))
+              .where(Sku.id.in_(_SKUS)))
+_BASE_PRICES = (select(*_PRICE_COLS, Sku.base_price_fen.label("store_price"))
+                .join(Product, Product.id == Sku.product_id).where(Sku.id.in_(_SKUS)))
+
 
 def sku_prices(session: Session, sku_ids: Iterable[int], location_id: int | None) -> list[Row]:
-    """(sku_id, product name zh, name en, spec, base price, store price or None, active) in one query."""
-    ids = list(sku_ids)
-    cols = [Sku.id, Product.name_zh, Product.name_en, Sku.spec, Sku.base_price_fen,
-            Sku.active & Product.active]
+    """(sku_id, product name zh, name en, spec, base price, active, store price or base) in one query."""
     if location_id is None:
-        stmt = select(*cols, Sku.base_price_fen.label("store_price"))
-    else:
-        stmt = select(*cols, StorePrice.price_fen.label("store_price")).outerjoin(
-            StorePrice, (StorePrice.sku_id == Sku.id) & (StorePrice.location_id == location_id))
-    return list(session.execute(stmt.join(Product, Product.id == Sku.product_id).where(Sku.id.in_(ids))))
+        return list(session.execute(_BASE_PRICES, {"skus": list(sku_ids)}))
+    return list(session.execute(_PRICES_AT, {"skus": list(sku_ids), "loc": location_id}))
 
 
 def search_products(session: Session, q: str | None, category_id: int | None, offset: int,

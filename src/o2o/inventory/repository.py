@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
 from o2o.inventory.models import LIVE, Reservation, Stock, StockMovement
@@ -46,10 +46,13 @@ def ensure_row(session: Session, location_id: int, sku_id: int) -> None:
         session.flush()
 
 
+_AVAILABLE = select(Stock.location_id, Stock.sku_id, Stock.on_hand - Stock.reserved - Stock.safety_stock).where(
+    Stock.sku_id.in_(bindparam("skus", expanding=True)), Stock.location_id.in_(bindparam("locs", expanding=True)))
+
+
 def available(session: Session, location_ids: Iterable[int], sku_ids: Iterable[int]) -> dict[tuple[int, int], int]:
-    stmt = select(Stock.location_id, Stock.sku_id, Stock.on_hand - Stock.reserved - Stock.safety_stock).where(
-        Stock.sku_id.in_(list(sku_ids)), Stock.location_id.in_(list(location_ids)))
-    return {(loc, sku): max(0, int(av)) for loc, sku, av in session.execute(stmt)}
+    rows = session.execute(_AVAILABLE, {"skus": list(sku_ids), "locs": list(location_ids)})
+    return {(loc, sku): max(0, int(av)) for loc, sku, av in rows}
 
 
 def live_reservations(session: Session, ref: str) -> list[Reservation]:

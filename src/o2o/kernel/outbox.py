@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, insert, select
+from sqlalchemy import ForeignKey, Index, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from o2o.kernel.clock import Clock, SystemClock
@@ -66,7 +66,7 @@ Handler = Callable[[Session, Delivery], None]
 
 def write_events(session: Session, events: list[Event], now: datetime) -> None:
     if events:
-        session.execute(insert(OutboxEvent), [
+        session.execute(OutboxEvent.__table__.insert(), [
             {"topic": e.topic, "payload": e.payload, "created_at": now, "available_at": now, "attempts": 0}
             for e in events
         ])

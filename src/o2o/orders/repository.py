@@ -4,24 +4,29 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from o2o.orders.models import PENDING_PAYMENT, Order, OrderHistory, OrderLine, Payment
 
+# Core statements on the tables, built once: the hot path only binds parameters
+_INSERT_ORDER = Order.__table__.insert().returning(Order.__table__.c.id)
+_INSERT_LINE = OrderLine.__table__.insert()
+_INSERT_HISTORY = OrderHistory.__table__.insert()
+
 
 def insert_order(session: Session, values: dict) -> int:
-    return int(session.execute(insert(Order).values(**values).returning(Order.id)).scalar_one())
+    return int(session.execute(_INSERT_ORDER, values).scalar_one())
 
 
 def insert_lines(session: Session, rows: list[dict]) -> None:
-    session.execute(insert(OrderLine), rows)
+    session.execute(_INSERT_LINE, rows)
 
 
 def add_history(session: Session, order_id: int, src: str | None, dst: str, actor: str, note: str,
                 at: datetime) -> None:
-    session.execute(insert(OrderHistory).values(order_id=order_id, from_status=src, to_status=dst, actor=actor,
-                                                note=note[:300], at=at))
+    session.execute(_INSERT_HISTORY, {"order_id": order_id, "from_status": src, "to_status": dst, "actor": actor,
+                                      "note": note[:300], "at": at})
 
 
 def by_number(session: Session, number: str, lock: bool = False) -> Order | None:
