@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -108,12 +109,19 @@ def _sqlite_hooks(engine: Engine, busy_timeout_ms: int) -> None:
 
 
 class Database:
-    """One engine and its session factories: `writer()` for use cases, `reader()` for queries."""
+    """One engine and its session factories: `write_sessions` for use cases, `read()` for queries.
+
+    On SQLite, writers of this process also queue on `write_lock` (held by a unit of work from
+    start to end): threads then take turns in arrival order instead of sleeping in SQLite's busy
+    handler, whose backoff gives some writers seconds of latency. Other processes still queue on
+    busy_timeout. On PostgreSQL the lock is a no-op: row locks do the work.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.url = engine.url.render_as_string(hide_password=False)
         self.dialect = engine.dialect.name
+        self.write_lock: AbstractContextManager[Any] = threading.RLock() if self.dialect == "sqlite" else nullcontext()
         self.write_sessions = sessionmaker(engine, expire_on_commit=False, autoflush=False)
         self.read_sessions = sessionmaker(
             engine.execution_options(o2o_readonly=True), expire_on_commit=False, autoflush=False

@@ -105,7 +105,7 @@ class Relay:
             return list(s.scalars(stmt))
 
     def _deliver(self, event_id: int) -> bool:
-        with self.db.write_sessions() as s:
+        with self.db.write_lock, self.db.write_sessions() as s:
             stmt = select(OutboxEvent).where(OutboxEvent.id == event_id, OutboxEvent.published_at.is_(None))
             if s.get_bind().dialect.name == "postgresql":
                 stmt = stmt.with_for_update(skip_locked=True)

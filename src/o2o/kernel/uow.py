@@ -20,6 +20,7 @@ class UnitOfWork:
         self._events: list[Event] = []
 
     def __enter__(self) -> Self:
+        self.db.write_lock.__enter__()
         self.session = self.db.write_sessions()
         self._events = []
         return self
@@ -42,6 +43,7 @@ class UnitOfWork:
                 self.session.rollback()
         finally:
             self.session.close()
+            self.db.write_lock.__exit__(None, None, None)
 
 
 class JoinedUnitOfWork(UnitOfWork):
