@@ -59,7 +59,7 @@ def _quotas(n: int) -> list[int]:
     return [int(x) for x in q]
 
 
-def build_catalog(rng: np.random.Generator, n_skus: int, first: dict[str, int], anchor: datetime) -> Catalog:
+def build_catalog(rng: np.random.Generator, n_skus: int, first: dict[str, int], listed_before: datetime) -> Catalog:
     out = Catalog()
     cats, items, prices, pops = [], [], [], []
     for c, cat in enumerate(CATEGORIES):
@@ -82,7 +82,7 @@ def build_catalog(rng: np.random.Generator, n_skus: int, first: dict[str, int], 
                 out.products.append(dict(
                     id=pid, category_id=first["category"] + c, name_zh=name_zh, name_en=name_en, brand=brand[0] or None,
                     description=f"{cat.zh} · {name_zh}" + (f"（{mod[0]}）" if mod != PLAIN else ""), active=True,
-                    created_at=anchor - timedelta(days=int(rng.integers(120, 1200)))))
+                    created_at=listed_before - timedelta(days=int(rng.integers(7, 1000)))))
                 want = int(rng.integers(1, 5))
                 spec_ix = sorted(rng.permutation(len(it.specs))[: min(want, len(it.specs), quota - made)].tolist())
                 position = rng.beta(2, 2)  # where this brand/modifier sits in the price range

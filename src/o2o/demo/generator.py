@@ -67,6 +67,7 @@ class _Phases:
     def __init__(self, console: Console | None) -> None:
         self.progress = Progress(TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(),
                                  TimeElapsedColumn(), console=console) if console is not None else None
+        self.totals: dict[int, int] = {}
 
     @contextmanager
     def running(self) -> Iterator[_Phases]:
@@ -77,7 +78,11 @@ class _Phases:
             yield self
 
     def add(self, name: str, total: int) -> int:
-        return self.progress.add_task(name, total=max(total, 1)) if self.progress else 0
+        if self.progress is None:
+            return 0
+        task = self.progress.add_task(name, total=max(total, 1))
+        self.totals[task] = max(total, 1)
+        return task
 
     def advance(self, task: int, n: int = 1) -> None:
         if self.progress:
@@ -85,12 +90,26 @@ class _Phases:
 
     def done(self, task: int) -> None:
         if self.progress:
-            self.progress.update(task, completed=self.progress.tasks[task].total)
+            self.progress.update(task, completed=self.totals[task])
 
 
 def _insert(s: Session, model: Any, rows: list[dict[str, Any]]) -> None:
     for start in range(0, len(rows), CHUNK):
         s.execute(insert(model.__table__), rows[start:start + CHUNK])
+
+
+@contextmanager
+def _page_cache(s: Session, dialect: str, kib: int = 256 * 1024) -> Iterator[None]:
+    """SQLite: a bigger page cache for this one big transaction (fewer spills to the WAL), then back."""
+    if dialect != "sqlite":
+        yield
+        return
+    before = s.execute(text("PRAGMA cache_size")).scalar_one()
+    s.execute(text(f"PRAGMA cache_size=-{kib}"))
+    try:
+        yield
+    finally:
+        s.execute(text(f"PRAGMA cache_size={int(before)}"))
 
 
 def _first_ids(s: Session) -> dict[str, int]:
@@ -108,55 +127,60 @@ def _streams(seed: int) -> tuple[list[np.random.Generator], list[random.Random]]
 def generate(db: Database, size: DemoSize, seed: int = 42, console: Console | None = None,
              anchor: datetime | None = None) -> str:
     """Fill an empty database with the demo chain; returns a one-paragraph summary."""
+    if size.stores < 1 or size.warehouses < 1 or size.skus < 1 or size.customers < 0 or size.days < 0:
+        raise ValueError(f"a demo chain needs at least one store, one warehouse and one SKU: {size}")
     started = perf_counter()
     anchor = (anchor or datetime.now(UTC)).astimezone(UTC)
+    before_history = anchor - timedelta(days=size.days)
     rngs, rnds = _streams(seed)
     phases = _Phases(console)
     with phases.running(), db.write_sessions() as s:
         if s.scalar(select(func.count()).select_from(Location)):
             raise RuntimeError("the database already has locations: the demo chain goes into an empty database "
                                "(use a new database file, or drop this one)")
-        first = _first_ids(s)
-        counts: dict[str, int] = defaultdict(int)
+        with _page_cache(s, db.dialect):
+            first = _first_ids(s)
+            counts: dict[str, int] = defaultdict(int)
 
-        task = phases.add("Stores & warehouses", size.stores + size.warehouses)
-        locs = build_locations(rngs[0], size.stores, size.warehouses, first["location"], anchor)
-        _insert(s, Location, locs.rows)
-        phases.done(task)
+            task = phases.add("Stores & warehouses", size.stores + size.warehouses)
+            locs = build_locations(rngs[0], size.stores, size.warehouses, first["location"],
+                                   before_history)
+            _insert(s, Location, locs.rows)
+            phases.done(task)
 
-        task = phases.add("Catalogue", size.skus)
-        catalog = build_catalog(rngs[1], size.skus, first, anchor)
-        _insert(s, Category, catalog.categories)
-        _insert(s, Product, catalog.products)
-        _insert(s, Sku, catalog.skus)
-        assort = assortments(rngs[1], catalog, locs.is_store)
-        prices = store_prices(rngs[1], assort, locs.is_store, catalog.price)
-        _insert(s, StorePrice, [dict(location_id=locs.rows[loc]["id"], sku_id=catalog.skus[sku]["id"], price_fen=p)
-                                for (loc, sku), p in sorted(prices.items())])
-        phases.done(task)
+            task = phases.add("Catalogue", size.skus)
+            catalog = build_catalog(rngs[1], size.skus, first, before_history)
+            _insert(s, Category, catalog.categories)
+            _insert(s, Product, catalog.products)
+            _insert(s, Sku, catalog.skus)
+            assort = assortments(rngs[1], catalog, locs.is_store)
+            prices = store_prices(rngs[1], assort, locs.is_store, catalog.price)
+            _insert(s, StorePrice, [dict(location_id=locs.rows[loc]["id"], sku_id=catalog.skus[sku]["id"], price_fen=p)
+                                    for (loc, sku), p in sorted(prices.items())])
+            phases.done(task)
 
-        task = phases.add("Customers", size.customers)
-        people = build_people(rngs[2], rnds[2], size.customers, locs, first, anchor, size.days)
-        _insert(s, Customer, people.customers)
-        _insert(s, Address, people.addresses)
-        phases.done(task)
+            task = phases.add("Customers", size.customers)
+            people = build_people(rngs[2], rnds[2], size.customers, locs, first, anchor, size.days)
+            _insert(s, Customer, people.customers)
+            _insert(s, Address, people.addresses)
+            phases.done(task)
 
-        sim = Simulator(rngs[3], rnds[3], locs, catalog, people, assort, prices, anchor, size.days)
-        task = phases.add("History (simulate)", len(sim.local_days()) if size.days else 1)
-        sales = sim.run(lambda n: phases.advance(task, n))
-        phases.done(task)
+            sim = Simulator(rngs[3], rnds[3], locs, catalog, people, assort, prices, anchor, size.days)
+            task = phases.add("History (simulate)", len(sim.local_days()) if size.days else 1)
+            sales = sim.run(lambda n: phases.advance(task, n))
+            phases.done(task)
 
-        task = phases.add("Stock & receipts", len(locs.rows))
-        counts["stock"], counts["receipts"] = _stock(s, rngs[4], locs, catalog, assort, sales, anchor, size.days,
-                                                     lambda: phases.advance(task))
+            task = phases.add("Stock & receipts", len(locs.rows))
+            counts["stock"], counts["receipts"] = _stock(s, rngs[4], locs, catalog, assort, sales, anchor, size.days,
+                                                         lambda: phases.advance(task))
 
-        task = phases.add("Orders", len(sales))
-        for n, rows in OrderRows(rnds[5], locs, catalog, people, first).chunks(sales):
-            for table, model in ORDER_TABLES.items():
-                _insert(s, model, rows[table])
-                counts[table] += len(rows[table])
-            phases.advance(task, n)
-        _move_sequences(s, db.dialect, len(sales))
+            task = phases.add("Orders", len(sales))
+            for n, rows in OrderRows(rnds[5], locs, catalog, people, first).chunks(sales):
+                for table, model in ORDER_TABLES.items():
+                    _insert(s, model, rows[table])
+                    counts[table] += len(rows[table])
+                phases.advance(task, n)
+            _move_sequences(s, db.dialect, len(sales))
         s.commit()
     return _summary(size, seed, anchor, perf_counter() - started, locs, catalog, people.addresses, sales, prices,
                     counts)

@@ -82,7 +82,7 @@ def build_people(rng: np.random.Generator, rnd: random.Random, n: int, locs: Loc
             id=first["address"] + a, customer_id=cust["id"], label="公司" if is_work[a] else "家",
             recipient=cust["name"], phone=cust["phone"], district=district, line=line,
             lat=round(float(a_lat[a]), 6), lng=round(float(a_lng[a]), 6),
-            created_at=cust["created_at"] + timedelta(minutes=rnd.randrange(1, 600))))
+            created_at=cust["created_at"] + timedelta(seconds=rnd.randrange(30, 3000))))
     out.near_store, out.near_dist = nearest(a_lat, a_lng, locs.lat[stores], locs.lng[stores], NEAR_K)
     out.near_store = stores[out.near_store]
     whs = locs.warehouses

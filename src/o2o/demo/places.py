@@ -120,7 +120,7 @@ def _minutes(hhmm: str) -> int:
 
 
 def build_locations(rng: np.random.Generator, stores: int, warehouses: int, first_id: int,
-                    anchor: datetime) -> Locations:
+                    opened_before: datetime) -> Locations:
     n_table = min(stores, len(NEIGHBOURHOODS))
     lat = np.concatenate([HOOD_LAT[:n_table], np.zeros(stores - n_table)])
     lng = np.concatenate([HOOD_LNG[:n_table], np.zeros(stores - n_table)])
@@ -133,7 +133,7 @@ def build_locations(rng: np.random.Generator, stores: int, warehouses: int, firs
     delivers = rng.random(stores) < 0.85
     radius = rng.choice([3000, 2000, 5000], size=stores, p=[0.75, 0.15, 0.10])
     hourly = rng.integers(4, 10, size=stores) * 10
-    age_days = rng.integers(200, 2500, size=stores + warehouses)
+    age_days = rng.integers(30, 2000, size=stores + warehouses)
     numbers = rng.integers(1, 2000, size=stores + warehouses)
     out = Locations()
     seen: dict[int, int] = {}
@@ -152,7 +152,7 @@ def build_locations(rng: np.random.Generator, stores: int, warehouses: int, firs
             timezone="Asia/Shanghai", opening_hours=hours(*open_hours[i]), can_pickup=True,
             can_store_delivery=bool(delivers[i]), can_parcel=False, delivery_radius_m=int(radius[i]),
             hourly_capacity=int(hourly[i]), daily_capacity=int(hourly[i]) * 12, active=True,
-            created_at=anchor - timedelta(days=int(age_days[i]))))
+            created_at=opened_before - timedelta(days=int(age_days[i]))))
         out.opens.append((_minutes(open_hours[i][0]), _minutes(open_hours[i][1])))
     wh_lat, wh_lng = [], []
     for j in range(warehouses):
@@ -168,7 +168,7 @@ def build_locations(rng: np.random.Generator, stores: int, warehouses: int, firs
             district=DISTRICTS[site.district][0], address=site.address, lat=round(la, 6), lng=round(ln, 6),
             h3_cell=cell_of(la, ln), timezone="Asia/Shanghai", opening_hours=ALL_DAY, can_pickup=False,
             can_store_delivery=False, can_parcel=True, delivery_radius_m=0, hourly_capacity=500,
-            daily_capacity=10_000, active=True, created_at=anchor - timedelta(days=int(age_days[stores + j]))))
+            daily_capacity=10_000, active=True, created_at=opened_before - timedelta(days=int(age_days[stores + j]))))
         out.opens.append((0, 24 * 60))
     out.hood = [int(x) for x in hood] + [-1] * warehouses
     out.lat = np.array([r["lat"] for r in out.rows])
