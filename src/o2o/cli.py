@@ -43,8 +43,12 @@ def seed(seed: int = typer.Option(42, help="random seed: the same seed gives the
 
     c = _container()
     upgrade(c.db.engine)
-    report = generate(c.db, DemoSize(stores=stores, warehouses=warehouses, skus=skus, customers=customers,
-                                     days=days), seed=seed, console=console)
+    try:
+        report = generate(c.db, DemoSize(stores=stores, warehouses=warehouses, skus=skus, customers=customers,
+                                         days=days), seed=seed, console=console)
+    except (RuntimeError, ValueError) as exc:
+        console.print(f"[red]cannot seed:[/] {exc}")
+        raise typer.Exit(2) from None
     console.print(report)
 
 

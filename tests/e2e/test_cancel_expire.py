@@ -59,6 +59,9 @@ def test_parcel_order_ships_and_commits_stock(client, container):
     assert r.status_code == 200 and r.json()["status"] == "shipped"
     bootstrap.relay(container).drain()
     assert client.get(f"/api/v1/orders/{number}").json()["status"] == "shipped"
+    assert client.post(f"/api/v1/fulfillments/{fo}/delivered").json()["status"] == "delivered"
+    bootstrap.relay(container).drain()
+    assert client.get(f"/api/v1/orders/{number}").json()["status"] == "completed"
     stock = client.get("/api/v1/stock", params={"location_id": ch.warehouse, "sku_id": ch.skus["cheese"]}).json()
     assert (stock["items"][0]["on_hand"], stock["items"][0]["reserved"]) == (6, 0)
     assert inventory.check(container.db).ok

@@ -82,3 +82,9 @@ def test_auto_mode_follows_the_address(wanted: str, has_address: bool, expected:
 
 def test_nothing_in_stock_anywhere_is_no_decision():
     assert decide(RouteRequest("auto", LINES, has_address=True), [cand(1), cand(9, kind="warehouse")], {}) is None
+
+
+def test_auto_with_an_address_never_turns_into_pickup_at_a_store_that_cannot_deliver():
+    cands = [cand(1, distance=100, delivery=False), cand(9, kind="warehouse", distance=9000)]
+    d = decide(RouteRequest("auto", LINES, has_address=True), cands, stock_for(1, 9))
+    assert d is not None and (d.location_id, d.mode) == (9, "parcel")

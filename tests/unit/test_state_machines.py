@@ -37,7 +37,7 @@ def test_every_order_state_is_reachable_from_pending_payment():
 def test_terminal_states_go_nowhere():
     for state in ("completed", "cancelled", "expired"):
         assert om.TRANSITIONS[state] == frozenset()
-    for state in ("handed_over", "shipped", "cancelled"):
+    for state in ("handed_over", "delivered", "cancelled"):
         assert fm.TRANSITIONS[state] == frozenset()
 
 

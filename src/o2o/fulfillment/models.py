@@ -10,15 +10,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 from o2o.kernel.db import Base, BigId
 from o2o.kernel.history import HistoryColumns
 
-NEW, PICKING, READY, HANDED_OVER, SHIPPED, CANCELLED = (
-    "new", "picking", "ready", "handed_over", "shipped", "cancelled")
+NEW, PICKING, READY, HANDED_OVER, SHIPPED, DELIVERED, CANCELLED = (
+    "new", "picking", "ready", "handed_over", "shipped", "delivered", "cancelled")
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     NEW: frozenset({PICKING, CANCELLED}),
     PICKING: frozenset({READY, SHIPPED, CANCELLED}),
     READY: frozenset({HANDED_OVER, SHIPPED, CANCELLED}),
     HANDED_OVER: frozenset(),
-    SHIPPED: frozenset(),
+    SHIPPED: frozenset({DELIVERED}),
+    DELIVERED: frozenset(),
     CANCELLED: frozenset(),
 }
 OPEN = frozenset({NEW, PICKING, READY})

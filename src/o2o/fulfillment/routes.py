@@ -13,7 +13,7 @@ from o2o.fulfillment.schemas import ActorIn, FulfillmentOut, HandoverIn
 from o2o.kernel.pagination import Page
 
 router = APIRouter(prefix="/api/v1", tags=["fulfillment"])
-Status = Literal["new", "picking", "ready", "handed_over", "shipped", "cancelled"]
+Status = Literal["new", "picking", "ready", "handed_over", "shipped", "delivered", "cancelled"]
 
 
 @router.get("/fulfillments", response_model=Page[FulfillmentOut])
@@ -47,6 +47,12 @@ def hand_over(c: ContainerDep, fulfillment_id: int, body: HandoverIn) -> Fulfill
 @router.post("/fulfillments/{fulfillment_id}/ship", response_model=FulfillmentOut)
 def ship(c: ContainerDep, fulfillment_id: int, body: ActorIn | None = None) -> FulfillmentOut:
     return service.ship(c.uow(), fulfillment_id, (body or ActorIn()).actor)
+
+
+@router.post("/fulfillments/{fulfillment_id}/delivered", response_model=FulfillmentOut)
+def confirm_delivery(c: ContainerDep, fulfillment_id: int, body: ActorIn | None = None) -> FulfillmentOut:
+    """A courier or carrier confirms delivery of shipped goods; the order completes."""
+    return service.confirm_delivery(c.uow(), fulfillment_id, (body or ActorIn(actor="courier")).actor)
 
 
 @router.get("/fulfillments/{fulfillment_id}/qr.svg", response_class=Response)

@@ -41,9 +41,9 @@ def _store_mode(req: RouteRequest, c: Candidate) -> str | None:
         return PICKUP if c.can_pickup else None
     if req.wanted_mode == STORE_DELIVERY:
         return STORE_DELIVERY if c.can_store_delivery and req.has_address else None
-    if req.wanted_mode == AUTO:
-        if req.has_address and c.can_store_delivery:
-            return STORE_DELIVERY
+    if req.wanted_mode == AUTO:  # an address means the customer wants it brought to them
+        if req.has_address:
+            return STORE_DELIVERY if c.can_store_delivery else None
         return PICKUP if c.can_pickup else None
     return None
 

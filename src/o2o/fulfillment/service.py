@@ -12,6 +12,7 @@ from o2o.fulfillment import routing
 from o2o.fulfillment.exceptions import HandoverLocked, WrongCode
 from o2o.fulfillment.models import (
     CANCELLED,
+    DELIVERED,
     HANDED_OVER,
     OPEN,
     PICKING,
@@ -150,6 +151,15 @@ def ship(uow: UnitOfWork, fulfillment_id: int, actor: str) -> FulfillmentOut:
             _move(uow, fo, PICKING, actor, "picked in one step")
         inventory.commit(uow.session, fo.order_number, uow.clock.now())
         _move(uow, fo, SHIPPED, actor)
+        uow.commit()
+    return get(uow.db, fulfillment_id)
+
+
+def confirm_delivery(uow: UnitOfWork, fulfillment_id: int, actor: str) -> FulfillmentOut:
+    """The courier (or parcel carrier) reports the goods delivered: the order completes."""
+    with uow:
+        fo = _locked(uow, fulfillment_id)
+        _move(uow, fo, DELIVERED, actor)
         uow.commit()
     return get(uow.db, fulfillment_id)
 

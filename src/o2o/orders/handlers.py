@@ -14,7 +14,8 @@ from o2o.orders import service
 from o2o.orders.models import COMPLETED, PICKING, READY, SHIPPED
 
 FOLLOW = {"fulfillment.picking": PICKING, "fulfillment.ready": READY,
-          "fulfillment.handed_over": COMPLETED, "fulfillment.shipped": SHIPPED}
+          "fulfillment.handed_over": COMPLETED, "fulfillment.shipped": SHIPPED,
+          "fulfillment.delivered": COMPLETED}
 
 
 def follow(session: Session, delivery: Delivery) -> None:
