@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
+
 from tests.pgserver import PgServer, ensure_available
 
 
