@@ -33,7 +33,7 @@ from o2o.kernel.db import Database  # noqa: E402
 from o2o.kernel.migrate import upgrade  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 200)
 
 # the honest default: every commit is durable before it is acknowledged
 DURABLE_PG = {"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on"}
@@ -212,17 +212,26 @@ def tree_peak_rss(pid: int) -> dict[str, Any]:
             "sum_mb": round(sum(procs.values()), 1)}
 
 
-def cpu_seconds(pids: Sequence[int]) -> float:
-    """utime+stime of live processes (clock ticks -> seconds)."""
+def cpu_by_pid(pids: Sequence[int]) -> dict[int, float]:
+    """utime+stime in seconds of each live process."""
     tick = os.sysconf("SC_CLK_TCK")
-    total = 0
+    out = {}
     for p in pids:
         try:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
+            out[p] = (int(fields[11]) + int(fields[12])) / tick
         except (OSError, ValueError, IndexError):
             continue
-    return total / tick
+    return out
+
+
+def tree_cpu(root: int) -> dict[int, float]:
+    return cpu_by_pid([root, *descendants(root)])
+
+
+def cpu_used(before: dict[int, float], root: int) -> dict[int, float]:
+    """CPU seconds per process of the tree under root since `before` (processes born since count from 0)."""
+    return {p: v - before.get(p, 0.0) for p, v in tree_cpu(root).items()}
 
 
 def self_cpu_seconds() -> float:

@@ -21,8 +21,17 @@ from typing import Any
 
 from sqlalchemy import text
 
-from bench.common import (analyze, console, fresh_database, ms_summary, pg_server, pg_settings_used, print_table,
-                          warm_pool, write_result)
+from bench.common import (
+    analyze,
+    console,
+    fresh_database,
+    ms_summary,
+    pg_server,
+    pg_settings_used,
+    print_table,
+    warm_pool,
+    write_result,
+)
 from bench.seed import bulk_catalog, bulk_locations, bulk_stock, receipts
 from o2o.inventory import repository as inv_repo
 from o2o.inventory import service as inventory
