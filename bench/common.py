@@ -5,14 +5,17 @@ Benchmarks measure; they assert nothing about time.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import platform
 import random
 import resource
+import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -101,7 +104,8 @@ def machine_info() -> dict[str, Any]:
     return {"cpu_count": os.cpu_count(), "cpu_model": _cpu_model(), "mem_total_mb": mem_kb // 1024,
             "platform": platform.platform(), "python": sys.version.split()[0], "sqlite": sqlite3.sqlite_version,
             "sqlalchemy": sqlalchemy.__version__, "postgresql": pg_version(),
-            "date": datetime.now(UTC).isoformat(timespec="seconds"), "git": _git_commit()}
+            "date": datetime.now(UTC).isoformat(timespec="seconds"), "git": _git_commit(),
+            "loadavg_1_5_15_at_write": [round(x, 2) for x in os.getloadavg()]}
 
 
 def write_result(name: str, parameters: dict[str, Any], figures: Any, notes: list[str] | None = None,
@@ -157,6 +161,13 @@ def fresh_database(kind: str, name: str, *, pg: Any = None, tmp: Path | None = N
     db = Database.from_url(url, pool_size=pool_size, **kw)
     upgrade(db.engine)
     return db
+
+
+def scratch_dir(prefix: str) -> Path:
+    """A temporary directory removed when the process exits (SQLite files can be hundreds of MB)."""
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, path, True)
+    return path
 
 
 def analyze(db: Database) -> None:

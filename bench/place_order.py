@@ -36,6 +36,7 @@ from bench.common import (
     pg_server,
     pg_settings_used,
     print_table,
+    scratch_dir,
     self_cpu_seconds,
     tree_cpu,
     tree_peak_rss,
@@ -215,11 +216,9 @@ def run_engine(kind: str, quick: bool, clients: int, burst: int, seconds: float,
 
 def main(quick: bool = False, clients: int = 16, burst_clients: int = 200, seconds: float | None = None,
          tmp: Path | None = None) -> dict[str, Any]:
-    import tempfile
-
     t0 = time.perf_counter()
     seconds = seconds or (5.0 if quick else 20.0)
-    tmp = tmp or Path(tempfile.mkdtemp(prefix="bench-orders-"))
+    tmp = tmp or scratch_dir("bench-orders-")
     engines = [run_engine("sqlite", quick, clients, burst_clients, seconds, tmp)]
     with pg_server() as pg:
         settings = pg_settings_used(pg)

@@ -29,6 +29,7 @@ from bench.common import (
     pg_server,
     pg_settings_used,
     print_table,
+    scratch_dir,
     warm_pool,
     write_result,
 )
@@ -211,10 +212,8 @@ def ratios(cells: list[dict]) -> list[dict[str, Any]]:
 
 
 def main(quick: bool = False, tmp: Path | None = None) -> dict[str, Any]:
-    import tempfile
-
     t0 = time.perf_counter()
-    tmp = tmp or Path(tempfile.mkdtemp(prefix="bench-reserve-"))
+    tmp = tmp or scratch_dir("bench-reserve-")
     engines = [run_engine("sqlite", quick, tmp)]
     with pg_server() as pg:
         pg_settings = pg_settings_used(pg)

@@ -27,6 +27,7 @@ from bench.common import (
     pg_settings_used,
     print_table,
     random_point,
+    scratch_dir,
     self_maxrss_mb,
     write_result,
 )
@@ -129,10 +130,8 @@ def run_engine(kind: str, n_skus: int, scales: tuple[int, ...], n_req: int, tmp:
 
 
 def main(quick: bool = False, big: bool = False, tmp: Path | None = None) -> dict[str, Any]:
-    import tempfile
-
     t_start = time.perf_counter()
-    tmp = tmp or Path(tempfile.mkdtemp(prefix="bench-routing-"))
+    tmp = tmp or scratch_dir("bench-routing-")
     n_req = 300 if quick else 2000
     configs = [(20_000, SCALES, "")] + ([(50_000, (2000,), "_big")] if big else [])
     cells: list[dict[str, Any]] = []
