@@ -88,7 +88,7 @@ def serve(host: str = typer.Option(None), port: int = typer.Option(None), worker
         return
     from o2o.main import create_app
 
-    uvicorn.run(create_app(run_relay=relay), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(run_relay=relay), host=host, port=port, log_level="warning", access_log=False)
 
 
 @app.command()

@@ -24,7 +24,7 @@ class Settings(BaseSettings):
     payment_secret: str = "sandbox-payment-secret-change-me"
     unpaid_order_ttl_minutes: int = 30
     default_delivery_radius_m: int = 3_000
-    max_delivery_radius_m: int = 10_000
+    max_delivery_radius_m: int = 5_000  # the largest store radius: bounds the H3 candidate search
     default_locale: str = "zh-CN"
     relay_poll_s: float = 0.5
     relay_batch: int = 100

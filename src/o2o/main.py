@@ -6,9 +6,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
@@ -19,6 +19,7 @@ from o2o.deps import Container
 from o2o.fulfillment.routes import router as fulfillment_routes
 from o2o.inventory.routes import router as inventory_routes
 from o2o.kernel import errors
+from o2o.kernel.asgi import Guard
 from o2o.locations.routes import router as location_routes
 from o2o.orders.routes import router as order_routes
 
@@ -44,15 +45,8 @@ def create_app(container: Container | None = None, run_relay: bool = False) -> F
     app = FastAPI(title="O2O omnichannel retail", version="0.1.0", lifespan=lifespan, docs_url=None,
                   description="Online mall, stores, stock, orders and fulfilment as one system.")
     app.state.container = c
+    app.add_middleware(Guard, max_body=MAX_BODY_BYTES, max_inflight=c.settings.pool_size + c.settings.pool_overflow)
     errors.install(app)
-
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next):  # type: ignore[no-untyped-def]
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
-            return JSONResponse({"type": "https://o2o.dev/problems/too-large", "title": "Request body too large",
-                                   "status": 413}, status_code=413, media_type=errors.PROBLEM_JSON)
-        return await call_next(request)
 
     for router in (catalog_routes, location_routes, inventory_routes, customer_routes, order_routes,
                    fulfillment_routes):

@@ -88,3 +88,17 @@ def test_auto_with_an_address_never_turns_into_pickup_at_a_store_that_cannot_del
     cands = [cand(1, distance=100, delivery=False), cand(9, kind="warehouse", distance=9000)]
     d = decide(RouteRequest("auto", LINES, has_address=True), cands, stock_for(1, 9))
     assert d is not None and (d.location_id, d.mode) == (9, "parcel")
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_usable_candidates_decide_exactly_as_all_candidates(seed: int):
+    import random
+
+    from o2o.fulfillment.routing import usable
+    rng = random.Random(seed)
+    cands = [cand(i, kind=rng.choice(["store"] * 5 + ["warehouse"]), distance=rng.uniform(0, 8000),
+                  radius=rng.choice([2000, 3000, 5000]), delivery=rng.random() < 0.8) for i in range(1, 30)]
+    stock = {(c.id, sku): rng.randint(0, 3) for c in cands for sku in LINES}
+    for mode in ("auto", "pickup", "store_delivery", "parcel"):
+        req = RouteRequest(mode, LINES, chosen_location_id=rng.choice([None, 3, 7]), has_address=mode != "pickup")
+        assert decide(req, usable(req, cands), stock) == decide(req, cands, stock)

@@ -48,6 +48,15 @@ def _store_mode(req: RouteRequest, c: Candidate) -> str | None:
     return None
 
 
+def usable(req: RouteRequest, candidates: list[Candidate]) -> list[Candidate]:
+    """The candidates `decide` can pick: shippers, the chosen store, stores whose radius covers the point.
+
+    Filtering before the stock query keeps it to a few dozen locations even among thousands of stores.
+    """
+    return [c for c in candidates if c.kind == "warehouse" or c.can_parcel or c.id == req.chosen_location_id
+            or (c.distance_m is not None and c.distance_m <= c.radius_m)]
+
+
 def decide(req: RouteRequest, candidates: list[Candidate],
            stock: Mapping[tuple[int, int], int]) -> Decision | None:
     by_id = {c.id: c for c in candidates}

@@ -39,7 +39,7 @@ def plan(session: Session, req: routing.RouteRequest, lat: float | None, lng: fl
          max_radius_m: float) -> tuple[routing.Decision | None, dict[tuple[int, int], int], list[int]]:
     """Candidates near the point, their stock for the order's SKUs, and the routing decision."""
     extra = [req.chosen_location_id] if req.chosen_location_id else []
-    cands = locations.candidates(session, lat, lng, max_radius_m, extra)
+    cands = routing.usable(req, locations.candidates(session, lat, lng, max_radius_m, extra))
     loc_ids = [c.id for c in cands]
     stock = inventory.available(session, loc_ids, req.lines.keys()) if loc_ids else {}
     return routing.decide(req, cands, stock), stock, loc_ids

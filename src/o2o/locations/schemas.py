@@ -22,7 +22,7 @@ class LocationIn(BaseModel):
     can_pickup: bool = True
     can_store_delivery: bool = True
     can_parcel: bool = False
-    delivery_radius_m: int = Field(3000, ge=0, le=10_000)
+    delivery_radius_m: int = Field(3000, ge=0, le=5_000)
     hourly_capacity: int = Field(60, ge=0, le=100_000)
     daily_capacity: int = Field(600, ge=0, le=1_000_000)
 
