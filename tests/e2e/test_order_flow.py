@@ -112,3 +112,22 @@ def test_docs_and_openapi_are_served_without_any_cdn(client):
     assert "cdn" not in page.lower()
     assert client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200
     assert client.get("/healthz").json()["status"] == "ok"
+
+
+def test_handover_locks_after_five_wrong_codes_even_for_the_right_one(client, container):
+    chain = build_chain(container)
+    store, milk = chain.stores["xujiahui"], chain.skus["milk"]
+    receive(container, store, milk, 3)
+    number = client.post("/api/v1/orders", json={"mode": "pickup", "location_id": store,
+                                                 "lines": [{"sku_id": milk, "quantity": 1}]}).json()["number"]
+    _pay(client, number)
+    order = client.get(f"/api/v1/orders/{number}").json()
+    fo, code = order["fulfillment_ids"][0], order["pickup_code"]
+    client.post(f"/api/v1/fulfillments/{fo}/ready")
+    wrong = "000000" if code != "000000" else "111111"
+    left = [client.post(f"/api/v1/fulfillments/{fo}/handover", json={"code": wrong}).json()["attempts_left"]
+            for _ in range(5)]
+    assert left == [4, 3, 2, 1, 0]
+    r = client.post(f"/api/v1/fulfillments/{fo}/handover", json={"code": code})
+    assert r.status_code == 409 and r.json()["type"].endswith("handover-locked")
+    assert _stock(client, store, milk)["on_hand"] == 3  # nothing left the store

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
 import segno
 from sqlalchemy.orm import Session
@@ -95,73 +96,62 @@ def _move(uow: UnitOfWork, fo: FulfillmentOrder, dst: str, actor: str, note: str
         uow.publish(f"fulfillment.{dst}", _event(fo))
 
 
-def _locked(uow: UnitOfWork, fulfillment_id: int) -> FulfillmentOrder:
-    fo = repo.locked(uow.session, fulfillment_id)
-    if fo is None:
-        raise NotFound("fulfillment", fulfillment_id)
-    return fo
-
-
-def start_picking(uow: UnitOfWork, fulfillment_id: int, actor: str) -> FulfillmentOut:
+def _change(uow: UnitOfWork, fulfillment_id: int, step: Callable[[FulfillmentOrder], None]) -> FulfillmentOut:
+    """One store action: lock the fulfilment, apply the step, commit, return the fresh state."""
     with uow:
-        fo = _locked(uow, fulfillment_id)
-        _move(uow, fo, PICKING, actor)
+        fo = repo.locked(uow.session, fulfillment_id)
+        if fo is None:
+            raise NotFound("fulfillment", fulfillment_id)
+        step(fo)
         uow.commit()
     return get(uow.db, fulfillment_id)
 
 
+def start_picking(uow: UnitOfWork, fulfillment_id: int, actor: str) -> FulfillmentOut:
+    return _change(uow, fulfillment_id, lambda fo: _move(uow, fo, PICKING, actor))
+
+
 def mark_ready(uow: UnitOfWork, fulfillment_id: int, actor: str) -> FulfillmentOut:
-    with uow:
-        fo = _locked(uow, fulfillment_id)
+    def step(fo: FulfillmentOrder) -> None:
         if fo.status == "new":
             _move(uow, fo, PICKING, actor, "picked in one step")
         _move(uow, fo, READY, actor)
         if fo.pickup_code:
             uow.publish("fulfillment.pickup_ready", {**_event(fo), "pickup_code": fo.pickup_code})
-        uow.commit()
-    return get(uow.db, fulfillment_id)
+    return _change(uow, fulfillment_id, step)
 
 
 def hand_over(uow: UnitOfWork, fulfillment_id: int, code: str, actor: str) -> FulfillmentOut:
     """Verify the pickup code, commit the stock once, close the fulfilment."""
-    with uow:
-        fo = _locked(uow, fulfillment_id)
+    def step(fo: FulfillmentOrder) -> None:
         if fo.status != READY:
             raise IllegalTransition("fulfillment", fo.status, HANDED_OVER)
         if fo.failed_code_attempts >= MAX_CODE_ATTEMPTS:
             raise HandoverLocked("too many wrong codes: a store manager must re-issue the code")
         if not fo.pickup_code or not secrets.compare_digest(fo.pickup_code, code):
             fo.failed_code_attempts += 1
-            left = MAX_CODE_ATTEMPTS - fo.failed_code_attempts
-            uow.commit()
-            raise WrongCode("the code does not match", attempts_left=left)
+            uow.commit()  # the failed attempt counts even though the request fails
+            raise WrongCode("the code does not match", attempts_left=MAX_CODE_ATTEMPTS - fo.failed_code_attempts)
         inventory.commit(uow.session, fo.order_number, uow.clock.now())
         _move(uow, fo, HANDED_OVER, actor)
-        uow.commit()
-    return get(uow.db, fulfillment_id)
+    return _change(uow, fulfillment_id, step)
 
 
 def ship(uow: UnitOfWork, fulfillment_id: int, actor: str) -> FulfillmentOut:
     """Parcel or courier: the goods leave the location; the stock is committed."""
-    with uow:
-        fo = _locked(uow, fulfillment_id)
+    def step(fo: FulfillmentOrder) -> None:
         if fo.mode == routing.PICKUP:
             raise IllegalTransition("fulfillment", f"{fo.status} (pickup)", SHIPPED)
         if fo.status == "new":
             _move(uow, fo, PICKING, actor, "picked in one step")
         inventory.commit(uow.session, fo.order_number, uow.clock.now())
         _move(uow, fo, SHIPPED, actor)
-        uow.commit()
-    return get(uow.db, fulfillment_id)
+    return _change(uow, fulfillment_id, step)
 
 
 def confirm_delivery(uow: UnitOfWork, fulfillment_id: int, actor: str) -> FulfillmentOut:
     """The courier (or parcel carrier) reports the goods delivered: the order completes."""
-    with uow:
-        fo = _locked(uow, fulfillment_id)
-        _move(uow, fo, DELIVERED, actor)
-        uow.commit()
-    return get(uow.db, fulfillment_id)
+    return _change(uow, fulfillment_id, lambda fo: _move(uow, fo, DELIVERED, actor))
 
 
 def get(db: Database, fulfillment_id: int) -> FulfillmentOut:
