@@ -1,16 +1,16 @@
 """foundation
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-25 04:46:38.484568
 """
 from __future__ import annotations
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql, sqlite
+
 import o2o.kernel.db
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects import sqlite
 
 revision = '0001'
 down_revision = None

@@ -5,19 +5,7 @@ from __future__ import annotations
 from o2o import bootstrap
 from o2o.inventory import service as inventory
 from tests.factories.chain import SONGJIANG, XUJIAHUI_NEAR, build_chain, receive
-
-
-def _stock(client, location_id: int, sku_id: int) -> dict:
-    r = client.get("/api/v1/stock", params={"location_id": location_id, "sku_id": sku_id})
-    assert r.status_code == 200, r.text
-    return r.json()["items"][0]
-
-
-def _pay(client, number: str) -> None:
-    r = client.post(f"/api/v1/orders/{number}/payments")
-    assert r.status_code == 201, r.text
-    r = client.post(f"/api/v1/sandbox/payments/{r.json()['out_trade_no']}/complete")
-    assert r.status_code == 200, r.text
+from tests.factories.http import pay, pickup_order, stock_row
 
 
 def test_pickup_order_completes_and_stock_falls_once_when_code_verified(client, container):
@@ -39,7 +27,7 @@ def test_pickup_order_completes_and_stock_falls_once_when_code_verified(client, 
     assert "nearest store" in order["route_reason"]
     assert order["number"].startswith("SO20261124")
     assert order["subtotal_fen"] == 3 * 1290
-    assert _stock(client, near, milk)["reserved"] == 3
+    assert stock_row(client, near, milk)["reserved"] == 3
 
     # pickup at the chosen store
     r = client.post("/api/v1/orders", json={"customer_id": chain.customer, "mode": "pickup", "location_id": near,
@@ -47,7 +35,7 @@ def test_pickup_order_completes_and_stock_falls_once_when_code_verified(client, 
     assert r.status_code == 201, r.text
     number = r.json()["number"]
     assert r.json()["route_reason"] == "chosen store has every line"
-    _pay(client, number)
+    pay(client, number)
     order = client.get(f"/api/v1/orders/{number}").json()
     assert order["status"] == "paid"
     fo_id = order["fulfillment_ids"][0]
@@ -66,7 +54,7 @@ def test_pickup_order_completes_and_stock_falls_once_when_code_verified(client, 
     wrong = "000000" if code != "000000" else "111111"
     r = client.post(f"/api/v1/fulfillments/{fo_id}/handover", json={"code": wrong})
     assert r.status_code == 422 and r.json()["type"].endswith("wrong-pickup-code")
-    before = _stock(client, near, milk)
+    before = stock_row(client, near, milk)
     r = client.post(f"/api/v1/fulfillments/{fo_id}/handover", json={"code": code})
     assert r.status_code == 200, r.text
     assert client.post(f"/api/v1/fulfillments/{fo_id}/handover", json={"code": code}).status_code == 409
@@ -74,7 +62,7 @@ def test_pickup_order_completes_and_stock_falls_once_when_code_verified(client, 
     done = client.get(f"/api/v1/orders/{number}").json()
     assert done["status"] == "completed"
     assert [h["to_status"] for h in done["history"]] == ["pending_payment", "paid", "picking", "ready", "completed"]
-    after = _stock(client, near, milk)
+    after = stock_row(client, near, milk)
     assert after["on_hand"] == before["on_hand"] - 2
     assert after["reserved"] == before["reserved"] - 2
     assert inventory.check(container.db).ok
@@ -118,9 +106,8 @@ def test_handover_locks_after_five_wrong_codes_even_for_the_right_one(client, co
     chain = build_chain(container)
     store, milk = chain.stores["xujiahui"], chain.skus["milk"]
     receive(container, store, milk, 3)
-    number = client.post("/api/v1/orders", json={"mode": "pickup", "location_id": store,
-                                                 "lines": [{"sku_id": milk, "quantity": 1}]}).json()["number"]
-    _pay(client, number)
+    number = pickup_order(client, store, milk, 1)
+    pay(client, number)
     order = client.get(f"/api/v1/orders/{number}").json()
     fo, code = order["fulfillment_ids"][0], order["pickup_code"]
     client.post(f"/api/v1/fulfillments/{fo}/ready")
@@ -130,4 +117,4 @@ def test_handover_locks_after_five_wrong_codes_even_for_the_right_one(client, co
     assert left == [4, 3, 2, 1, 0]
     r = client.post(f"/api/v1/fulfillments/{fo}/handover", json={"code": code})
     assert r.status_code == 409 and r.json()["type"].endswith("handover-locked")
-    assert _stock(client, store, milk)["on_hand"] == 3  # nothing left the store
+    assert stock_row(client, store, milk)["on_hand"] == 3  # nothing left the store
