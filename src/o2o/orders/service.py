@@ -22,7 +22,7 @@ from o2o.inventory.schemas import Hold
 from o2o.kernel import idempotency
 from o2o.kernel.clock import SHANGHAI
 from o2o.kernel.db import Database
-from o2o.kernel.errors import IllegalTransition, InvalidInput, NotFound, Unauthorized
+from o2o.kernel.errors import Conflict, IllegalTransition, InvalidInput, NotFound, Unauthorized
 from o2o.kernel.pagination import PageParams
 from o2o.kernel.sequences import next_value
 from o2o.kernel.uow import UnitOfWork
@@ -82,7 +82,7 @@ def place(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy, idempotency_key: 
                 uow.rollback()  # a concurrent retry with the same Idempotency-Key won the race
                 if not idempotency_key:
                     raise
-    raise AssertionError("unreachable")
+        raise Conflict("the order could not be placed after repeated conflicts; retry with the same key")
 
 
 def _merged_lines(data: OrderIn) -> dict[int, int]:
