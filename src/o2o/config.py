@@ -23,9 +23,7 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = 30_000
     payment_secret: str = "sandbox-payment-secret-change-me"
     unpaid_order_ttl_minutes: int = 30
-    default_delivery_radius_m: int = 3_000
     max_delivery_radius_m: int = 5_000  # the largest store radius: bounds the H3 candidate search
-    default_locale: str = "zh-CN"
     relay_poll_s: float = 0.5
     relay_batch: int = 100
     public_base_url: str = "http://127.0.0.1:8000"

@@ -12,7 +12,6 @@ from o2o.adapters.payments.sandbox import SandboxPayments
 from o2o.config import Settings
 from o2o.kernel.clock import Clock
 from o2o.kernel.db import Database
-from o2o.kernel.i18n import negotiate
 from o2o.kernel.pagination import MAX_PAGE_SIZE, PageParams
 from o2o.kernel.uow import UnitOfWork
 
@@ -33,17 +32,12 @@ def get_container(request: Request) -> Container:
     return request.app.state.container
 
 
-def get_locale(request: Request) -> str:
-    return negotiate(request.headers.get("accept-language"))
-
-
 def get_page(page: Annotated[int, Query(ge=1, le=100_000)] = 1,
              size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50) -> PageParams:
     return PageParams(page=page, size=size)
 
 
 ContainerDep = Annotated[Container, Depends(get_container)]
-LocaleDep = Annotated[str, Depends(get_locale)]
 PageDep = Annotated[PageParams, Depends(get_page)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200,
                                               description="a retry with the same key returns the first result")]

@@ -59,3 +59,18 @@ def test_parcel_order_ships_and_commits_stock(client, container):
     stock = client.get("/api/v1/stock", params={"location_id": ch.warehouse, "sku_id": ch.skus["cheese"]}).json()
     assert (stock["items"][0]["on_hand"], stock["items"][0]["reserved"]) == (6, 0)
     assert inventory.check(container.db).ok
+
+
+def test_cancelling_a_paid_order_refunds_its_payment_and_releases_stock(client, container):
+    ch = build_chain(container)
+    loc, milk = ch.stores["xujiahui"], ch.skus["milk"]
+    receive(container, loc, milk, 5)
+    number = pickup_order(client, loc, milk, 2)
+    pay(client, number)
+    r = client.post(f"/api/v1/orders/{number}/cancel")
+    assert r.status_code == 200 and r.json()["status"] == "cancelled"
+    bootstrap.relay(container).drain()
+    (refund,) = container.payments.refunds
+    assert refund["out_trade_no"].startswith(number) and refund["amount_fen"] == 2 * 1290
+    assert stock_row(client, loc, milk)["reserved"] == 0
+    assert inventory.check(container.db).ok

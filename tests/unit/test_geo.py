@@ -37,7 +37,3 @@ def test_points_at_the_radius_edge_are_covered(lat, lng, frac, bearing):
     if geo.haversine_m(lat, lng, plat, plng) <= radius:
         assert geo.cell_of(plat, plng) in set(geo.cells_within(lat, lng, radius))
 
-
-def test_valid_point():
-    assert geo.valid_point(31.2, 121.4)
-    assert not geo.valid_point(91, 0) and not geo.valid_point(0, 181)

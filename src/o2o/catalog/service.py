@@ -91,6 +91,3 @@ def categories(db: Database) -> list[CategoryOut]:
     with db.read() as s:
         return [CategoryOut.model_validate(c) for c in repo.categories(s)]
 
-
-def known_skus(session: Session, sku_ids: Iterable[int]) -> set[int]:
-    return set(PriceStrategy(session, None).price(sku_ids))

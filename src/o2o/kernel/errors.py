@@ -72,7 +72,7 @@ class IllegalTransition(Conflict):
 
 
 class Unauthorized(Problem):
-    status, kind, message_key = 401, "unauthorized", "bad_signature"
+    status, kind, message_key = 401, "unauthorized", "unauthorized"
 
 
 def _response(problem_body: dict[str, Any], status: int, headers: dict[str, str] | None = None) -> JSONResponse:

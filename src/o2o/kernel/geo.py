@@ -11,10 +11,6 @@ CELL_RES = 7  # ~1.4 km edge: a 3 km radius is a disk of a few dozen cells
 _EDGE_M = h3.average_hexagon_edge_length(CELL_RES, unit="m")
 
 
-def valid_point(lat: float, lng: float) -> bool:
-    return -90.0 <= lat <= 90.0 and -180.0 <= lng <= 180.0
-
-
 def haversine_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lng2 - lng1)

@@ -23,7 +23,7 @@ MESSAGES: dict[str, Mapping[str, str]] = {
     "busy": {"en": "Server busy, retry shortly", "zh-CN": "服务繁忙，请稍后重试"},
     "conflict": {"en": "Conflict", "zh-CN": "冲突"},
     "amount_mismatch": {"en": "Paid amount does not match the order", "zh-CN": "支付金额与订单不符"},
-    "field_required": {"en": "Field required", "zh-CN": "必填字段"},
+    "unauthorized": {"en": "Not authorised", "zh-CN": "未授权"},
     "internal": {"en": "Internal error", "zh-CN": "内部错误"},
 }
 

@@ -32,10 +32,6 @@ def get(db: Database, location_id: int) -> LocationOut:
         return LocationOut.model_validate(get_or_404(s, Location, location_id, "location"))
 
 
-def exists(session: Session, location_id: int) -> bool:
-    return session.get(Location, location_id) is not None
-
-
 def point_of(session: Session, location_id: int) -> tuple[float, float]:
     loc = session.get(Location, location_id)
     if loc is None or not loc.active:

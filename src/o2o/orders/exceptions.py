@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from o2o.kernel.errors import Conflict, Problem
+from o2o.kernel.errors import Conflict, Problem, Unauthorized
 
 
 class AmountMismatch(Problem):
     status, kind, message_key = 422, "amount-mismatch", "amount_mismatch"
+
+
+class InvalidSignature(Unauthorized):
+    message_key = "bad_signature"
 
 
 class NoLocation(Conflict):

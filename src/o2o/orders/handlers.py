@@ -27,7 +27,7 @@ def follow(session: Session, delivery: Delivery) -> None:
 def refund_with(provider: PaymentProvider) -> Handler:
     def refund(session: Session, delivery: Delivery) -> None:
         p = delivery.payload
-        provider.refund(p.get("out_trade_no") or p["number"], int(p["amount_fen"]), f"RF{delivery.id}")
+        provider.refund(p["out_trade_no"], int(p["amount_fen"]), f"RF{delivery.id}")
     return refund
 
 

@@ -59,6 +59,11 @@ def payment_by_trade_no(session: Session, out_trade_no: str, lock: bool = False)
     return session.scalars(stmt).first()
 
 
+def succeeded_payment(session: Session, order_id: int) -> Payment | None:
+    return session.scalars(select(Payment).where(Payment.order_id == order_id, Payment.status == "succeeded")
+                           .order_by(Payment.id)).first()
+
+
 def due_unpaid(session: Session, now: datetime, limit: int) -> list[str]:
     stmt = (select(Order.number).where(Order.status == PENDING_PAYMENT, Order.expires_at <= now)
             .order_by(Order.expires_at).limit(limit))

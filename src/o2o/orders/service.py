@@ -22,14 +22,15 @@ from o2o.inventory.schemas import Hold
 from o2o.kernel import idempotency
 from o2o.kernel.clock import SHANGHAI
 from o2o.kernel.db import Database
-from o2o.kernel.errors import Conflict, IllegalTransition, InvalidInput, NotFound, Unauthorized
+from o2o.kernel.errors import Conflict, IllegalTransition, InvalidInput, NotFound
+from o2o.kernel.money import CURRENCY
 from o2o.kernel.pagination import PageParams
 from o2o.kernel.sequences import next_value
 from o2o.kernel.uow import UnitOfWork
 from o2o.locations import service as locations
 from o2o.orders import pricing
 from o2o.orders import repository as repo
-from o2o.orders.exceptions import AmountMismatch, NoLocation
+from o2o.orders.exceptions import AmountMismatch, InvalidSignature, NoLocation
 from o2o.orders.models import (
     CANCELLED,
     COMPLETED,
@@ -149,7 +150,7 @@ def _place_once(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy) -> OrderOut
                   fulfil_location_id=decision.location_id, route_reason=decision.reason[:300],
                   distance_m=decision.distance_m, ship_lat=lat if addr else None, ship_lng=lng if addr else None,
                   ship_address=addr, pickup_slot=data.pickup_slot, subtotal_fen=subtotal, delivery_fee_fen=fee,
-                  discount_fen=0, total_fen=total, currency="CNY", created_at=now, expires_at=expires)
+                  discount_fen=0, total_fen=total, currency=CURRENCY, created_at=now, expires_at=expires)
     inventory.reserve(s, number, [Hold(decision.location_id, k, q) for k, q in lines.items()], now, expires)
     order_id = repo.insert_order(s, values)
     line_rows = [dict(order_id=order_id, sku_id=k, name=priced[k].name, quantity=q,
@@ -247,7 +248,7 @@ def handle_payment_notification(uow: UnitOfWork, provider: PaymentProvider, body
     try:
         note = provider.verify(body, signature)
     except BadSignature as exc:
-        raise Unauthorized(str(exc)) from exc
+        raise InvalidSignature(str(exc)) from exc
     with uow:
         s, now = uow.session, uow.clock.now()
         payment = repo.payment_by_trade_no(s, str(note["out_trade_no"]), lock=True)
@@ -294,8 +295,10 @@ def cancel(uow: UnitOfWork, number: str, actor: str, reason: str = "") -> OrderO
             inventory.release(uow.session, number)
         fulfillment.cancel_for_order(uow, order.id, actor)
         uow.publish("order.cancelled", {"order_id": order.id, "number": number, "was": was})
-        if was != PENDING_PAYMENT:
-            uow.publish("order.refund_needed", {"order_id": order.id, "number": number, "amount_fen": order.total_fen})
+        paid = repo.succeeded_payment(uow.session, order.id) if was != PENDING_PAYMENT else None
+        if paid is not None:
+            uow.publish("order.refund_needed", {"order_id": order.id, "number": number,
+                                                "out_trade_no": paid.out_trade_no, "amount_fen": paid.amount_fen})
         uow.commit()
     return get(uow.db, number)
 
