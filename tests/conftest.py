@@ -22,6 +22,7 @@ from sqlalchemy.orm import sessionmaker
 
 from o2o import bootstrap
 from o2o.config import Settings
+from o2o.kernel import pii
 from o2o.kernel.clock import FixedClock
 from o2o.kernel.db import Database, make_engine
 from o2o.kernel.migrate import upgrade
@@ -34,6 +35,16 @@ DB_KINDS = [k for k in os.environ.get("O2O_TEST_DBS", "sqlite,postgresql").split
 class _Pg:
     server: PgServer | None = None
     template: str | None = None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _pii_keyring() -> Iterator[pii.Keyring]:
+    """Personal data is encrypted at rest: the keyring bootstrap.build() derives from the same settings
+    the `container` fixture uses, so rows stay readable whichever of the two configured it last."""
+    ring = pii.Keyring.from_settings(Settings())
+    pii.configure(ring)
+    yield ring
+    pii.configure(None)
 
 
 @pytest.fixture(scope="session")
@@ -121,8 +132,16 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def container(fresh_db: Database, clock: FixedClock):  # type: ignore[no-untyped-def]
-    settings = Settings(database_url=fresh_db.url, payment_secret="test-secret")
+    settings = Settings(database_url=fresh_db.url, payment_secret="test-secret", cheap_password_hashing=True)
     return bootstrap.build(settings, db=fresh_db, clock=clock)
+
+
+@pytest.fixture
+def auth(container):  # type: ignore[no-untyped-def]
+    """Signed-in callers: auth.staff("clerk", store_id=...), auth.customer(id), auth.key([...])."""
+    from tests.factories.auth import Auth
+
+    return Auth(container)
 
 
 @pytest.fixture

@@ -6,6 +6,9 @@ from o2o.adapters.messages.sms import DevSms
 from o2o.adapters.payments.sandbox import SandboxPayments
 from o2o.config import Settings, get_settings
 from o2o.deps import Container
+from o2o.iam import handlers as iam_handlers
+from o2o.iam.tokens import Passwords
+from o2o.kernel import pii
 from o2o.kernel.clock import Clock, SystemClock
 from o2o.kernel.db import Database
 from o2o.kernel.outbox import Handler, Relay, RelayThread
@@ -15,13 +18,14 @@ from o2o.orders import service as orders
 
 def build(settings: Settings | None = None, db: Database | None = None, clock: Clock | None = None) -> Container:
     settings = settings or get_settings()
+    pii.configure(pii.Keyring.from_settings(settings))
     if db is None:
         db = Database.from_url(settings.database_url, pool_size=settings.pool_size,
                                overflow=settings.pool_overflow, pool_timeout=settings.pool_timeout_s,
                                busy_timeout_ms=settings.sqlite_busy_timeout_ms)
     return Container(settings=settings, db=db, clock=clock or SystemClock(),
                      payments=SandboxPayments(settings.payment_secret, base_url=settings.public_base_url),
-                     sms=DevSms())
+                     sms=DevSms(), passwords=Passwords(cheap=settings.cheap_password_hashing))
 
 
 def handlers(c: Container) -> dict[str, list[tuple[str, Handler]]]:
@@ -33,6 +37,7 @@ def handlers(c: Container) -> dict[str, list[tuple[str, Handler]]]:
     for topic in order_handlers.FOLLOW:
         on(topic, "orders.follow_fulfillment", order_handlers.follow)
     on("order.refund_needed", "payments.refund", order_handlers.refund_with(c.payments))
+    on("iam.code_requested", "messages.sign_in_code_sms", iam_handlers.send_code(c.sms))
     on("fulfillment.pickup_ready", "messages.pickup_ready_sms", order_handlers.notify_pickup_ready(c.sms))
     return table
 

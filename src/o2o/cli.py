@@ -14,11 +14,13 @@ from rich.table import Table
 from sqlalchemy import func, select
 
 from o2o import bootstrap
+from o2o.audit.cli import app as audit_app
 from o2o.config import get_settings
 from o2o.kernel.migrate import upgrade
 
 app = typer.Typer(help="O2O omnichannel retail platform", no_args_is_help=True, add_completion=False)
 console = Console()
+app.add_typer(audit_app, name="audit")
 
 
 def _container():  # type: ignore[no-untyped-def]

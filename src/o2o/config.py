@@ -27,6 +27,28 @@ class Settings(BaseSettings):
     relay_poll_s: float = 0.5
     relay_batch: int = 100
     public_base_url: str = "http://127.0.0.1:8000"
+    # "dev" turns on the dev SMS inbox page and the payment sandbox; anything else turns them off
+    env: str = "dev"
+    # personal data at rest: keys derive from secret_key unless key_file (JSON keyring) is given
+    secret_key: str = "dev-only-secret-key-change-me-in-production"
+    key_file: Path | None = None
+    # browser origins allowed to call the API with credentials (CORS); empty: same origin only
+    cors_origins: list[str] = []
+    access_token_minutes: int = 60
+    refresh_token_days: int = 30
+    cookie_session_days: int = 14
+    otp_minutes: int = 5
+    max_failures: int = 5  # wrong codes or passwords before a lock-out
+    lock_minutes: int = 15
+    cheap_password_hashing: bool = False  # tests only: argon2id with 8 MiB instead of 64 MiB
+
+    @property
+    def dev(self) -> bool:
+        return self.env == "dev"
+
+    @property
+    def https(self) -> bool:
+        return self.public_base_url.startswith("https://")
 
 
 @lru_cache

@@ -6,24 +6,41 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi import Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from o2o import bootstrap
+from o2o.audit.pages import router as audit_pages
+from o2o.audit.routes import router as audit_routes
 from o2o.catalog.routes import router as catalog_routes
 from o2o.customers.routes import router as customer_routes
 from o2o.deps import Container
 from o2o.fulfillment.routes import router as fulfillment_routes
+from o2o.iam import guard
+from o2o.iam.pages import router as iam_pages
+from o2o.iam.routes import router as iam_routes
 from o2o.inventory.routes import router as inventory_routes
 from o2o.kernel import errors
-from o2o.kernel.asgi import Guard
+from o2o.kernel.asgi import Guard, security_headers
 from o2o.locations.routes import router as location_routes
 from o2o.orders.routes import router as order_routes
 
 MAX_BODY_BYTES = 1_000_000
+DESCRIPTION = """Online mall, stores, stock, orders and fulfilment as one system.
+
+Sign in first: customers with `POST /api/v1/auth/otp` then `/auth/otp/verify` (the dev SMS inbox
+is at `/dev/inbox`), staff with `POST /api/v1/auth/staff/login`; send `Authorization: Bearer <token>`.
+Integration apps send their API key the same way (or as `X-API-Key`)."""
+DOCS_HTML = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>O2O API</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/static/vendor/swagger-ui/swagger-ui.css">
+<link rel="icon" href="/static/vendor/swagger-ui/favicon-32x32.png"></head>
+<body><div id="swagger-ui"></div>
+<script src="/static/vendor/swagger-ui/swagger-ui-bundle.js"></script>
+<script src="/static/docs-init.js"></script></body></html>"""
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 
 
@@ -42,14 +59,21 @@ def create_app(container: Container | None = None, run_relay: bool = False) -> F
                 thread.stop()
                 thread.join(timeout=5)
 
+    # every route passes the guard: who is calling, and may they (o2o.iam.permissions.ROUTES)
     app = FastAPI(title="O2O omnichannel retail", version="0.1.0", lifespan=lifespan, docs_url=None,
-                  description="Online mall, stores, stock, orders and fulfilment as one system.")
+                  description=DESCRIPTION, dependencies=[Depends(guard.authorize)])
     app.state.container = c
-    app.add_middleware(Guard, max_body=MAX_BODY_BYTES, max_inflight=c.settings.pool_size + c.settings.pool_overflow)
+    if c.settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=c.settings.cors_origins, allow_credentials=True,
+                           allow_methods=["GET", "POST", "PUT", "DELETE"],
+                           allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-CSRF-Token"])
+    app.add_middleware(Guard, max_body=MAX_BODY_BYTES, max_inflight=c.settings.pool_size + c.settings.pool_overflow,
+                       headers=security_headers(c.settings.https))
     errors.install(app)
+    guard.install(app, c)
 
     for router in (catalog_routes, location_routes, inventory_routes, customer_routes, order_routes,
-                   fulfillment_routes):
+                   fulfillment_routes, iam_routes, audit_routes, audit_pages, iam_pages):
         app.include_router(router)
 
     @app.get("/healthz", tags=["ops"])
@@ -62,11 +86,8 @@ def create_app(container: Container | None = None, run_relay: bool = False) -> F
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
-        """Swagger UI from locally served assets (no CDN)."""
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="O2O API",
-                                   swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
-                                   swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
-                                   swagger_favicon_url="/static/vendor/swagger-ui/favicon-32x32.png")
+        """Swagger UI from locally served assets (no CDN, no inline script: the CSP forbids it)."""
+        return HTMLResponse(DOCS_HTML)
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:

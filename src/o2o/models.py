@@ -1,8 +1,10 @@
 """Imports every area's tables so that Base.metadata is complete (Alembic, tests)."""
 
+from o2o.audit import models as audit  # noqa: F401
 from o2o.catalog import models as catalog  # noqa: F401
 from o2o.customers import models as customers  # noqa: F401
 from o2o.fulfillment import models as fulfillment  # noqa: F401
+from o2o.iam import models as iam  # noqa: F401
 from o2o.inventory import models as inventory  # noqa: F401
 from o2o.kernel import idempotency, outbox, sequences  # noqa: F401
 from o2o.kernel.db import Base

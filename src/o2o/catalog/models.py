@@ -20,11 +20,22 @@ class Category(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"))
 
 
+class Supplier(Base):
+    """A brand or distributor that supplies products; its users see only its own products."""
+
+    __tablename__ = "supplier"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+
+
 class Product(Base):
     __tablename__ = "product"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
+    supplier_id: Mapped[int | None] = mapped_column(ForeignKey("supplier.id"), index=True)
     name_zh: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200))
     brand: Mapped[str | None] = mapped_column(String(80))

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import Row, bindparam, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from o2o.catalog.models import Category, Product, Sku, StorePrice
+from o2o.catalog.models import Category, Product, Sku, StorePrice, Supplier
 
 _PRICE_COLS = (Sku.id, Product.name_zh, Product.name_en, Sku.spec, Sku.base_price_fen,
                Sku.active & Product.active)
@@ -29,8 +29,10 @@ def sku_prices(session: Session, sku_ids: Iterable[int], location_id: int | None
 
 
 def search_products(session: Session, q: str | None, category_id: int | None, offset: int,
-                    limit: int) -> tuple[list[Product], int]:
+                    limit: int, supplier_id: int | None = None) -> tuple[list[Product], int]:
     stmt = select(Product).where(Product.active.is_(True))
+    if supplier_id is not None:
+        stmt = stmt.where(Product.supplier_id == supplier_id)
     if category_id:
         stmt = stmt.where(Product.category_id == category_id)
     if q:
@@ -49,3 +51,7 @@ def get_product(session: Session, product_id: int) -> Product | None:
 
 def categories(session: Session) -> list[Category]:
     return list(session.scalars(select(Category).order_by(Category.id)))
+
+
+def suppliers(session: Session) -> list[Supplier]:
+    return list(session.scalars(select(Supplier).order_by(Supplier.id)))

@@ -1,4 +1,4 @@
-"""Catalog API."""
+"""Catalog API: browsing is public; suppliers see only their own products."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from o2o.catalog import service
-from o2o.catalog.schemas import CategoryOut, ProductIn, ProductOut, StorePriceIn
-from o2o.deps import ContainerDep, PageDep
+from o2o.catalog.schemas import CategoryOut, ProductIn, ProductOut, StorePriceIn, SupplierIn, SupplierOut
+from o2o.deps import ContainerDep, PageDep, PrincipalDep, Uow
+from o2o.kernel.auth import require_location
 from o2o.kernel.pagination import Page
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
+Search = Annotated[str | None, Query(max_length=100)]
 
 
 @router.get("/categories", response_model=list[CategoryOut])
@@ -20,7 +22,7 @@ def list_categories(c: ContainerDep) -> list[CategoryOut]:
 
 
 @router.get("/products", response_model=Page[ProductOut])
-def search_products(c: ContainerDep, page: PageDep, q: Annotated[str | None, Query(max_length=100)] = None,
+def search_products(c: ContainerDep, page: PageDep, q: Search = None,
                     category_id: Annotated[int | None, Query(gt=0)] = None) -> Page[ProductOut]:
     return service.search(c.db, q, category_id, page)
 
@@ -31,10 +33,32 @@ def get_product(c: ContainerDep, product_id: int) -> ProductOut:
 
 
 @router.post("/products", response_model=ProductOut, status_code=201)
-def create_product(c: ContainerDep, body: ProductIn) -> ProductOut:
-    return service.create_product(c.uow(), body)
+def create_product(uow: Uow, body: ProductIn) -> ProductOut:
+    return service.create_product(uow, body)
 
 
 @router.put("/skus/{sku_id}/store-prices", status_code=204)
-def set_store_price(c: ContainerDep, sku_id: int, body: StorePriceIn) -> None:
-    service.set_store_price(c.uow(), sku_id, body)
+def set_store_price(uow: Uow, p: PrincipalDep, sku_id: int, body: StorePriceIn) -> None:
+    require_location(p, body.location_id)
+    service.set_store_price(uow, sku_id, body)
+
+
+@router.get("/suppliers", response_model=list[SupplierOut])
+def list_suppliers(c: ContainerDep) -> list[SupplierOut]:
+    return service.suppliers(c.db)
+
+
+@router.post("/suppliers", response_model=SupplierOut, status_code=201)
+def create_supplier(uow: Uow, body: SupplierIn) -> SupplierOut:
+    return service.create_supplier(uow, body)
+
+
+@router.get("/supplier/products", response_model=Page[ProductOut])
+def my_products(c: ContainerDep, p: PrincipalDep, page: PageDep, q: Search = None) -> Page[ProductOut]:
+    """A supplier's own products (a supplier user sees no one else's)."""
+    return service.search(c.db, q, None, page, supplier_id=p.supplier_id or 0)
+
+
+@router.get("/supplier/products/{product_id}", response_model=ProductOut)
+def my_product(c: ContainerDep, p: PrincipalDep, product_id: int) -> ProductOut:
+    return service.get_product(c.db, product_id, supplier_id=p.supplier_id or 0)

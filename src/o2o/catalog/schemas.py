@@ -15,6 +15,7 @@ class SkuIn(BaseModel):
 
 class ProductIn(BaseModel):
     category_id: int = Field(gt=0)
+    supplier_id: int | None = Field(None, gt=0)
     name_zh: str = Field(min_length=1, max_length=200)
     name_en: str = Field(min_length=1, max_length=200)
     brand: str | None = Field(None, max_length=80)
@@ -38,6 +39,7 @@ class ProductOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
     category_id: int
+    supplier_id: int | None = None
     name_zh: str
     name_en: str
     brand: str | None
@@ -67,3 +69,13 @@ class PricedSku(BaseModel):
     name: str
     price_fen: int
     active: bool
+
+
+class SupplierIn(BaseModel):
+    code: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str = Field(min_length=1, max_length=120)
+
+
+class SupplierOut(SupplierIn):
+    model_config = ConfigDict(from_attributes=True)
+    id: int

@@ -8,8 +8,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from o2o.catalog import repository as repo
-from o2o.catalog.models import Category, Product, Sku, StorePrice
-from o2o.catalog.schemas import CategoryOut, PricedSku, ProductIn, ProductOut, StorePriceIn
+from o2o.catalog.models import Category, Product, Sku, StorePrice, Supplier
+from o2o.catalog.schemas import (
+    CategoryOut,
+    PricedSku,
+    ProductIn,
+    ProductOut,
+    StorePriceIn,
+    SupplierIn,
+    SupplierOut,
+)
 from o2o.kernel.db import Database
 from o2o.kernel.errors import NotFound
 from o2o.kernel.lookups import flush_unique, get_or_404
@@ -45,7 +53,10 @@ def create_product(uow: UnitOfWork, data: ProductIn) -> ProductOut:
     with uow:
         s = uow.session
         get_or_404(s, Category, data.category_id, "category")
-        product = Product(category_id=data.category_id, name_zh=data.name_zh, name_en=data.name_en,
+        if data.supplier_id is not None:
+            get_or_404(s, Supplier, data.supplier_id, "supplier")
+        product = Product(category_id=data.category_id, supplier_id=data.supplier_id,
+                          name_zh=data.name_zh, name_en=data.name_en,
                           brand=data.brand, description=data.description, created_at=uow.clock.now())
         product.skus = [Sku(**sku.model_dump()) for sku in data.skus]
         s.add(product)
@@ -72,17 +83,19 @@ def set_store_price(uow: UnitOfWork, sku_id: int, data: StorePriceIn) -> None:
         uow.commit()
 
 
-def get_product(db: Database, product_id: int) -> ProductOut:
+def get_product(db: Database, product_id: int, supplier_id: int | None = None) -> ProductOut:
+    """One product; with `supplier_id`, only if that supplier supplies it (else 404)."""
     with db.read() as s:
         product = repo.get_product(s, product_id)
-        if product is None:
+        if product is None or (supplier_id is not None and product.supplier_id != supplier_id):
             raise NotFound("product", product_id)
         return ProductOut.model_validate(product)
 
 
-def search(db: Database, q: str | None, category_id: int | None, page: PageParams) -> Page[ProductOut]:
+def search(db: Database, q: str | None, category_id: int | None, page: PageParams,
+           supplier_id: int | None = None) -> Page[ProductOut]:
     with db.read() as s:
-        rows, total = repo.search_products(s, q, category_id, page.offset, page.size)
+        rows, total = repo.search_products(s, q, category_id, page.offset, page.size, supplier_id)
         return Page[ProductOut](items=[ProductOut.model_validate(p) for p in rows], page=page.page,
                                 size=page.size, total=total)
 
@@ -91,3 +104,22 @@ def categories(db: Database) -> list[CategoryOut]:
     with db.read() as s:
         return [CategoryOut.model_validate(c) for c in repo.categories(s)]
 
+
+
+def create_supplier(uow: UnitOfWork, data: SupplierIn) -> SupplierOut:
+    with uow:
+        supplier = Supplier(code=data.code, name=data.name)
+        uow.session.add(supplier)
+        flush_unique(uow.session, "supplier code already in use", "code")
+        out = SupplierOut.model_validate(supplier)
+        uow.commit()
+        return out
+
+
+def suppliers(db: Database) -> list[SupplierOut]:
+    with db.read() as s:
+        return [SupplierOut.model_validate(x) for x in repo.suppliers(s)]
+
+
+def supplier_exists(session: Session, supplier_id: int) -> bool:
+    return session.get(Supplier, supplier_id) is not None

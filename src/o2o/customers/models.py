@@ -1,4 +1,9 @@
-"""Customers (minimal profile; the members issue deepens it) and their addresses."""
+"""Customers (minimal profile; the members issue deepens it) and their addresses.
+
+Phone, email and address fields are encrypted at rest (`Encrypted`); phone and email are found by
+their keyed lookup hash (unique), never by the ciphertext. An erased customer keeps its row (orders
+and ledgers point at it) with the personal fields cleared and `erased_at` set.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from o2o.kernel.db import Base, BigId
+from o2o.kernel.pii import Encrypted
 
 
 class Customer(Base):
@@ -15,10 +21,14 @@ class Customer(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(80))
-    phone: Mapped[str] = mapped_column(String(20), unique=True)
+    phone: Mapped[str | None] = mapped_column(Encrypted())
+    phone_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    email: Mapped[str | None] = mapped_column(Encrypted())
+    email_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     home_lat: Mapped[float | None]
     home_lng: Mapped[float | None]
     created_at: Mapped[datetime]
+    erased_at: Mapped[datetime | None]
 
 
 class Address(Base):
@@ -27,10 +37,10 @@ class Address(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
     label: Mapped[str] = mapped_column(String(40), default="")
-    recipient: Mapped[str] = mapped_column(String(80), default="")
-    phone: Mapped[str] = mapped_column(String(20), default="")
+    recipient: Mapped[str] = mapped_column(Encrypted(), default="")
+    phone: Mapped[str] = mapped_column(Encrypted(), default="")
     district: Mapped[str] = mapped_column(String(60), default="")
-    line: Mapped[str] = mapped_column(String(300))
+    line: Mapped[str] = mapped_column(Encrypted())
     lat: Mapped[float]
     lng: Mapped[float]
     created_at: Mapped[datetime]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel, ConfigDict, Field
+
+EMAIL = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$"
 
 
 class AddressIn(BaseModel):
@@ -15,15 +19,25 @@ class AddressIn(BaseModel):
     lng: float = Field(ge=-180, le=180)
 
 
-class AddressOut(AddressIn):
+class AddressOut(BaseModel):
+    """No input patterns here: staff without pii:read get masked values (138****5678)."""
+
     model_config = ConfigDict(from_attributes=True)
     id: int
     customer_id: int
+    label: str
+    recipient: str
+    phone: str
+    district: str
+    line: str
+    lat: float
+    lng: float
 
 
 class CustomerIn(BaseModel):
     name: str = Field(min_length=1, max_length=80)
     phone: str = Field(pattern=r"^1[3-9][0-9]{9}$", description="mainland mobile number")
+    email: str | None = Field(None, max_length=254, pattern=EMAIL)
     home_lat: float | None = Field(None, ge=-90, le=90)
     home_lng: float | None = Field(None, ge=-180, le=180)
 
@@ -32,6 +46,16 @@ class CustomerOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
     name: str
-    phone: str
+    phone: str | None = Field(description="plaintext here: the route masks it for callers without pii:read;"
+                                          " null once the customer is erased")
+    email: str | None = None
     home_lat: float | None
     home_lng: float | None
+
+
+class CustomerExport(CustomerOut):
+    """Everything we hold about a customer, for the customer (plaintext: it is their own data)."""
+
+    created_at: datetime
+    erased_at: datetime | None
+    addresses: list[AddressOut] = []

@@ -14,6 +14,21 @@ GIVEN_CHARS = (
     "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红鹏辉婷雪琳晨浩宇轩子涵欣怡梓若佳思雨嘉博文俊家一诺"
     "可瑞凯晓颖倩悦天然昊铭睿泽宁安乐彤瑶萱奕辰逸凡嘉懿诗琪梦婉清峰斌波志建新云飞海燕春")
 
+# pinyin (without tones) of every character above, for demo e-mail addresses
+_SURNAME_PINYIN = (
+    "wang li zhang liu chen yang huang zhao wu zhou xu sun ma zhu hu guo he gao lin luo zheng liang xie song tang "
+    "xu han feng deng cao peng zeng xiao tian dong yuan pan yu jiang cai yu du ye cheng su wei lv ding ren shen "
+    "yao lu jiang cui zhong tan lu wang fan jin shi liao jia xia wei fu fang bai zou meng xiong qin qiu jiang yin "
+    "xue yan duan lei hou long shi tao li he gu mao hao gong shao wan qian yan qin wu dai mo kong xiang tang")
+_GIVEN_PINYIN = (
+    "wei fang na min jing li qiang lei jun yang yong yan jie juan tao ming chao xiu xia ping gang gui ying hua "
+    "yu ping hong peng hui ting xue lin chen hao yu xuan zi han xin yi zi ruo jia si yu jia bo wen jun jia yi nuo "
+    "ke rui kai xiao ying qian yue tian ran hao ming rui ze ning an le tong yao xuan yi chen yi fan jia yi shi qi "
+    "meng wan qing feng bin bo zhi jian xin yun fei hai yan chun")
+PINYIN = (dict(zip(SURNAMES, _SURNAME_PINYIN.split(), strict=True))
+          | dict(zip(GIVEN_CHARS, _GIVEN_PINYIN.split(), strict=True)))
+EMAIL_DOMAINS = ("example.com", "example.net", "example.org")
+
 # real mainland mobile prefixes (13x-19x)
 MOBILE_PREFIXES = (
     "130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "153", "155", "156",
@@ -26,6 +41,24 @@ def person_name(rnd: random.Random) -> str:
     surname = rnd.choices(SURNAMES, weights=SURNAME_WEIGHTS)[0]
     given = rnd.choice(GIVEN_CHARS) + (rnd.choice(GIVEN_CHARS) if rnd.random() < 0.7 else "")
     return surname + given
+
+
+def email_local(name: str) -> str:
+    """张伟 -> zhang.wei (demo surnames are one character)."""
+    return f"{PINYIN[name[0]]}.{''.join(PINYIN[ch] for ch in name[1:])}"
+
+
+def unique_emails(rnd: random.Random, names: list[str]) -> list[str]:
+    """pinyin.name@example.com for each name; a repeated name gets a number (zhang.wei2@...)."""
+    seen: dict[str, int] = {}
+    out: list[str] = []
+    for name in names:
+        domain = rnd.choice(EMAIL_DOMAINS)
+        base = f"{email_local(name)}@{domain}"
+        n = seen.get(base, 0) + 1
+        seen[base] = n
+        out.append(base if n == 1 else base.replace("@", f"{n}@"))
+    return out
 
 
 def unique_phones(rnd: random.Random, n: int) -> list[str]:

@@ -10,10 +10,12 @@ from typing import Any
 import numpy as np
 
 from o2o.demo.geo_data import DISTRICTS, NEIGHBOURHOODS
-from o2o.demo.names import person_name, unique_phones
+from o2o.demo.names import person_name, unique_emails, unique_phones
 from o2o.demo.places import HOOD_WEIGHT, Locations, nearest, nearest_hood, offset
+from o2o.kernel import pii
 
 NEAR_K = 6  # nearest stores remembered per address
+EMAIL_SHARE = 0.4  # customers who gave an e-mail address
 
 
 @dataclass
@@ -73,6 +75,7 @@ def build_people(rng: np.random.Generator, rnd: random.Random, n: int, locs: Loc
     for c in range(n):
         created = datetime.fromtimestamp(float(joined[c]), anchor.tzinfo)
         out.customers.append(dict(id=first["customer"] + c, name=person_name(rnd), phone=phones[c],
+                                  phone_hash=pii.lookup_hash(phones[c]), email=None, email_hash=None,
                                   home_lat=round(float(home_lat[c]), 6), home_lng=round(float(home_lng[c]), 6),
                                   created_at=created))
     for a in range(len(owner)):
@@ -88,4 +91,12 @@ def build_people(rng: np.random.Generator, rnd: random.Random, n: int, locs: Loc
     whs = locs.warehouses
     wi, out.near_wh_dist = nearest(a_lat, a_lng, locs.lat[whs], locs.lng[whs], len(whs))
     out.near_wh = whs[wi]
+    _emails(rng, rnd, out.customers)
     return out
+
+
+def _emails(rng: np.random.Generator, rnd: random.Random, customers: list[dict[str, Any]]) -> None:
+    """Some customers gave an e-mail (drawn last, so the rest of the chain does not depend on it)."""
+    who = [c for c, has in zip(customers, rng.random(len(customers)) < EMAIL_SHARE, strict=True) if has]
+    for c, email in zip(who, unique_emails(rnd, [c["name"] for c in who]), strict=True):
+        c["email"], c["email_hash"] = email, pii.lookup_hash(email, "email")

@@ -1,4 +1,4 @@
-"""Fulfilment API: the store flow."""
+"""Fulfilment API: the store flow. Store roles reach only their own store's fulfilments."""
 
 from __future__ import annotations
 
@@ -7,54 +7,82 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from o2o.deps import ContainerDep, PageDep
+from o2o.deps import ContainerDep, PageDep, PrincipalDep, Uow
 from o2o.fulfillment import service
-from o2o.fulfillment.schemas import ActorIn, FulfillmentOut, HandoverIn
+from o2o.fulfillment.schemas import FulfillmentOut, HandoverIn
+from o2o.kernel.auth import Principal, require_location, require_owner
 from o2o.kernel.pagination import Page
+from o2o.orders import service as orders
 
 router = APIRouter(prefix="/api/v1", tags=["fulfillment"])
 Status = Literal["new", "picking", "ready", "handed_over", "shipped", "delivered", "cancelled"]
 
 
+def _scoped(c: ContainerDep, p: Principal, fulfillment_id: int) -> FulfillmentOut:
+    fo = service.get(c.db, fulfillment_id)
+    require_location(p, fo.location_id, "fulfillment")
+    return fo
+
+
+def _shown(fo: FulfillmentOut) -> FulfillmentOut:
+    """Staff never see the pickup code: the customer shows it at the counter."""
+    fo.pickup_code = None
+    return fo
+
+
 @router.get("/fulfillments", response_model=Page[FulfillmentOut])
-def queue(c: ContainerDep, page: PageDep, location_id: Annotated[int, Query(gt=0)],
+def queue(c: ContainerDep, p: PrincipalDep, page: PageDep, location_id: Annotated[int, Query(gt=0)],
           status: Status | None = None) -> Page[FulfillmentOut]:
     """A location's queue: open fulfilments (new, picking, ready) unless a status is given."""
-    return service.queue(c.db, location_id, status, page)
+    require_location(p, location_id)
+    out = service.queue(c.db, location_id, status, page)
+    out.items = [_shown(fo) for fo in out.items]
+    return out
 
 
 @router.get("/fulfillments/{fulfillment_id}", response_model=FulfillmentOut)
-def get_fulfillment(c: ContainerDep, fulfillment_id: int) -> FulfillmentOut:
-    return service.get(c.db, fulfillment_id)
+def get_fulfillment(c: ContainerDep, p: PrincipalDep, fulfillment_id: int) -> FulfillmentOut:
+    return _shown(_scoped(c, p, fulfillment_id))
 
 
 @router.post("/fulfillments/{fulfillment_id}/picking", response_model=FulfillmentOut)
-def start_picking(c: ContainerDep, fulfillment_id: int, body: ActorIn | None = None) -> FulfillmentOut:
-    return service.start_picking(c.uow(), fulfillment_id, (body or ActorIn()).actor)
+def start_picking(uow: Uow, c: ContainerDep, p: PrincipalDep, fulfillment_id: int) -> FulfillmentOut:
+    _scoped(c, p, fulfillment_id)
+    return _shown(service.start_picking(uow, fulfillment_id, p.actor))
 
 
 @router.post("/fulfillments/{fulfillment_id}/ready", response_model=FulfillmentOut)
-def mark_ready(c: ContainerDep, fulfillment_id: int, body: ActorIn | None = None) -> FulfillmentOut:
-    return service.mark_ready(c.uow(), fulfillment_id, (body or ActorIn()).actor)
+def mark_ready(uow: Uow, c: ContainerDep, p: PrincipalDep, fulfillment_id: int) -> FulfillmentOut:
+    """The customer is told by SMS (through the outbox) with their pickup code."""
+    _scoped(c, p, fulfillment_id)
+    return _shown(service.mark_ready(uow, fulfillment_id, p.actor))
 
 
 @router.post("/fulfillments/{fulfillment_id}/handover", response_model=FulfillmentOut)
-def hand_over(c: ContainerDep, fulfillment_id: int, body: HandoverIn) -> FulfillmentOut:
+def hand_over(uow: Uow, c: ContainerDep, p: PrincipalDep, fulfillment_id: int, body: HandoverIn) -> FulfillmentOut:
     """Verify the customer's pickup code; stock leaves the store exactly once."""
-    return service.hand_over(c.uow(), fulfillment_id, body.code, "store")
+    _scoped(c, p, fulfillment_id)
+    return _shown(service.hand_over(uow, fulfillment_id, body.code, p.actor))
 
 
 @router.post("/fulfillments/{fulfillment_id}/ship", response_model=FulfillmentOut)
-def ship(c: ContainerDep, fulfillment_id: int, body: ActorIn | None = None) -> FulfillmentOut:
-    return service.ship(c.uow(), fulfillment_id, (body or ActorIn()).actor)
+def ship(uow: Uow, c: ContainerDep, p: PrincipalDep, fulfillment_id: int) -> FulfillmentOut:
+    _scoped(c, p, fulfillment_id)
+    return _shown(service.ship(uow, fulfillment_id, p.actor))
 
 
 @router.post("/fulfillments/{fulfillment_id}/delivered", response_model=FulfillmentOut)
-def confirm_delivery(c: ContainerDep, fulfillment_id: int, body: ActorIn | None = None) -> FulfillmentOut:
+def confirm_delivery(uow: Uow, c: ContainerDep, p: PrincipalDep, fulfillment_id: int) -> FulfillmentOut:
     """A courier or carrier confirms delivery of shipped goods; the order completes."""
-    return service.confirm_delivery(c.uow(), fulfillment_id, (body or ActorIn(actor="courier")).actor)
+    _scoped(c, p, fulfillment_id)
+    return _shown(service.confirm_delivery(uow, fulfillment_id, p.actor))
 
 
 @router.get("/fulfillments/{fulfillment_id}/qr.svg", response_class=Response)
-def pickup_qr(c: ContainerDep, fulfillment_id: int) -> Response:
-    return Response(service.qr_svg(c.db, fulfillment_id), media_type="image/svg+xml")
+def pickup_qr(c: ContainerDep, p: PrincipalDep, fulfillment_id: int) -> Response:
+    """The customer's pickup QR, for their own order only (staff scan it; they never see the code)."""
+    fo = service.get(c.db, fulfillment_id)
+    customer_id, _ = orders.scope_of(c.db, fo.order_number)
+    require_owner(p, customer_id, "fulfillment", fulfillment_id)
+    return Response(service.qr_svg(c.db, fulfillment_id), media_type="image/svg+xml",
+                    headers={"Cache-Control": "no-store"})

@@ -45,8 +45,3 @@ class FulfillmentOut(BaseModel):
 
 class HandoverIn(BaseModel):
     code: str = Field(pattern=r"^[0-9]{6}$", description="the customer's 6-digit pickup code")
-
-
-class ActorIn(BaseModel):
-    actor: str = Field("store", max_length=80)
-    note: str = Field("", max_length=300)

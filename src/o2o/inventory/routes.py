@@ -1,4 +1,4 @@
-"""Inventory API."""
+"""Inventory API. Store roles see and change only their own store's stock."""
 
 from __future__ import annotations
 
@@ -6,34 +6,43 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from o2o.deps import ContainerDep, PageDep
+from o2o.deps import ContainerDep, PageDep, PrincipalDep, Uow
 from o2o.inventory import service
 from o2o.inventory.schemas import CheckReport, MovementIn, SafetyStockIn, StockOut, TransferIn
+from o2o.kernel.auth import require_location
 from o2o.kernel.pagination import Page
 
 router = APIRouter(prefix="/api/v1", tags=["inventory"])
 
 
 @router.get("/stock", response_model=Page[StockOut])
-def list_stock(c: ContainerDep, page: PageDep, location_id: Annotated[int | None, Query(gt=0)] = None,
+def list_stock(c: ContainerDep, p: PrincipalDep, page: PageDep, location_id: Annotated[int | None, Query(gt=0)] = None,
                sku_id: Annotated[int | None, Query(gt=0)] = None) -> Page[StockOut]:
+    """Stock rows; a store role's own store unless it names it."""
+    if p.store_id is not None:
+        require_location(p, location_id or p.store_id)
+        location_id = p.store_id
     return service.stock(c.db, location_id, sku_id, page)
 
 
 @router.post("/stock/movements", response_model=StockOut, status_code=201)
-def record_movement(c: ContainerDep, body: MovementIn) -> StockOut:
+def record_movement(uow: Uow, p: PrincipalDep, body: MovementIn) -> StockOut:
     """A receipt, a return, or an adjustment (signed) with a reason; written to the ledger."""
-    return service.record_movement(c.uow(), body)
+    require_location(p, body.location_id)
+    return service.record_movement(uow, body, p.actor)
 
 
 @router.post("/stock/transfers", response_model=list[StockOut], status_code=201)
-def transfer(c: ContainerDep, body: TransferIn) -> list[StockOut]:
-    return service.transfer(c.uow(), body)
+def transfer(uow: Uow, p: PrincipalDep, body: TransferIn) -> list[StockOut]:
+    """Move stock out of a location the caller covers (a store manager sends from their store)."""
+    require_location(p, body.from_location_id)
+    return service.transfer(uow, body, p.actor)
 
 
 @router.put("/stock/{location_id}/{sku_id}/safety-stock", response_model=StockOut)
-def set_safety_stock(c: ContainerDep, location_id: int, sku_id: int, body: SafetyStockIn) -> StockOut:
-    return service.set_safety_stock(c.uow(), location_id, sku_id, body)
+def set_safety_stock(uow: Uow, p: PrincipalDep, location_id: int, sku_id: int, body: SafetyStockIn) -> StockOut:
+    require_location(p, location_id)
+    return service.set_safety_stock(uow, location_id, sku_id, body)
 
 
 @router.get("/stock/check", response_model=CheckReport)

@@ -23,6 +23,7 @@ class Problem(Exception):
     status = 400
     kind = "bad-request"
     message_key = "invalid_input"
+    headers: dict[str, str] | None = None
 
     def __init__(self, detail: str | None = None, *, title_values: dict[str, Any] | None = None,
                  **extra: Any) -> None:
@@ -75,6 +76,27 @@ class Unauthorized(Problem):
     status, kind, message_key = 401, "unauthorized", "unauthorized"
 
 
+class SignInRequired(Unauthorized):
+    kind, message_key = "sign-in-required", "sign_in_required"
+    headers = {"WWW-Authenticate": 'Bearer realm="o2o"'}
+
+
+class Forbidden(Problem):
+    status, kind, message_key = 403, "forbidden", "forbidden"
+
+
+class TooManyRequests(Problem):
+    """429 with Retry-After: a rate limit or a lock-out after repeated failures."""
+
+    status, kind, message_key = 429, "too-many-requests", "too_many_requests"
+
+    def __init__(self, detail: str, retry_after_s: int, kind: str | None = None) -> None:
+        super().__init__(detail, retry_after_s=max(1, int(retry_after_s)))
+        self.headers = {"Retry-After": str(max(1, int(retry_after_s)))}
+        if kind:
+            self.kind = kind
+
+
 def _response(problem_body: dict[str, Any], status: int, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(problem_body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
@@ -94,7 +116,7 @@ def _field(loc: tuple[Any, ...] | list[Any]) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
-        return _response(exc.body(_locale(request)), exc.status)
+        return _response(exc.body(_locale(request)), exc.status, exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

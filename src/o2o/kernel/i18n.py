@@ -25,6 +25,11 @@ MESSAGES: dict[str, Mapping[str, str]] = {
     "amount_mismatch": {"en": "Paid amount does not match the order", "zh-CN": "支付金额与订单不符"},
     "unauthorized": {"en": "Not authorised", "zh-CN": "未授权"},
     "internal": {"en": "Internal error", "zh-CN": "内部错误"},
+    "sign_in_required": {"en": "Sign in required", "zh-CN": "请先登录"},
+    "forbidden": {"en": "Not allowed for your role", "zh-CN": "您的角色无权执行此操作"},
+    "too_many_requests": {"en": "Too many attempts, try again later", "zh-CN": "尝试次数过多，请稍后再试"},
+    "bad_credentials": {"en": "Wrong phone, login, code or password", "zh-CN": "账号、验证码或密码错误"},
+    "csrf": {"en": "Form expired or forged, reload the page", "zh-CN": "表单已过期或无效，请刷新页面"},
 }
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from o2o.kernel.db import Base
 from o2o.kernel.errors import Problem
+from o2o.kernel.pii import EncryptedJSON
 
 
 class IdempotencyConflict(Problem):
@@ -29,7 +30,7 @@ class IdempotencyRecord(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     request_hash: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[int]
-    body: Mapped[dict[str, Any]]
+    body: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON())  # a response may hold personal data
     created_at: Mapped[datetime]
 
 

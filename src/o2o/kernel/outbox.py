@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from o2o.kernel.clock import Clock, SystemClock
 from o2o.kernel.db import Base, BigId, Database
+from o2o.kernel.pii import EncryptedJSON
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,8 @@ class OutboxEvent(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     topic: Mapped[str] = mapped_column(String(80))
-    payload: Mapped[dict[str, Any]]
+    # encrypted whole: a payload may carry personal data (a phone to text, an address to deliver to)
+    payload: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON())
     created_at: Mapped[datetime]
     available_at: Mapped[datetime]
     published_at: Mapped[datetime | None]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Self
 
 from sqlalchemy.orm import Session
@@ -18,6 +19,8 @@ class UnitOfWork:
         self.db = db
         self.clock = clock or SystemClock()
         self._events: list[Event] = []
+        # run inside the transaction just before it commits (the audit log hooks in here)
+        self.before_commit: list[Callable[[Session], None]] = []
 
     def __enter__(self) -> Self:
         self.db.write_lock.__enter__()
@@ -29,6 +32,8 @@ class UnitOfWork:
         self._events.append(Event(topic, payload))
 
     def commit(self) -> None:
+        for hook in self.before_commit:
+            hook(self.session)
         write_events(self.session, self._events, self.clock.now())
         self._events = []
         self.session.commit()
@@ -53,11 +58,14 @@ class JoinedUnitOfWork(UnitOfWork):
         self.session = session
         self.clock = clock
         self._events = []
+        self.before_commit = []
 
     def __enter__(self) -> Self:
         return self
 
     def commit(self) -> None:
+        for hook in self.before_commit:
+            hook(self.session)
         write_events(self.session, self._events, self.clock.now())
         self._events = []
 

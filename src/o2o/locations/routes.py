@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from o2o.deps import ContainerDep
+from o2o.deps import ContainerDep, Uow
 from o2o.locations import service
 from o2o.locations.schemas import LocationIn, LocationOut
 
@@ -30,5 +30,5 @@ def get_location(c: ContainerDep, location_id: int) -> LocationOut:
 
 
 @router.post("/locations", response_model=LocationOut, status_code=201)
-def create_location(c: ContainerDep, body: LocationIn) -> LocationOut:
-    return service.create(c.uow(), body)
+def create_location(uow: Uow, body: LocationIn) -> LocationOut:
+    return service.create(uow, body)

@@ -69,3 +69,9 @@ def candidates(session: Session, lat: float | None, lng: float | None, max_radiu
         out.append(Candidate(id=lid, kind=kind, name=name, lat=llat, lng=llng, radius_m=radius,
                              can_pickup=pickup, can_store_delivery=delivery, can_parcel=parcel, distance_m=dist))
     return out
+
+
+def kind_of(session: Session, location_id: int) -> str | None:
+    """"store", "warehouse", or None when there is no such location."""
+    loc = session.get(Location, location_id)
+    return loc.kind if loc else None

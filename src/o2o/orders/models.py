@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from o2o.kernel.db import Base, BigId
 from o2o.kernel.history import HistoryColumns
+from o2o.kernel.pii import Encrypted
 
 # order states
 PENDING_PAYMENT, PAID, PICKING, READY, SHIPPED, COMPLETED = (
@@ -66,7 +67,7 @@ class Order(Base):
     distance_m: Mapped[int | None]
     ship_lat: Mapped[float | None]
     ship_lng: Mapped[float | None]
-    ship_address: Mapped[str | None] = mapped_column(String(300))
+    ship_address: Mapped[str | None] = mapped_column(Encrypted())  # personal data: encrypted at rest
     pickup_slot: Mapped[str | None] = mapped_column(String(40))
     subtotal_fen: Mapped[int]
     delivery_fee_fen: Mapped[int]

@@ -70,8 +70,17 @@ def due_unpaid(session: Session, now: datetime, limit: int) -> list[str]:
     return list(session.scalars(stmt))
 
 
-def recent(session: Session, customer_id: int | None, offset: int, limit: int) -> list[Order]:
+def recent(session: Session, customer_id: int | None, offset: int, limit: int,
+           location_id: int | None = None) -> list[Order]:
     stmt = select(Order)
     if customer_id:
         stmt = stmt.where(Order.customer_id == customer_id)
+    if location_id:
+        stmt = stmt.where(Order.fulfil_location_id == location_id)
     return list(session.scalars(stmt.order_by(Order.id.desc()).offset(offset).limit(limit)))
+
+
+def owner_of(session: Session, number: str) -> tuple[int | None, int] | None:
+    """(customer id, fulfilling location id) of an order, for scope checks."""
+    row = session.execute(select(Order.customer_id, Order.fulfil_location_id).where(Order.number == number)).first()
+    return (row[0], row[1]) if row else None

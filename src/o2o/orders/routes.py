@@ -9,7 +9,9 @@ from fastapi import APIRouter, Header, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from o2o.adapters.payments.sandbox import SIGNATURE_HEADER
-from o2o.deps import ContainerDep, IdempotencyKey, PageDep
+from o2o.deps import ContainerDep, IdempotencyKey, PageDep, PrincipalDep, Uow
+from o2o.kernel.auth import Principal, require_location, require_owner
+from o2o.kernel.errors import InvalidInput
 from o2o.orders import service
 from o2o.orders.schemas import CancelIn, OrderIn, OrderOut, PaymentOut
 
@@ -21,32 +23,64 @@ def policy(c: ContainerDep) -> service.OrderPolicy:
                                max_radius_m=c.settings.max_delivery_radius_m)
 
 
+def _in_scope(c: ContainerDep, p: Principal, number: str) -> None:
+    """A customer reaches only their orders, a store role only its store's; others look unknown."""
+    customer_id, location_id = service.scope_of(c.db, number)
+    require_owner(p, customer_id, "order", number)
+    if not p.is_customer and not p.covers(location_id):
+        require_location(p, location_id, "order")
+
+
+def _shown_to(p: Principal, order: OrderOut) -> OrderOut:
+    """Only the customer sees the pickup code: staff must be shown it by the customer at handover."""
+    if not p.is_customer:
+        order.pickup_code = None
+    return order
+
+
 @router.post("/orders", response_model=OrderOut, status_code=201,
              responses={409: {"description": "not enough stock: each short line with what is available"}})
-def place_order(c: ContainerDep, body: OrderIn, idempotency_key: IdempotencyKey = None) -> OrderOut:
-    """Route to a location, price, reserve the stock; the order waits for payment."""
-    return service.place(c.uow(), body, policy(c), idempotency_key)
+def place_order(uow: Uow, c: ContainerDep, p: PrincipalDep, body: OrderIn,
+                idempotency_key: IdempotencyKey = None) -> OrderOut:
+    """Route to a location, price, reserve the stock; the order waits for payment.
+
+    A signed-in customer orders for themselves; staff and POS keys may order for a customer, and a
+    store-bound caller only at its own store."""
+    if p.is_customer:
+        if body.customer_id not in (None, p.id):
+            raise InvalidInput("customer_id", "a customer orders for themselves only")
+        body.customer_id = p.id
+    elif p.store_id is not None and body.location_id != p.store_id:
+        raise InvalidInput("location_id", f"store staff order at their own store ({p.store_id})")
+    return _shown_to(p, service.place(uow, body, policy(c), idempotency_key,
+                                      scope=f"customer:{p.id}" if p.is_customer else p.actor))
 
 
 @router.get("/orders", response_model=list[OrderOut])
-def list_orders(c: ContainerDep, page: PageDep,
+def list_orders(c: ContainerDep, p: PrincipalDep, page: PageDep,
                 customer_id: Annotated[int | None, Query(gt=0)] = None) -> list[OrderOut]:
-    return service.recent(c.db, customer_id, page)
+    """Newest first: a customer's own orders, a store's orders, or (HQ) any customer's."""
+    if p.is_customer:
+        customer_id = p.id
+    return [_shown_to(p, o) for o in service.recent(c.db, customer_id, page, location_id=p.store_id)]
 
 
 @router.get("/orders/{number}", response_model=OrderOut)
-def get_order(c: ContainerDep, number: str) -> OrderOut:
-    return service.get(c.db, number)
+def get_order(c: ContainerDep, p: PrincipalDep, number: str) -> OrderOut:
+    _in_scope(c, p, number)
+    return _shown_to(p, service.get(c.db, number))
 
 
 @router.post("/orders/{number}/cancel", response_model=OrderOut)
-def cancel_order(c: ContainerDep, number: str, body: CancelIn | None = None) -> OrderOut:
-    return service.cancel(c.uow(), number, "customer", body.reason if body else "")
+def cancel_order(uow: Uow, c: ContainerDep, p: PrincipalDep, number: str, body: CancelIn | None = None) -> OrderOut:
+    _in_scope(c, p, number)
+    return _shown_to(p, service.cancel(uow, number, p.actor, body.reason if body else ""))
 
 
 @router.post("/orders/{number}/payments", response_model=PaymentOut, status_code=201)
-def start_payment(c: ContainerDep, number: str) -> PaymentOut:
-    return service.start_payment(c.uow(), c.payments, number)
+def start_payment(uow: Uow, c: ContainerDep, p: PrincipalDep, number: str) -> PaymentOut:
+    _in_scope(c, p, number)
+    return service.start_payment(uow, c.payments, number)
 
 
 @router.post("/payments/sandbox/notify")

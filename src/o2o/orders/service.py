@@ -59,8 +59,10 @@ def order_number(session: Session, now: datetime) -> str:
     return f"SO{now.astimezone(SHANGHAI):%Y%m%d}{next_value(session, 'order_number'):06d}"
 
 
-def place(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy, idempotency_key: str | None = None) -> OrderOut:
-    scope = f"orders:{data.customer_id or 0}"
+def place(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy, idempotency_key: str | None = None,
+          scope: str | None = None) -> OrderOut:
+    """`scope` names the caller: one caller's Idempotency-Key never collides with another's."""
+    scope = f"orders:{scope or data.customer_id or 0}"
     req_hash = idempotency.request_hash(data.model_dump(mode="json")) if idempotency_key else ""
     with uow:
         for attempt in range(PLACE_ATTEMPTS):
@@ -338,9 +340,30 @@ def get(db: Database, number: str) -> OrderOut:
     return out
 
 
-def recent(db: Database, customer_id: int | None, page: PageParams) -> list[OrderOut]:
+def recent(db: Database, customer_id: int | None, page: PageParams, location_id: int | None = None) -> list[OrderOut]:
     with db.read() as s:
-        return [OrderOut.model_validate(o) for o in repo.recent(s, customer_id, page.offset, page.size)]
+        return [OrderOut.model_validate(o)
+                for o in repo.recent(s, customer_id, page.offset, page.size, location_id)]
+
+
+def all_of_customer(db: Database, customer_id: int) -> list[OrderOut]:
+    """Every order of a customer with its lines (their data export)."""
+    with db.read() as s:
+        out = []
+        for o in repo.recent(s, customer_id, 0, 1_000_000):
+            item = OrderOut.model_validate(o)
+            item.lines = [OrderLineOut.model_validate(ln) for ln in repo.lines_of(s, o.id)]
+            out.append(item)
+        return out
+
+
+def scope_of(db: Database, number: str) -> tuple[int | None, int]:
+    """(customer id, fulfilling location id) of an order; 404 when there is none."""
+    with db.read() as s:
+        found = repo.owner_of(s, number)
+    if found is None:
+        raise NotFound("order", number)
+    return found
 
 
 def sandbox_complete(uow: UnitOfWork, provider: SandboxPayments, out_trade_no: str) -> dict:
@@ -352,3 +375,20 @@ def sandbox_complete(uow: UnitOfWork, provider: SandboxPayments, out_trade_no: s
         amount = payment.amount_fen
     body, signature = provider.notification(out_trade_no, amount)
     return handle_payment_notification(uow, provider, body, signature)
+
+
+def erase_customer(session: Session, customer_id: int) -> int:
+    """Joins the caller's transaction (a customer's erasure): blank the ship-to address of the customer's
+    orders and round its coordinates to ~1 km. Amounts, lines, history and ledgers stay. Returns the
+    number of orders touched; a second call changes nothing."""
+    from sqlalchemy import select
+
+    n = 0
+    for order in session.scalars(select(Order).where(Order.customer_id == customer_id).order_by(Order.id)):
+        if order.ship_address:
+            order.ship_address = ""
+            n += 1
+        if order.ship_lat is not None and order.ship_lng is not None:
+            order.ship_lat, order.ship_lng = round(order.ship_lat, 2), round(order.ship_lng, 2)
+    session.flush()
+    return n

@@ -1,0 +1,107 @@
+"""Pages of the accounts area: staff sign-in and sign-out, and the dev SMS inbox."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from o2o.deps import ContainerDep, PrincipalDep, audit_event
+from o2o.iam import service
+from o2o.iam.guard import CSRF_COOKIE, SESSION_COOKIE, client_ip
+from o2o.kernel.errors import Problem
+from o2o.web.templating import Texts, render
+
+router = APIRouter(tags=["account pages"], include_in_schema=False)
+
+TEXTS: Texts = {
+    "en": {
+        "login.title": "Staff sign-in",
+        "login.login": "Login",
+        "login.password": "Password",
+        "login.submit": "Sign in",
+        "login.failed": "Wrong login or password.",
+        "login.locked": "Too many attempts. Try again in {minutes} minutes.",
+        "inbox.title": "Dev SMS inbox",
+        "inbox.lead": "Messages the dev SMS adapter would have sent (newest first). Only in O2O_ENV=dev.",
+        "inbox.empty": "No messages yet.",
+        "inbox.to": "To",
+        "inbox.at": "Sent",
+        "inbox.text": "Text",
+    },
+    "zh-CN": {
+        "login.title": "员工登录",
+        "login.login": "账号",
+        "login.password": "密码",
+        "login.submit": "登录",
+        "login.failed": "账号或密码错误。",
+        "login.locked": "尝试次数过多，请 {minutes} 分钟后再试。",
+        "inbox.title": "开发短信收件箱",
+        "inbox.lead": "开发用短信通道“发出”的短信（最新在前），仅在 O2O_ENV=dev 时可用。",
+        "inbox.empty": "还没有短信。",
+        "inbox.to": "收件人",
+        "inbox.at": "时间",
+        "inbox.text": "内容",
+    },
+}
+
+
+def _safe_next(raw: str | None) -> str:
+    """Only a path on this site (no scheme, no host): no open redirect."""
+    if not raw or not raw.startswith("/") or raw.startswith("//"):
+        return "/admin/audit"
+    parts = urlsplit(raw)
+    return raw if not parts.scheme and not parts.netloc else "/admin/audit"
+
+
+def _login_page(request: Request, error: str | None = None, status: int = 200, **values: object) -> HTMLResponse:
+    csrf = request.cookies.get(CSRF_COOKIE) or request.app.state.guardian.csrf.new()
+    response = render(request, "iam/login.html", {"csrf": csrf, "error": error, "values": values,
+                                                  "next": _safe_next(request.query_params.get("next"))},
+                      texts=[TEXTS], status_code=status)
+    response.set_cookie(CSRF_COOKIE, csrf, httponly=False, samesite="strict", path="/",
+                        secure=request.url.scheme == "https")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request) -> HTMLResponse:
+    return _login_page(request)
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(request: Request, c: ContainerDep, login: Annotated[str, Form(max_length=60)],
+          password: Annotated[str, Form(max_length=200)], next: Annotated[str, Form(max_length=500)] = "") -> Response:
+    try:
+        tokens, p = service.staff_sign_in(c.uow(), c.passwords, login.strip(), password, True,
+                                          service.Client(client_ip(request), request.headers.get("user-agent", "")),
+                                          c.settings)
+    except Problem as exc:
+        locked = exc.status == 429
+        minutes = max(1, int(exc.extra.get("retry_after_s", 60)) // 60)
+        return _login_page(request, "login.locked" if locked else "login.failed", 429 if locked else 401,
+                           login=login, minutes=minutes)
+    audit_event(request, c, p, "staff.sign_in", f"session={p.session_id}")
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(SESSION_COOKIE, tokens.access_token, max_age=c.settings.cookie_session_days * 86400,
+                        httponly=True, secure=c.settings.https, samesite="lax", path="/")
+    return response
+
+
+@router.post("/logout")
+def logout(c: ContainerDep, p: PrincipalDep) -> Response:
+    service.sign_out(c.uow(), p)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/dev/inbox", response_class=HTMLResponse)
+def dev_inbox(request: Request, c: ContainerDep) -> HTMLResponse:
+    """Dev only (O2O_ENV=dev): what the SMS adapter 'sent', e.g. sign-in and pickup codes."""
+    response = render(request, "iam/inbox.html", {"messages": list(c.sms.inbox)}, texts=[TEXTS])
+    response.headers["Cache-Control"] = "no-store"
+    return response

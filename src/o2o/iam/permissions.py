@@ -1,0 +1,175 @@
+"""The permission table: which role may take which action, and which action each route needs.
+
+Every route of the app must appear in ROUTES (a test walks the app's route list and fails on
+one that is missing; the guard refuses such a route with 500 too). Scope (own store, own data)
+is applied by the areas on top of this table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ACTIONS: dict[str, str] = {
+    "catalog:write": "create and edit products and SKUs",
+    "price:write": "set store prices",
+    "locations:write": "create and edit stores and warehouses",
+    "inventory:read": "look up stock and the ledger",
+    "inventory:write": "receipts, adjustments, returns, safety stock",
+    "inventory:transfer": "move stock from a location to another",
+    "inventory:check": "run the stock consistency check",
+    "orders:read": "read orders",
+    "orders:write": "place orders for customers (POS), cancel, take payment",
+    "fulfillment:read": "read a location's fulfilment queue",
+    "fulfillment:write": "pick, mark ready, hand over",
+    "fulfillment:ship": "ship and confirm delivery (carriers, couriers)",
+    "customers:read": "read customer profiles (masked)",
+    "customers:write": "register customers at the till",
+    "pii:read": "see unmasked personal data (every read is audited)",
+    "pos:write": "till sales and returns",
+    "supplier:read": "a supplier's own products and their stock",
+    "analytics:read": "dashboards and reports",
+    "staff:read": "list staff users",
+    "staff:manage": "invite, disable, enable and reset staff users",
+    "apikeys:manage": "create, rotate and revoke integration API keys",
+    "audit:read": "search the audit log",
+}
+
+_STORE_OPS = {"inventory:read", "inventory:write", "orders:read", "fulfillment:read", "fulfillment:write",
+              "customers:read", "customers:write", "pos:write"}
+
+ROLES: dict[str, frozenset[str]] = {
+    "platform_admin": frozenset(ACTIONS),
+    "operator": frozenset(_STORE_OPS | {
+        "catalog:write", "price:write", "locations:write", "inventory:transfer", "inventory:check",
+        "orders:write", "fulfillment:ship", "pii:read", "analytics:read", "staff:read", "staff:manage"}),
+    "store_manager": frozenset(_STORE_OPS | {
+        "inventory:transfer", "orders:write", "fulfillment:ship", "pii:read", "staff:read", "staff:manage"}),
+    "clerk": frozenset(_STORE_OPS),
+    "supplier": frozenset({"supplier:read"}),
+    "analyst": frozenset({"inventory:read", "orders:read", "fulfillment:read", "customers:read",
+                          "analytics:read"}),
+}
+STORE_ROLES = frozenset({"store_manager", "clerk"})
+
+# who may create or manage users of which role
+MANAGES: dict[str, frozenset[str]] = {
+    "platform_admin": frozenset(ROLES),
+    "operator": frozenset(ROLES) - {"platform_admin"},
+    "store_manager": frozenset({"clerk"}),
+}
+
+# what an integration key may be given (never user or key management, never the audit log)
+API_SCOPES = frozenset(ACTIONS) - {"staff:read", "staff:manage", "apikeys:manage", "audit:read"}
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """What a route needs: nothing (public), a signed-in customer, and/or a staff action."""
+
+    action: str | None = None  # staff users and API keys need this action
+    customer: bool = False  # signed-in customers may call it (their own data only)
+    public: bool = False
+    dev_only: bool = False  # exists only when O2O_ENV=dev (dev inbox, payment sandbox)
+    any_user: bool = False  # any signed-in customer or staff user (not API keys)
+
+
+PUBLIC = Rule(public=True)
+CUSTOMER = Rule(customer=True)
+SIGNED_IN = Rule(customer=True, any_user=True)
+
+
+def staff(action: str, customer: bool = False) -> Rule:
+    assert action in ACTIONS, action
+    return Rule(action=action, customer=customer)
+
+
+V1 = "/api/v1"
+ROUTES: dict[tuple[str, str], Rule] = {
+    # ops and docs
+    ("GET", "/"): PUBLIC,
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/docs"): PUBLIC,
+    # catalog and stores: browsing is public
+    ("GET", f"{V1}/categories"): PUBLIC,
+    ("GET", f"{V1}/products"): PUBLIC,
+    ("GET", f"{V1}/products/{{product_id}}"): PUBLIC,
+    ("POST", f"{V1}/products"): staff("catalog:write"),
+    ("PUT", f"{V1}/skus/{{sku_id}}/store-prices"): staff("price:write"),
+    ("GET", f"{V1}/supplier/products"): staff("supplier:read"),
+    ("GET", f"{V1}/locations"): PUBLIC,
+    ("GET", f"{V1}/locations/{{location_id}}"): PUBLIC,
+    ("POST", f"{V1}/locations"): staff("locations:write"),
+    # stock
+    ("GET", f"{V1}/stock"): staff("inventory:read"),
+    ("POST", f"{V1}/stock/movements"): staff("inventory:write"),
+    ("POST", f"{V1}/stock/transfers"): staff("inventory:transfer"),
+    ("PUT", f"{V1}/stock/{{location_id}}/{{sku_id}}/safety-stock"): staff("inventory:write"),
+    ("GET", f"{V1}/stock/check"): staff("inventory:check"),
+    # customers
+    ("POST", f"{V1}/customers"): staff("customers:write"),
+    ("GET", f"{V1}/customers/{{customer_id}}"): staff("customers:read", customer=True),
+    ("POST", f"{V1}/customers/{{customer_id}}/addresses"): staff("customers:write", customer=True),
+    ("GET", f"{V1}/customers/{{customer_id}}/addresses"): staff("customers:read", customer=True),
+    # orders and payments
+    ("POST", f"{V1}/orders"): staff("orders:write", customer=True),
+    ("GET", f"{V1}/orders"): staff("orders:read", customer=True),
+    ("GET", f"{V1}/orders/{{number}}"): staff("orders:read", customer=True),
+    ("POST", f"{V1}/orders/{{number}}/cancel"): staff("orders:write", customer=True),
+    ("POST", f"{V1}/orders/{{number}}/payments"): staff("orders:write", customer=True),
+    ("POST", f"{V1}/payments/sandbox/notify"): PUBLIC,  # authenticated by the provider's signature
+    ("POST", f"{V1}/sandbox/payments/{{out_trade_no}}/complete"): Rule(public=True, dev_only=True),
+    # fulfilment
+    ("GET", f"{V1}/fulfillments"): staff("fulfillment:read"),
+    ("GET", f"{V1}/fulfillments/{{fulfillment_id}}"): staff("fulfillment:read"),
+    ("POST", f"{V1}/fulfillments/{{fulfillment_id}}/picking"): staff("fulfillment:write"),
+    ("POST", f"{V1}/fulfillments/{{fulfillment_id}}/ready"): staff("fulfillment:write"),
+    ("POST", f"{V1}/fulfillments/{{fulfillment_id}}/handover"): staff("fulfillment:write"),
+    ("POST", f"{V1}/fulfillments/{{fulfillment_id}}/ship"): staff("fulfillment:ship"),
+    ("POST", f"{V1}/fulfillments/{{fulfillment_id}}/delivered"): staff("fulfillment:ship"),
+    ("GET", f"{V1}/fulfillments/{{fulfillment_id}}/qr.svg"): CUSTOMER,
+    # sign-in and sessions
+    ("POST", f"{V1}/auth/otp"): PUBLIC,
+    ("POST", f"{V1}/auth/otp/verify"): PUBLIC,
+    ("POST", f"{V1}/auth/login"): PUBLIC,
+    ("POST", f"{V1}/auth/staff/login"): PUBLIC,
+    ("POST", f"{V1}/auth/refresh"): PUBLIC,
+    ("POST", f"{V1}/auth/invite/accept"): PUBLIC,
+    ("POST", f"{V1}/auth/logout"): SIGNED_IN,
+    ("POST", f"{V1}/auth/logout-all"): SIGNED_IN,
+    ("GET", f"{V1}/me"): SIGNED_IN,
+    ("PUT", f"{V1}/me/password"): CUSTOMER,
+    ("GET", f"{V1}/me/export"): CUSTOMER,
+    ("POST", f"{V1}/me/erasure"): CUSTOMER,
+    # staff users and integration keys
+    ("GET", f"{V1}/staff"): staff("staff:read"),
+    ("POST", f"{V1}/staff"): staff("staff:manage"),
+    ("POST", f"{V1}/staff/{{user_id}}/disable"): staff("staff:manage"),
+    ("POST", f"{V1}/staff/{{user_id}}/enable"): staff("staff:manage"),
+    ("POST", f"{V1}/staff/{{user_id}}/reset"): staff("staff:manage"),
+    ("GET", f"{V1}/api-keys"): staff("apikeys:manage"),
+    ("POST", f"{V1}/api-keys"): staff("apikeys:manage"),
+    ("POST", f"{V1}/api-keys/{{key_id}}/rotate"): staff("apikeys:manage"),
+    ("DELETE", f"{V1}/api-keys/{{key_id}}"): staff("apikeys:manage"),
+    # audit log
+    ("GET", f"{V1}/audit"): staff("audit:read"),
+    ("GET", "/admin/audit"): staff("audit:read"),
+    # pages
+    ("GET", "/login"): PUBLIC,
+    ("POST", "/login"): PUBLIC,
+    ("POST", "/logout"): SIGNED_IN,
+    ("GET", "/dev/inbox"): Rule(public=True, dev_only=True),
+    ("GET", f"{V1}/dev/sms"): Rule(public=True, dev_only=True),
+}
+
+
+def decide(rule: Rule, kind: str | None, actions: frozenset[str]) -> int:
+    """200 (go on; scope is checked later), 401 (sign in first) or 403 (not for this caller)."""
+    if rule.public:
+        return 200
+    if kind is None:
+        return 401
+    if kind == "customer":
+        return 200 if rule.customer else 403
+    if rule.any_user and kind == "staff":
+        return 200
+    return 200 if rule.action is not None and rule.action in actions else 403

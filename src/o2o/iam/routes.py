@@ -1,0 +1,190 @@
+"""Accounts API: sign-in (phone code, passwords), sessions, the caller's own data, staff and keys."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from o2o.customers import service as customers
+from o2o.deps import ContainerDep, PageDep, PrincipalDep, Uow, audit_event
+from o2o.iam import admin, service
+from o2o.iam.guard import CSRF_COOKIE, SESSION_COOKIE, client_ip
+from o2o.iam.schemas import (
+    ApiKeyIn,
+    ApiKeyOut,
+    CodeRequest,
+    CodeSent,
+    CodeSignIn,
+    Invitation,
+    InviteAccept,
+    Me,
+    NewApiKey,
+    NewPassword,
+    PasswordSignIn,
+    RefreshIn,
+    RotateIn,
+    StaffIn,
+    StaffOut,
+    StaffSignIn,
+    Tokens,
+)
+from o2o.kernel.pagination import Page
+from o2o.orders import service as orders
+
+router = APIRouter(prefix="/api/v1", tags=["accounts"])
+
+
+def client(request: Request) -> service.Client:
+    return service.Client(ip=client_ip(request), user_agent=request.headers.get("user-agent", ""))
+
+
+def set_session_cookie(request: Request, response: Response, c: ContainerDep, tokens: Tokens) -> None:
+    """HttpOnly session cookie, Secure under HTTPS, SameSite=Lax; plus a fresh CSRF cookie for forms."""
+    max_age = c.settings.cookie_session_days * 86400
+    response.set_cookie(SESSION_COOKIE, tokens.access_token, max_age=max_age, httponly=True,
+                        secure=c.settings.https, samesite="lax", path="/")
+    response.set_cookie(CSRF_COOKIE, request.app.state.guardian.csrf.new(), max_age=max_age, httponly=False,
+                        secure=c.settings.https, samesite="strict", path="/")
+
+
+def _answer(request: Request, response: Response, c: ContainerDep, tokens: Tokens,
+            cookie: bool) -> Tokens | dict[str, Any]:
+    if not cookie:
+        return tokens
+    set_session_cookie(request, response, c, tokens)
+    return {"subject": tokens.subject, "subject_id": tokens.subject_id, "expires_at": tokens.expires_at}
+
+
+@router.post("/auth/otp", response_model=CodeSent, status_code=202)
+def request_code(c: ContainerDep, request: Request, body: CodeRequest) -> CodeSent:
+    """Send a 6-digit sign-in code by SMS (at most one a minute and five an hour per phone)."""
+    return service.request_code(c.uow(), body.phone, client(request), c.settings)
+
+
+@router.post("/auth/otp/verify", response_model=Tokens | dict)
+def sign_in_with_code(c: ContainerDep, request: Request, response: Response, body: CodeSignIn) -> Any:
+    """Sign in (or sign up) with the code; after 5 wrong codes the phone is locked for a while."""
+    tokens = service.sign_in_with_code(c.uow(), body.phone, body.code, body.name, body.cookie, client(request),
+                                       c.settings)
+    return _answer(request, response, c, tokens, body.cookie)
+
+
+@router.post("/auth/login", response_model=Tokens | dict)
+def sign_in_with_password(c: ContainerDep, request: Request, response: Response, body: PasswordSignIn) -> Any:
+    tokens = service.sign_in_with_password(c.uow(), c.passwords, body.phone, body.password, body.cookie,
+                                           client(request), c.settings)
+    return _answer(request, response, c, tokens, body.cookie)
+
+
+@router.post("/auth/staff/login", response_model=Tokens | dict)
+def staff_sign_in(c: ContainerDep, request: Request, response: Response, body: StaffSignIn) -> Any:
+    tokens, p = service.staff_sign_in(c.uow(), c.passwords, body.login, body.password, body.cookie,
+                                      client(request), c.settings)
+    audit_event(request, c, p, "staff.sign_in", f"session={p.session_id}")
+    return _answer(request, response, c, tokens, body.cookie)
+
+
+@router.post("/auth/refresh", response_model=Tokens)
+def refresh(c: ContainerDep, body: RefreshIn) -> Tokens:
+    """New access and refresh tokens; the old refresh token stops working (reusing it ends the session)."""
+    return service.refresh(c.uow(), body.refresh_token, c.settings)
+
+
+@router.post("/auth/invite/accept", response_model=StaffOut)
+def accept_invite(c: ContainerDep, body: InviteAccept) -> StaffOut:
+    return admin.accept_invite(c.uow(), c.passwords, body.token, body.password)
+
+
+@router.post("/auth/logout", status_code=204)
+def sign_out(c: ContainerDep, p: PrincipalDep, response: Response) -> None:
+    service.sign_out(c.uow(), p)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+
+
+@router.post("/auth/logout-all")
+def sign_out_everywhere(c: ContainerDep, p: PrincipalDep, response: Response) -> dict:
+    """End every session of this account, on every device."""
+    n = service.sign_out(c.uow(), p, everywhere=True)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return {"sessions_ended": n}
+
+
+@router.get("/me", response_model=Me)
+def who_am_i(c: ContainerDep, p: PrincipalDep) -> dict:
+    return service.me(c.db, p)
+
+
+@router.put("/me/password", status_code=204)
+def set_password(c: ContainerDep, p: PrincipalDep, body: NewPassword) -> None:
+    service.set_customer_password(c.uow(), c.passwords, p.id, body.password)
+
+
+@router.get("/me/export")
+def export_my_data(c: ContainerDep, p: PrincipalDep, response: Response) -> dict:
+    """Everything we hold about the signed-in customer: profile, addresses, orders."""
+    response.headers["Content-Disposition"] = f'attachment; filename="o2o-my-data-{p.id}.json"'
+    return {"customer": customers.export(c.db, p.id),
+            "orders": [o.model_dump(mode="json") for o in orders.all_of_customer(c.db, p.id)]}
+
+
+@router.post("/me/erasure")
+def erase_me(c: ContainerDep, p: PrincipalDep, response: Response) -> dict:
+    """Pseudonymise the account: orders and ledgers stay, the person's data goes; signs out everywhere."""
+    service.erase_customer(c.uow(), p.id)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return {"erased": True}
+
+
+@router.get("/staff", response_model=Page[StaffOut])
+def list_staff(c: ContainerDep, p: PrincipalDep, page: PageDep) -> Page[StaffOut]:
+    return admin.list_staff(c.db, p, page)
+
+
+@router.post("/staff", response_model=Invitation, status_code=201)
+def invite_staff(uow: Uow, p: PrincipalDep, body: StaffIn) -> Invitation:
+    """Invite a user; the response holds the one-time invitation token (send it to them)."""
+    return admin.invite(uow, p, body)
+
+
+@router.post("/staff/{user_id}/disable", response_model=StaffOut)
+def disable_staff(uow: Uow, p: PrincipalDep, user_id: int) -> StaffOut:
+    return admin.set_disabled(uow, p, user_id, True)
+
+
+@router.post("/staff/{user_id}/enable", response_model=StaffOut)
+def enable_staff(uow: Uow, p: PrincipalDep, user_id: int) -> StaffOut:
+    return admin.set_disabled(uow, p, user_id, False)
+
+
+@router.post("/staff/{user_id}/reset", response_model=Invitation)
+def reset_staff(uow: Uow, p: PrincipalDep, user_id: int) -> Invitation:
+    """Forget the password and end their sessions; returns a new invitation token."""
+    return admin.reset(uow, p, user_id)
+
+
+@router.get("/api-keys", response_model=list[ApiKeyOut])
+def list_keys(c: ContainerDep) -> list[ApiKeyOut]:
+    return admin.list_keys(c.db)
+
+
+@router.post("/api-keys", response_model=NewApiKey, status_code=201)
+def create_key(uow: Uow, p: PrincipalDep, body: ApiKeyIn) -> NewApiKey:
+    """A key for an integration app; the secret is in this response only."""
+    return admin.create_key(uow, p, body)
+
+
+@router.post("/api-keys/{key_id}/rotate", response_model=NewApiKey)
+def rotate_key(uow: Uow, p: PrincipalDep, key_id: int, body: RotateIn | None = None) -> NewApiKey:
+    return admin.rotate_key(uow, p, key_id, (body or RotateIn()).grace_minutes)
+
+
+@router.delete("/api-keys/{key_id}", response_model=ApiKeyOut)
+def revoke_key(uow: Uow, key_id: int) -> ApiKeyOut:
+    return admin.revoke_key(uow, key_id)
+
+
+@router.get("/dev/sms")
+def dev_sms(c: ContainerDep) -> list[dict]:
+    """Dev only: the messages the dev SMS adapter 'sent', newest first."""
+    return [{"to": m.to, "text": m.text, "at": m.at} for m in c.sms.inbox]

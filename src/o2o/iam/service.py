@@ -1,0 +1,293 @@
+"""Sign-in and sessions: phone codes, passwords, tokens and cookies, refresh, sign-out, lock-outs.
+
+Failures are committed before the refusal is raised, so a lock-out holds even though the
+request fails; a locked key is refused even with the right code or password until the lock
+expires.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from o2o.config import Settings
+from o2o.customers import service as customers
+from o2o.iam import repository as repo
+from o2o.iam import tokens
+from o2o.iam.models import AuthFailure, AuthSession, CustomerPassword, OtpCode, StaffUser
+from o2o.iam.permissions import ROLES
+from o2o.iam.schemas import CodeSent, Tokens
+from o2o.kernel import pii
+from o2o.kernel.auth import Principal
+from o2o.kernel.db import Database
+from o2o.kernel.errors import NotFound, Problem, TooManyRequests
+from o2o.kernel.uow import UnitOfWork
+from o2o.orders import service as orders
+
+RESEND_AFTER = timedelta(seconds=60)
+CODES_PER_PHONE_HOUR = 5
+CODES_PER_IP_HOUR = 20
+
+
+class BadCredentials(Problem):
+    status, kind, message_key = 401, "bad-credentials", "bad_credentials"
+
+
+@dataclass(frozen=True)
+class Client:
+    """Where a sign-in comes from (kept on the session, used for per-IP limits)."""
+
+    ip: str = ""
+    user_agent: str = ""
+
+
+def secret_key(settings: Settings, label: str) -> bytes:
+    return hmac.new(settings.secret_key.encode(), label.encode(), hashlib.sha256).digest()
+
+
+# --- lock-outs -------------------------------------------------------------------------------
+
+def _check_lock(s: Session, key: str, now: datetime) -> None:
+    row = s.get(AuthFailure, key)
+    if row is not None and row.locked_until is not None and row.locked_until > now:
+        raise TooManyRequests(f"locked after repeated failures until {row.locked_until.isoformat()}",
+                              (row.locked_until - now).total_seconds(), kind="locked")
+
+
+def _fail(s: Session, key: str, now: datetime, settings: Settings) -> None:
+    row = repo.failure(s, key)
+    if row is None:
+        row = AuthFailure(key=key, failures=0, updated_at=now)
+        s.add(row)
+    if row.locked_until is not None and row.locked_until <= now:
+        row.failures, row.locked_until = 0, None
+    row.failures += 1
+    row.updated_at = now
+    if row.failures >= settings.max_failures:
+        row.locked_until = now + timedelta(minutes=settings.lock_minutes)
+
+
+def _refuse(uow: UnitOfWork, key: str, settings: Settings) -> BadCredentials:
+    """Count the failure, commit it, and hand back the error to raise."""
+    _fail(uow.session, key, uow.clock.now(), settings)
+    uow.commit()
+    return BadCredentials("wrong phone, login, code or password")
+
+
+def _clear(s: Session, key: str) -> None:
+    row = s.get(AuthFailure, key)
+    if row is not None:
+        s.delete(row)
+
+
+# --- sessions --------------------------------------------------------------------------------
+
+def _issue(uow: UnitOfWork, kind: str, subject_id: int, cookie: bool, client: Client,
+           settings: Settings) -> tuple[Tokens, int]:
+    now = uow.clock.now()
+    access = tokens.new_token(tokens.COOKIE if cookie else tokens.ACCESS)
+    expires = now + (timedelta(days=settings.cookie_session_days) if cookie
+                     else timedelta(minutes=settings.access_token_minutes))
+    refresh = None if cookie else tokens.new_token(tokens.REFRESH)
+    refresh_expires = None if cookie else now + timedelta(days=settings.refresh_token_days)
+    row = AuthSession(subject_kind=kind, subject_id=subject_id, via="cookie" if cookie else "token",
+                      token_hash=tokens.digest(access), expires_at=expires,
+                      refresh_hash=tokens.digest(refresh) if refresh else None, refresh_expires_at=refresh_expires,
+                      created_at=now, ip=client.ip[:45], user_agent=client.user_agent[:200])
+    uow.session.add(row)
+    uow.session.flush()
+    out = Tokens(access_token=access, expires_at=expires, refresh_token=refresh, refresh_expires_at=refresh_expires,
+                 subject=kind, subject_id=subject_id)
+    return out, row.id
+
+
+def sign_in_session(uow: UnitOfWork, kind: str, subject_id: int, cookie: bool, client: Client,
+                    settings: Settings) -> Tokens:
+    """A new session for someone already verified (tests, the demo, invitations)."""
+    with uow:
+        out, _ = _issue(uow, kind, subject_id, cookie, client, settings)
+        uow.commit()
+        return out
+
+
+def principal_for_token(db: Database, token: str, now: datetime) -> Principal | None:
+    with db.read() as s:
+        row = repo.live_session(s, tokens.digest(token), now)
+        if row is None:
+            return None
+        session_id, kind, subject_id, via = row
+        if kind == "customer":
+            return Principal("customer", subject_id, "", session_id=session_id, via_cookie=via == "cookie")
+        user = s.get(StaffUser, subject_id)
+        if user is None or user.disabled_at is not None:
+            return None
+        return staff_principal(user, session_id, via == "cookie")
+
+
+def staff_principal(user: StaffUser, session_id: int | None = None, via_cookie: bool = False) -> Principal:
+    return Principal("staff", user.id, user.login, role=user.role, store_id=user.store_id,
+                     supplier_id=user.supplier_id, actions=ROLES[user.role], session_id=session_id,
+                     via_cookie=via_cookie)
+
+
+def refresh(uow: UnitOfWork, refresh_token: str, settings: Settings) -> Tokens:
+    """Rotate both tokens. A refresh token used twice means it was stolen: the session ends."""
+    with uow:
+        s, now = uow.session, uow.clock.now()
+        h = tokens.digest(refresh_token)
+        row = repo.session_by_refresh(s, h)
+        if row is None:
+            reused = repo.session_by_old_refresh(s, h)
+            if reused is not None and reused.revoked_at is None:
+                reused.revoked_at = now
+                uow.commit()
+            raise BadCredentials("refresh token unknown, used or expired")
+        if row.revoked_at is not None or row.refresh_expires_at is None or row.refresh_expires_at <= now:
+            raise BadCredentials("refresh token unknown, used or expired")
+        access, new_refresh = tokens.new_token(tokens.ACCESS), tokens.new_token(tokens.REFRESH)
+        row.token_hash, row.prev_refresh_hash, row.refresh_hash = tokens.digest(access), h, tokens.digest(new_refresh)
+        row.expires_at = now + timedelta(minutes=settings.access_token_minutes)
+        out = Tokens(access_token=access, expires_at=row.expires_at, refresh_token=new_refresh,
+                     refresh_expires_at=row.refresh_expires_at, subject=row.subject_kind, subject_id=row.subject_id)
+        uow.commit()
+        return out
+
+
+def sign_out(uow: UnitOfWork, p: Principal, everywhere: bool = False) -> int:
+    with uow:
+        now = uow.clock.now()
+        if everywhere:
+            n = repo.revoke_sessions(uow.session, "customer" if p.is_customer else "staff", p.id, now)
+        else:
+            row = uow.session.get(AuthSession, p.session_id) if p.session_id else None
+            n = 0
+            if row is not None and row.revoked_at is None:
+                row.revoked_at, n = now, 1
+        uow.commit()
+        return n
+
+
+# --- customers: phone codes and passwords ----------------------------------------------------
+
+def request_code(uow: UnitOfWork, phone: str, client: Client, settings: Settings) -> CodeSent:
+    with uow:
+        s, now = uow.session, uow.clock.now()
+        ph = pii.lookup_hash(phone)
+        _check_lock(s, f"otp:{ph}", now)
+        last = repo.last_code_at(s, ph)
+        if last is not None and now - last < RESEND_AFTER:
+            raise TooManyRequests("a code was just sent; wait before asking again",
+                                  (RESEND_AFTER - (now - last)).total_seconds())
+        hour_ago = now - timedelta(hours=1)
+        if repo.codes_since(s, ph, None, hour_ago) >= CODES_PER_PHONE_HOUR:
+            raise TooManyRequests("too many codes for this phone in the last hour", 3600)
+        if client.ip and repo.codes_since(s, None, client.ip, hour_ago) >= CODES_PER_IP_HOUR:
+            raise TooManyRequests("too many codes from this address in the last hour", 3600)
+        code = tokens.new_code()
+        ttl = timedelta(minutes=settings.otp_minutes)
+        s.add(OtpCode(phone_hash=ph, code_hash=tokens.keyed_digest(secret_key(settings, "otp"), f"{ph}:{code}"),
+                      ip=client.ip[:45], created_at=now, expires_at=now + ttl))
+        s.flush()
+        # the SMS goes out through the outbox; phone and code travel encrypted
+        uow.publish("iam.code_requested", {"phone": pii.encrypt(phone), "code": pii.encrypt(code),
+                                           "minutes": settings.otp_minutes})
+        uow.commit()
+        return CodeSent(expires_in_s=int(ttl.total_seconds()), resend_after_s=int(RESEND_AFTER.total_seconds()))
+
+
+def sign_in_with_code(uow: UnitOfWork, phone: str, code: str, name: str, cookie: bool, client: Client,
+                      settings: Settings) -> Tokens:
+    with uow:
+        s, now = uow.session, uow.clock.now()
+        ph = pii.lookup_hash(phone)
+        key = f"otp:{ph}"
+        _check_lock(s, key, now)
+        row = repo.open_code(s, ph, now)
+        want = tokens.keyed_digest(secret_key(settings, "otp"), f"{ph}:{code}")
+        if row is None or row.consumed_at is not None or row.expires_at <= now or not tokens.same(row.code_hash, want):
+            raise _refuse(uow, key, settings)
+        row.consumed_at = now
+        _clear(s, key)
+        customer_id = customers.find_by_phone(s, phone)
+        if customer_id is None:
+            customer_id = customers.sign_up(s, phone, name or f"用户{phone[-4:]}", now)
+            uow.publish("iam.customer_signed_up", {"customer_id": customer_id})
+        out, _ = _issue(uow, "customer", customer_id, cookie, client, settings)
+        uow.commit()
+        return out
+
+
+def sign_in_with_password(uow: UnitOfWork, passwords: tokens.Passwords, phone: str, password: str,
+                          cookie: bool, client: Client, settings: Settings) -> Tokens:
+    with uow:
+        s, now = uow.session, uow.clock.now()
+        key = f"pw:c:{pii.lookup_hash(phone)}"
+        _check_lock(s, key, now)
+        customer_id = customers.find_by_phone(s, phone)
+        row = s.get(CustomerPassword, customer_id) if customer_id else None
+        if not passwords.verify(row.password_hash if row else None, password) or customer_id is None:
+            raise _refuse(uow, key, settings)
+        _clear(s, key)
+        out, _ = _issue(uow, "customer", customer_id, cookie, client, settings)
+        uow.commit()
+        return out
+
+
+def set_customer_password(uow: UnitOfWork, passwords: tokens.Passwords, customer_id: int, password: str) -> None:
+    with uow:
+        row = uow.session.get(CustomerPassword, customer_id)
+        if row is None:
+            uow.session.add(CustomerPassword(customer_id=customer_id, password_hash=passwords.hash(password),
+                                             updated_at=uow.clock.now()))
+        else:
+            row.password_hash, row.updated_at = passwords.hash(password), uow.clock.now()
+        uow.commit()
+
+
+def erase_customer(uow: UnitOfWork, customer_id: int) -> None:
+    """Erasure, in one transaction: pseudonymise the profile and addresses, blank the ship-to of
+    their orders (amounts, lines and ledgers stay), drop the password, end every session."""
+    def along(s: Session) -> None:
+        orders.erase_customer(s, customer_id)
+        row = s.get(CustomerPassword, customer_id)
+        if row is not None:
+            s.delete(row)
+        repo.revoke_sessions(s, "customer", customer_id, uow.clock.now())
+
+    uow.before_commit.append(along)
+    customers.erase(uow, customer_id)
+
+
+# --- staff -----------------------------------------------------------------------------------
+
+def staff_sign_in(uow: UnitOfWork, passwords: tokens.Passwords, login: str, password: str, cookie: bool,
+                  client: Client, settings: Settings) -> tuple[Tokens, Principal]:
+    with uow:
+        s, now = uow.session, uow.clock.now()
+        key = f"pw:s:{login.lower()[:80]}"
+        _check_lock(s, key, now)
+        user = repo.staff_by_login(s, login.lower())
+        ok = passwords.verify(user.password_hash if user else None, password)
+        if not ok or user is None or user.disabled_at is not None:
+            raise _refuse(uow, key, settings)
+        _clear(s, key)
+        out, session_id = _issue(uow, "staff", user.id, cookie, client, settings)
+        principal = staff_principal(user, session_id, cookie)
+        uow.commit()
+        return out, principal
+
+
+def me(db: Database, p: Principal) -> dict:
+    if p.is_customer:
+        c = customers.get(db, p.id)
+        return {"kind": "customer", "id": p.id, "name": c.name}
+    with db.read() as s:
+        user = s.get(StaffUser, p.id)
+        if user is None:
+            raise NotFound("staff user", p.id)
+        return {"kind": p.kind, "id": p.id, "name": user.name, "role": p.role, "store_id": p.store_id,
+                "supplier_id": p.supplier_id, "actions": sorted(p.actions)}

@@ -1,0 +1,84 @@
+"""Secrets made and checked without the database: tokens, digests, passwords, CSRF tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+ACCESS, REFRESH, COOKIE, INVITE = "at_", "rt_", "cs_", "iv_"
+API_KEY = "o2o_"
+
+
+def new_token(prefix: str) -> str:
+    return prefix + secrets.token_urlsafe(32)
+
+
+def digest(token: str) -> str:
+    """Tokens carry 256 random bits: a plain SHA-256 is enough to store them."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def keyed_digest(key: bytes, value: str) -> str:
+    """For low-entropy secrets (6-digit codes): a keyed hash the database alone cannot brute-force."""
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def new_code() -> str:
+    return f"{secrets.randbelow(1_000_000):06d}"
+
+
+def new_api_key() -> tuple[str, str, str]:
+    """(full key shown once, public prefix, secret digest)."""
+    prefix = secrets.token_hex(4)
+    secret = secrets.token_urlsafe(32)
+    return f"{API_KEY}{prefix}_{secret}", prefix, digest(secret)
+
+
+def split_api_key(key: str) -> tuple[str, str] | None:
+    if not key.startswith(API_KEY):
+        return None
+    prefix, sep, secret = key[len(API_KEY):].partition("_")
+    return (prefix, secret) if sep and prefix and secret else None
+
+
+def same(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())
+
+
+class Passwords:
+    """argon2id; `cheap` lowers the memory cost for tests only."""
+
+    def __init__(self, cheap: bool = False) -> None:
+        self._ph = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1) if cheap else PasswordHasher()
+        # verified against when the user is unknown, so both paths cost the same
+        self._dummy = self._ph.hash(secrets.token_urlsafe(16))
+
+    def hash(self, password: str) -> str:
+        return self._ph.hash(password)
+
+    def verify(self, stored: str | None, password: str) -> bool:
+        try:
+            return self._ph.verify(stored or self._dummy, password) and stored is not None
+        except (VerificationError, InvalidHashError):
+            return False
+
+
+class Csrf:
+    """Signed double-submit: a random value plus its HMAC, in a cookie and in each unsafe request."""
+
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+
+    def new(self) -> str:
+        nonce = secrets.token_urlsafe(18)
+        return f"{nonce}.{keyed_digest(self._key, nonce)[:32]}"
+
+    def valid(self, cookie: str | None, sent: str | None) -> bool:
+        if not cookie or not sent or not same(cookie, sent):
+            return False
+        nonce, _, sig = cookie.partition(".")
+        return same(sig, keyed_digest(self._key, nonce)[:32])

@@ -1,0 +1,126 @@
+"""Server-rendered pages: one Jinja2 environment (autoescaped), the language of a request, `t(key)` texts.
+
+A page calls `render(request, "area/page.html", context, texts=AREA_TEXTS)`; the template gets `t`,
+`locale`, `static(path)`, `url_with(**query_changes)` and `lang_url(locale)`. Texts are small dicts
+per language: the shared ones below, each area's own next to its pages.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import jinja2
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from o2o.kernel.clock import SHANGHAI
+from o2o.kernel.i18n import DEFAULT_LOCALE, LOCALES, negotiate
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+
+Texts = Mapping[str, Mapping[str, str]]  # locale -> key -> text ("{name}" placeholders)
+
+COMMON: Texts = {
+    "en": {
+        "site.name": "O2O Retail",
+        "skip": "Skip to main content",
+        "lang.label": "Language",
+        "pager.label": "Pagination",
+        "pager.prev": "Previous",
+        "pager.next": "Next",
+        "pager.status": "Page {page} of {pages}",
+    },
+    "zh-CN": {
+        "site.name": "O2O 全渠道零售",
+        "skip": "跳到主要内容",
+        "lang.label": "语言",
+        "pager.label": "分页",
+        "pager.prev": "上一页",
+        "pager.next": "下一页",
+        "pager.status": "第 {page} 页，共 {pages} 页",
+    },
+}
+LANGUAGE_NAMES = {"zh-CN": "中文", "en": "English"}
+
+
+def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
+    """Shown in the chain's zone (Asia/Shanghai); stored as UTC."""
+    return value.astimezone(SHANGHAI).strftime(fmt) if value else ""
+
+
+env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+env.filters["local_time"] = local_time
+templates = Jinja2Templates(env=env)
+
+
+def requested_locale(request: Request) -> str | None:
+    """The locale named by `?lang=` (en, zh, zh-CN, any case), if any."""
+    lang = (request.query_params.get("lang") or "").strip().lower()
+    if lang.startswith("zh"):
+        return "zh-CN"
+    if lang.startswith("en"):
+        return "en"
+    return None
+
+
+def locale_of(request: Request) -> str:
+    """`?lang=` first, then Accept-Language, then zh-CN."""
+    return requested_locale(request) or negotiate(request.headers.get("accept-language"))
+
+
+class Translator:
+    """`t(key, **values)`: the first table that has the key in this locale, then in English, else the key."""
+
+    def __init__(self, locale: str, tables: Sequence[Texts]) -> None:
+        self.locale = locale if locale in LOCALES else DEFAULT_LOCALE
+        self.tables = tables
+
+    def __call__(self, key: str, **values: Any) -> str:
+        for locale in (self.locale, "en"):
+            for table in self.tables:
+                text = table.get(locale, {}).get(key)
+                if text is not None:
+                    return text.format(**values) if values else text
+        return key
+
+
+def url_with(request: Request, **changes: Any) -> str:
+    """This page's URL (path + query, no host) with some query parameters changed; None removes one."""
+    params = {k: v for k, v in request.query_params.multi_items()}
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    path = request.scope.get("root_path", "") + request.url.path
+    return f"{path}?{urlencode(params)}" if params else path
+
+
+def render(request: Request, name: str, context: Mapping[str, Any], *, texts: Sequence[Texts] = (),
+           locale: str | None = None, status_code: int = 200) -> HTMLResponse:
+    locale = locale or locale_of(request)
+    root = request.scope.get("root_path", "")
+    ctx = {
+        "locale": locale,
+        "t": Translator(locale, [*texts, COMMON]),
+        "static": lambda path: f"{root}/static/{path}",
+        "url_with": lambda **changes: url_with(request, **changes),
+        "lang_url": lambda lang: url_with(request, lang=lang),
+        "languages": LANGUAGE_NAMES,
+        **context,
+    }
+    response = templates.TemplateResponse(request, name, ctx, status_code=status_code)
+    response.headers["Content-Language"] = locale
+    response.headers["Vary"] = "Accept-Language"
+    return response
