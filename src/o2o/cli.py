@@ -17,9 +17,11 @@ from o2o import bootstrap
 from o2o.audit.cli import app as audit_app
 from o2o.config import get_settings
 from o2o.kernel.migrate import upgrade
+from o2o.pii_cli import app as pii_app
 
 app = typer.Typer(help="O2O omnichannel retail platform", no_args_is_help=True, add_completion=False)
 console = Console()
+app.add_typer(pii_app, name="pii")
 app.add_typer(audit_app, name="audit")
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
@@ -44,6 +45,17 @@ DOCS_HTML = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 
 
+ROUTERS = (catalog_routes, location_routes, inventory_routes, customer_routes, order_routes, fulfillment_routes,
+           iam_routes, audit_routes, audit_pages, iam_pages)
+
+
+def route_list(app: FastAPI) -> list[tuple[str, str]]:
+    """(method, path) of every API route and page of the app (the access matrix test walks it)."""
+    routes = [r for r in app.routes if isinstance(r, APIRoute)]
+    routes += [r for router in ROUTERS for r in router.routes if isinstance(r, APIRoute)]
+    return sorted({(m, r.path) for r in routes for m in r.methods - {"HEAD"}})
+
+
 def create_app(container: Container | None = None, run_relay: bool = False) -> FastAPI:
     c = container or bootstrap.build()
 
@@ -60,7 +72,7 @@ def create_app(container: Container | None = None, run_relay: bool = False) -> F
                 thread.join(timeout=5)
 
     # every route passes the guard: who is calling, and may they (o2o.iam.permissions.ROUTES)
-    app = FastAPI(title="O2O omnichannel retail", version="0.1.0", lifespan=lifespan, docs_url=None,
+    app = FastAPI(title="O2O omnichannel retail", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description=DESCRIPTION, dependencies=[Depends(guard.authorize)])
     app.state.container = c
     if c.settings.cors_origins:
@@ -72,8 +84,7 @@ def create_app(container: Container | None = None, run_relay: bool = False) -> F
     errors.install(app)
     guard.install(app, c)
 
-    for router in (catalog_routes, location_routes, inventory_routes, customer_routes, order_routes,
-                   fulfillment_routes, iam_routes, audit_routes, audit_pages, iam_pages):
+    for router in ROUTERS:
         app.include_router(router)
 
     @app.get("/healthz", tags=["ops"])

@@ -27,7 +27,8 @@ from o2o.kernel.errors import Forbidden, NotFound, Problem, SignInRequired, TooM
 
 SESSION_COOKIE, CSRF_COOKIE, CSRF_HEADER, CSRF_FIELD = "o2o_session", "o2o_csrf", "x-csrf-token", "csrf_token"
 SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
-SIGN_IN_PATHS = ("/api/v1/auth/", "/login")
+SIGN_IN_PATHS = frozenset({"/api/v1/auth/otp", "/api/v1/auth/otp/verify", "/api/v1/auth/login",
+                           "/api/v1/auth/staff/login", "/api/v1/auth/refresh", "/api/v1/auth/invite/accept", "/login"})
 SIGN_INS_PER_IP_MINUTE = RateLimitItemPerMinute(30)
 
 
@@ -110,7 +111,7 @@ async def authorize(request: Request) -> Principal | None:
         raise NotInPermissionTable(f"{method} {getattr(route, 'path', '?')} has no entry in the permission table")
     if rule.dev_only and not c.settings.dev:
         raise NotFound("page", request.url.path)
-    if method == "POST" and request.url.path.startswith(SIGN_IN_PATHS):
+    if method == "POST" and request.url.path in SIGN_IN_PATHS:
         guard.limits.hit(SIGN_INS_PER_IP_MINUTE, "sign-in", client_ip(request))
 
     principal = None
