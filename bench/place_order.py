@@ -1,10 +1,11 @@
 """place_order: orders/s and latency end to end over HTTP on loopback.
 
 `o2o serve --workers N` (uvicorn) runs as a subprocess against a chain seeded through the services
-(40 stores around Shanghai, a warehouse, 200 SKUs with deep stock, 500 customers). An asyncio load
-generator (httpx.AsyncClient, bounded pool) keeps C clients busy with 3-line orders (random SKUs,
-an address near a random store, mode auto or pickup, an Idempotency-Key each) for a fixed time after a
-warm-up. 2xx/4xx/5xx/503/connection errors/timeouts are counted apart. On SQLite and PostgreSQL, with
+(40 stores around Shanghai, a warehouse, 200 SKUs with deep stock, 500 customers, each signed in with a
+bearer token minted at set-up). An asyncio load generator (httpx.AsyncClient, bounded pool) keeps C
+clients busy, each as one signed-in customer (client i is customer i mod 500, sending their token),
+with 3-line orders (random SKUs, an address near a random store, mode auto or pickup, an
+Idempotency-Key each) for a fixed time after a warm-up. 2xx/4xx/5xx/503/connection errors/timeouts are counted apart. On SQLite and PostgreSQL, with
 pgbench -N on the same server and the same client count as the ceiling; plus an overload variant
 (200 clients, shorter) where 503 + Retry-After is back-pressure, not an error.
 """
@@ -87,10 +88,11 @@ def stop_server(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
-def order_body(rng: random.Random, chain: dict) -> dict[str, Any]:
+def order_body(rng: random.Random, chain: dict, customer_id: int) -> dict[str, Any]:
+    """An order of the signed-in customer `customer_id` (a customer orders for themselves only)."""
     store_id, (slat, slng) = rng.choice(chain["stores"])
     mode = rng.choice(MODES)
-    body: dict[str, Any] = {"customer_id": rng.choice(chain["customers"]), "mode": mode, "channel": "h5",
+    body: dict[str, Any] = {"customer_id": customer_id, "mode": mode, "channel": "h5",
                             "lines": [{"sku_id": s, "quantity": rng.randint(1, 3)}
                                       for s in rng.sample(chain["skus"], 3)]}
     if mode == "pickup":
@@ -104,7 +106,8 @@ def order_body(rng: random.Random, chain: dict) -> dict[str, Any]:
 async def load(port: int, chain: dict, clients: int, warm_s: float, run_s: float,
                keepalive: bool = True) -> dict[str, Any]:
     """C closed-loop clients, each with its own one-connection httpx.AsyncClient (one shared pool of
-    200 costs the load generator a core); counts what completes inside the measured window."""
+    200 costs the load generator a core) and its own signed-in customer (Authorization: Bearer);
+    counts what completes inside the measured window."""
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1 if keepalive else 0)
     headers = {} if keepalive else {"Connection": "close"}
     t_measure = time.perf_counter() + warm_s
@@ -115,18 +118,20 @@ async def load(port: int, chain: dict, clients: int, warm_s: float, run_s: float
     samples: dict[str, str] = {}
 
     async def one(i: int) -> None:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=30.0) as client:
-            await loop(client, i)
+        n = i % len(chain["customers"])
+        auth = {**headers, "Authorization": f"Bearer {chain['tokens'][n]}"}
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=30.0,
+                                     headers=auth) as client:
+            await loop(client, i, chain["customers"][n])
 
-    async def loop(client: httpx.AsyncClient, i: int) -> None:
+    async def loop(client: httpx.AsyncClient, i: int, customer_id: int) -> None:
         rng = random.Random(i * 7919 + int(t_end))
         while time.perf_counter() < t_end:
-            body = order_body(rng, chain)
+            body = order_body(rng, chain, customer_id)
             t0 = time.perf_counter()
             retry_after = 0.0
             try:
-                r = await client.post("/api/v1/orders", json=body,
-                                      headers={**headers, "Idempotency-Key": uuid.uuid4().hex})
+                r = await client.post("/api/v1/orders", json=body, headers={"Idempotency-Key": uuid.uuid4().hex})
                 code = r.status_code
                 key = "2xx" if code < 300 else "503" if code == 503 else f"{code // 100}xx"
                 if code >= 400 and key not in samples:
@@ -200,7 +205,8 @@ def run_engine(kind: str, quick: bool, clients: int, burst: int, seconds: float,
     t0 = time.perf_counter()
     chain = service_chain(db)
     setup_s = time.perf_counter() - t0
-    console.print(f"[bold]{kind}[/]: chain seeded through the services in {setup_s:.1f}s")
+    console.print(f"[bold]{kind}[/]: chain seeded through the services in {setup_s:.1f}s "
+                  f"({len(chain['tokens'])} customers signed in)")
     warm, burst_warm, burst_s = (1.0, 4.0, 6.0) if quick else (3.0, 6.0, 10.0)
     runs = [run_config(kind, db.url, chain, w, clients, warm, seconds, tmp, pg) for w in (1, 2)]
     runs.append(run_config(kind, db.url, chain, 2, clients, warm, seconds, tmp, pg, keepalive=False))
@@ -245,6 +251,7 @@ def main(quick: bool = False, clients: int = 16, burst_clients: int = 200, secon
     params = {"quick": quick, "clients": clients, "burst_clients": burst_clients, "seconds": seconds,
               "chain": {"stores": 40, "warehouses": 1, "skus": 200, "customers": 500, "on_hand_per_row": 100_000},
               "lines_per_order": 3, "modes": MODES, "idempotency_key": "a fresh key per request",
+              "auth": "each client is one signed-in customer (bearer token minted at set-up; client i = customer i mod 500)",
               "postgresql_settings": settings, "pgbench": {"clients": clients, "seconds": pgb_s, "scale": 10}}
     notes = [
         "orders/s counts 2xx completed inside the measured window; latency is per request, client side.",
@@ -255,6 +262,8 @@ def main(quick: bool = False, clients: int = 16, burst_clients: int = 200, secon
         "overload runs (burst_clients) get a longer warm-up: the first seconds after 200 clients connect at once stall.",
         "503 + Retry-After is back-pressure from the bounded pool: the client sleeps Retry-After (<= 1 s).",
         "stock rows + their receipts are bulk-inserted; stores, SKUs and customers go through the services.",
+        "every request is signed in (Authorization: Bearer, a customer session minted through "
+        "o2o.iam.service.sign_in_session at set-up): the guard looks the session up in the database per request.",
     ]
     elapsed = time.perf_counter() - t0
     write_result("place_order", params, {"engines": engines, "pgbench_tps": tps}, notes, elapsed)

@@ -1,5 +1,6 @@
 """Fast set-up for the benchmarks: catalog and locations through SQLAlchemy Core, stock in bulk
-(executemany on SQLite, COPY on PostgreSQL), and a small chain through the services for the HTTP run.
+(executemany on SQLite, COPY on PostgreSQL), and a small chain through the services for the HTTP run,
+with a signed-in session (bearer token) for each of its customers.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ import random
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from math import ceil
+from typing import Any
 
 from sqlalchemy import insert, select
 
@@ -111,10 +113,26 @@ def near(rng: random.Random, lat: float, lng: float, max_m: float) -> tuple[floa
     return lat + d * cos(a) / 111_320, lng + d * sin(a) / (111_320 * cos(radians(lat)))
 
 
+# bench sessions outlive any run (tokens are minted once at set-up; a full `make bench` takes ~10 min)
+SESSION_MINUTES = 24 * 60
+
+
+def customer_tokens(c: Any, customer_ids: Sequence[int]) -> list[str]:
+    """A real bearer token per customer, minted in-process through the iam service (as a verified
+    phone-code sign-in would end); valid for SESSION_MINUTES whatever the server's settings."""
+    from o2o.iam import service as iam
+
+    settings = c.settings.model_copy(update={"access_token_minutes": SESSION_MINUTES})
+    client = iam.Client(ip="127.0.0.1", user_agent="bench")
+    return [iam.sign_in_session(c.uow(), "customer", cid, False, client, settings).access_token
+            for cid in customer_ids]
+
+
 def service_chain(db: Database, *, stores: int = 40, skus: int = 200, customers: int = 500, on_hand: int = 100_000,
                   seed: int = 7) -> dict[str, list]:
     """A small Shanghai chain created through the services (as tests/factories/chain.py does);
-    only the stock rows and their receipts go in bulk (8,000+ one-row transactions would dominate set-up)."""
+    only the stock rows and their receipts go in bulk (8,000+ one-row transactions would dominate set-up).
+    `tokens[i]` is a signed-in bearer token of `customers[i]`."""
     from o2o import bootstrap
     from o2o.catalog import service as catalog
     from o2o.catalog.schemas import ProductIn, SkuIn
@@ -152,7 +170,7 @@ def service_chain(db: Database, *, stores: int = 40, skus: int = 200, customers:
     bulk_stock(db, ((loc, sku, on_hand, 0) for loc in locs for sku in sku_ids))
     receipts(db, [(loc, sku, on_hand) for loc in locs for sku in sku_ids])
     return {"stores": list(zip(store_ids, store_pts, strict=True)), "warehouse": [wh], "skus": sku_ids,
-            "customers": cust_ids}
+            "customers": cust_ids, "tokens": customer_tokens(c, cust_ids)}
 
 
 def area_points(rng: random.Random, n: int) -> list[tuple[float, float]]:

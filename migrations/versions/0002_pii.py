@@ -9,7 +9,10 @@ process configured (`bootstrap.build`) or else the one O2O_SECRET_KEY / O2O_KEY_
 SQLite: `customer` and `sales_order` are referenced by other tables, so they are rebuilt with
 SQLite's own recipe (copy aside, drop, create, copy back) under deferred foreign keys: Alembic's
 batch mode renames a copy into place, which leaves the dropped table's children counted as
-violations at commit. `address` has no children and uses batch mode.
+violations at commit. `address` has no children and uses batch mode. SQLite's secure_delete is on
+for the migration, so the replaced plaintext is zeroed rather than left in free pages. PostgreSQL
+keeps the old row versions until VACUUM: run `VACUUM FULL customer, address, sales_order,
+outbox_event, idempotency_key` after upgrading a database that already held personal data.
 
 Revision ID: 0002
 Revises: 0001
@@ -189,6 +192,8 @@ def upgrade() -> None:
 
     # schema
     if _sqlite():
+        # freed pages and cells are zeroed, so the plaintext being replaced does not linger in the file
+        op.execute('PRAGMA secure_delete = ON')
         _sqlite_rebuild('customer', _customer(new=True),
                         copy=['id', 'name', 'phone', 'home_lat', 'home_lng', 'created_at'])
         _sqlite_rebuild('sales_order', _sales_order(new=True), SALES_ORDER_INDEXES)
