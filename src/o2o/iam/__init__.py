@@ -1,0 +1,1 @@
+"""Accounts, roles and access: customers sign in, staff roles scoped to stores, integration keys."""
