@@ -18,6 +18,8 @@ from o2o.orders import service as orders
 
 def build(settings: Settings | None = None, db: Database | None = None, clock: Clock | None = None) -> Container:
     settings = settings or get_settings()
+    if not settings.dev and settings.secret_key == Settings.model_fields["secret_key"].default:
+        raise RuntimeError("O2O_ENV is not 'dev': set O2O_SECRET_KEY (or O2O_KEY_FILE) to a secret of your own")
     pii.configure(pii.Keyring.from_settings(settings))
     if db is None:
         db = Database.from_url(settings.database_url, pool_size=settings.pool_size,

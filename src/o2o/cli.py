@@ -54,6 +54,22 @@ def seed(seed: int = typer.Option(42, help="random seed: the same seed gives the
         console.print(f"[red]cannot seed:[/] {exc}")
         raise typer.Exit(2) from None
     console.print(report)
+    _print_logins(c)
+
+
+def _print_logins(c) -> None:  # type: ignore[no-untyped-def]
+    """Create (if missing) and print one demo user per role, and a customer phone to sign in with."""
+    from o2o.demo.users import DEMO_PASSWORD, demo_customer_phone, ensure_demo_users
+
+    table = Table(title=f"demo logins (password for every staff user: {DEMO_PASSWORD})")
+    for col in ("role", "login", "acts for"):
+        table.add_column(col)
+    for login in ensure_demo_users(c):
+        table.add_row(login.role, login.login, login.scope)
+    phone = demo_customer_phone(c)
+    if phone:
+        table.add_row("customer", phone, "sign in with a phone code; read it at /dev/inbox")
+    console.print(table)
 
 
 @app.command()
@@ -130,7 +146,10 @@ def demo(seed: int = typer.Option(42), host: str = typer.Option(None), port: int
         console.print(generate(c.db, DemoSize(), seed=seed, console=console))
     base = f"http://{host}:{port}"
     console.rule("O2O demo")
+    _print_logins(c)
     console.print(f"API docs      {base}/docs\nOpenAPI       {base}/openapi.json\nHealth        {base}/healthz")
+    console.print(f"Staff sign-in {base}/login\nAudit log     {base}/admin/audit (admin)\n"
+                  f"Dev SMS inbox {base}/dev/inbox")
     console.print(f"Database      {c.db.engine.url.render_as_string(hide_password=True)}")
     sys.stdout.flush()
     uvicorn.run(create_app(c, run_relay=True), host=host, port=port, log_level="warning")
