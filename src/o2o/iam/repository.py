@@ -55,8 +55,9 @@ def failure(session: Session, key: str) -> AuthFailure | None:
     return session.get(AuthFailure, key, with_for_update=True)
 
 
-def staff_by_login(session: Session, login: str) -> StaffUser | None:
-    return session.scalars(select(StaffUser).where(StaffUser.login == login)).first()
+def staff_by_login(session: Session, login: str, lock: bool = False) -> StaffUser | None:
+    stmt = select(StaffUser).where(StaffUser.login == login)
+    return session.scalars(stmt.with_for_update() if lock else stmt).first()
 
 
 def staff_by_invite(session: Session, invite_hash: str) -> StaffUser | None:

@@ -205,8 +205,10 @@ def sign_in_with_code(uow: UnitOfWork, phone: str, code: str, name: str, cookie:
         s, now = uow.session, uow.clock.now()
         ph = pii.lookup_hash(phone)
         key = f"otp:{ph}"
-        _check_lock(s, key, now)
+        # lock the phone's newest code first: concurrent guesses queue here, and each then sees the
+        # failures committed before it (so 20 parallel guesses still get only `max_failures` tries)
         row = repo.open_code(s, ph, now)
+        _check_lock(s, key, now)
         want = tokens.keyed_digest(secret_key(settings, "otp"), f"{ph}:{code}")
         if row is None or row.consumed_at is not None or row.expires_at <= now or not tokens.same(row.code_hash, want):
             raise _refuse(uow, key, settings)
@@ -226,9 +228,9 @@ def sign_in_with_password(uow: UnitOfWork, passwords: tokens.Passwords, phone: s
     with uow:
         s, now = uow.session, uow.clock.now()
         key = f"pw:c:{pii.lookup_hash(phone)}"
-        _check_lock(s, key, now)
         customer_id = customers.find_by_phone(s, phone)
-        row = s.get(CustomerPassword, customer_id) if customer_id else None
+        row = s.get(CustomerPassword, customer_id, with_for_update=True) if customer_id else None
+        _check_lock(s, key, now)  # after the row lock: concurrent guesses see each other's failures
         if not passwords.verify(row.password_hash if row else None, password) or customer_id is None:
             raise _refuse(uow, key, settings)
         _clear(s, key)
@@ -269,8 +271,8 @@ def staff_sign_in(uow: UnitOfWork, passwords: tokens.Passwords, login: str, pass
     with uow:
         s, now = uow.session, uow.clock.now()
         key = f"pw:s:{login.lower()[:80]}"
-        _check_lock(s, key, now)
-        user = repo.staff_by_login(s, login.lower())
+        user = repo.staff_by_login(s, login.lower(), lock=True)
+        _check_lock(s, key, now)  # after the row lock: concurrent guesses see each other's failures
         ok = passwords.verify(user.password_hash if user else None, password)
         if not ok or user is None or user.disabled_at is not None:
             raise _refuse(uow, key, settings)
