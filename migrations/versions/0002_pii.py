@@ -185,14 +185,15 @@ def _json_rows(name: str, col: str, fn: Callable[[Any], Any]) -> None:
 
 def upgrade() -> None:
     ring = _keyring()
-    enc = ring.encrypt
 
     def seal(v: str | None) -> str | None:
-        return None if v is None else enc(v)
+        return None if v is None else ring.encrypt(v)
 
     # schema
+    secure_delete = None
     if _sqlite():
         # freed pages and cells are zeroed, so the plaintext being replaced does not linger in the file
+        secure_delete = op.get_bind().exec_driver_sql('PRAGMA secure_delete').scalar()
         op.execute('PRAGMA secure_delete = ON')
         _sqlite_rebuild('customer', _customer(new=True),
                         copy=['id', 'name', 'phone', 'home_lat', 'home_lng', 'created_at'])
@@ -215,8 +216,21 @@ def upgrade() -> None:
             b.alter_column(col, existing_type=sa.String(length=length), type_=sa.Text(), existing_nullable=False)
 
     # rows written before: encrypt in place
+    hashed: set[str] = set()
+
+    def phone_hash(phone: str) -> str | None:
+        """None for a phone with no digits, or one that normalises like an earlier row's (no unique clash)."""
+        try:
+            h = ring.lookup_hash(phone)
+        except ValueError:
+            return None
+        if h in hashed:
+            return None
+        hashed.add(h)
+        return h
+
     t = sa.table('customer', sa.column('id'), sa.column('phone', sa.Text()), sa.column('phone_hash', sa.Text()))
-    _rewrite(t, 'id', ['phone'], lambda r: {'phone': seal(r[1]), 'phone_hash': ring.lookup_hash(r[1]) if r[1] else None},
+    _rewrite(t, 'id', ['phone'], lambda r: {'phone': seal(r[1]), 'phone_hash': phone_hash(r[1])},
              where=t.c.phone.is_not(None))
     t = _text_table('address', 'id', 'recipient', 'phone', 'line')
     _rewrite(t, 'id', ['recipient', 'phone', 'line'],
@@ -225,6 +239,8 @@ def upgrade() -> None:
     _rewrite(t, 'id', ['ship_address'], lambda r: {'ship_address': seal(r[1])}, where=t.c.ship_address.is_not(None))
     for name, col in (('outbox_event', 'payload'), ('idempotency_key', 'body')):
         _json_rows(name, col, lambda v: ring.seal(orjson.dumps(v, option=orjson.OPT_NON_STR_KEYS)))
+    if secure_delete is not None:  # the connection goes back to the pool as it came
+        op.execute(f'PRAGMA secure_delete = {int(secure_delete)}')
 
 
 def downgrade() -> None:

@@ -71,10 +71,7 @@ def test_every_route_answers_every_caller_as_the_permission_table_says(client, c
             doc = r.json() if r.content and r.headers.get("content-type", "").endswith("json") else None
             problem = doc.get("type", "").rsplit("/", 1)[-1] if isinstance(doc, dict) else ""
             refused = status == 401 if problem == "" else problem in GUARD_REFUSALS
-            if expected in (401, 403):
-                ok = refused and status == expected
-            else:
-                ok = not refused
+            ok = (refused and status == expected) if expected in (401, 403) else not refused
             if not ok:
                 failures.append(f"{label:15} {method:6} {path}: expected {expected}, got {r.status_code} {r.text[:120]}")
     assert failures == [], "\n".join(failures)

@@ -4,6 +4,7 @@ rotate and end; repeated failures lock the phone or login; cookie sessions need 
 from __future__ import annotations
 
 import re
+
 from o2o import bootstrap
 
 PHONE = "13912345678"

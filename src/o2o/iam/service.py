@@ -192,9 +192,8 @@ def request_code(uow: UnitOfWork, phone: str, client: Client, settings: Settings
         s.add(OtpCode(phone_hash=ph, code_hash=tokens.keyed_digest(secret_key(settings, "otp"), f"{ph}:{code}"),
                       ip=client.ip[:45], created_at=now, expires_at=now + ttl))
         s.flush()
-        # the SMS goes out through the outbox; phone and code travel encrypted
-        uow.publish("iam.code_requested", {"phone": pii.encrypt(phone), "code": pii.encrypt(code),
-                                           "minutes": settings.otp_minutes})
+        # the SMS goes out through the outbox (whose payloads are encrypted at rest)
+        uow.publish("iam.code_requested", {"phone": phone, "code": code, "minutes": settings.otp_minutes})
         uow.commit()
         return CodeSent(expires_in_s=int(ttl.total_seconds()), resend_after_s=int(RESEND_AFTER.total_seconds()))
 

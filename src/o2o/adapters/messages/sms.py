@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
+from o2o.kernel.pii import mask_phone
+
 log = logging.getLogger("o2o.sms")
 
 
@@ -35,4 +37,4 @@ class DevSms:
             return
         self._seen.add(dedupe_key)
         self.inbox.appendleft(Sms(to, text, dedupe_key, datetime.now(UTC)))
-        log.info("SMS to %s: %s", to, text)
+        log.info("SMS to %s: %s", mask_phone(to), text)
