@@ -145,3 +145,22 @@ def test_customer_exports_and_erases_their_data(client, container, auth):
     order = client.get(f"/api/v1/orders/{number}", headers=op).json()
     assert order["total_fen"] == 2 * 1290 and order["customer_id"] == chain.customer  # history intact
     assert client.get("/api/v1/stock/check", headers=op).json()["ok"] is True
+
+
+def test_two_keys_with_one_name_never_share_an_idempotency_key(client, container, auth):
+    chain = build_chain(container)
+    store, milk = chain.stores["xujiahui"], chain.skus["milk"]
+    receive(container, store, milk, 10)
+    admin = auth.staff("platform_admin")
+    long_name = "POS terminal " + "x" * 67  # 80 characters, the longest a name may be
+    keys = [client.post("/api/v1/api-keys", headers=admin, json={"name": long_name, "scopes": ["orders:write"],
+                                                                  "store_id": store}).json()["secret"]
+            for _ in range(2)]
+    body = {"customer_id": chain.customer, "mode": "pickup", "location_id": store, "channel": "pos",
+            "lines": [{"sku_id": milk, "quantity": 1}]}
+    numbers = []
+    for k in keys:
+        r = client.post("/api/v1/orders", headers={"X-API-Key": k, "Idempotency-Key": "till-7-sale-1"}, json=body)
+        assert r.status_code == 201, r.text
+        numbers.append(r.json()["number"])
+    assert numbers[0] != numbers[1]  # two tills, two sales

@@ -65,6 +65,14 @@ def hand_over(uow: Uow, c: ContainerDep, p: PrincipalDep, fulfillment_id: int, b
     return _shown(service.hand_over(uow, fulfillment_id, body.code, p.actor))
 
 
+@router.post("/fulfillments/{fulfillment_id}/reissue-code", response_model=FulfillmentOut)
+def reissue_code(uow: Uow, c: ContainerDep, p: PrincipalDep, fulfillment_id: int) -> FulfillmentOut:
+    """Store manager: replace the pickup code (after 5 wrong codes locked the handover, or a lost
+    SMS); the customer gets the new code by SMS."""
+    _scoped(c, p, fulfillment_id)
+    return _shown(service.reissue_code(uow, fulfillment_id, p.actor))
+
+
 @router.post("/fulfillments/{fulfillment_id}/ship", response_model=FulfillmentOut)
 def ship(uow: Uow, c: ContainerDep, p: PrincipalDep, fulfillment_id: int) -> FulfillmentOut:
     _scoped(c, p, fulfillment_id)

@@ -137,6 +137,20 @@ def hand_over(uow: UnitOfWork, fulfillment_id: int, code: str, actor: str) -> Fu
     return _change(uow, fulfillment_id, step)
 
 
+def reissue_code(uow: UnitOfWork, fulfillment_id: int, actor: str) -> FulfillmentOut:
+    """A store manager replaces a ready order's pickup code (after a lock-out, or a lost SMS):
+    the old code stops working, wrong attempts reset, and the customer is sent the new one."""
+    def step(fo: FulfillmentOrder) -> None:
+        if fo.status != READY or fo.mode != routing.PICKUP:
+            raise IllegalTransition("fulfillment", fo.status, "code re-issued")
+        fo.pickup_code = _fresh_code(uow.session, fo.location_id)
+        fo.failed_code_attempts = 0
+        uow.session.add(FulfillmentHistory(fulfillment_id=fo.id, from_status=READY, to_status=READY, actor=actor,
+                                           note="pickup code re-issued", at=uow.clock.now()))
+        uow.publish("fulfillment.pickup_ready", {**_event(fo), "pickup_code": fo.pickup_code})
+    return _change(uow, fulfillment_id, step)
+
+
 def ship(uow: UnitOfWork, fulfillment_id: int, actor: str) -> FulfillmentOut:
     """Parcel or courier: the goods leave the location; the stock is committed."""
     def step(fo: FulfillmentOrder) -> None:

@@ -53,7 +53,7 @@ def place_order(uow: Uow, c: ContainerDep, p: PrincipalDep, body: OrderIn,
     elif p.store_id is not None and body.location_id != p.store_id:
         raise InvalidInput("location_id", f"store staff order at their own store ({p.store_id})")
     return _shown_to(p, service.place(uow, body, policy(c), idempotency_key,
-                                      scope=f"customer:{p.id}" if p.is_customer else p.actor))
+                                      scope=f"{p.kind}:{p.id}"))
 
 
 @router.get("/orders", response_model=list[OrderOut])
