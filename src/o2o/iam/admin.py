@@ -194,8 +194,9 @@ def list_keys(db: Database) -> list[ApiKeyOut]:
         return [ApiKeyOut.model_validate(k) for k in repo.keys(s)]
 
 
-def principal_for_key(db: Database, key: str, now: datetime) -> tuple[Principal, int] | None:
-    """The key's principal and its rate per minute, or None for an unknown, revoked or expired key."""
+def principal_for_key(db: Database, key: str, now: datetime) -> tuple[Principal, int, datetime | None] | None:
+    """The key's principal, its rate per minute and when it expires (None: never), or None for an
+    unknown, revoked or expired key."""
     parts = tokens.split_api_key(key)
     if parts is None:
         return None
@@ -207,4 +208,4 @@ def principal_for_key(db: Database, key: str, now: datetime) -> tuple[Principal,
             return None
         p = Principal("api_key", row.id, row.name, role="api_key", store_id=row.store_id,
                       actions=frozenset(row.scopes))
-        return p, row.rate_per_minute
+        return p, row.rate_per_minute, row.expires_at

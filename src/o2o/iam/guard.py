@@ -8,9 +8,12 @@ rate limits, checks CSRF on cookie-authenticated and form requests, and leaves t
 
 from __future__ import annotations
 
+import threading
 import time
+from datetime import datetime
 from urllib.parse import quote
 
+from cachetools import TTLCache
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 from limits import RateLimitItemPerMinute
@@ -21,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from o2o.deps import Container
 from o2o.iam import admin, service
 from o2o.iam.permissions import ROUTES, decide
-from o2o.iam.tokens import API_KEY, Csrf
+from o2o.iam.tokens import API_KEY, Csrf, digest
 from o2o.kernel.auth import Principal
 from o2o.kernel.errors import Forbidden, NotFound, Problem, SignInRequired, TooManyRequests
 
@@ -78,17 +81,61 @@ def _credential(request: Request) -> tuple[str, str] | None:
     return None
 
 
-def _resolve(c: Container, limits: Limits, kind: str, value: str) -> Principal | None:
+class Principals:
+    """Who a token or key stands for, remembered for a few seconds so that a busy client costs no
+    database read per request. Sign-outs, disables and key revocations in this process forget
+    everything at once; other worker processes notice within `ttl_s`. An entry never outlives
+    its session's or key's own expiry."""
+
+    def __init__(self, ttl_s: float = 5.0, size: int = 50_000) -> None:
+        self._cache: TTLCache = TTLCache(maxsize=size, ttl=ttl_s)
+        self._lock = threading.Lock()
+
+    def get(self, key: str, now: datetime) -> tuple[Principal, int] | None | bool:
+        with self._lock:
+            hit = self._cache.get(key)
+        if hit is None:
+            return False
+        principal, rate, until = hit
+        return (principal, rate) if until is None or until > now else False
+
+    def put(self, key: str, principal: Principal, rate: int, until: datetime | None) -> None:
+        with self._lock:
+            self._cache[key] = (principal, rate, until)
+
+    def forget(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+
+def _lookup(c: Container, kind: str, value: str) -> tuple[Principal, int, datetime | None] | None:
     now = c.clock.now()
-    if kind != "key":
-        p = service.principal_for_token(c.db, value, now)
-        return p if p is None or (kind == "cookie") == p.via_cookie else None
-    found = admin.principal_for_key(c.db, value, now)
-    if found is None:
+    if kind == "key":
+        return admin.principal_for_key(c.db, value, now)
+    found = service.principal_for_token(c.db, value, now)
+    if found is None or (kind == "cookie") != found[0].via_cookie:
         return None
-    principal, rate = found
-    limits.hit(RateLimitItemPerMinute(rate), "key", str(principal.id))
+    return found[0], 0, found[1]
+
+
+async def _resolve(c: Container, guard: Guardian, kind: str, value: str) -> Principal | None:
+    key = digest(value)
+    hit = guard.principals.get(key, c.clock.now())
+    if hit is False:
+        found = await run_in_threadpool(_lookup, c, kind, value)
+        if found is None:
+            return None
+        guard.principals.put(key, *found)
+        hit = found[0], found[1]
+    principal, rate = hit  # type: ignore[misc]
+    if principal.kind == "api_key":
+        guard.limits.hit(RateLimitItemPerMinute(rate), "key", str(principal.id))
     return principal
+
+
+def forget_principals(request: Request) -> None:
+    """Call after ending sessions or revoking keys: this process stops trusting them at once."""
+    request.app.state.guardian.principals.forget()
 
 
 async def _csrf_ok(request: Request, csrf: Csrf) -> bool:
@@ -117,7 +164,7 @@ async def authorize(request: Request) -> Principal | None:
     principal = None
     cred = _credential(request)
     if cred is not None:
-        principal = await run_in_threadpool(_resolve, c, guard.limits, *cred)
+        principal = await _resolve(c, guard, *cred)
         if principal is None and cred[0] != "cookie":
             raise SignInRequired("the token or key is unknown, expired or revoked")
     request.state.principal = principal
@@ -143,6 +190,7 @@ class Guardian:
     def __init__(self, csrf: Csrf) -> None:
         self.csrf = csrf
         self.limits = Limits()
+        self.principals = Principals()
 
 
 def install(app, c: Container) -> None:  # type: ignore[no-untyped-def]

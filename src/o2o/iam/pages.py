@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from o2o.deps import ContainerDep, PrincipalDep, audit_event
 from o2o.iam import service
-from o2o.iam.guard import CSRF_COOKIE, SESSION_COOKIE, client_ip
+from o2o.iam.guard import CSRF_COOKIE, SESSION_COOKIE, client_ip, forget_principals
 from o2o.kernel.errors import Problem
 from o2o.web.templating import Texts, render
 
@@ -92,8 +92,9 @@ def login(request: Request, c: ContainerDep, login: Annotated[str, Form(max_leng
 
 
 @router.post("/logout")
-def logout(c: ContainerDep, p: PrincipalDep) -> Response:
+def logout(c: ContainerDep, request: Request, p: PrincipalDep) -> Response:
     service.sign_out(c.uow(), p)
+    forget_principals(request)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from o2o.iam.models import ApiKey, AuthFailure, AuthSession, OtpCode, StaffUser
 
-_LIVE_SESSION = (select(AuthSession.id, AuthSession.subject_kind, AuthSession.subject_id, AuthSession.via)
+_LIVE_SESSION = (select(AuthSession.id, AuthSession.subject_kind, AuthSession.subject_id, AuthSession.via,
+                        AuthSession.expires_at)
                  .where(AuthSession.revoked_at.is_(None)))
 
 

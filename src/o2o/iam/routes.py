@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 from o2o.customers import service as customers
 from o2o.deps import ContainerDep, PageDep, PrincipalDep, Uow, audit_event
 from o2o.iam import admin, service
-from o2o.iam.guard import CSRF_COOKIE, SESSION_COOKIE, client_ip
+from o2o.iam.guard import CSRF_COOKIE, SESSION_COOKIE, client_ip, forget_principals
 from o2o.iam.schemas import (
     ApiKeyIn,
     ApiKeyOut,
@@ -86,9 +86,12 @@ def staff_sign_in(c: ContainerDep, request: Request, response: Response, body: S
 
 
 @router.post("/auth/refresh", response_model=Tokens)
-def refresh(c: ContainerDep, body: RefreshIn) -> Tokens:
+def refresh(c: ContainerDep, request: Request, body: RefreshIn) -> Tokens:
     """New access and refresh tokens; the old refresh token stops working (reusing it ends the session)."""
-    return service.refresh(c.uow(), body.refresh_token, c.settings)
+    try:
+        return service.refresh(c.uow(), body.refresh_token, c.settings)
+    finally:
+        forget_principals(request)
 
 
 @router.post("/auth/invite/accept", response_model=StaffOut)
@@ -97,15 +100,17 @@ def accept_invite(c: ContainerDep, body: InviteAccept) -> StaffOut:
 
 
 @router.post("/auth/logout", status_code=204)
-def sign_out(c: ContainerDep, p: PrincipalDep, response: Response) -> None:
+def sign_out(c: ContainerDep, request: Request, p: PrincipalDep, response: Response) -> None:
     service.sign_out(c.uow(), p)
+    forget_principals(request)
     response.delete_cookie(SESSION_COOKIE, path="/")
 
 
 @router.post("/auth/logout-all")
-def sign_out_everywhere(c: ContainerDep, p: PrincipalDep, response: Response) -> dict:
+def sign_out_everywhere(c: ContainerDep, request: Request, p: PrincipalDep, response: Response) -> dict:
     """End every session of this account, on every device."""
     n = service.sign_out(c.uow(), p, everywhere=True)
+    forget_principals(request)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return {"sessions_ended": n}
 
@@ -129,9 +134,10 @@ def export_my_data(c: ContainerDep, p: PrincipalDep, response: Response) -> dict
 
 
 @router.post("/me/erasure")
-def erase_me(c: ContainerDep, p: PrincipalDep, response: Response) -> dict:
+def erase_me(c: ContainerDep, request: Request, p: PrincipalDep, response: Response) -> dict:
     """Pseudonymise the account: orders and ledgers stay, the person's data goes; signs out everywhere."""
     service.erase_customer(c.uow(), p.id)
+    forget_principals(request)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return {"erased": True}
 
@@ -148,8 +154,10 @@ def invite_staff(uow: Uow, p: PrincipalDep, body: StaffIn) -> Invitation:
 
 
 @router.post("/staff/{user_id}/disable", response_model=StaffOut)
-def disable_staff(uow: Uow, p: PrincipalDep, user_id: int) -> StaffOut:
-    return admin.set_disabled(uow, p, user_id, True)
+def disable_staff(uow: Uow, request: Request, p: PrincipalDep, user_id: int) -> StaffOut:
+    out = admin.set_disabled(uow, p, user_id, True)
+    forget_principals(request)
+    return out
 
 
 @router.post("/staff/{user_id}/enable", response_model=StaffOut)
@@ -158,9 +166,11 @@ def enable_staff(uow: Uow, p: PrincipalDep, user_id: int) -> StaffOut:
 
 
 @router.post("/staff/{user_id}/reset", response_model=Invitation)
-def reset_staff(uow: Uow, p: PrincipalDep, user_id: int) -> Invitation:
+def reset_staff(uow: Uow, request: Request, p: PrincipalDep, user_id: int) -> Invitation:
     """Forget the password and end their sessions; returns a new invitation token."""
-    return admin.reset(uow, p, user_id)
+    out = admin.reset(uow, p, user_id)
+    forget_principals(request)
+    return out
 
 
 @router.get("/api-keys", response_model=list[ApiKeyOut])
@@ -175,13 +185,17 @@ def create_key(uow: Uow, p: PrincipalDep, body: ApiKeyIn) -> NewApiKey:
 
 
 @router.post("/api-keys/{key_id}/rotate", response_model=NewApiKey)
-def rotate_key(uow: Uow, p: PrincipalDep, key_id: int, body: RotateIn | None = None) -> NewApiKey:
-    return admin.rotate_key(uow, p, key_id, (body or RotateIn()).grace_minutes)
+def rotate_key(uow: Uow, request: Request, p: PrincipalDep, key_id: int, body: RotateIn | None = None) -> NewApiKey:
+    out = admin.rotate_key(uow, p, key_id, (body or RotateIn()).grace_minutes)
+    forget_principals(request)
+    return out
 
 
 @router.delete("/api-keys/{key_id}", response_model=ApiKeyOut)
-def revoke_key(uow: Uow, key_id: int) -> ApiKeyOut:
-    return admin.revoke_key(uow, key_id)
+def revoke_key(uow: Uow, request: Request, key_id: int) -> ApiKeyOut:
+    out = admin.revoke_key(uow, key_id)
+    forget_principals(request)
+    return out
 
 
 @router.get("/dev/sms")

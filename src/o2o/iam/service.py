@@ -114,18 +114,19 @@ def sign_in_session(uow: UnitOfWork, kind: str, subject_id: int, cookie: bool, c
         return out
 
 
-def principal_for_token(db: Database, token: str, now: datetime) -> Principal | None:
+def principal_for_token(db: Database, token: str, now: datetime) -> tuple[Principal, datetime] | None:
+    """The principal a live session token stands for, and when that session expires."""
     with db.read() as s:
         row = repo.live_session(s, tokens.digest(token), now)
         if row is None:
             return None
-        session_id, kind, subject_id, via = row
+        session_id, kind, subject_id, via, expires_at = row
         if kind == "customer":
-            return Principal("customer", subject_id, "", session_id=session_id, via_cookie=via == "cookie")
+            return Principal("customer", subject_id, "", session_id=session_id, via_cookie=via == "cookie"), expires_at
         user = s.get(StaffUser, subject_id)
         if user is None or user.disabled_at is not None:
             return None
-        return staff_principal(user, session_id, via == "cookie")
+        return staff_principal(user, session_id, via == "cookie"), expires_at
 
 
 def staff_principal(user: StaffUser, session_id: int | None = None, via_cookie: bool = False) -> Principal:
