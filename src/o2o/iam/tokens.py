@@ -54,14 +54,16 @@ class Passwords:
 
     def __init__(self, cheap: bool = False) -> None:
         self._ph = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1) if cheap else PasswordHasher()
-        # verified against when the user is unknown, so both paths cost the same
-        self._dummy = self._ph.hash(secrets.token_urlsafe(16))
+        self._dummy: str | None = None  # made on first use: hashing takes 64 MiB for a moment
 
     def hash(self, password: str) -> str:
         return self._ph.hash(password)
 
     def verify(self, stored: str | None, password: str) -> bool:
+        if stored is None and self._dummy is None:
+            self._dummy = self._ph.hash(secrets.token_urlsafe(16))
         try:
+            # an unknown user is verified against a dummy hash, so both paths cost the same
             return self._ph.verify(stored or self._dummy, password) and stored is not None
         except (VerificationError, InvalidHashError):
             return False
