@@ -58,7 +58,7 @@ def _free_port() -> int:
 
 def start_server(url: str, workers: int, log: Path) -> tuple[subprocess.Popen, int]:
     port = _free_port()
-    env = {**os.environ, "O2O_DATABASE_URL": url}
+    env = {**os.environ, "O2O_DATABASE_URL": url, "O2O_ENV": "dev"}
     with log.open("ab") as fh:
         proc = subprocess.Popen([str(O2O), "serve", "--port", str(port), "--workers", str(workers)], env=env,
                                 cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,

@@ -143,7 +143,7 @@ def service_chain(db: Database, *, stores: int = 40, skus: int = 200, customers:
     from o2o.locations.schemas import LocationIn
 
     rng = random.Random(seed)
-    c = bootstrap.build(settings=Settings(database_url=db.url), db=db)
+    c = bootstrap.build(settings=Settings(database_url=db.url, env="dev"), db=db)
     store_pts, store_ids = [], []
     for i in range(stores):  # the urban core, where the stores of a Shanghai chain are
         lat, lng = rng.uniform(31.10, 31.32), rng.uniform(121.35, 121.58)

@@ -29,6 +29,7 @@ from o2o.kernel.migrate import upgrade
 from tests.pgserver import PgServer, ensure_available
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+os.environ.setdefault("O2O_ENV", "dev")  # dev secrets, the dev SMS inbox and the payment sandbox
 DB_KINDS = [k for k in os.environ.get("O2O_TEST_DBS", "sqlite,postgresql").split(",") if k]
 
 

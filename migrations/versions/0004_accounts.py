@@ -35,7 +35,6 @@ def upgrade() -> None:
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('expires_at', o2o.kernel.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('refresh_hash', sa.String(length=64), nullable=True),
-    sa.Column('prev_refresh_hash', sa.String(length=64), nullable=True),
     sa.Column('refresh_expires_at', o2o.kernel.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', o2o.kernel.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('revoked_at', o2o.kernel.db.UTCDateTime(timezone=True), nullable=True),
@@ -46,7 +45,6 @@ def upgrade() -> None:
     sa.UniqueConstraint('token_hash', name=op.f('uq_auth_session_token_hash'))
     )
     with op.batch_alter_table('auth_session', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_auth_session_prev_refresh_hash'), ['prev_refresh_hash'], unique=False)
         batch_op.create_index('ix_auth_session_subject', ['subject_kind', 'subject_id'], unique=False)
 
     op.create_table('otp_code',
@@ -147,7 +145,6 @@ def downgrade() -> None:
     op.drop_table('otp_code')
     with op.batch_alter_table('auth_session', schema=None) as batch_op:
         batch_op.drop_index('ix_auth_session_subject')
-        batch_op.drop_index(batch_op.f('ix_auth_session_prev_refresh_hash'))
 
     op.drop_table('auth_session')
     op.drop_table('auth_failure')

@@ -18,8 +18,14 @@ from o2o.orders import service as orders
 
 def build(settings: Settings | None = None, db: Database | None = None, clock: Clock | None = None) -> Container:
     settings = settings or get_settings()
-    if not settings.dev and settings.secret_key == Settings.model_fields["secret_key"].default:
-        raise RuntimeError("O2O_ENV is not 'dev': set O2O_SECRET_KEY (or O2O_KEY_FILE) to a secret of your own")
+    if not settings.dev:
+        defaults = [name for name in ("secret_key", "payment_secret")
+                    if getattr(settings, name) == Settings.model_fields[name].default]
+        if "secret_key" in defaults and settings.key_file:
+            defaults.remove("secret_key")
+        if defaults:
+            raise RuntimeError(f"O2O_ENV={settings.env!r} (not 'dev'): set "
+                               + " and ".join(f"O2O_{n.upper()}" for n in defaults) + " to secrets of your own")
     pii.configure(pii.Keyring.from_settings(settings))
     if db is None:
         db = Database.from_url(settings.database_url, pool_size=settings.pool_size,

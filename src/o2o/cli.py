@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from o2o import bootstrap
 from o2o.audit.cli import app as audit_app
 from o2o.config import get_settings
+from o2o.iam.cli import app as staff_app
 from o2o.kernel.migrate import upgrade
 from o2o.pii_cli import app as pii_app
 
@@ -23,6 +24,7 @@ app = typer.Typer(help="O2O omnichannel retail platform", no_args_is_help=True, 
 console = Console()
 app.add_typer(pii_app, name="pii")
 app.add_typer(audit_app, name="audit")
+app.add_typer(staff_app, name="staff")
 
 
 def _container():  # type: ignore[no-untyped-def]
@@ -58,9 +60,14 @@ def seed(seed: int = typer.Option(42, help="random seed: the same seed gives the
 
 
 def _print_logins(c) -> None:  # type: ignore[no-untyped-def]
-    """Create (if missing) and print one demo user per role, and a customer phone to sign in with."""
+    """Dev only: create (if missing) and print one demo user per role, and a customer phone to sign in
+    with. Outside dev no account with a known password is ever made."""
     from o2o.demo.users import DEMO_PASSWORD, demo_customer_phone, ensure_demo_users
 
+    if not c.settings.dev:
+        console.print("No demo users outside O2O_ENV=dev: create the first admin with "
+                      "[bold]o2o staff create-admin --login <name>[/].")
+        return
     table = Table(title=f"demo logins (password for every staff user: {DEMO_PASSWORD})")
     for col in ("role", "login", "acts for"):
         table.add_column(col)
@@ -129,13 +136,19 @@ def worker() -> None:
 
 @app.command()
 def demo(seed: int = typer.Option(42), host: str = typer.Option(None), port: int = typer.Option(None)) -> None:
-    """Migrate, seed the demo chain when the database is empty, serve API + relay, print the URLs."""
+    """Migrate, seed the demo chain when the database is empty, serve API + relay, print the URLs.
+
+    Runs with O2O_ENV=dev unless told otherwise: dev secrets, dev SMS inbox, payment sandbox."""
+    import os
+
     import uvicorn
 
     from o2o.demo.generator import DemoSize, generate
     from o2o.locations.models import Location
     from o2o.main import create_app
 
+    os.environ.setdefault("O2O_ENV", "dev")
+    get_settings.cache_clear()
     s = get_settings()
     host, port = host or s.host, port or s.port
     c = _container()

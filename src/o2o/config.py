@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,13 +28,23 @@ class Settings(BaseSettings):
     relay_poll_s: float = 0.5
     relay_batch: int = 100
     public_base_url: str = "http://127.0.0.1:8000"
-    # "dev" turns on the dev SMS inbox page and the payment sandbox; anything else turns them off
-    env: str = "dev"
+    # "dev" (what `o2o demo` and the tests use) turns on the dev SMS inbox and the payment sandbox and
+    # allows the built-in dev secrets; anything else needs real secrets and turns the dev tools off
+    env: str = "production"
     # personal data at rest: keys derive from secret_key unless key_file (JSON keyring) is given
     secret_key: str = "dev-only-secret-key-change-me-in-production"
     key_file: Path | None = None
     # browser origins allowed to call the API with credentials (CORS); empty: same origin only
     cors_origins: list[str] = []
+    # Host headers the app answers (a guard against DNS rebinding); add your domain in production
+    allowed_hosts: list[str] = ["127.0.0.1", "localhost", "testserver"]
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _explicit_origins(cls, v: list[str]) -> list[str]:
+        if any("*" in origin for origin in v):
+            raise ValueError("list each origin: a wildcard with credentials would trust every site")
+        return v
     access_token_minutes: int = 60
     refresh_token_days: int = 30
     cookie_session_days: int = 14

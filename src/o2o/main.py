@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.trustedhost import TrustedHostMiddleware
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
@@ -79,6 +80,7 @@ def create_app(container: Container | None = None, run_relay: bool = False) -> F
         app.add_middleware(CORSMiddleware, allow_origins=c.settings.cors_origins, allow_credentials=True,
                            allow_methods=["GET", "POST", "PUT", "DELETE"],
                            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-CSRF-Token"])
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=c.settings.allowed_hosts)
     app.add_middleware(Guard, max_body=MAX_BODY_BYTES, max_inflight=c.settings.pool_size + c.settings.pool_overflow,
                        headers=security_headers(c.settings.https))
     errors.install(app)

@@ -164,3 +164,26 @@ def test_two_keys_with_one_name_never_share_an_idempotency_key(client, container
         assert r.status_code == 201, r.text
         numbers.append(r.json()["number"])
     assert numbers[0] != numbers[1]  # two tills, two sales
+
+
+def test_operators_cannot_reset_or_disable_each_other(client, auth):
+    alice = auth.staff("operator")
+    bob = auth.staff_user("operator")
+    assert client.post(f"/api/v1/staff/{bob}/reset", headers=alice).status_code == 403
+    assert client.post(f"/api/v1/staff/{bob}/disable", headers=alice).status_code == 403
+    assert client.post(f"/api/v1/staff/{bob}/reset", headers=auth.staff("platform_admin")).status_code == 200
+
+
+def test_store_staff_sell_only_for_pickup_at_their_own_store(client, container, auth):
+    chain = build_chain(container)
+    a, b, milk = chain.stores["xujiahui"], chain.stores["jingan"], chain.skus["milk"]
+    receive(container, b, milk, 10)
+    manager = auth.staff("store_manager", store_id=a)
+    for body in ({"mode": "auto", "location_id": a, "address": {"line": "静安寺", "lat": 31.2235, "lng": 121.4452}},
+                 {"mode": "parcel", "location_id": a, "address": {"line": "静安寺", "lat": 31.2235, "lng": 121.4452}},
+                 {"mode": "pickup", "location_id": b}):
+        r = client.post("/api/v1/orders", headers=manager, json={**body, "customer_id": chain.customer,
+                                                                  "lines": [{"sku_id": milk, "quantity": 1}]})
+        assert r.status_code == 422, (body, r.text)
+    assert client.get("/api/v1/stock", headers=auth.staff("operator"),
+                      params={"location_id": b, "sku_id": milk}).json()["items"][0]["reserved"] == 0

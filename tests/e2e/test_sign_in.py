@@ -231,3 +231,36 @@ def test_dev_pages_are_gone_outside_dev(container):
     with TestClient(create_app(container)) as c:
         assert c.get("/dev/inbox").status_code == 404
         assert c.post("/api/v1/sandbox/payments/x/complete").status_code == 404
+
+
+def test_any_older_refresh_token_ends_the_session(client, container):
+    first = _sign_in(client, container)
+    second = client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]}).json()
+    third = client.post("/api/v1/auth/refresh", json={"refresh_token": second["refresh_token"]}).json()
+    # the first generation comes back (someone kept a copy): the session ends for everyone
+    assert client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]}).status_code == 401
+    assert client.get("/api/v1/me", headers=bearer(third["access_token"])).status_code == 401
+    assert client.post("/api/v1/auth/refresh", json={"refresh_token": third["refresh_token"]}).status_code == 401
+
+
+def test_password_change_and_erasure_need_a_recent_sign_in_and_end_other_sessions(client, container):
+    old = _sign_in(client, container)
+    container.clock.advance(minutes=20)
+    r = client.put("/api/v1/me/password", json={"password": "milk-and-bread-42"}, headers=bearer(old["access_token"]))
+    assert r.status_code == 403  # a 20-minute-old sign-in (a stolen token?) cannot change the password
+    fresh = client.post("/api/v1/auth/refresh", json={"refresh_token": old["refresh_token"]}).json()
+    r = client.put("/api/v1/me/password", json={"password": "milk-and-bread-42"}, headers=bearer(fresh["access_token"]))
+    assert r.status_code == 403 and r.json()["type"].endswith("/reauthentication-required")  # refresh is not a sign-in
+    assert client.post("/api/v1/me/erasure", headers=bearer(fresh["access_token"])).status_code == 403
+    new = _sign_in(client, container)
+    r = client.put("/api/v1/me/password", json={"password": "milk-and-bread-42"}, headers=bearer(new["access_token"]))
+    assert r.status_code == 204
+    assert client.get("/api/v1/me", headers=bearer(fresh["access_token"])).status_code == 401  # others ended
+    assert client.get("/api/v1/me", headers=bearer(new["access_token"])).status_code == 200
+
+
+def test_a_bearer_token_is_not_accepted_as_the_session_cookie(client, container):
+    tokens = _sign_in(client, container)
+    assert client.get("/api/v1/me", headers=bearer(tokens["access_token"])).status_code == 200  # now cached
+    client.cookies.set("o2o_session", tokens["access_token"])
+    assert client.get("/api/v1/me").status_code == 401

@@ -119,7 +119,7 @@ def _lookup(c: Container, kind: str, value: str) -> tuple[Principal, int, dateti
 
 
 async def _resolve(c: Container, guard: Guardian, kind: str, value: str) -> Principal | None:
-    key = digest(value)
+    key = f"{kind}:{digest(value)}"  # a bearer token is never taken for a cookie, nor a cookie for one
     hit = guard.principals.get(key, c.clock.now())
     if hit is False:
         found = await run_in_threadpool(_lookup, c, kind, value)

@@ -42,7 +42,8 @@ class CustomerPassword(Base):
 
 
 class AuthSession(Base):
-    """One signed-in device: a short-lived access token (or a cookie) plus a rotating refresh token."""
+    """One signed-in device: a short-lived access token (or a cookie) plus a rotating refresh token
+    (`rt_<session id>.<secret>`: presenting an older one than the latest ends the session)."""
 
     __tablename__ = "auth_session"
     __table_args__ = (Index("ix_auth_session_subject", "subject_kind", "subject_id"),)
@@ -54,7 +55,6 @@ class AuthSession(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime]
     refresh_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
-    prev_refresh_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     refresh_expires_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]

@@ -62,7 +62,7 @@ def _login_page(request: Request, error: str | None = None, status: int = 200, *
                                                   "next": _safe_next(request.query_params.get("next"))},
                       texts=[TEXTS], status_code=status)
     response.set_cookie(CSRF_COOKIE, csrf, httponly=False, samesite="strict", path="/",
-                        secure=request.url.scheme == "https")
+                        secure=request.app.state.container.settings.https)
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Row, func, select, text, update
 from sqlalchemy.orm import Session
 
 from o2o.iam.models import ApiKey, AuthFailure, AuthSession, OtpCode, StaffUser
@@ -19,20 +19,19 @@ def live_session(session: Session, token_hash: str, now: datetime) -> Row | None
                                                AuthSession.expires_at > now)).first()
 
 
-def session_by_refresh(session: Session, refresh_hash: str) -> AuthSession | None:
-    return session.scalars(select(AuthSession).where(AuthSession.refresh_hash == refresh_hash)
-                           .with_for_update()).first()
+def revoke_sessions(session: Session, kind: str, subject_id: int, now: datetime, keep: int | None = None) -> int:
+    stmt = update(AuthSession).where(AuthSession.subject_kind == kind, AuthSession.subject_id == subject_id,
+                                     AuthSession.revoked_at.is_(None))
+    if keep is not None:
+        stmt = stmt.where(AuthSession.id != keep)
+    return session.execute(stmt.values(revoked_at=now)).rowcount
 
 
-def session_by_old_refresh(session: Session, refresh_hash: str) -> AuthSession | None:
-    return session.scalars(select(AuthSession).where(AuthSession.prev_refresh_hash == refresh_hash)).first()
-
-
-def revoke_sessions(session: Session, kind: str, subject_id: int, now: datetime) -> int:
-    return session.execute(update(AuthSession).where(AuthSession.subject_kind == kind,
-                                                     AuthSession.subject_id == subject_id,
-                                                     AuthSession.revoked_at.is_(None))
-                           .values(revoked_at=now)).rowcount
+def serialise_phone(session: Session, phone_hash: str) -> None:
+    """Code requests for one phone take turns (PostgreSQL advisory lock for this transaction; SQLite
+    writers take turns anyway), so parallel requests cannot all pass the per-phone limits."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": int(phone_hash[:15], 16)})
 
 
 def codes_since(session: Session, phone_hash: str | None, ip: str | None, since: datetime) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from o2o.customers import service as customers
 from o2o.deps import ContainerDep, PageDep, PrincipalDep, Uow, audit_event
@@ -32,7 +32,13 @@ from o2o.iam.schemas import (
 from o2o.kernel.pagination import Page
 from o2o.orders import service as orders
 
-router = APIRouter(prefix="/api/v1", tags=["accounts"])
+
+def no_store(response: Response) -> None:
+    """Tokens and personal data are never kept by browsers or proxies."""
+    response.headers["Cache-Control"] = "no-store"
+
+
+router = APIRouter(prefix="/api/v1", tags=["accounts"], dependencies=[Depends(no_store)])
 
 
 def client(request: Request) -> service.Client:
@@ -121,8 +127,10 @@ def who_am_i(c: ContainerDep, p: PrincipalDep) -> dict:
 
 
 @router.put("/me/password", status_code=204)
-def set_password(c: ContainerDep, p: PrincipalDep, body: NewPassword) -> None:
-    service.set_customer_password(c.uow(), c.passwords, p.id, body.password)
+def set_password(c: ContainerDep, request: Request, p: PrincipalDep, body: NewPassword) -> None:
+    """Needs a sign-in of the last 15 minutes; every other session of the account ends."""
+    service.set_customer_password(c.uow(), c.passwords, p, body.password)
+    forget_principals(request)
 
 
 @router.get("/me/export")
@@ -135,7 +143,9 @@ def export_my_data(c: ContainerDep, p: PrincipalDep, response: Response) -> dict
 
 @router.post("/me/erasure")
 def erase_me(c: ContainerDep, request: Request, p: PrincipalDep, response: Response) -> dict:
-    """Pseudonymise the account: orders and ledgers stay, the person's data goes; signs out everywhere."""
+    """Pseudonymise the account: orders and ledgers stay, the person's data goes; signs out everywhere.
+    Needs a sign-in of the last 15 minutes."""
+    service.require_recent_sign_in(c.db, p, c.clock.now())
     service.erase_customer(c.uow(), p.id)
     forget_principals(request)
     response.delete_cookie(SESSION_COOKIE, path="/")

@@ -37,6 +37,10 @@ class BadCredentials(Problem):
     status, kind, message_key = 401, "bad-credentials", "bad_credentials"
 
 
+class ReauthRequired(Problem):
+    status, kind, message_key = 403, "reauthentication-required", "reauth"
+
+
 @dataclass(frozen=True)
 class Client:
     """Where a sign-in comes from (kept on the session, used for per-IP limits)."""
@@ -92,14 +96,16 @@ def _issue(uow: UnitOfWork, kind: str, subject_id: int, cookie: bool, client: Cl
     access = tokens.new_token(tokens.COOKIE if cookie else tokens.ACCESS)
     expires = now + (timedelta(days=settings.cookie_session_days) if cookie
                      else timedelta(minutes=settings.access_token_minutes))
-    refresh = None if cookie else tokens.new_token(tokens.REFRESH)
     refresh_expires = None if cookie else now + timedelta(days=settings.refresh_token_days)
     row = AuthSession(subject_kind=kind, subject_id=subject_id, via="cookie" if cookie else "token",
-                      token_hash=tokens.digest(access), expires_at=expires,
-                      refresh_hash=tokens.digest(refresh) if refresh else None, refresh_expires_at=refresh_expires,
+                      token_hash=tokens.digest(access), expires_at=expires, refresh_expires_at=refresh_expires,
                       created_at=now, ip=client.ip[:45], user_agent=client.user_agent[:200])
     uow.session.add(row)
     uow.session.flush()
+    refresh = None
+    if not cookie:
+        refresh = tokens.new_refresh(row.id)
+        row.refresh_hash = tokens.digest(refresh)
     out = Tokens(access_token=access, expires_at=expires, refresh_token=refresh, refresh_expires_at=refresh_expires,
                  subject=kind, subject_id=subject_id)
     return out, row.id
@@ -136,26 +142,36 @@ def staff_principal(user: StaffUser, session_id: int | None = None, via_cookie: 
 
 
 def refresh(uow: UnitOfWork, refresh_token: str, settings: Settings) -> Tokens:
-    """Rotate both tokens. A refresh token used twice means it was stolen: the session ends."""
+    """Rotate both tokens. A refresh token names its session: presenting any but the latest one of
+    that session (a copy someone kept) ends the session for everyone holding it."""
     with uow:
         s, now = uow.session, uow.clock.now()
-        h = tokens.digest(refresh_token)
-        row = repo.session_by_refresh(s, h)
-        if row is None:
-            reused = repo.session_by_old_refresh(s, h)
-            if reused is not None and reused.revoked_at is None:
-                reused.revoked_at = now
-                uow.commit()
+        session_id = tokens.refresh_session(refresh_token)
+        row = s.get(AuthSession, session_id, with_for_update=True) if session_id else None
+        if row is None or row.revoked_at is not None or row.refresh_hash is None:
             raise BadCredentials("refresh token unknown, used or expired")
-        if row.revoked_at is not None or row.refresh_expires_at is None or row.refresh_expires_at <= now:
+        if not tokens.same(row.refresh_hash, tokens.digest(refresh_token)):
+            row.revoked_at = now  # an old generation came back: the token was copied
+            uow.commit()
             raise BadCredentials("refresh token unknown, used or expired")
-        access, new_refresh = tokens.new_token(tokens.ACCESS), tokens.new_token(tokens.REFRESH)
-        row.token_hash, row.prev_refresh_hash, row.refresh_hash = tokens.digest(access), h, tokens.digest(new_refresh)
+        if row.refresh_expires_at is None or row.refresh_expires_at <= now:
+            raise BadCredentials("refresh token unknown, used or expired")
+        access, new_refresh = tokens.new_token(tokens.ACCESS), tokens.new_refresh(row.id)
+        row.token_hash, row.refresh_hash = tokens.digest(access), tokens.digest(new_refresh)
         row.expires_at = now + timedelta(minutes=settings.access_token_minutes)
         out = Tokens(access_token=access, expires_at=row.expires_at, refresh_token=new_refresh,
                      refresh_expires_at=row.refresh_expires_at, subject=row.subject_kind, subject_id=row.subject_id)
         uow.commit()
         return out
+
+
+def require_recent_sign_in(db: Database, p: Principal, now: datetime, minutes: int = 15) -> None:
+    """Changing a password or erasing the account needs a sign-in of the last `minutes`: a stolen
+    token that is hours old cannot do either."""
+    with db.read() as s:
+        row = s.get(AuthSession, p.session_id) if p.session_id else None
+        if row is None or now - row.created_at > timedelta(minutes=minutes):
+            raise ReauthRequired(f"sign in again (within {minutes} minutes) to do this")
 
 
 def sign_out(uow: UnitOfWork, p: Principal, everywhere: bool = False) -> int:
@@ -178,6 +194,7 @@ def request_code(uow: UnitOfWork, phone: str, client: Client, settings: Settings
     with uow:
         s, now = uow.session, uow.clock.now()
         ph = pii.lookup_hash(phone)
+        repo.serialise_phone(s, ph)
         _check_lock(s, f"otp:{ph}", now)
         last = repo.last_code_at(s, ph)
         if last is not None and now - last < RESEND_AFTER:
@@ -239,8 +256,12 @@ def sign_in_with_password(uow: UnitOfWork, passwords: tokens.Passwords, phone: s
         return out
 
 
-def set_customer_password(uow: UnitOfWork, passwords: tokens.Passwords, customer_id: int, password: str) -> None:
+def set_customer_password(uow: UnitOfWork, passwords: tokens.Passwords, p: Principal, password: str) -> None:
+    """Set or change the password (after a recent sign-in); every other session of the account ends."""
+    require_recent_sign_in(uow.db, p, uow.clock.now())
+    customer_id = p.id
     with uow:
+        repo.revoke_sessions(uow.session, "customer", customer_id, uow.clock.now(), keep=p.session_id)
         row = uow.session.get(CustomerPassword, customer_id)
         if row is None:
             uow.session.add(CustomerPassword(customer_id=customer_id, password_hash=passwords.hash(password),

@@ -17,6 +17,16 @@ def new_token(prefix: str) -> str:
     return prefix + secrets.token_urlsafe(32)
 
 
+def new_refresh(session_id: int) -> str:
+    """A refresh token names its session, so a replayed old one can end that session."""
+    return f"{REFRESH}{session_id}.{secrets.token_urlsafe(32)}"
+
+
+def refresh_session(token: str) -> int | None:
+    head, dot, _ = token.removeprefix(REFRESH).partition(".")
+    return int(head) if token.startswith(REFRESH) and dot and head.isdigit() and len(head) < 19 else None
+
+
 def digest(token: str) -> str:
     """Tokens carry 256 random bits: a plain SHA-256 is enough to store them."""
     return hashlib.sha256(token.encode()).hexdigest()

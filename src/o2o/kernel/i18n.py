@@ -29,6 +29,7 @@ MESSAGES: dict[str, Mapping[str, str]] = {
     "forbidden": {"en": "Not allowed for your role", "zh-CN": "您的角色无权执行此操作"},
     "too_many_requests": {"en": "Too many attempts, try again later", "zh-CN": "尝试次数过多，请稍后再试"},
     "bad_credentials": {"en": "Wrong phone, login, code or password", "zh-CN": "账号、验证码或密码错误"},
+    "reauth": {"en": "Sign in again to do this", "zh-CN": "请重新登录后再操作"},
     "csrf": {"en": "Form expired or forged, reload the page", "zh-CN": "表单已过期或无效，请刷新页面"},
 }
 

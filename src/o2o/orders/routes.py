@@ -50,8 +50,9 @@ def place_order(uow: Uow, c: ContainerDep, p: PrincipalDep, body: OrderIn,
         if body.customer_id not in (None, p.id):
             raise InvalidInput("customer_id", "a customer orders for themselves only")
         body.customer_id = p.id
-    elif p.store_id is not None and body.location_id != p.store_id:
-        raise InvalidInput("location_id", f"store staff order at their own store ({p.store_id})")
+    elif p.store_id is not None and (body.location_id != p.store_id or body.mode != "pickup"):
+        # routing must not send a store's sale to another location's stock
+        raise InvalidInput("mode", f"store staff and store keys sell for pickup at their own store ({p.store_id})")
     return _shown_to(p, service.place(uow, body, policy(c), idempotency_key,
                                       scope=f"{p.kind}:{p.id}"))
 

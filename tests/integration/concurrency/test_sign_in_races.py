@@ -60,3 +60,14 @@ def test_one_code_used_by_sixteen_requests_at_once_signs_in_once(container):
     # the rest were refused: a used code counts as a wrong one, so the phone ends up locked too
     assert outcome[200] == 1 and outcome[401] + outcome[429] == THREADS - 1
     assert outcome[401] == container.settings.max_failures
+
+
+def test_sixteen_parallel_code_requests_for_one_phone_send_one_code(container):
+    def ask(i: int) -> int:
+        service.request_code(container.uow(), PHONE, service.Client(f"10.0.0.{i}"), container.settings)
+        return 202
+
+    outcome = Counter(_parallel(ask))
+    assert outcome == {202: 1, 429: THREADS - 1}
+    bootstrap.relay(container).run_once()
+    assert len(container.sms.inbox) == 1

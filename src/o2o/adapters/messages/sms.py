@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,4 +38,4 @@ class DevSms:
             return
         self._seen.add(dedupe_key)
         self.inbox.appendleft(Sms(to, text, dedupe_key, datetime.now(UTC)))
-        log.info("SMS to %s: %s", mask_phone(to), text)
+        log.info("SMS to %s: %s", mask_phone(to), re.sub(r"\d{4,}", "****", text))  # no codes in logs
