@@ -9,6 +9,7 @@ in a unit of work's `before_commit` hook, as late as possible.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import math
 from collections.abc import Callable, Mapping
@@ -30,6 +31,7 @@ from o2o.audit.models import (
     TARGET_LEN,
 )
 from o2o.audit.schemas import AuditFilters, AuditOut
+from o2o.kernel import pii
 from o2o.kernel.db import Database
 from o2o.kernel.pagination import Page, PageParams
 
@@ -107,8 +109,15 @@ def canonical(values: Mapping[str, Any]) -> bytes:
     return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def chain_hash(prev_hash: str, values: Mapping[str, Any]) -> str:
-    return hashlib.sha256(prev_hash.encode("ascii") + canonical(values)).hexdigest()
+def chain_key() -> bytes:
+    """The chain is an HMAC under a key that is not in the database (derived from the personal-data
+    keyring's lookup key, which never rotates): whoever can write the tables still cannot forge a
+    chain that verifies."""
+    return hmac.new(pii.keyring().lookup_key, b"o2o-audit-chain-v1", hashlib.sha256).digest()
+
+
+def chain_hash(prev_hash: str, values: Mapping[str, Any], key: bytes | None = None) -> str:
+    return hmac.new(key or chain_key(), prev_hash.encode("ascii") + canonical(values), hashlib.sha256).hexdigest()
 
 
 def _row_values(entry: Entry) -> dict[str, Any]:
@@ -160,6 +169,7 @@ def verify(db: Database, progress: Callable[[int, int], None] | None = None,
     `progress(checked, expected_total)` is called after each batch.
     """
     checked, prev_id, prev_hash = 0, 0, GENESIS_HASH
+    key = chain_key()
     with db.read() as session:
         head = repo.head(session) or (0, GENESIS_HASH)
         while True:
@@ -173,7 +183,7 @@ def verify(db: Database, progress: Callable[[int, int], None] | None = None,
                 if row.prev_hash != prev_hash:
                     return Report(False, checked, row.id, f"prev_hash does not match the hash of row {prev_id} "
                                   "(that row was rewritten, or rows were removed or inserted)")
-                if chain_hash(row.prev_hash, values) != row.hash:
+                if chain_hash(row.prev_hash, values, key) != row.hash:
                     return Report(False, checked, row.id, "contents do not match the row's hash (row altered)")
                 checked, prev_id, prev_hash = checked + 1, row.id, row.hash
             if progress:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import math
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -52,7 +53,8 @@ def test_rows_chain_each_to_the_previous_one(fresh_db: Database):
     assert second.prev_hash == first.hash
     assert (head.last_id, head.last_hash) == (2, second.hash)
     doc = audit.canonical({c: getattr(second, c) for c in audit.HASHED})
-    assert second.hash == hashlib.sha256(first.hash.encode() + doc).hexdigest()
+    assert second.hash == hmac.new(audit.chain_key(), first.hash.encode() + doc, hashlib.sha256).hexdigest()
+    assert second.hash != hashlib.sha256(first.hash.encode() + doc).hexdigest()
     assert b'"at":"2026-11-24T02:01:00.000000+00:00"' in doc
 
 
@@ -252,3 +254,29 @@ def test_cli_search_prints_the_newest_entries(fresh_db: Database):
                                    "--limit", "10"], env={"COLUMNS": "200"})
     assert out.exit_code == 0, out.output
     assert "Wang Fang" in out.output and "pii.read" in out.output and "Li Lei" not in out.output
+
+
+def test_a_chain_rewritten_without_the_key_fails_verify(fresh_db: Database):
+    """An attacker who can write the tables (drops the triggers, alters a row, recomputes every hash
+    and the head with plain SHA-256) still cannot make the chain verify: it is an HMAC."""
+    record(fresh_db, *(entry(i) for i in range(3)))
+    with fresh_db.engine.begin() as conn:
+        if fresh_db.dialect == "sqlite":
+            conn.exec_driver_sql("DROP TRIGGER audit_log_no_update")
+        else:
+            conn.exec_driver_sql("ALTER TABLE audit_log DISABLE TRIGGER USER")
+    with fresh_db.write_sessions() as s:
+        rows = s.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+        prev = "0" * 64
+        for row in rows:
+            if row.id == 1:
+                row.action = "nothing to see"
+            row.prev_hash = prev
+            s.flush()
+            doc = audit.canonical({c: getattr(row, c) for c in audit.HASHED})
+            row.hash = prev = hashlib.sha256(prev.encode() + doc).hexdigest()
+        head = s.get(AuditHead, 1)
+        head.last_hash = prev
+        s.commit()
+    report = audit.verify(fresh_db)
+    assert not report.ok and report.bad_id == 1
