@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Annotated
+from dataclasses import dataclass, replace
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request
 from sqlalchemy.orm import Session
@@ -59,7 +59,7 @@ def _target(request: Request) -> str:
     return ",".join(f"{k}={v}" for k, v in request.path_params.items())[:200]
 
 
-def _entry(request: Request, p: Principal, action: str, target: str, c: Container, **detail: object) -> audit.Entry:
+def _entry(request: Request, p: Principal, action: str, target: str, c: Container, **detail: Any) -> audit.Entry:
     return audit.Entry(actor_kind=p.kind, actor_id=p.id, actor_name=p.name, role=p.role, store_id=p.store_id,
                        action=action, target=target, ip=request.client.host if request.client else "",
                        detail=detail, at=c.clock.now())
@@ -71,20 +71,26 @@ def audited_uow(request: Request, c: Annotated[Container, Depends(get_container)
     p = current_principal(request)
     if p is not None and p.is_staff:
         route = request.scope.get("route")
-        entry = _entry(request, p, f"{request.method} {getattr(route, 'path', request.url.path)}",
-                       _target(request), c)
+        action = f"{request.method} {getattr(route, 'path', request.url.path)}"
+        u.describe(_target(request))
 
         def record(session: Session) -> None:
-            audit.append(session, entry)
+            # read at commit: the route and the service name what they touched meanwhile
+            audit.append(session, _entry(request, p, action, u.target, c, **u.detail))
 
         u.before_commit.append(record)
     return u
 
 
-def audit_event(request: Request, c: Container, p: Principal, action: str, target: str) -> None:
-    """Record a staff event outside a write (a sign-in, a read of unmasked personal data)."""
+def audit_event(request: Request, c: Container, p: Principal | None, action: str, target: str) -> None:
+    """Record a staff event outside an audited write (a sign-in or sign-out, a read of unmasked
+    personal data); without a principal (a failed sign-in) the actor is "system"."""
+    actor = p or Principal("staff", 0, "", role=None)
+    entry = _entry(request, actor, action, target[:200], c, path=request.url.path)
+    if p is None:
+        entry = replace(entry, actor_kind="system", actor_id=None, actor_name="sign-in")
     with c.uow() as u:
-        audit.append(u.session, _entry(request, p, action, target[:200], c, path=request.url.path))
+        audit.append(u.session, entry)
         u.commit()
 
 

@@ -117,11 +117,39 @@ def test_staff_writes_and_unmasked_reads_are_audited(client, container, auth):
     assert full["phone"] == "13800138000"
     log = client.get("/api/v1/audit", headers=auth.staff("platform_admin")).json()["items"]
     actions = [(e["role"], e["action"], e["target"]) for e in log]
-    assert ("clerk", "POST /api/v1/stock/movements", "") in actions
+    assert ("clerk", "POST /api/v1/stock/movements", f"location={store},sku={milk}") in actions
     assert ("operator", "pii.read", f"customer={chain.customer}") in actions
     assert not any(e["role"] == "clerk" and e["action"] == "pii.read" for e in log)  # masked reads are not
     clerk_entry = next(e for e in log if e["role"] == "clerk")
     assert clerk_entry["store_id"] == store and clerk_entry["ip"] == "testclient"
+    assert clerk_entry["detail"] == {"kind": "receipt", "quantity": 6}
+
+
+def test_sign_ins_sign_outs_password_setting_and_created_records_are_audited(client, container, auth):
+    admin = auth.staff("platform_admin")
+    r = client.post("/api/v1/staff", headers=admin, json={"login": "new.ops", "name": "新运营", "role": "analyst"})
+    user_id = r.json()["user"]["id"]
+    client.post("/api/v1/auth/invite/accept", json={"token": r.json()["invite_token"], "password": "count-the-eggs-7"})
+    client.post("/api/v1/auth/staff/login", json={"login": "new.ops", "password": "wrong-one"})
+    ok = client.post("/api/v1/auth/staff/login", json={"login": "new.ops", "password": "count-the-eggs-7"}).json()
+    client.post("/api/v1/auth/logout-all", headers={"Authorization": f"Bearer {ok['access_token']}"})
+    key = client.post("/api/v1/api-keys", headers=admin, json={"name": "WMS", "scopes": ["inventory:read"]}).json()
+    log = client.get("/api/v1/audit", headers=admin, params={"size": 100}).json()["items"]
+    seen = {(e["actor_kind"], e["action"], e["target"]) for e in log}
+    assert ("staff", "POST /api/v1/staff", f"staff={user_id}") in seen
+    assert ("staff", "staff.password_set", f"staff={user_id}") in seen
+    assert ("system", "staff.sign_in_failed", "login=new.ops") in seen
+    assert any(a == "staff.sign_in" and k == "staff" for k, a, _ in seen)
+    assert any(a == "staff.sign_out_everywhere" for _, a, _ in seen)
+    created = next(e for e in log if e["target"] == f"api_key={key['key']['id']}")
+    assert created["detail"]["scopes"] == ["inventory:read"]
+    assert audit_verify_ok(container)
+
+
+def audit_verify_ok(container) -> bool:
+    from o2o.audit import service as audit
+
+    return audit.verify(container.db).ok
 
 
 def test_customer_exports_and_erases_their_data(client, container, auth):

@@ -40,6 +40,7 @@ def create_product(uow: Uow, body: ProductIn) -> ProductOut:
 @router.put("/skus/{sku_id}/store-prices", status_code=204)
 def set_store_price(uow: Uow, p: PrincipalDep, sku_id: int, body: StorePriceIn) -> None:
     require_location(p, body.location_id)
+    uow.describe(f"sku={sku_id},location={body.location_id}", price_fen=body.price_fen)
     service.set_store_price(uow, sku_id, body)
 
 

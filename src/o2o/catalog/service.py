@@ -62,6 +62,7 @@ def create_product(uow: UnitOfWork, data: ProductIn) -> ProductOut:
         s.add(product)
         flush_unique(s, "a SKU code or barcode is already in use", "skus")
         out = ProductOut.model_validate(product)
+        uow.describe(f"product={product.id}", skus=[k.id for k in product.skus])
         uow.publish("catalog.product_created", {"product_id": product.id, "sku_ids": [k.id for k in product.skus]})
         uow.commit()
         return out
@@ -112,6 +113,7 @@ def create_supplier(uow: UnitOfWork, data: SupplierIn) -> SupplierOut:
         uow.session.add(supplier)
         flush_unique(uow.session, "supplier code already in use", "code")
         out = SupplierOut.model_validate(supplier)
+        uow.describe(f"supplier={supplier.id}")
         uow.commit()
         return out
 

@@ -50,6 +50,7 @@ def create(uow: UnitOfWork, data: CustomerIn) -> CustomerOut:
         s.add(c)
         _flush_unique(s)  # a concurrent registration of the same phone lands here
         out = CustomerOut.model_validate(c)
+        uow.describe(f"customer={c.id}")
         uow.publish("customers.created", {"customer_id": c.id})
         uow.commit()
         return out

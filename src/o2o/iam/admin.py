@@ -86,6 +86,7 @@ def invite(uow: UnitOfWork, actor: Principal, data: StaffIn) -> Invitation:
         user = create_user(uow.session, data, now, actor.actor)
         token = _new_invite(user, now)
         out = Invitation(user=staff_out(user), invite_token=token, expires_at=user.invite_expires_at)
+        uow.describe(f"staff={user.id}", role=user.role, store_id=user.store_id)
         uow.publish("iam.staff_invited", {"user_id": user.id, "role": user.role, "store_id": user.store_id})
         uow.commit()
         return out
@@ -153,6 +154,7 @@ def create_key(uow: UnitOfWork, actor: Principal, data: ApiKeyIn) -> NewApiKey:
         key, secret = _issue_key(uow.session, data.name, data.scopes, data.store_id, data.rate_per_minute,
                                  uow.clock.now(), actor.actor)
         out = NewApiKey(key=ApiKeyOut.model_validate(key), secret=secret)
+        uow.describe(f"api_key={key.id}", scopes=key.scopes, store_id=key.store_id)
         uow.commit()
         return out
 
@@ -169,6 +171,7 @@ def rotate_key(uow: UnitOfWork, actor: Principal, key_id: int, grace_minutes: in
         key, secret = _issue_key(uow.session, old.name, list(old.scopes), old.store_id, old.rate_per_minute, now,
                                  actor.actor)
         old.rotated_to_id = key.id
+        uow.describe(f"api_key={old.id}", new_key=key.id, grace_minutes=grace_minutes)
         if grace_minutes:
             old.expires_at = now + timedelta(minutes=grace_minutes)
         else:

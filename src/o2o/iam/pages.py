@@ -81,6 +81,8 @@ def login(request: Request, c: ContainerDep, login: Annotated[str, Form(max_leng
                                           c.settings)
     except Problem as exc:
         locked = exc.status == 429
+        audit_event(request, c, None, "staff.sign_in_locked" if locked else "staff.sign_in_failed",
+                    f"login={login.strip().lower()[:60]}")
         minutes = max(1, int(exc.extra.get("retry_after_s", 60)) // 60)
         return _login_page(request, "login.locked" if locked else "login.failed", 429 if locked else 401,
                            login=login, minutes=minutes)
@@ -95,6 +97,8 @@ def login(request: Request, c: ContainerDep, login: Annotated[str, Form(max_leng
 def logout(c: ContainerDep, request: Request, p: PrincipalDep) -> Response:
     service.sign_out(c.uow(), p)
     forget_principals(request)
+    if p.is_staff:
+        audit_event(request, c, p, "staff.sign_out", f"session={p.session_id}")
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -29,6 +29,8 @@ from o2o.iam.schemas import (
     StaffSignIn,
     Tokens,
 )
+from o2o.kernel.auth import Principal
+from o2o.kernel.errors import Problem
 from o2o.kernel.pagination import Page
 from o2o.orders import service as orders
 
@@ -85,8 +87,13 @@ def sign_in_with_password(c: ContainerDep, request: Request, response: Response,
 
 @router.post("/auth/staff/login", response_model=Tokens | dict)
 def staff_sign_in(c: ContainerDep, request: Request, response: Response, body: StaffSignIn) -> Any:
-    tokens, p = service.staff_sign_in(c.uow(), c.passwords, body.login, body.password, body.cookie,
-                                      client(request), c.settings)
+    try:
+        tokens, p = service.staff_sign_in(c.uow(), c.passwords, body.login, body.password, body.cookie,
+                                          client(request), c.settings)
+    except Problem as exc:
+        audit_event(request, c, None, "staff.sign_in_failed" if exc.status == 401 else "staff.sign_in_locked",
+                    f"login={body.login.lower()[:60]}")
+        raise
     audit_event(request, c, p, "staff.sign_in", f"session={p.session_id}")
     return _answer(request, response, c, tokens, body.cookie)
 
@@ -101,14 +108,19 @@ def refresh(c: ContainerDep, request: Request, body: RefreshIn) -> Tokens:
 
 
 @router.post("/auth/invite/accept", response_model=StaffOut)
-def accept_invite(c: ContainerDep, body: InviteAccept) -> StaffOut:
-    return admin.accept_invite(c.uow(), c.passwords, body.token, body.password)
+def accept_invite(c: ContainerDep, request: Request, body: InviteAccept) -> StaffOut:
+    out = admin.accept_invite(c.uow(), c.passwords, body.token, body.password)
+    who = Principal("staff", out.id, out.login, role=out.role, store_id=out.store_id)
+    audit_event(request, c, who, "staff.password_set", f"staff={out.id}")
+    return out
 
 
 @router.post("/auth/logout", status_code=204)
 def sign_out(c: ContainerDep, request: Request, p: PrincipalDep, response: Response) -> None:
     service.sign_out(c.uow(), p)
     forget_principals(request)
+    if p.is_staff:
+        audit_event(request, c, p, "staff.sign_out", f"session={p.session_id}")
     response.delete_cookie(SESSION_COOKIE, path="/")
 
 
@@ -117,6 +129,8 @@ def sign_out_everywhere(c: ContainerDep, request: Request, p: PrincipalDep, resp
     """End every session of this account, on every device."""
     n = service.sign_out(c.uow(), p, everywhere=True)
     forget_principals(request)
+    if p.is_staff:
+        audit_event(request, c, p, "staff.sign_out_everywhere", f"sessions={n}")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return {"sessions_ended": n}
 

@@ -29,6 +29,7 @@ def list_stock(c: ContainerDep, p: PrincipalDep, page: PageDep, location_id: Ann
 def record_movement(uow: Uow, p: PrincipalDep, body: MovementIn) -> StockOut:
     """A receipt, a return, or an adjustment (signed) with a reason; written to the ledger."""
     require_location(p, body.location_id)
+    uow.describe(f"location={body.location_id},sku={body.sku_id}", kind=body.kind, quantity=body.quantity)
     return service.record_movement(uow, body, p.actor)
 
 
@@ -36,12 +37,14 @@ def record_movement(uow: Uow, p: PrincipalDep, body: MovementIn) -> StockOut:
 def transfer(uow: Uow, p: PrincipalDep, body: TransferIn) -> list[StockOut]:
     """Move stock out of a location the caller covers (a store manager sends from their store)."""
     require_location(p, body.from_location_id)
+    uow.describe(f"from={body.from_location_id},to={body.to_location_id},sku={body.sku_id}", quantity=body.quantity)
     return service.transfer(uow, body, p.actor)
 
 
 @router.put("/stock/{location_id}/{sku_id}/safety-stock", response_model=StockOut)
 def set_safety_stock(uow: Uow, p: PrincipalDep, location_id: int, sku_id: int, body: SafetyStockIn) -> StockOut:
     require_location(p, location_id)
+    uow.describe(safety_stock=body.safety_stock)
     return service.set_safety_stock(uow, location_id, sku_id, body)
 
 

@@ -21,6 +21,14 @@ class UnitOfWork:
         self._events: list[Event] = []
         # run inside the transaction just before it commits (the audit log hooks in here)
         self.before_commit: list[Callable[[Session], None]] = []
+        self.target = ""  # what this use case changed, for the audit log (ids, never personal data)
+        self.detail: dict[str, Any] = {}
+
+    def describe(self, target: str | None = None, **detail: Any) -> None:
+        """Name what this unit of work changes (e.g. "order=SO..."), for the audit log."""
+        if target:
+            self.target = target[:200]
+        self.detail.update(detail)
 
     def __enter__(self) -> Self:
         self.db.write_lock.__enter__()
@@ -59,6 +67,7 @@ class JoinedUnitOfWork(UnitOfWork):
         self.clock = clock
         self._events = []
         self.before_commit = []
+        self.target, self.detail = "", {}
 
     def __enter__(self) -> Self:
         return self

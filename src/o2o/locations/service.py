@@ -22,6 +22,7 @@ def create(uow: UnitOfWork, data: LocationIn) -> LocationOut:
         uow.session.add(loc)
         flush_unique(uow.session, f"location code {data.code!r} already exists", "code")
         out = LocationOut.model_validate(loc)
+        uow.describe(f"location={loc.id}")
         uow.publish("locations.created", {"location_id": loc.id})
         uow.commit()
         return out

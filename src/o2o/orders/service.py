@@ -160,6 +160,7 @@ def _place_once(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy) -> OrderOut
                  for k, q in lines.items()]
     repo.insert_lines(s, line_rows)
     repo.add_history(s, order_id, None, PENDING_PAYMENT, data.channel, decision.reason, now)
+    uow.describe(f"order={number}", location_id=decision.location_id, total_fen=total)
     uow.publish("order.placed", {"order_id": order_id, "number": number, "total_fen": total,
                                  "location_id": decision.location_id, "mode": decision.mode,
                                  "channel": data.channel, "utm_source": data.utm_source})
