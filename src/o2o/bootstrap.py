@@ -51,7 +51,8 @@ def handlers(c: Container) -> dict[str, list[tuple[str, Handler]]]:
 
 
 def relay(c: Container) -> Relay:
-    return Relay(c.db, handlers(c), c.clock, batch=c.settings.relay_batch)
+    return Relay(c.db, handlers(c), c.clock, batch=c.settings.relay_batch,
+                 redact_topics=frozenset({"iam.code_requested"}))
 
 
 def relay_thread(c: Container) -> RelayThread:

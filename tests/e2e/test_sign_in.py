@@ -264,3 +264,13 @@ def test_a_bearer_token_is_not_accepted_as_the_session_cookie(client, container)
     assert client.get("/api/v1/me", headers=bearer(tokens["access_token"])).status_code == 200  # now cached
     client.cookies.set("o2o_session", tokens["access_token"])
     assert client.get("/api/v1/me").status_code == 401
+
+
+def test_a_sent_code_leaves_no_phone_in_the_outbox(client, container):
+    from o2o.kernel.outbox import OutboxEvent
+
+    client.post("/api/v1/auth/otp", json={"phone": PHONE})
+    _code(container)  # delivered by the relay
+    with container.db.read() as s:
+        event = s.query(OutboxEvent).filter_by(topic="iam.code_requested").one()
+    assert event.published_at is not None and event.payload == {"redacted": True}

@@ -81,6 +81,8 @@ class Relay:
     clock: Clock = field(default_factory=SystemClock)
     batch: int = 100
     max_backoff_s: float = 300.0
+    # topics whose payload is blanked once delivered (a phone and a sign-in code need not outlive the SMS)
+    redact_topics: frozenset[str] = frozenset()
 
     def run_once(self) -> int:
         """Deliver what is due; return how many events were completed."""
@@ -134,6 +136,8 @@ class Relay:
                 event.available_at = now + timedelta(seconds=min(self.max_backoff_s, 2.0 ** event.attempts))
             else:
                 event.published_at = now
+                if event.topic in self.redact_topics:
+                    event.payload = {"redacted": True}
             s.commit()
             return not failures
 
