@@ -90,6 +90,9 @@ def login(request: Request, c: ContainerDep, login: Annotated[str, Form(max_leng
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(SESSION_COOKIE, tokens.access_token, max_age=c.settings.cookie_session_days * 86400,
                         httponly=True, secure=c.settings.https, samesite="lax", path="/")
+    # a fresh CSRF token with the new session: one planted before sign-in is worth nothing after it
+    response.set_cookie(CSRF_COOKIE, request.app.state.guardian.csrf.new(), httponly=False, samesite="strict",
+                        path="/", secure=c.settings.https, max_age=c.settings.cookie_session_days * 86400)
     return response
 
 
