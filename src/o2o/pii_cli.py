@@ -43,7 +43,7 @@ console = Console()
 
 
 def encrypted_columns(metadata: Any) -> dict[Table, list[Column]]:
-    """Every table with encrypted columns (Encrypted, EncryptedJSON), in a stable order."""
+    """Every table with encrypted columns (Encrypted, EncryptedJSON, EncryptedFloat), in a stable order."""
     out: dict[Table, list[Column]] = {}
     for table in metadata.sorted_tables:
         cols = [c for c in table.columns if isinstance(c.type, pii._Sealed)]

@@ -1,8 +1,10 @@
 """Customers (minimal profile; the members issue deepens it) and their addresses.
 
-Phone, email and address fields are encrypted at rest (`Encrypted`); phone and email are found by
-their keyed lookup hash (unique), never by the ciphertext. An erased customer keeps its row (orders
-and ledgers point at it) with the personal fields cleared and `erased_at` set.
+Phone, email and address fields are encrypted at rest (`Encrypted`), and so are the home and address
+coordinates (`EncryptedFloat`: floats in Python, tokens in the database, so never compared or sorted
+in SQL); phone and email are found by their keyed lookup hash (unique), never by the ciphertext. An
+erased customer keeps its row (orders and ledgers point at it) with the personal fields cleared and
+`erased_at` set.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from o2o.kernel.db import Base, BigId
-from o2o.kernel.pii import Encrypted
+from o2o.kernel.pii import Encrypted, EncryptedFloat
 
 
 class Customer(Base):
@@ -25,8 +27,8 @@ class Customer(Base):
     phone_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     email: Mapped[str | None] = mapped_column(Encrypted())
     email_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
-    home_lat: Mapped[float | None]
-    home_lng: Mapped[float | None]
+    home_lat: Mapped[float | None] = mapped_column(EncryptedFloat())
+    home_lng: Mapped[float | None] = mapped_column(EncryptedFloat())
     created_at: Mapped[datetime]
     erased_at: Mapped[datetime | None]
 
@@ -41,6 +43,6 @@ class Address(Base):
     phone: Mapped[str] = mapped_column(Encrypted(), default="")
     district: Mapped[str] = mapped_column(String(60), default="")
     line: Mapped[str] = mapped_column(Encrypted())
-    lat: Mapped[float]
-    lng: Mapped[float]
+    lat: Mapped[float] = mapped_column(EncryptedFloat())
+    lng: Mapped[float] = mapped_column(EncryptedFloat())
     created_at: Mapped[datetime]

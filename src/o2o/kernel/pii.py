@@ -9,9 +9,11 @@ customer by phone or email without decrypting anything.
 Keys come from `O2O_KEY_FILE` (JSON: ``{"active": "k2", "keys": {"k1": "<b64>", "k2": "<b64>"},
 "lookup": "<b64>"}``) or, without one, are derived from `O2O_SECRET_KEY` with HKDF (key id k1).
 
-Models declare ``mapped_column(Encrypted())`` (text) or ``mapped_column(EncryptedJSON())`` (a JSON
-document); both seal on the way in and open on the way out, for the ORM and for Core executemany.
-Encrypted columns cannot be compared in SQL (the ciphertext is randomised): search by lookup hash.
+Models declare ``mapped_column(Encrypted())`` (text), ``mapped_column(EncryptedFloat())`` (a float,
+e.g. a home's coordinates: stored as a token of its repr, so it reads back exactly) or
+``mapped_column(EncryptedJSON())`` (a JSON document); all seal on the way in and open on the way out,
+for the ORM and for Core executemany. Encrypted columns cannot be compared or ordered in SQL (the
+ciphertext is randomised): search by lookup hash, compare in Python.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import secrets
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from numbers import Real
 from pathlib import Path
 from typing import Any
 
@@ -175,6 +178,15 @@ class Keyring:
     def decrypt(self, token: str) -> str:
         return self.open(token).decode()
 
+    def encrypt_float(self, value: float) -> str:
+        """The token of repr(float(value)): the shortest text that reads back as exactly this float."""
+        if isinstance(value, bool) or not isinstance(value, Real):
+            raise TypeError(f"EncryptedFloat columns take a real number, not {type(value).__name__}")
+        return self.seal(repr(float(value)).encode())  # float() first: repr(np.float64(1.5)) is not "1.5"
+
+    def decrypt_float(self, token: str) -> float:
+        return float(self.open(token))
+
     def lookup_hash(self, value: str, kind: str = "phone") -> str:
         norm = normalise(value, kind)
         return hmac.new(self.lookup_key, f"{kind}:{norm}".encode(), hashlib.sha256).hexdigest()
@@ -303,6 +315,23 @@ class Encrypted(_Sealed):
 
     def process_result_value(self, value: Any, dialect: Any) -> str | None:
         return None if value is None else keyring().decrypt(value)
+
+
+class EncryptedFloat(_Sealed):
+    """A float sealed as the text of its repr (stored as text; None stays NULL; exact round trip)."""
+
+    impl = Text
+    cache_ok = True
+
+    @property
+    def python_type(self) -> type:
+        return float
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        return None if value is None else keyring().encrypt_float(value)
+
+    def process_result_value(self, value: Any, dialect: Any) -> float | None:
+        return None if value is None else keyring().decrypt_float(value)
 
 
 class EncryptedJSON(_Sealed):

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from o2o.kernel.db import Base, BigId
 from o2o.kernel.history import HistoryColumns
-from o2o.kernel.pii import Encrypted
+from o2o.kernel.pii import Encrypted, EncryptedFloat
 
 # order states
 PENDING_PAYMENT, PAID, PICKING, READY, SHIPPED, COMPLETED = (
@@ -65,8 +65,8 @@ class Order(Base):
     fulfil_location_id: Mapped[int] = mapped_column(ForeignKey("location.id"))
     route_reason: Mapped[str] = mapped_column(String(300))
     distance_m: Mapped[int | None]
-    ship_lat: Mapped[float | None]
-    ship_lng: Mapped[float | None]
+    ship_lat: Mapped[float | None] = mapped_column(EncryptedFloat())  # personal data: encrypted at rest
+    ship_lng: Mapped[float | None] = mapped_column(EncryptedFloat())
     ship_address: Mapped[str | None] = mapped_column(Encrypted())  # personal data: encrypted at rest
     pickup_slot: Mapped[str | None] = mapped_column(String(40))
     subtotal_fen: Mapped[int]

@@ -1,9 +1,11 @@
-"""No plaintext phone number, e-mail or address line in the database files after the demo seed:
-the raw bytes of the SQLite file (and its WAL) and of a PostgreSQL dump are searched for each value."""
+"""No plaintext phone number, e-mail, address line or home / address / delivery coordinate in the
+database files after the demo seed: the raw bytes of the SQLite file (and its WAL) and of a PostgreSQL
+dump are searched for each value (a coordinate in each form it would take there in the clear)."""
 
 from __future__ import annotations
 
 import sqlite3
+import struct
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,13 +29,15 @@ from tests.pgserver import PgServer
 SIZE = DemoSize(stores=4, warehouses=1, skus=40, customers=120, days=7)
 ANCHOR = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 PHONE, EMAIL, LINE = "13912345678", "Ce.Shi@Example.com", "徐汇区漕溪北路 88 号 1203 室"
+HOME = (31.187654, 121.436789)  # a home with 6 decimals, like the seeded ones
 
 
 def _seed(db: Database, clock: FixedClock) -> None:
     generate(db, SIZE, seed=11, anchor=ANCHOR)
-    c = customers.create(UnitOfWork(db, clock), CustomerIn(name="测试", phone=PHONE, email=EMAIL))
+    c = customers.create(UnitOfWork(db, clock), CustomerIn(name="测试", phone=PHONE, email=EMAIL,
+                                                           home_lat=HOME[0], home_lng=HOME[1]))
     customers.add_address(UnitOfWork(db, clock), c.id, AddressIn(recipient="测试", phone=PHONE, line=LINE,
-                                                                 lat=31.19, lng=121.43))
+                                                                 lat=HOME[0], lng=HOME[1]))
     # personal data in an event payload and in a remembered (idempotent) response must be sealed too
     with UnitOfWork(db, clock) as uow:
         uow.publish("test.pii", {"phone": PHONE, "address": LINE})
@@ -57,53 +61,95 @@ def _secrets(db: Database) -> tuple[list[str], list[str]]:
     return sorted(set(values)), stores
 
 
+def _coordinates(db: Database) -> tuple[list[float], list[float]]:
+    """(home, address and ship-to coordinates that must not appear, the locations' that must: the
+    scan's sanity check). A personal coordinate equal to a location's is left out: that value is
+    meant to be in the clear, in the location's row."""
+    with db.read() as s:
+        personal = {x for row in s.execute(select(Customer.home_lat, Customer.home_lng)) for x in row}
+        personal |= {x for row in s.execute(select(Address.lat, Address.lng)) for x in row}
+        personal |= {x for row in s.execute(select(Order.ship_lat, Order.ship_lng)) for x in row}
+        public = {x for row in s.execute(select(Location.lat, Location.lng)) for x in row}
+    personal.discard(None)
+    assert set(HOME) <= personal and len(personal) > SIZE.customers
+    assert sum(1 for x in personal if len(repr(x).partition(".")[2]) == 6) > SIZE.customers  # 6 decimals
+    return sorted(personal - public), sorted(public)
+
+
+def _in_the_clear(raw: bytes, x: float, db_kind: str) -> bool:
+    """Whether float x is in the raw bytes as it would be stored in the clear. SQLite: a REAL column
+    holds 8 big-endian IEEE-754 bytes, a TEXT column the number's text (looked for where it does not
+    follow a digit, '.' or ':', so 31.24169 is not found in a time 09:50:31.241693). pg_dump: the
+    shortest text that reads back exactly (Python's repr), as one tab-separated COPY field."""
+    text = repr(x).encode()
+    if db_kind != "sqlite":
+        return b"\t" + text + b"\t" in raw or b"\t" + text + b"\n" in raw
+    if struct.pack(">d", x) in raw:
+        return True
+    at = raw.find(text)
+    while at >= 0:
+        if at == 0 or raw[at - 1] not in b"0123456789.:":
+            return True
+        at = raw.find(text, at + 1)
+    return False
+
+
 def _assert_absent(raw: bytes, values: list[str], present: list[str]) -> None:
     assert all(v.encode() in raw for v in present), "the scan cannot even find the store names"
     found = [v for v in values if v.encode() in raw]
     assert found == [], f"{len(found)} plaintext personal values at rest, e.g. {found[:5]}"
 
 
-def test_no_plaintext_personal_data_in_the_database_after_the_demo_seed(
-        fresh_db: Database, db_kind: str, clock: FixedClock, request: pytest.FixtureRequest) -> None:
-    _seed(fresh_db, clock)
-    values, stores = _secrets(fresh_db)
-    fresh_db.dispose()
+def _assert_no_coordinates(raw: bytes, db_kind: str, values: list[float], present: list[float]) -> None:
+    missing = [x for x in present if not _in_the_clear(raw, x, db_kind)]
+    assert missing == [], f"the scan cannot even find the locations' coordinates, e.g. {missing[:5]}"
+    found = [x for x in values if _in_the_clear(raw, x, db_kind)]
+    assert found == [], f"{len(found)} plaintext coordinates at rest, e.g. {found[:5]}"
+
+
+def _raw_bytes(db: Database, db_kind: str, request: pytest.FixtureRequest) -> bytes:
+    """The SQLite file and its WAL (after a checkpoint), or a plain-text pg_dump of the database."""
+    db.dispose()
     if db_kind == "sqlite":
-        path = Path(make_url(fresh_db.url).database or "")
+        path = Path(make_url(db.url).database or "")
         with sqlite3.connect(path) as con:
             con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         raw = path.read_bytes()
         wal = path.with_name(path.name + "-wal")
         if wal.exists():
             raw += wal.read_bytes()
-    else:
-        server: PgServer = request.getfixturevalue("_pg_server")
-        pg_dump = server.bin_dir / "pg_dump"
-        if not pg_dump.is_file():
-            pg_dump = Path("/usr/lib/postgresql/15/bin/pg_dump")
-        dump = subprocess.run([str(pg_dump), "-h", server.host, "-p", str(server.port), "-U", "postgres",
-                               "--no-password", make_url(fresh_db.url).database or ""],
-                              capture_output=True, check=True, timeout=120)
-        raw = dump.stdout
+        return raw
+    server: PgServer = request.getfixturevalue("_pg_server")
+    pg_dump = server.bin_dir / "pg_dump"
+    if not pg_dump.is_file():
+        pg_dump = Path("/usr/lib/postgresql/15/bin/pg_dump")
+    dump = subprocess.run([str(pg_dump), "-h", server.host, "-p", str(server.port), "-U", "postgres",
+                           "--no-password", make_url(db.url).database or ""],
+                          capture_output=True, check=True, timeout=120)
+    return dump.stdout
+
+
+def test_no_plaintext_personal_data_in_the_database_after_the_demo_seed(
+        fresh_db: Database, db_kind: str, clock: FixedClock, request: pytest.FixtureRequest) -> None:
+    _seed(fresh_db, clock)
+    values, stores = _secrets(fresh_db)
+    coordinates, locations = _coordinates(fresh_db)
+    raw = _raw_bytes(fresh_db, db_kind, request)
     _assert_absent(raw, values, stores)
+    _assert_no_coordinates(raw, db_kind, coordinates, locations)
 
 
 def test_the_scan_finds_a_phone_when_one_is_stored_in_plaintext(fresh_db: Database, db_kind: str,
                                                                  request: pytest.FixtureRequest) -> None:
-    """The other half of the sanity check: the same search does see a value written in the clear."""
+    """The other half of the sanity check: the same search does see values written in the clear, a
+    phone number as text, and coordinates in a float column and in a text column (as a coordinate
+    written past EncryptedFloat into one of the sealed columns would be kept)."""
     with fresh_db.engine.begin() as conn:
-        conn.exec_driver_sql("CREATE TABLE leak (v TEXT)")
-        conn.exec_driver_sql("INSERT INTO leak VALUES ('13700001111')")
-    fresh_db.dispose()
-    if db_kind == "sqlite":
-        path = Path(make_url(fresh_db.url).database or "")
-        with sqlite3.connect(path) as con:
-            con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        raw = path.read_bytes()
-    else:
-        server: PgServer = request.getfixturevalue("_pg_server")
-        raw = subprocess.run([str(server.bin_dir / "pg_dump"), "-h", server.host, "-p", str(server.port),
-                              "-U", "postgres", make_url(fresh_db.url).database or ""],
-                             capture_output=True, check=True, timeout=120).stdout
+        conn.exec_driver_sql("CREATE TABLE leak (v TEXT, lat DOUBLE PRECISION, lng TEXT)")
+        conn.exec_driver_sql("INSERT INTO leak VALUES ('13700001111', 31.187654, 121.436789)")
+    raw = _raw_bytes(fresh_db, db_kind, request)
     with pytest.raises(AssertionError, match="plaintext personal values"):
         _assert_absent(raw, ["13700001111"], [])
+    for x in (31.187654, 121.436789):
+        with pytest.raises(AssertionError, match="plaintext coordinates"):
+            _assert_no_coordinates(raw, db_kind, [x], [])
