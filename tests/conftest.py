@@ -156,10 +156,11 @@ def client(container):  # type: ignore[no-untyped-def]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark by folder: tests/unit -> unit, tests/integration -> integration, tests/e2e -> e2e."""
+    """Mark by folder: tests/unit -> unit, tests/integration -> integration, tests/e2e -> e2e,
+    tests/browser -> browser."""
     for item in items:
         parts = Path(str(item.fspath)).parts
-        for mark in ("unit", "integration", "e2e"):
+        for mark in ("unit", "integration", "e2e", "browser"):
             if mark in parts:
                 item.add_marker(getattr(pytest.mark, mark))
 

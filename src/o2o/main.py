@@ -104,7 +104,7 @@ def create_app(container: Container | None = None, run_relay: bool = False) -> F
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:
-        return RedirectResponse("/docs")
+        return RedirectResponse("/shop")
 
     return app
 

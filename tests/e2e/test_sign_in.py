@@ -194,7 +194,7 @@ def test_staff_page_sign_in_with_form_and_csrf(client, auth):
     assert bad.status_code == 401 and ("错误" in bad.text or "Wrong" in bad.text)
     ok = client.post("/login", data={"login": "root", "password": "the-right-password", "csrf_token": csrf,
                                      "next": "https://evil.example/"}, follow_redirects=False)
-    assert ok.status_code == 303 and ok.headers["location"] == "/admin/audit"  # no open redirect
+    assert ok.status_code == 303 and ok.headers["location"] == "/staff"  # no open redirect
     assert client.get("/admin/audit").status_code == 200
 
 

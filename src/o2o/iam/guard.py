@@ -198,4 +198,6 @@ def install(app, c: Container) -> None:  # type: ignore[no-untyped-def]
 
     @app.exception_handler(SignInPage)
     async def _to_sign_in(request: Request, exc: SignInPage) -> RedirectResponse:
-        return RedirectResponse(f"/login?next={quote(exc.next_url, safe='')}", status_code=303)
+        """Shoppers sign in with a phone code on the storefront; staff on /login."""
+        page = "/shop/signin" if exc.next_url.startswith("/shop") else "/login"
+        return RedirectResponse(f"{page}?next={quote(exc.next_url, safe='')}", status_code=303)

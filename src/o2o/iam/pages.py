@@ -49,11 +49,21 @@ TEXTS: Texts = {
 
 
 def _safe_next(raw: str | None) -> str:
-    """Only a path on this site (no scheme, no host): no open redirect."""
-    if not raw or not raw.startswith("/") or raw.startswith("//"):
-        return "/admin/audit"
+    """Only a path on this site (no scheme, no host): no open redirect. Default: the staff landing."""
+    if not raw or not raw.startswith("/") or raw.startswith("//") or "\\" in raw:
+        return "/staff"
     parts = urlsplit(raw)
-    return raw if not parts.scheme and not parts.netloc else "/admin/audit"
+    return raw if not parts.scheme and not parts.netloc else "/staff"
+
+
+@router.get("/staff")
+def staff_home(p: PrincipalDep) -> RedirectResponse:
+    """Where a signed-in staff user lands: a store role in its store console, HQ in the back-office."""
+    if p.is_customer:
+        return RedirectResponse("/shop", status_code=303)
+    if p.store_id is not None:
+        return RedirectResponse(f"/console/{p.store_id}", status_code=303)
+    return RedirectResponse("/admin", status_code=303)
 
 
 def _login_page(request: Request, error: str | None = None, status: int = 200, **values: object) -> HTMLResponse:

@@ -162,12 +162,19 @@ ROUTES: dict[tuple[str, str], Rule] = {
     # audit log
     ("GET", f"{V1}/audit"): staff("audit:read"),
     ("GET", "/admin/audit"): staff("audit:read"),
-    # pages
+    # pages: staff sign-in, and where staff land after it (their console or the back-office)
     ("GET", "/login"): PUBLIC,
     ("POST", "/login"): PUBLIC,
     ("POST", "/logout"): SIGNED_IN,
+    ("GET", "/staff"): Rule(any_user=True),
     ("GET", "/dev/inbox"): Rule(public=True, dev_only=True),
     ("GET", f"{V1}/dev/sms"): Rule(public=True, dev_only=True),
+    # --- storefront pages (o2o.shop) ---
+    # --- end storefront pages ---
+    # --- store console pages (o2o.console) ---
+    # --- end store console pages ---
+    # --- back-office pages (o2o.backoffice) ---
+    # --- end back-office pages ---
 }
 
 

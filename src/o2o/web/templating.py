@@ -22,6 +22,8 @@ from o2o.kernel.clock import SHANGHAI
 from o2o.kernel.i18n import DEFAULT_LOCALE, LOCALES, negotiate
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
+CSRF_COOKIE = "o2o_csrf"  # the same name as o2o.iam.guard.CSRF_COOKIE (web imports no area)
+LANG_COOKIE = "o2o_lang"
 
 Texts = Mapping[str, Mapping[str, str]]  # locale -> key -> text ("{name}" placeholders)
 
@@ -75,8 +77,10 @@ def requested_locale(request: Request) -> str | None:
 
 
 def locale_of(request: Request) -> str:
-    """`?lang=` first, then Accept-Language, then zh-CN."""
-    return requested_locale(request) or negotiate(request.headers.get("accept-language"))
+    """`?lang=` first, then the remembered choice (cookie), then Accept-Language, then zh-CN."""
+    remembered = request.cookies.get(LANG_COOKIE)
+    return (requested_locale(request) or (remembered if remembered in LOCALES else None)
+            or negotiate(request.headers.get("accept-language")))
 
 
 class Translator:
@@ -111,7 +115,11 @@ def render(request: Request, name: str, context: Mapping[str, Any], *, texts: Se
            locale: str | None = None, status_code: int = 200) -> HTMLResponse:
     locale = locale or locale_of(request)
     root = request.scope.get("root_path", "")
+    csrf = request.cookies.get(CSRF_COOKIE) or request.app.state.guardian.csrf.new()
     ctx = {
+        "csrf": csrf,  # forms carry it as the hidden field csrf_token; app.js sends it as X-CSRF-Token
+        "principal": getattr(request.state, "principal", None),
+        "path": request.url.path,
         "locale": locale,
         "t": Translator(locale, [*texts, COMMON]),
         "static": lambda path: f"{root}/static/{path}",
@@ -122,5 +130,11 @@ def render(request: Request, name: str, context: Mapping[str, Any], *, texts: Se
     }
     response = templates.TemplateResponse(request, name, ctx, status_code=status_code)
     response.headers["Content-Language"] = locale
-    response.headers["Vary"] = "Accept-Language"
+    response.headers["Vary"] = "Accept-Language, Cookie"
+    if CSRF_COOKIE not in request.cookies:
+        settings = request.app.state.container.settings
+        response.set_cookie(CSRF_COOKIE, csrf, httponly=False, samesite="strict", path="/", secure=settings.https,
+                            max_age=settings.cookie_session_days * 86400)
+    if requested_locale(request):  # ?lang= sticks: the switch is remembered for the next pages
+        response.set_cookie(LANG_COOKIE, locale, max_age=365 * 86400, samesite="lax", path="/")
     return response

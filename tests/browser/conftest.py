@@ -1,0 +1,131 @@
+"""Browser tests: the app served by uvicorn on 127.0.0.1, driven by Debian's Chromium through Playwright.
+
+Fixtures:
+- `live`     the app (with its relay) on a free port over `container`'s fresh database; `.url(path)`
+- `browser`  one headless Chromium per session (`/usr/bin/chromium`; never downloaded)
+- `open_page(size)` a new page at "phone" (390x844) or "desktop" (1440x900); every request that
+             would leave 127.0.0.1 is aborted and fails the test
+- `shot(page, name)` a screenshot into artifacts/screenshots/<name>-<size>.png (git-ignored)
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.conftest import IN_CI
+
+CHROMIUM = os.environ.get("O2O_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1440, "height": 900}}
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Live:
+    def __init__(self, container, port: int) -> None:  # type: ignore[no-untyped-def]
+        self.container = container
+        self.port = port
+        self.base = f"http://127.0.0.1:{port}"
+
+    def url(self, path: str = "/") -> str:
+        return self.base + path
+
+
+@pytest.fixture
+def live(container) -> Iterator[Live]:  # type: ignore[no-untyped-def]
+    import uvicorn
+
+    from o2o.main import create_app
+
+    port = _free_port()
+    container.settings.public_base_url = f"http://127.0.0.1:{port}"
+    server = uvicorn.Server(uvicorn.Config(create_app(container, run_relay=True), host="127.0.0.1", port=port,
+                                           log_level="warning", access_log=False))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.02)
+    yield Live(container, port)
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        message = f"Chromium not found at {CHROMIUM} (Debian package `chromium`; .ci/run installs it)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def open_page(browser, live) -> Iterator[Callable]:  # type: ignore[no-untyped-def]
+    """`open_page("phone")` -> a Playwright page; requests off 127.0.0.1 are blocked and reported."""
+    contexts, escaped = [], []
+
+    def guard(route, request) -> None:  # type: ignore[no-untyped-def]
+        host = urlsplit(request.url).hostname
+        if request.url.startswith(("data:", "blob:")) or host == "127.0.0.1":
+            route.continue_()
+        else:
+            escaped.append(request.url)
+            route.abort()
+
+    def make(size: str = "phone", locale: str = "zh-CN"):  # type: ignore[no-untyped-def]
+        ctx = browser.new_context(viewport=SIZES[size], locale=locale, base_url=live.base,
+                                  is_mobile=size == "phone", has_touch=size == "phone")
+        ctx.route("**/*", guard)
+        ctx.set_default_timeout(10_000)
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.o2o_size = size  # type: ignore[attr-defined]
+        return page
+
+    yield make
+    for ctx in contexts:
+        ctx.close()
+    assert escaped == [], f"requests left 127.0.0.1: {escaped}"
+
+
+@pytest.fixture
+def shot() -> Callable:
+    def take(page, name: str) -> Path:  # type: ignore[no-untyped-def]
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"{name}-{getattr(page, 'o2o_size', 'page')}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+    return take
+
+
+def sign_in_staff(page, login: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    """Through the /login page, as a person would."""
+    page.goto("/login")
+    page.locator("#login").fill(login)
+    page.locator("#password").fill(password)
+    page.locator("form[action='/login'] button[type=submit]").click()
+    page.wait_for_load_state("networkidle")

@@ -1,0 +1,22 @@
+"""Staff sign in through the page and land where their role works; the admin reads the audit log."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import sign_in_staff
+from tests.factories.auth import PASSWORD
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_admin_signs_in_on_the_page_and_reads_the_audit_log(live, open_page, shot, auth, size):
+    auth.staff_user("platform_admin", login="root")
+    page = open_page(size)
+    page.goto("/admin/audit")
+    assert "/login" in page.url  # sent to sign in first
+    shot(page, "staff-login")
+    sign_in_staff(page, "root", PASSWORD)
+    page.goto("/admin/audit")
+    assert page.locator("h1").first.inner_text() in ("审计日志", "Audit log")
+    assert page.get_by_text("staff.sign_in").first.is_visible()
+    shot(page, "admin-audit")
