@@ -2,7 +2,7 @@
 
 Fixtures:
 - `live`     the app (with its relay) on a free port over `container`'s fresh database; `.url(path)`
-- `browser`  one headless Chromium per session (`/usr/bin/chromium`; never downloaded)
+- `browser`  one headless Chromium per test module (`/usr/bin/chromium`; never downloaded)
 - `open_page(size)` a new page at "phone" (390x844) or "desktop" (1440x900); every request that
              would leave 127.0.0.1 is aborted and fails the test
 - `shot(page, name)` a screenshot into artifacts/screenshots/<name>-<size>.png (git-ignored)
@@ -68,8 +68,10 @@ def live(container) -> Iterator[Live]:  # type: ignore[no-untyped-def]
     thread.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():  # type: ignore[no-untyped-def]
+    """Per module: Playwright's sync API keeps an event loop running in this thread while it lives,
+    which other tests' asyncio.run() would trip over."""
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
         message = f"Chromium not found at {CHROMIUM} (Debian package `chromium`; .ci/run installs it)"
         if IN_CI:
