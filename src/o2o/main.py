@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.middleware.trustedhost import TrustedHostMiddleware
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
@@ -17,7 +18,9 @@ from sqlalchemy import text
 from o2o import bootstrap
 from o2o.audit.pages import router as audit_pages
 from o2o.audit.routes import router as audit_routes
+from o2o.backoffice.pages import router as backoffice_pages
 from o2o.catalog.routes import router as catalog_routes
+from o2o.console.pages import router as console_pages
 from o2o.customers.routes import router as customer_routes
 from o2o.deps import Container
 from o2o.fulfillment.routes import router as fulfillment_routes
@@ -29,6 +32,7 @@ from o2o.kernel import errors
 from o2o.kernel.asgi import Guard, security_headers
 from o2o.locations.routes import router as location_routes
 from o2o.orders.routes import router as order_routes
+from o2o.shop.pages import router as shop_pages
 
 MAX_BODY_BYTES = 1_000_000
 DESCRIPTION = """Online mall, stores, stock, orders and fulfilment as one system.
@@ -47,7 +51,7 @@ STATIC_DIR = Path(__file__).parent / "web" / "static"
 
 
 ROUTERS = (catalog_routes, location_routes, inventory_routes, customer_routes, order_routes, fulfillment_routes,
-           iam_routes, audit_routes, audit_pages, iam_pages)
+           iam_routes, audit_routes, audit_pages, iam_pages, shop_pages, console_pages, backoffice_pages)
 
 
 def route_list(app: FastAPI) -> list[tuple[str, str]]:
@@ -83,6 +87,7 @@ def create_app(container: Container | None = None, run_relay: bool = False) -> F
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=c.settings.allowed_hosts)
     app.add_middleware(Guard, max_body=MAX_BODY_BYTES, max_inflight=c.settings.pool_size + c.settings.pool_overflow,
                        headers=security_headers(c.settings.https))
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     errors.install(app)
     guard.install(app, c)
 

@@ -1,0 +1,1 @@
+"""The back-office (operators, platform admins): catalog, stores, stock, orders, users, dashboard."""

@@ -1,0 +1,1 @@
+"""The storefront (phone first): pick a store, browse with its availability, cart, checkout, orders."""
