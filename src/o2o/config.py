@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     relay_poll_s: float = 0.5
     relay_batch: int = 100
     public_base_url: str = "http://127.0.0.1:8000"
+    # uploaded files (product images), served by the app under /media; back it up with the database
+    media_dir: Path = ROOT / "var" / "media"
     # "dev" (what `o2o demo` and the tests use) turns on the dev SMS inbox and the payment sandbox and
     # allows the built-in dev secrets; anything else needs real secrets and turns the dev tools off
     env: str = "production"

@@ -101,6 +101,8 @@ def create_app(container: Container | None = None, run_relay: bool = False) -> F
         return {"status": "ok", "database": c.db.dialect}
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # uploaded product pictures (o2o.catalog.images): public, named by their content
+    app.mount("/media", StaticFiles(directory=c.settings.media_dir, check_dir=False), name="media")
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

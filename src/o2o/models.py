@@ -1,6 +1,7 @@
 """Imports every area's tables so that Base.metadata is complete (Alembic, tests)."""
 
 from o2o.audit import models as audit  # noqa: F401
+from o2o.cart import models as cart  # noqa: F401
 from o2o.catalog import models as catalog  # noqa: F401
 from o2o.customers import models as customers  # noqa: F401
 from o2o.fulfillment import models as fulfillment  # noqa: F401

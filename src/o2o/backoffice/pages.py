@@ -1,7 +1,15 @@
-"""Pages of the backoffice front-end (server-rendered; access per route in o2o.iam.permissions)."""
+"""Pages of the backoffice front-end (server-rendered; access per route in o2o.iam.permissions).
+
+Head office only: the one router (o2o.backoffice.common.router) depends on `common.head_office`, so
+store-bound callers are sent to their own console. Each module below adds its pages to the router:
+dashboard, products (list, new), product_edit (one product: details, SKUs, pictures, stock), stores,
+stock (grid and CSV export), orders, users.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+# product_edit imports products first: /admin/products/new is matched before /admin/products/{product_id}
+from o2o.backoffice import dashboard, orders, product_edit, products, stock, stores, users  # noqa: F401
+from o2o.backoffice.common import router
 
-router = APIRouter(include_in_schema=False)
+__all__ = ["router"]

@@ -44,6 +44,14 @@ class Product(Base):
     created_at: Mapped[datetime]
 
     skus: Mapped[list[Sku]] = relationship(back_populates="product", order_by="Sku.id")
+    # loaded with the product (one IN query per batch of products): the storefront shows the first
+    images: Mapped[list[ProductImage]] = relationship(
+        order_by=lambda: (ProductImage.position, ProductImage.id), lazy="selectin", viewonly=True)
+
+    @property
+    def image_url(self) -> str | None:
+        """The main picture's stable URL (the first by position), or None."""
+        return self.images[0].url if self.images else None
 
 
 class Sku(Base):
@@ -74,3 +82,34 @@ class StorePrice(Base):
     location_id: Mapped[int] = mapped_column(ForeignKey("location.id"), primary_key=True)
     sku_id: Mapped[int] = mapped_column(ForeignKey("sku.id"), primary_key=True)
     price_fen: Mapped[int]
+
+
+MEDIA_URL = "/media"  # where the app serves the media directory (o2o.main mounts it)
+IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
+
+
+class ProductImage(Base):
+    """A picture of a product: a file under the media directory, named by its content (so its URL
+    never changes meaning and may be cached for ever). The lowest `position` is the main picture."""
+
+    __tablename__ = "product_image"
+    __table_args__ = (
+        CheckConstraint("content_type in ('image/jpeg', 'image/png', 'image/webp')", name="content_type"),
+        CheckConstraint("size_bytes > 0 and width > 0 and height > 0", name="dimensions"),
+        Index("ix_product_image_product", "product_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
+    path: Mapped[str] = mapped_column(String(200), unique=True)  # relative to the media directory
+    content_type: Mapped[str] = mapped_column(String(20))
+    size_bytes: Mapped[int]
+    width: Mapped[int]
+    height: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime]
+
+    @property
+    def url(self) -> str:
+        return f"{MEDIA_URL}/{self.path}"

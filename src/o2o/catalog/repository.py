@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import Row, bindparam, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from o2o.catalog.models import Category, Product, Sku, StorePrice, Supplier
+from o2o.catalog.models import Category, Product, ProductImage, Sku, StorePrice, Supplier
 
 _PRICE_COLS = (Sku.id, Product.name_zh, Product.name_en, Sku.spec, Sku.base_price_fen,
                Sku.active & Product.active)
@@ -55,3 +55,44 @@ def categories(session: Session) -> list[Category]:
 
 def suppliers(session: Session) -> list[Supplier]:
     return list(session.scalars(select(Supplier).order_by(Supplier.id)))
+
+
+def _like(q: str) -> str:
+    return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def admin_search(session: Session, q: str | None, category_id: int | None, active: bool | None, offset: int,
+                 limit: int) -> tuple[list[Product], int]:
+    """Products for the back-office, newest first, inactive ones too; `q` also finds a SKU code or barcode."""
+    stmt = select(Product)
+    if active is not None:
+        stmt = stmt.where(Product.active.is_(active))
+    if category_id:
+        stmt = stmt.where(Product.category_id == category_id)
+    if q:
+        like = _like(q)
+        by_sku = select(Sku.product_id).where(or_(Sku.code.ilike(like, escape="\\"), Sku.barcode == q))
+        found = [Product.name_zh.like(like, escape="\\"), Product.name_en.ilike(like, escape="\\"),
+                 Product.brand.ilike(like, escape="\\"), Product.id.in_(by_sku)]
+        if q.isdigit() and len(q) < 12:
+            found.append(Product.id == int(q))
+        stmt = stmt.where(or_(*found))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(stmt.options(selectinload(Product.skus)).order_by(Product.id.desc())
+                           .offset(offset).limit(limit))
+    return list(rows), total
+
+
+def sku_clash(session: Session, field: str, value: str, except_sku: int | None) -> bool:
+    """Whether another SKU already has this code or barcode."""
+    column = Sku.code if field == "code" else Sku.barcode
+    stmt = select(Sku.id).where(column == value)
+    if except_sku is not None:
+        stmt = stmt.where(Sku.id != except_sku)
+    return session.scalar(stmt.limit(1)) is not None
+
+
+def image_positions(session: Session, product_id: int) -> tuple[int | None, int | None]:
+    """(lowest, highest) position of the product's pictures; (None, None) without any."""
+    return tuple(session.execute(select(func.min(ProductImage.position), func.max(ProductImage.position))
+                           .where(ProductImage.product_id == product_id)).one())  # type: ignore[return-value]

@@ -35,6 +35,16 @@ class SkuOut(BaseModel):
     active: bool
 
 
+class ProductImageOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    url: str = Field(description="stable: the file is named by its content")
+    content_type: str
+    width: int
+    height: int
+    size_bytes: int
+
+
 class ProductOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
@@ -46,6 +56,24 @@ class ProductOut(BaseModel):
     description: str | None
     active: bool
     skus: list[SkuOut]
+    image_url: str | None = Field(None, description="the main picture (served by the app under /media)")
+    images: list[ProductImageOut] = []
+
+
+class ProductUpdate(BaseModel):
+    """Every field of a product but its SKUs (those are edited one by one)."""
+
+    category_id: int = Field(gt=0)
+    supplier_id: int | None = Field(None, gt=0)
+    name_zh: str = Field(min_length=1, max_length=200)
+    name_en: str = Field(min_length=1, max_length=200)
+    brand: str | None = Field(None, max_length=80)
+    description: str | None = Field(None, max_length=5000)
+    active: bool = True
+
+
+class SkuUpdate(SkuIn):
+    active: bool = True
 
 
 class CategoryOut(BaseModel):

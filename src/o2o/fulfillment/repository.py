@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from o2o.fulfillment.models import OPEN, FulfillmentHistory, FulfillmentLine, FulfillmentOrder
+from o2o.fulfillment.models import OPEN, READY, FulfillmentHistory, FulfillmentLine, FulfillmentOrder
 
 
 def locked(session: Session, fulfillment_id: int) -> FulfillmentOrder | None:
@@ -40,3 +42,29 @@ def queue(session: Session, location_id: int, status: str | None, offset: int,
     stmt = stmt.where(FulfillmentOrder.status == status) if status else stmt.where(FulfillmentOrder.status.in_(OPEN))
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     return list(session.scalars(stmt.order_by(FulfillmentOrder.id).offset(offset).limit(limit))), total
+
+
+def ready_pickup_by_code(session: Session, location_id: int, code: str) -> int | None:
+    """The READY pickup at this location whose code this is (codes are unique among open ones)."""
+    return session.scalar(select(FulfillmentOrder.id).where(
+        FulfillmentOrder.location_id == location_id, FulfillmentOrder.status == READY,
+        FulfillmentOrder.pickup_code == code).limit(1))
+
+
+def closed_since(session: Session, location_id: int, statuses: tuple[str, ...], since: datetime, offset: int,
+                 limit: int) -> tuple[list[FulfillmentOrder], int]:
+    """Fulfilments of this location that reached one of `statuses` at or after `since`, latest first."""
+    stmt = select(FulfillmentOrder).where(FulfillmentOrder.location_id == location_id,
+                                          FulfillmentOrder.status.in_(statuses), FulfillmentOrder.closed_at >= since)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(stmt.order_by(FulfillmentOrder.closed_at.desc(), FulfillmentOrder.id.desc())
+                           .offset(offset).limit(limit))
+    return list(rows), total
+
+
+def failed_attempts(session: Session, location_id: int) -> dict[int, int]:
+    """Wrong pickup codes so far of this location's READY fulfilments that had any."""
+    rows = session.execute(select(FulfillmentOrder.id, FulfillmentOrder.failed_code_attempts).where(
+        FulfillmentOrder.location_id == location_id, FulfillmentOrder.status == READY,
+        FulfillmentOrder.failed_code_attempts > 0))
+    return {fid: n for fid, n in rows}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from datetime import datetime
 
 import segno
 from sqlalchemy.orm import Session
@@ -200,3 +201,25 @@ def qr_svg(db: Database, fulfillment_id: int) -> str:
         raise NotFound("pickup code", fulfillment_id)
     payload = f"O2O-PICKUP:{fo.id}:{fo.pickup_code}"
     return segno.make(payload, error="m").svg_inline(scale=6)
+
+
+def ready_pickup_by_code(db: Database, location_id: int, code: str) -> int | None:
+    """The id of the READY pickup at this location with this code, if any (the store types the code
+    the customer shows; the code itself never leaves the customer's side)."""
+    with db.read() as s:
+        return repo.ready_pickup_by_code(s, location_id, code)
+
+
+def closed_since(db: Database, location_id: int, since: datetime, page: PageParams,
+                 statuses: tuple[str, ...] = (HANDED_OVER, SHIPPED, DELIVERED)) -> Page[FulfillmentOut]:
+    """What left the location since `since` (handed over, shipped), latest first."""
+    with db.read() as s:
+        rows, total = repo.closed_since(s, location_id, statuses, since, page.offset, page.size)
+        return Page[FulfillmentOut](items=[_out(s, fo) for fo in rows], page=page.page, size=page.size, total=total)
+
+
+def failed_attempts(db: Database, location_id: int) -> dict[int, int]:
+    """fulfilment id -> wrong codes so far, for READY fulfilments at the location that had any
+    (MAX_CODE_ATTEMPTS of them lock the handover until a store manager re-issues the code)."""
+    with db.read() as s:
+        return repo.failed_attempts(s, location_id)

@@ -112,6 +112,14 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", f"{V1}/stock/transfers"): staff("inventory:transfer"),
     ("PUT", f"{V1}/stock/{{location_id}}/{{sku_id}}/safety-stock"): staff("inventory:write"),
     ("GET", f"{V1}/stock/check"): staff("inventory:check"),
+    # transfer requests: the asking location requests and receives (inventory:write); the source sends or
+    # rejects (inventory:transfer: its store manager, or HQ)
+    ("GET", f"{V1}/stock/transfer-requests"): staff("inventory:read"),
+    ("POST", f"{V1}/stock/transfer-requests"): staff("inventory:write"),
+    ("GET", f"{V1}/stock/transfer-requests/{{request_id}}"): staff("inventory:read"),
+    ("POST", f"{V1}/stock/transfer-requests/{{request_id}}/send"): staff("inventory:transfer"),
+    ("POST", f"{V1}/stock/transfer-requests/{{request_id}}/reject"): staff("inventory:transfer"),
+    ("POST", f"{V1}/stock/transfer-requests/{{request_id}}/receive"): staff("inventory:write"),
     # customers
     ("POST", f"{V1}/customers"): staff("customers:write"),
     ("GET", f"{V1}/customers/{{customer_id}}"): staff("customers:read", customer=True),
@@ -170,10 +178,72 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/dev/inbox"): Rule(public=True, dev_only=True),
     ("GET", f"{V1}/dev/sms"): Rule(public=True, dev_only=True),
     # --- storefront pages (o2o.shop) ---
+    # browsing, choosing a store, the cart and signing in: anyone (an anonymous cart has a cookie token)
+    ("GET", "/shop"): PUBLIC,
+    ("GET", "/shop/stores"): PUBLIC,
+    ("POST", "/shop/store"): PUBLIC,
+    ("GET", "/shop/products"): PUBLIC,
+    ("GET", "/shop/products/{product_id}"): PUBLIC,
+    ("GET", "/shop/cart"): PUBLIC,
+    ("POST", "/shop/cart/add"): PUBLIC,
+    ("POST", "/shop/cart/update"): PUBLIC,
+    ("POST", "/shop/cart/remove"): PUBLIC,
+    ("GET", "/shop/signin"): PUBLIC,
+    ("POST", "/shop/signin"): PUBLIC,
+    ("GET", "/shop/signin/code"): PUBLIC,
+    ("POST", "/shop/signin/code"): PUBLIC,
+    ("POST", "/shop/signout"): SIGNED_IN,
+    # checkout, paying and orders: the signed-in customer, their own orders only (others' answer 404)
+    ("GET", "/shop/checkout"): CUSTOMER,
+    ("POST", "/shop/checkout"): CUSTOMER,
+    ("GET", "/shop/orders"): CUSTOMER,
+    ("GET", "/shop/orders/{number}"): CUSTOMER,
+    ("GET", "/shop/orders/{number}/pay"): CUSTOMER,
+    ("POST", "/shop/orders/{number}/pay"): CUSTOMER,
     # --- end storefront pages ---
     # --- store console pages (o2o.console) ---
+    ("GET", "/console"): staff("fulfillment:read"),
+    ("GET", "/console/{location_id}"): staff("fulfillment:read"),
+    ("GET", "/console/{location_id}/board"): staff("fulfillment:read"),
+    ("POST", "/console/{location_id}/fulfillments/{fulfillment_id}/picking"): staff("fulfillment:write"),
+    ("POST", "/console/{location_id}/fulfillments/{fulfillment_id}/ready"): staff("fulfillment:write"),
+    ("POST", "/console/{location_id}/fulfillments/{fulfillment_id}/ship"): staff("fulfillment:ship"),
+    ("POST", "/console/{location_id}/fulfillments/{fulfillment_id}/reissue-code"): staff("fulfillment:reissue"),
+    ("GET", "/console/{location_id}/handover"): staff("fulfillment:write"),
+    ("POST", "/console/{location_id}/handover"): staff("fulfillment:write"),
+    ("GET", "/console/{location_id}/stock"): staff("inventory:read"),
+    ("POST", "/console/{location_id}/stock/movements"): staff("inventory:write"),
+    ("GET", "/console/{location_id}/transfers"): staff("inventory:read"),
+    ("POST", "/console/{location_id}/transfers"): staff("inventory:write"),
+    ("POST", "/console/{location_id}/transfers/{request_id}/send"): staff("inventory:transfer"),
+    ("POST", "/console/{location_id}/transfers/{request_id}/reject"): staff("inventory:transfer"),
+    ("POST", "/console/{location_id}/transfers/{request_id}/receive"): staff("inventory:write"),
     # --- end store console pages ---
     # --- back-office pages (o2o.backoffice) ---
+    # head office only: on top of these actions, a store-bound caller is sent to its console (see
+    # o2o.backoffice.common.head_office); stores need locations:write, the action that manages them
+    ("GET", "/admin"): staff("analytics:read"),
+    ("GET", "/admin/products"): staff("catalog:write"),
+    ("GET", "/admin/products/new"): staff("catalog:write"),
+    ("POST", "/admin/products"): staff("catalog:write"),
+    ("GET", "/admin/products/{product_id}"): staff("catalog:write"),
+    ("POST", "/admin/products/{product_id}"): staff("catalog:write"),
+    ("POST", "/admin/products/{product_id}/skus"): staff("catalog:write"),
+    ("POST", "/admin/products/{product_id}/skus/{sku_id}"): staff("catalog:write"),
+    ("POST", "/admin/products/{product_id}/images"): staff("catalog:write"),
+    ("POST", "/admin/products/{product_id}/images/{image_id}/main"): staff("catalog:write"),
+    ("POST", "/admin/products/{product_id}/images/{image_id}/delete"): staff("catalog:write"),
+    ("POST", "/admin/products/{product_id}/stock"): staff("inventory:write"),
+    ("GET", "/admin/stores"): staff("locations:write"),
+    ("GET", "/admin/stock"): staff("inventory:read"),
+    ("GET", "/admin/stock.csv"): staff("inventory:read"),
+    ("GET", "/admin/orders"): staff("orders:read"),
+    ("GET", "/admin/orders/{number}"): staff("orders:read"),
+    ("GET", "/admin/users"): staff("staff:read"),
+    ("POST", "/admin/users"): staff("staff:manage"),
+    ("POST", "/admin/users/{user_id}/disable"): staff("staff:manage"),
+    ("POST", "/admin/users/{user_id}/enable"): staff("staff:manage"),
+    ("POST", "/admin/users/{user_id}/reset"): staff("staff:manage"),
     # --- end back-office pages ---
 }
 

@@ -77,3 +77,43 @@ class Reservation(Base):
     status: Mapped[str] = mapped_column(String(12), default=LIVE)
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
+
+
+# transfer request states: a store asks another location for stock; the source sends it (the stock
+# leaves the source, transfer_out) and the requester receives it (it arrives, transfer_in)
+REQUESTED, SENT, RECEIVED, REJECTED = "requested", "sent", "received", "rejected"
+TRANSFER_STEPS: dict[str, frozenset[str]] = {
+    REQUESTED: frozenset({SENT, REJECTED}),
+    SENT: frozenset({RECEIVED}),
+    RECEIVED: frozenset(),
+    REJECTED: frozenset(),
+}
+
+
+class TransferRequest(Base):
+    """One SKU and quantity asked of a location (a store or a warehouse) by another; its ledger rows
+    carry the ref `TRQ-<id>`. Who asked, who decided (sent or rejected), who received, and when."""
+
+    __tablename__ = "transfer_request"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("from_location_id <> to_location_id", name="two_locations"),
+        CheckConstraint("status in ('requested','sent','received','rejected')", name="status"),
+        Index("ix_transfer_request_from_status", "from_location_id", "status"),
+        Index("ix_transfer_request_to_status", "to_location_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    from_location_id: Mapped[int] = mapped_column(ForeignKey("location.id"))
+    to_location_id: Mapped[int] = mapped_column(ForeignKey("location.id"))
+    sku_id: Mapped[int] = mapped_column(ForeignKey("sku.id"))
+    quantity: Mapped[int]
+    status: Mapped[str] = mapped_column(String(12), default=REQUESTED)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    decision_note: Mapped[str] = mapped_column(String(200), default="")
+    requested_by: Mapped[str] = mapped_column(String(80))
+    requested_at: Mapped[datetime]
+    decided_by: Mapped[str | None] = mapped_column(String(80))
+    decided_at: Mapped[datetime | None]
+    received_by: Mapped[str | None] = mapped_column(String(80))
+    received_at: Mapped[datetime | None]

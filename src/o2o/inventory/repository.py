@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
-from o2o.inventory.models import LIVE, Reservation, Stock, StockMovement
+from o2o.inventory.models import LIVE, Reservation, Stock, StockMovement, TransferRequest
 
 _RESERVE = text(
     "UPDATE stock SET reserved = reserved + :q "
@@ -124,3 +124,43 @@ def stock_rows(session: Session, location_id: int | None, sku_id: int | None, of
         stmt = stmt.where(Stock.sku_id == sku_id)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     return list(session.scalars(stmt.order_by(Stock.location_id, Stock.sku_id).offset(offset).limit(limit))), total
+
+
+def transfer_request(session: Session, request_id: int) -> TransferRequest | None:
+    return session.get(TransferRequest, request_id, populate_existing=True)
+
+
+def advance_transfer(session: Session, request_id: int, src: str, dst: str, **values: object) -> bool:
+    """One conditional UPDATE: the request moves src -> dst only if it is still in src. Of two people
+    sending the same request at once, one matches a row; the other (after the first commits) none."""
+    table = TransferRequest.__table__
+    stmt = table.update().where(table.c.id == request_id, table.c.status == src).values(status=dst, **values)
+    return session.execute(stmt).rowcount == 1
+
+
+def transfer_requests(session: Session, location_id: int | None, direction: str | None, statuses: list[str],
+                      offset: int, limit: int) -> tuple[list[TransferRequest], int]:
+    """Newest first. direction "in": asked by `location_id`; "out": asked of it; None: either."""
+    stmt = select(TransferRequest)
+    if location_id is not None:
+        to_here, from_here = TransferRequest.to_location_id == location_id, TransferRequest.from_location_id == location_id
+        stmt = stmt.where(to_here if direction == "in" else from_here if direction == "out" else to_here | from_here)
+    if statuses:
+        stmt = stmt.where(TransferRequest.status.in_(statuses))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(stmt.order_by(TransferRequest.id.desc()).offset(offset).limit(limit))
+    return list(rows), total
+
+
+def stock_of(session: Session, location_id: int, sku_ids: list[int]) -> list[Stock]:
+    if not sku_ids:
+        return []
+    return list(session.scalars(select(Stock).where(Stock.location_id == location_id, Stock.sku_id.in_(sku_ids))))
+
+
+def where_available(session: Session, sku_id: int, limit: int) -> list[tuple[int, int]]:
+    """(location id, available) of the locations that have some of the SKU free, most first."""
+    free = Stock.on_hand - Stock.reserved - Stock.safety_stock
+    stmt = (select(Stock.location_id, free).where(Stock.sku_id == sku_id, free > 0)
+            .order_by(free.desc(), Stock.location_id).limit(limit))
+    return [(loc, int(av)) for loc, av in session.execute(stmt)]

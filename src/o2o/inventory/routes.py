@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from o2o.deps import ContainerDep, PageDep, PrincipalDep, Uow
+from o2o.deps import ContainerDep, IdempotencyKey, PageDep, PrincipalDep, Uow
 from o2o.inventory import service
-from o2o.inventory.schemas import CheckReport, MovementIn, SafetyStockIn, StockOut, TransferIn
-from o2o.kernel.auth import require_location
+from o2o.inventory.schemas import (
+    CheckReport,
+    MovementIn,
+    SafetyStockIn,
+    StockOut,
+    TransferDecisionIn,
+    TransferIn,
+    TransferRequestIn,
+    TransferRequestOut,
+)
+from o2o.kernel.auth import Principal, require_location
+from o2o.kernel.errors import NotFound
 from o2o.kernel.pagination import Page
 
 router = APIRouter(prefix="/api/v1", tags=["inventory"])
@@ -51,3 +61,67 @@ def set_safety_stock(uow: Uow, p: PrincipalDep, location_id: int, sku_id: int, b
 @router.get("/stock/check", response_model=CheckReport)
 def check(c: ContainerDep) -> CheckReport:
     return service.check(c.db)
+
+
+# transfer requests: a location asks another for stock (inventory:write, for the asking location); the
+# source sends or rejects it (inventory:transfer, for the source); the asker receives it (inventory:write)
+
+TransferStatus = Literal["requested", "sent", "received", "rejected"]
+
+
+def _transfer_for(c: ContainerDep, p: Principal, request_id: int, side: str = "") -> TransferRequestOut:
+    """The request if the caller covers its source (side "from"), its requester ("to"), or either ("");
+    otherwise it looks unknown (404)."""
+    tr = service.get_transfer(c.db, request_id)
+    sides = {"from": (tr.from_location_id,), "to": (tr.to_location_id,)}.get(
+        side, (tr.from_location_id, tr.to_location_id))
+    if not any(p.covers(location_id) for location_id in sides):
+        raise NotFound("transfer request", request_id)
+    return tr
+
+
+@router.get("/stock/transfer-requests", response_model=Page[TransferRequestOut])
+def list_transfer_requests(c: ContainerDep, p: PrincipalDep, page: PageDep,
+                           location_id: Annotated[int | None, Query(gt=0)] = None,
+                           direction: Literal["in", "out"] | None = None,
+                           status: TransferStatus | None = None) -> Page[TransferRequestOut]:
+    """Newest first. `direction=in`: asked by the location; `out`: asked of it. A store role sees its own."""
+    if p.store_id is not None:
+        require_location(p, location_id or p.store_id)
+        location_id = p.store_id
+    return service.transfer_requests(c.db, location_id, direction, [status] if status else [], page)
+
+
+@router.post("/stock/transfer-requests", response_model=TransferRequestOut, status_code=201)
+def request_transfer(uow: Uow, p: PrincipalDep, body: TransferRequestIn,
+                     idempotency_key: IdempotencyKey = None) -> TransferRequestOut:
+    """Ask another store or a warehouse for stock, delivered to a location the caller covers."""
+    require_location(p, body.to_location_id)
+    return service.request_transfer(uow, body, p.actor, idempotency_key, scope=f"{p.kind}:{p.id}")
+
+
+@router.get("/stock/transfer-requests/{request_id}", response_model=TransferRequestOut)
+def get_transfer_request(c: ContainerDep, p: PrincipalDep, request_id: int) -> TransferRequestOut:
+    return _transfer_for(c, p, request_id)
+
+
+@router.post("/stock/transfer-requests/{request_id}/send", response_model=TransferRequestOut)
+def send_transfer(uow: Uow, c: ContainerDep, p: PrincipalDep, request_id: int,
+                  body: TransferDecisionIn | None = None) -> TransferRequestOut:
+    """The source sends the goods: its stock goes out once, however many press at the same time."""
+    _transfer_for(c, p, request_id, "from")
+    return service.send_transfer(uow, request_id, p.actor, body.note if body else "")
+
+
+@router.post("/stock/transfer-requests/{request_id}/reject", response_model=TransferRequestOut)
+def reject_transfer(uow: Uow, c: ContainerDep, p: PrincipalDep, request_id: int,
+                    body: TransferDecisionIn | None = None) -> TransferRequestOut:
+    _transfer_for(c, p, request_id, "from")
+    return service.reject_transfer(uow, request_id, p.actor, body.note if body else "")
+
+
+@router.post("/stock/transfer-requests/{request_id}/receive", response_model=TransferRequestOut)
+def receive_transfer(uow: Uow, c: ContainerDep, p: PrincipalDep, request_id: int) -> TransferRequestOut:
+    """The requester takes the goods in: its stock goes up."""
+    _transfer_for(c, p, request_id, "to")
+    return service.receive_transfer(uow, request_id, p.actor)

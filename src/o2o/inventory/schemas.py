@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -61,3 +62,40 @@ class CheckReport(BaseModel):
     reserved_mismatches: list[dict[str, int]]
     negatives: list[dict[str, int]]
     stock_rows: int
+
+
+class TransferRequestIn(BaseModel):
+    """Ask `from_location_id` (another store or a warehouse) for stock, delivered to `to_location_id`."""
+
+    from_location_id: int = Field(gt=0)
+    to_location_id: int = Field(gt=0)
+    sku_id: int = Field(gt=0)
+    quantity: int = Field(gt=0, le=100_000)
+    note: str = Field("", max_length=200)
+
+
+class TransferDecisionIn(BaseModel):
+    note: str = Field("", max_length=200, description="e.g. why a request is rejected")
+
+
+class TransferRequestOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    from_location_id: int
+    to_location_id: int
+    sku_id: int
+    quantity: int
+    status: str
+    note: str
+    decision_note: str
+    requested_by: str
+    requested_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    received_by: str | None
+    received_at: datetime | None
+
+    @property
+    def ref(self) -> str:
+        """The ledger rows of this transfer carry this ref."""
+        return f"TRQ-{self.id}"

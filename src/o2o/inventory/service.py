@@ -1,4 +1,5 @@
-"""Inventory: reserve / release / commit as conditional UPDATEs in a fixed lock order, the ledger, checks.
+"""Inventory: reserve / release / commit as conditional UPDATEs in a fixed lock order, the ledger, checks,
+and transfer requests between locations.
 
 Functions taking a `Session` run inside the caller's unit of work (orders, fulfilment);
 functions taking a `UnitOfWork` or `Database` are this area's own use cases.
@@ -20,16 +21,32 @@ from o2o.inventory.models import (
     COMMITTED,
     LIVE,
     ONLINE_SALE,
+    RECEIVED,
+    REJECTED,
     RELEASED,
+    REQUESTED,
+    SENT,
     TRANSFER_IN,
     TRANSFER_OUT,
     Stock,
+    TransferRequest,
 )
-from o2o.inventory.schemas import CheckReport, Hold, MovementIn, SafetyStockIn, StockOut, TransferIn
+from o2o.inventory.schemas import (
+    CheckReport,
+    Hold,
+    MovementIn,
+    SafetyStockIn,
+    StockOut,
+    TransferIn,
+    TransferRequestIn,
+    TransferRequestOut,
+)
+from o2o.kernel import idempotency
 from o2o.kernel.db import Database
-from o2o.kernel.errors import InvalidInput, NotFound
+from o2o.kernel.errors import IllegalTransition, InvalidInput, NotFound
 from o2o.kernel.pagination import Page, PageParams
 from o2o.kernel.uow import UnitOfWork
+from o2o.locations import service as locations
 
 
 def merge_holds(holds: Iterable[Hold]) -> list[Hold]:
@@ -162,3 +179,110 @@ def check(db: Database) -> CheckReport:
         ledger, reserved, neg = repo.ledger_mismatches(s), repo.reserved_mismatches(s), repo.negatives(s)
         return CheckReport(ok=not (ledger or reserved or neg), ledger_mismatches=ledger[:100],
                            reserved_mismatches=reserved[:100], negatives=neg[:100], stock_rows=repo.stock_count(s))
+
+
+def stock_of(db: Database, location_id: int, sku_ids: Iterable[int]) -> dict[int, StockOut]:
+    """This location's stock rows of these SKUs (a SKU never stocked here has none)."""
+    with db.read() as s:
+        return {r.sku_id: StockOut.model_validate(r) for r in repo.stock_of(s, location_id, sorted(set(sku_ids)))}
+
+
+def where_available(db: Database, sku_id: int, limit: int = 50) -> list[tuple[int, int]]:
+    """(location id, available) of the locations with some of the SKU free to sell or send, most first."""
+    with db.read() as s:
+        return repo.where_available(s, sku_id, limit)
+
+
+# --- transfer requests: requested -> sent (out of the source) -> received (into the requester), or rejected ---
+
+def request_transfer(uow: UnitOfWork, data: TransferRequestIn, actor: str, idempotency_key: str | None = None,
+                     scope: str | None = None) -> TransferRequestOut:
+    """Record a request; nothing moves until the source sends it. Retried with the same
+    Idempotency-Key (per caller `scope`), it returns the first request."""
+    if data.from_location_id == data.to_location_id:
+        raise InvalidInput("from_location_id", "must differ from to_location_id")
+    scope = f"transfer_requests:{scope or actor}"[:80]
+    req_hash = idempotency.request_hash(data.model_dump(mode="json")) if idempotency_key else ""
+    with uow:
+        s, now = uow.session, uow.clock.now()
+        if idempotency_key and (rec := idempotency.lookup(s, scope, idempotency_key, req_hash)) is not None:
+            return TransferRequestOut.model_validate(rec.body)
+        for field, location_id in (("from_location_id", data.from_location_id), ("to_location_id", data.to_location_id)):
+            if locations.kind_of(s, location_id) is None:
+                raise InvalidInput(field, f"no location {location_id}")
+        tr = TransferRequest(**data.model_dump(), status=REQUESTED, decision_note="", requested_by=actor[:80],
+                             requested_at=now)
+        s.add(tr)
+        try:
+            s.flush()
+        except IntegrityError:
+            raise InvalidInput("sku_id", f"no SKU {data.sku_id}") from None
+        out = TransferRequestOut.model_validate(tr)
+        if idempotency_key:
+            idempotency.remember(s, scope, idempotency_key, req_hash, 201, out.model_dump(mode="json"), now)
+        uow.describe(f"transfer_request={tr.id}", from_location_id=tr.from_location_id,
+                     to_location_id=tr.to_location_id, sku_id=tr.sku_id, quantity=tr.quantity)
+        uow.publish("inventory.transfer_requested", _transfer_event(out))
+        uow.commit()
+        return out
+
+
+def send_transfer(uow: UnitOfWork, request_id: int, actor: str, note: str = "") -> TransferRequestOut:
+    """The source sends: its stock goes out (transfer_out, never below what its orders reserved).
+    Exactly once: of concurrent senders one moves the stock, the others get 409."""
+    return _advance(uow, request_id, REQUESTED, SENT, actor, note)
+
+
+def reject_transfer(uow: UnitOfWork, request_id: int, actor: str, note: str = "") -> TransferRequestOut:
+    return _advance(uow, request_id, REQUESTED, REJECTED, actor, note)
+
+
+def receive_transfer(uow: UnitOfWork, request_id: int, actor: str) -> TransferRequestOut:
+    """The requester takes the goods in: its stock goes up (transfer_in)."""
+    return _advance(uow, request_id, SENT, RECEIVED, actor, "")
+
+
+def _advance(uow: UnitOfWork, request_id: int, src: str, dst: str, actor: str, note: str) -> TransferRequestOut:
+    with uow:
+        s, now = uow.session, uow.clock.now()
+        who = ({"received_by": actor[:80], "received_at": now} if dst == RECEIVED
+               else {"decided_by": actor[:80], "decided_at": now, "decision_note": note[:200]})
+        if not repo.advance_transfer(s, request_id, src, dst, **who):  # the request row is locked from here
+            tr = repo.transfer_request(s, request_id)
+            if tr is None:
+                raise NotFound("transfer request", request_id)
+            raise IllegalTransition("transfer request", tr.status, dst)
+        tr = repo.transfer_request(s, request_id)
+        assert tr is not None
+        ref, reason = f"TRQ-{tr.id}", (tr.note or f"transfer request {tr.id}")[:200]
+        if dst == SENT:
+            _move(s, tr.from_location_id, tr.sku_id, -tr.quantity, TRANSFER_OUT, ref, reason, now)
+        elif dst == RECEIVED:
+            _move(s, tr.to_location_id, tr.sku_id, tr.quantity, TRANSFER_IN, ref, reason, now)
+        out = TransferRequestOut.model_validate(tr)
+        uow.describe(f"transfer_request={tr.id}", status=dst, sku_id=tr.sku_id, quantity=tr.quantity)
+        uow.publish(f"inventory.transfer_{dst}", _transfer_event(out))
+        uow.commit()
+        return out
+
+
+def _transfer_event(tr: TransferRequestOut) -> dict:
+    return {"transfer_request_id": tr.id, "from_location_id": tr.from_location_id,
+            "to_location_id": tr.to_location_id, "sku_id": tr.sku_id, "quantity": tr.quantity, "status": tr.status}
+
+
+def get_transfer(db: Database, request_id: int) -> TransferRequestOut:
+    with db.read() as s:
+        tr = repo.transfer_request(s, request_id)
+        if tr is None:
+            raise NotFound("transfer request", request_id)
+        return TransferRequestOut.model_validate(tr)
+
+
+def transfer_requests(db: Database, location_id: int | None, direction: str | None, statuses: Iterable[str],
+                      page: PageParams) -> Page[TransferRequestOut]:
+    """Newest first: asked by (direction "in") or of ("out") a location, or both; some statuses or all."""
+    with db.read() as s:
+        rows, total = repo.transfer_requests(s, location_id, direction, list(statuses), page.offset, page.size)
+        return Page[TransferRequestOut](items=[TransferRequestOut.model_validate(r) for r in rows], page=page.page,
+                                        size=page.size, total=total)

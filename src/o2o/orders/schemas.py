@@ -74,6 +74,7 @@ class OrderOut(BaseModel):
     mode: str
     chosen_location_id: int | None
     fulfil_location_id: int
+    pickup_slot: str | None = None
     route_reason: str
     distance_m: int | None
     subtotal_fen: int

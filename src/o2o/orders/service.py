@@ -393,3 +393,45 @@ def erase_customer(session: Session, customer_id: int) -> int:
             order.ship_lat, order.ship_lng = round(order.ship_lat, 2), round(order.ship_lng, 2)
     session.flush()
     return n
+
+
+# --- quote: the checkout's price breakdown ----------------------------------------------------
+
+@dataclass(frozen=True)
+class Quote:
+    """What `place` would decide for this order now: where, how, and for how much."""
+
+    location_id: int
+    mode: str
+    reason: str
+    distance_m: int | None
+    lines: list[OrderLineOut]
+    subtotal_fen: int
+    delivery_fee_fen: int
+    discount_fen: int
+    total_fen: int
+    currency: str = CURRENCY
+
+
+def quote(db: Database, data: OrderIn, policy: OrderPolicy, locale: str = "zh-CN") -> Quote:
+    """Route and price exactly like `place`, but reserve nothing and write nothing (a read-only
+    transaction). Raises what `place` raises for the same order: InvalidInput (unknown customer,
+    address, location or SKU), InsufficientStock (lines short everywhere within reach, with what is
+    available) or NoLocation. Line names are in `locale`."""
+    with db.read() as s:
+        view = UnitOfWork(db)
+        view.session = s  # the helpers of `place` only read through it
+        lines = _merged_lines(data)
+        decision, stock, loc_ids, _ = _route(view, data, policy, lines)
+        priced = catalog.PriceStrategy(s, decision.location_id if decision else None, data.channel,
+                                       locale).price(lines)
+        _check_skus(data, priced)
+        if decision is None:
+            raise _shortage_from(data, lines, stock, loc_ids)
+        subtotal, fee, total = pricing.totals([(priced[k].price_fen, q) for k, q in lines.items()], decision.mode)
+        return Quote(location_id=decision.location_id, mode=decision.mode, reason=decision.reason[:300],
+                     distance_m=decision.distance_m,
+                     lines=[OrderLineOut(sku_id=k, name=priced[k].name, quantity=q, unit_price_fen=priced[k].price_fen,
+                                         line_total_fen=priced[k].price_fen * q) for k, q in lines.items()],
+                     subtotal_fen=subtotal, delivery_fee_fen=fee, discount_fen=subtotal + fee - total,
+                     total_fen=total)

@@ -1,7 +1,13 @@
-"""Pages of the shop front-end (server-rendered; access per route in o2o.iam.permissions)."""
+"""Pages of the shop front-end (server-rendered; access per route in o2o.iam.permissions).
+
+Phone first: pick or locate a store, browse with its stock and prices, a cart kept on the server,
+sign in by phone code, check out, pay in the sandbox, follow the order. Each module below adds its
+pages to the one router.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from o2o.shop import account, basket, browse, checkout, history  # noqa: F401  (they register their routes)
+from o2o.shop.web import router
 
-router = APIRouter(include_in_schema=False)
+__all__ = ["router"]

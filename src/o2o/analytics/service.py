@@ -1,0 +1,117 @@
+"""Reports for the back-office: the dashboard's figures, the stock grid and its export, order search."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
+
+from o2o.analytics import repository as repo
+from o2o.analytics.schemas import (
+    Dashboard,
+    OrderFilter,
+    OrderRow,
+    ReadinessDay,
+    StockFilter,
+    StockLine,
+    StoreGmv,
+)
+from o2o.kernel.clock import SHANGHAI
+from o2o.kernel.db import Database
+from o2o.kernel.pagination import Page, PageParams
+
+CHANNELS = ("h5", "pc", "app", "miniprogram", "wechat", "douyin", "api", "pos")  # the order of the legend
+MODES = ("pickup", "store_delivery", "parcel")
+READINESS_BUCKETS = ((0, 15), (15, 30), (30, 60), (60, 120), (120, None))  # minutes
+
+
+def period(now: datetime, days: int) -> tuple[list[date], datetime, datetime]:
+    """The `days` Shanghai days ending today, and their bounds in UTC [since, until)."""
+    today = now.astimezone(SHANGHAI).date()
+    first = today - timedelta(days=days - 1)
+    since = datetime.combine(first, time(0), SHANGHAI)
+    until = datetime.combine(today + timedelta(days=1), time(0), SHANGHAI)
+    return [first + timedelta(days=i) for i in range(days)], since, until
+
+
+def nearest_rank(sorted_values: list[float], pct: float) -> float:
+    """The nearest-rank percentile of already sorted values (p90 of 10 values is the 9th)."""
+    return sorted_values[max(0, math.ceil(pct / 100 * len(sorted_values)) - 1)]
+
+
+def _readiness(day: date, minutes: list[float]) -> ReadinessDay:
+    if not minutes:
+        return ReadinessDay(day, 0, None, None)
+    ordered = sorted(minutes)
+    return ReadinessDay(day, len(ordered), round(statistics.median(ordered), 1), round(nearest_rank(ordered, 90), 1))
+
+
+def dashboard(db: Database, now: datetime, days: int = 30, top: int = 10,
+              top_among: list[int] | None = None) -> Dashboard:
+    """The figures of the `days` Shanghai days ending today; `top_among` limits the top list to those
+    locations (e.g. the stores, leaving the warehouses out)."""
+    day_list, since, until = period(now, days)
+    index = {d.isoformat(): i for i, d in enumerate(day_list)}
+    with db.read() as s:
+        gmv_rows = repo.gmv_by_day_and_channel(s, since, until)
+        modes = repo.orders_by_mode(s, since, until)
+        pairs = repo.pickup_readiness(s, since, until)
+        stores = repo.gmv_by_location(s, since, until, top, top_among)
+
+    seen = {ch for _, ch, _, _ in gmv_rows}
+    channels = [ch for ch in CHANNELS if ch in seen] + sorted(seen - set(CHANNELS))
+    gmv = {ch: [0] * days for ch in channels}
+    per_day_orders = [0] * days
+    for day, ch, fen, n in gmv_rows:
+        i = index.get(day)
+        if i is not None:
+            gmv[ch][i] += fen
+            per_day_orders[i] += n
+    by_day: dict[str, list[float]] = defaultdict(list)
+    every: list[float] = []
+    buckets = [0] * len(READINESS_BUCKETS)
+    daily = [[0] * days for _ in READINESS_BUCKETS]
+    for day, raw in pairs:
+        minutes = max(0.0, round(raw, 4))  # the databases' float arithmetic, rounded off
+        by_day[day].append(minutes)
+        every.append(minutes)
+        for i, (low, high) in enumerate(READINESS_BUCKETS):
+            if minutes >= low and (high is None or minutes < high):
+                buckets[i] += 1
+                if (j := index.get(day)) is not None:
+                    daily[i][j] += 1
+                break
+    out = Dashboard(
+        days=day_list, channels=channels, gmv_by_channel=gmv, orders_by_day=per_day_orders,
+        modes={m: modes.get(m, 0) for m in MODES} | {m: n for m, n in modes.items() if m not in MODES},
+        readiness=[_readiness(d, by_day.get(d.isoformat(), [])) for d in day_list],
+        readiness_all=_readiness(day_list[-1], every) if every else None,
+        readiness_buckets=[(low, high, n) for (low, high), n in zip(READINESS_BUCKETS, buckets, strict=True)],
+        readiness_by_bucket=daily,
+        top_stores=[StoreGmv(loc, fen, n) for loc, fen, n in stores])
+    out.gmv_by_day = [sum(gmv[ch][i] for ch in channels) for i in range(days)]
+    out.gmv_fen = sum(out.gmv_by_day)
+    out.orders = sum(per_day_orders)
+    out.online_orders = sum(modes.values())
+    return out
+
+
+def stock_page(db: Database, f: StockFilter, page: PageParams) -> Page[StockLine]:
+    with db.read() as s:
+        rows, total = repo.stock_page(s, f, page.offset, page.size)
+    return Page[StockLine](items=rows, page=page.page, size=page.size, total=total)
+
+
+def stock_lines(db: Database, f: StockFilter) -> Iterator[StockLine]:
+    """Every row of the filtered grid, read in batches inside one read transaction (a consistent
+    snapshot on PostgreSQL and in SQLite's WAL mode) while the caller streams them out."""
+    with db.read() as s:
+        yield from repo.stock_lines(s, f)
+
+
+def search_orders(db: Database, f: OrderFilter, page: PageParams) -> Page[OrderRow]:
+    with db.read() as s:
+        rows, total = repo.search_orders(s, f, page.offset, page.size)
+    return Page[OrderRow](items=rows, page=page.page, size=page.size, total=total)

@@ -1,0 +1,224 @@
+"""User pages: staff users with their role and store (staff:read); invite, disable, enable and reset
+them (staff:manage). The rules are iam.admin's: who may manage whom comes from permissions.MANAGES
+(an operator manages neither operators nor platform admins), nobody changes their own account here.
+An invitation (or a reset) shows its one-time token once, on the page that answers the form: the
+token is never put in a URL, and only its digest is stored."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from o2o.backoffice.common import (
+    FormDep,
+    HeadOffice,
+    field_errors,
+    location_names,
+    page,
+    page_params,
+    pages_of,
+    router,
+    text,
+)
+from o2o.catalog import service as catalog
+from o2o.deps import ContainerDep, Uow
+from o2o.iam import admin
+from o2o.iam.guard import forget_principals
+from o2o.iam.permissions import MANAGES, ROLES
+from o2o.iam.schemas import Invitation, StaffIn
+from o2o.kernel.auth import Principal
+from o2o.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
+from o2o.locations import service as locations
+from o2o.web.templating import Texts, locale_of
+
+FIELDS = ("login", "name", "role", "store_id", "supplier_id")
+DONE = ("disabled", "enabled")
+
+TEXTS: Texts = {
+    "en": {
+        "users.title": "Users",
+        "users.lead": "Staff accounts, their role and the store they work at. You may manage: {roles}.",
+        "users.lead.none": "Staff accounts, their role and the store they work at.",
+        "users.invite": "Invite a user",
+        "users.invite.lead": "They get a one-time token to set their password (valid 7 days). Store roles need "
+                             "their store; supplier users their supplier.",
+        "users.invite.button": "Invite",
+        "users.login": "Login",
+        "users.login.hint": "Lower-case letters, digits, . - _",
+        "users.name": "Name",
+        "users.role": "Role",
+        "users.store_id": "Store",
+        "users.store_id.hint": "Store managers and clerks only",
+        "users.supplier_id": "Supplier",
+        "users.supplier_id.hint": "Supplier users only",
+        "users.token.title": "Invitation for {login}",
+        "users.token.lead": "Give this one-time token to {name} in person or over a trusted channel. It is "
+                            "shown only now; it expires {expires}. They set their password with it.",
+        "users.token.copy": "Copy token",
+        "users.token.copied": "Copied",
+        "users.list": "Staff users",
+        "users.none": "There are no staff users yet.",
+        "users.col.user": "User",
+        "users.col.role": "Role",
+        "users.col.store": "Store",
+        "users.col.state": "State",
+        "users.col.created": "Created",
+        "users.col.actions": "Actions",
+        "users.state.active": "active",
+        "users.state.invited": "invited",
+        "users.state.disabled": "disabled",
+        "users.you": "you",
+        "users.disable": "Disable",
+        "users.enable": "Enable",
+        "users.reset": "Reset",
+        "users.disable.confirm": "Disable {login}? Their sessions end now.",
+        "users.reset.confirm": "Reset {login}? Their password stops working and a new invitation is issued.",
+        "users.done.disabled": "{login} is disabled; their sessions have ended.",
+        "users.done.enabled": "{login} is enabled again.",
+        "users.err.forbidden": "Your role cannot manage this user.",
+        "users.err.self": "You cannot change your own account here.",
+        "users.err.gone": "That user no longer exists.",
+        "err.role": "Your role cannot invite this role.",
+    },
+    "zh-CN": {
+        "users.title": "用户",
+        "users.lead": "员工账号、角色及所在门店。您可以管理：{roles}。",
+        "users.lead.none": "员工账号、角色及所在门店。",
+        "users.invite": "邀请用户",
+        "users.invite.lead": "对方会得到一个一次性令牌，用于设置密码（7 天内有效）。门店角色需要指定门店；供应商用户需要指定供应商。",
+        "users.invite.button": "邀请",
+        "users.login": "账号",
+        "users.login.hint": "小写字母、数字及 . - _",
+        "users.name": "姓名",
+        "users.role": "角色",
+        "users.store_id": "门店",
+        "users.store_id.hint": "仅店长和店员",
+        "users.supplier_id": "供应商",
+        "users.supplier_id.hint": "仅供应商用户",
+        "users.token.title": "{login} 的邀请",
+        "users.token.lead": "请当面或通过可信渠道把这个一次性令牌交给 {name}。令牌只显示这一次，{expires} 过期，对方用它设置密码。",
+        "users.token.copy": "复制令牌",
+        "users.token.copied": "已复制",
+        "users.list": "员工用户",
+        "users.none": "还没有员工用户。",
+        "users.col.user": "用户",
+        "users.col.role": "角色",
+        "users.col.store": "门店",
+        "users.col.state": "状态",
+        "users.col.created": "创建时间",
+        "users.col.actions": "操作",
+        "users.state.active": "正常",
+        "users.state.invited": "已邀请",
+        "users.state.disabled": "已停用",
+        "users.you": "您本人",
+        "users.disable": "停用",
+        "users.enable": "启用",
+        "users.reset": "重置",
+        "users.disable.confirm": "停用 {login}？其登录会话将立即结束。",
+        "users.reset.confirm": "重置 {login}？其密码将失效，并生成新的邀请。",
+        "users.done.disabled": "{login} 已停用，其登录会话已结束。",
+        "users.done.enabled": "{login} 已重新启用。",
+        "users.err.forbidden": "您的角色不能管理该用户。",
+        "users.err.self": "不能在这里修改您自己的账号。",
+        "users.err.gone": "该用户已不存在。",
+        "err.role": "您的角色不能邀请此角色。",
+    },
+}
+
+
+def manageable(p: Principal) -> list[str]:
+    """The roles this caller may invite and manage, in the table's order."""
+    allowed = MANAGES.get(p.role or "", frozenset())
+    return [r for r in ROLES if r in allowed]
+
+
+def _users_page(request: Request, c: ContainerDep, p: Principal, *, values: dict[str, str] | None = None,
+                errors: dict[str, Any] | None = None, invitation: Invitation | None = None,
+                alert: tuple[str, dict[str, Any]] | None = None, status: int = 200) -> HTMLResponse:
+    locale = locale_of(request)
+    stores = locations.list_all(c.db, "store")
+    found = admin.list_staff(c.db, p, page_params(request))
+    done = request.query_params.get("done")
+    ctx = {"page": found, "pages": pages_of(found.total, found.size), "roles": manageable(p),
+           "store_names": location_names(locations.list_all(c.db), locale),
+           "stores": [(s.id, f"{s.name_zh if locale == 'zh-CN' else s.name_en} · {s.code}") for s in stores],
+           "suppliers": [(s.id, s.name) for s in catalog.suppliers(c.db)],
+           "values": values or {name: "" for name in FIELDS}, "errors": errors or {}, "invitation": invitation,
+           "alert": alert, "done": done if done in DONE else None, "who": text(request.query_params, "who", 60),
+           "can_manage": p.can("staff:manage"), "me": p.id if p.kind == "staff" else None}
+    return page(request, "backoffice/users.html", ctx, [TEXTS], status)
+
+
+@router.get("/admin/users", response_class=HTMLResponse)
+def user_list(request: Request, c: ContainerDep, p: HeadOffice) -> HTMLResponse:
+    return _users_page(request, c, p)
+
+
+def _refusal(exc: Problem) -> tuple[str, dict[str, Any]]:
+    if isinstance(exc, NotFound):
+        return "users.err.gone", {}
+    if isinstance(exc, Conflict):
+        return "users.err.self", {}
+    return "users.err.forbidden", {}
+
+
+@router.post("/admin/users", response_class=HTMLResponse)
+def invite_user(request: Request, c: ContainerDep, uow: Uow, p: HeadOffice, form: FormDep) -> HTMLResponse:
+    values = {name: text(form, name, 80) for name in FIELDS}
+    errors: dict[str, Any] = {}
+    data: dict[str, Any] = {"login": values["login"].lower(), "name": values["name"], "role": values["role"] or None,
+                            "store_id": values["store_id"] or None, "supplier_id": values["supplier_id"] or None}
+    try:
+        body = StaffIn(**data)
+    except ValidationError as exc:
+        errors = field_errors(exc, special={"login": "err.login"})
+        for name in ("role", "store_id", "supplier_id"):
+            if name in errors:
+                errors[name] = ("err.choice", {})
+        return _users_page(request, c, p, values=values, errors=errors, status=422)
+    try:
+        invitation = admin.invite(uow, p, body)
+    except Forbidden:
+        return _users_page(request, c, p, values=values, errors={"role": ("err.role", {})}, status=403)
+    except InvalidInput as exc:
+        errors = {str(e["field"]): ("err.choice", {}) for e in exc.extra.get("errors", [])}
+        return _users_page(request, c, p, values=values, errors=errors, status=422)
+    except Conflict:
+        return _users_page(request, c, p, values=values, errors={"login": ("err.taken", {})}, status=409)
+    return _users_page(request, c, p, invitation=invitation, status=201)
+
+
+def _change(request: Request, c: ContainerDep, p: Principal, user_id: int, act: Any) -> Response:
+    try:
+        return act()
+    except (Forbidden, Conflict, NotFound) as exc:
+        return _users_page(request, c, p, alert=_refusal(exc), status=exc.status)
+
+
+@router.post("/admin/users/{user_id}/disable")
+def disable_user(request: Request, c: ContainerDep, uow: Uow, p: HeadOffice, user_id: int) -> Response:
+    def act() -> Response:
+        out = admin.set_disabled(uow, p, user_id, True)
+        forget_principals(request)  # this process stops trusting their sessions at once
+        return RedirectResponse(f"/admin/users?done=disabled&who={out.login}", status_code=303)
+    return _change(request, c, p, user_id, act)
+
+
+@router.post("/admin/users/{user_id}/enable")
+def enable_user(request: Request, c: ContainerDep, uow: Uow, p: HeadOffice, user_id: int) -> Response:
+    def act() -> Response:
+        out = admin.set_disabled(uow, p, user_id, False)
+        return RedirectResponse(f"/admin/users?done=enabled&who={out.login}", status_code=303)
+    return _change(request, c, p, user_id, act)
+
+
+@router.post("/admin/users/{user_id}/reset", response_class=HTMLResponse)
+def reset_user(request: Request, c: ContainerDep, uow: Uow, p: HeadOffice, user_id: int) -> Response:
+    def act() -> Response:
+        invitation = admin.reset(uow, p, user_id)
+        forget_principals(request)
+        return _users_page(request, c, p, invitation=invitation)
+    return _change(request, c, p, user_id, act)

@@ -1,0 +1,1 @@
+"""Carts kept on the server: an anonymous cart per browser (a random cookie token), one per customer."""

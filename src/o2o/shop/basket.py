@@ -1,0 +1,105 @@
+"""The cart page and its forms: add, change a quantity, remove. The cart lives on the server."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from o2o.cart import service as cart
+from o2o.cart.schemas import Owner
+from o2o.cart.service import MAX_QUANTITY
+from o2o.deps import ContainerDep, MaybePrincipal, Uow
+from o2o.kernel.errors import InvalidInput
+from o2o.shop.browse import product_page
+from o2o.shop.common import chosen_store, owner_of, page, parse_int, remember_cart, safe_next, see_other
+from o2o.shop.offers import offers
+from o2o.shop.web import router
+from o2o.web.templating import locale_of
+
+Field = Annotated[str, Form(max_length=20)]
+
+
+def cart_view(request: Request, c: ContainerDep, owner: Owner | None) -> dict:
+    """The cart's lines priced at the chosen store, with what the store has of each."""
+    chosen = chosen_store(request, c)
+    lines = cart.lines(c.db, owner) if owner else []
+    offer = offers(c.db, chosen.store.id if chosen else None, [ln.sku_id for ln in lines], locale_of(request))
+    rows = [{"sku_id": ln.sku_id, "quantity": ln.quantity, "offer": offer.get(ln.sku_id),
+             "total_fen": offer[ln.sku_id].price_fen * ln.quantity if ln.sku_id in offer else 0} for ln in lines]
+    return {"chosen": chosen, "rows": rows, "subtotal_fen": sum(r["total_fen"] for r in rows),
+            "units": sum(ln.quantity for ln in lines), "max_quantity": MAX_QUANTITY}
+
+
+def _cart_page(request: Request, c: ContainerDep, p: MaybePrincipal, errors: dict[str, str] | None = None,
+               status: int = 200) -> HTMLResponse:
+    return page(request, c, "shop/cart.html", {**cart_view(request, c, owner_of(request, p)), "errors": errors or {}},
+                status=status, no_store=True)
+
+
+@router.get("/shop/cart", response_class=HTMLResponse)
+def show_cart(request: Request, c: ContainerDep, p: MaybePrincipal) -> HTMLResponse:
+    return _cart_page(request, c, p)
+
+
+@router.post("/shop/cart/add")
+def add_to_cart(request: Request, c: ContainerDep, uow: Uow, p: MaybePrincipal, sku_id: Field = "",
+                quantity: Field = "", product_id: Field = "") -> Response:
+    """Add to the cart (an anonymous visitor's cart is created on the first add), back to the product."""
+    pid = parse_int(product_id, None, 1, 2**62)
+    sku, qty = parse_int(sku_id, None, 1, 2**62), parse_int(quantity, None, 1, MAX_QUANTITY)
+    errors = {}
+    if sku is None:
+        errors["sku_id"] = "cart.err.sku"
+    if qty is None:
+        errors["quantity"] = "cart.err.quantity"
+    owner = owner_of(request, p)
+    token = None
+    if owner is None:
+        token = cart.new_token()
+        owner = Owner(token=token)
+    if not errors:
+        try:
+            cart.add(uow, owner, sku, qty)  # type: ignore[arg-type]
+        except InvalidInput as exc:
+            field = exc.extra["errors"][0]["field"]
+            errors[field] = "cart.err.sku" if field == "sku_id" else "cart.err.quantity"
+    if errors:
+        values = {"sku_id": sku_id, "quantity": quantity}
+        if pid is not None:
+            return product_page(request, c, pid, errors, values, status=422)
+        return _cart_page(request, c, p, errors, status=422)
+    response = see_other(f"/shop/products/{pid}?added=1" if pid else "/shop/cart")
+    if token:
+        remember_cart(response, c, token)
+    return response
+
+
+@router.post("/shop/cart/update")
+def update_cart(request: Request, c: ContainerDep, uow: Uow, p: MaybePrincipal, sku_id: Field = "",
+                quantity: Field = "") -> Response:
+    """Change a line's quantity (0 removes it)."""
+    sku, qty = parse_int(sku_id, None, 1, 2**62), parse_int(quantity, None, 0, MAX_QUANTITY)
+    owner = owner_of(request, p)
+    if sku is None or qty is None:
+        return _cart_page(request, c, p, {f"quantity-{sku_id}" if sku else "sku_id":
+                                          "cart.err.quantity" if sku else "cart.err.sku"}, status=422)
+    if owner is not None:
+        try:
+            cart.update(uow, owner, sku, qty)
+        except InvalidInput:
+            return _cart_page(request, c, p, {f"quantity-{sku}": "cart.err.sku"}, status=422)
+    return see_other("/shop/cart")
+
+
+@router.post("/shop/cart/remove")
+def remove_from_cart(request: Request, c: ContainerDep, uow: Uow, p: MaybePrincipal, sku_id: Field = "",
+                     next: Annotated[str, Form(max_length=500)] = "") -> Response:
+    sku = parse_int(sku_id, None, 1, 2**62)
+    owner = owner_of(request, p)
+    if sku is None:
+        return _cart_page(request, c, p, {"sku_id": "cart.err.sku"}, status=422)
+    if owner is not None:
+        cart.remove(uow, owner, sku)
+    return see_other(safe_next(next, "/shop/cart"))

@@ -1,0 +1,194 @@
+"""Checkout: pickup (the chosen store and a slot) / store delivery / parcel, a price breakdown quoted by
+the orders service, and placing the order once however often the form is sent."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import Form, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from o2o.cart import service as cart
+from o2o.cart.schemas import Owner
+from o2o.customers import service as customers
+from o2o.customers.schemas import AddressIn, AddressOut
+from o2o.deps import ContainerDep, PrincipalDep
+from o2o.kernel.errors import InvalidInput, Problem
+from o2o.kernel.idempotency import IdempotencyRecord
+from o2o.orders import service as orders
+from o2o.orders.schemas import LineIn, OrderIn, ShipTo
+from o2o.shop.common import Chosen, chosen_store, page, parse_float, see_other, translator
+from o2o.shop.explain import describe_route
+from o2o.shop.offers import offers
+from o2o.shop.slots import Slot, pickup_slots
+from o2o.shop.web import router
+from o2o.web.templating import locale_of
+
+MODES = ("pickup", "store_delivery", "parcel")
+Text = Annotated[str, Form(max_length=300)]
+
+
+@dataclass
+class Choice:
+    """The checkout form as sent (strings, re-shown as typed)."""
+
+    mode: str = "pickup"
+    slot: str = ""
+    address: str = ""  # a saved address id, or "new"
+    line: str = ""
+    lat: str = ""
+    lng: str = ""
+    save: bool = False
+    idem: str = ""
+
+
+def policy(c: ContainerDep) -> orders.OrderPolicy:
+    return orders.OrderPolicy(unpaid_ttl=timedelta(minutes=c.settings.unpaid_order_ttl_minutes),
+                              max_radius_m=c.settings.max_delivery_radius_m)
+
+
+def _scope(customer_id: int) -> str:
+    return f"customer:{customer_id}"  # the scope the orders API uses for a customer's Idempotency-Key
+
+
+def _placed_with(c: ContainerDep, customer_id: int, key: str) -> str | None:
+    """The order a first submission of this form created, if any (a double submit finds it)."""
+    with c.db.read() as s:
+        body = s.scalar(select(IdempotencyRecord.body).where(
+            IdempotencyRecord.scope == f"orders:{_scope(customer_id)}", IdempotencyRecord.key == key))
+    return str(body["number"]) if isinstance(body, dict) and "number" in body else None
+
+
+def _order_in(choice: Choice, customer_id: int, lines: list, chosen: Chosen | None, slots: list[Slot],
+              saved: list[AddressOut], errors: dict[str, str]) -> OrderIn | None:
+    """Build the order from the form and the cart; field errors (text keys) go into `errors`."""
+    if choice.mode not in MODES:
+        errors["mode"] = "checkout.err.mode"
+        return None
+    data: dict = {"customer_id": customer_id, "mode": choice.mode, "channel": "h5",
+                  "lines": [LineIn(sku_id=ln.sku_id, quantity=ln.quantity) for ln in lines],
+                  "location_id": chosen.store.id if chosen else None}
+    if choice.mode == "pickup":
+        if chosen is None:
+            errors["store"] = "checkout.err.store"
+        elif not slots:
+            errors["slot"] = "checkout.err.closed"
+        elif choice.slot not in {s.value for s in slots}:
+            errors["slot"] = "checkout.err.slot"
+        data["pickup_slot"] = choice.slot
+    elif choice.address != "new":
+        if not any(str(a.id) == choice.address for a in saved):
+            errors["address"] = "checkout.err.address"
+        else:
+            data["address_id"] = int(choice.address)
+    else:
+        lat, lng, line = parse_float(choice.lat, -90, 90), parse_float(choice.lng, -180, 180), choice.line.strip()
+        if not line:
+            errors["line"] = "checkout.err.line"
+        if lat is None:
+            errors["lat"] = "checkout.err.lat"
+        if lng is None:
+            errors["lng"] = "checkout.err.lng"
+        if line and lat is not None and lng is not None:
+            data["address"] = ShipTo(line=line, lat=lat, lng=lng)
+    if errors:
+        return None
+    try:
+        return OrderIn(**data)
+    except ValidationError:
+        errors["mode"] = "checkout.err.mode"
+        return None
+
+
+def _problem_errors(exc: Problem, errors: dict[str, str], line_errors: dict[int, dict]) -> None:
+    """The orders service's refusals, next to what they are about."""
+    if exc.kind == "insufficient-stock":
+        for short in exc.extra.get("lines", []):
+            line_errors[int(short["sku_id"])] = {"available": int(short["available"])}
+        errors["lines"] = "checkout.err.short"
+    elif exc.kind == "no-location":
+        errors["mode"] = "checkout.err.nolocation"
+    elif isinstance(exc, InvalidInput):
+        field = str(exc.extra["errors"][0]["field"])
+        errors["address" if field == "address_id" else "lines" if field.startswith("lines") else "mode"] = \
+            "checkout.err.invalid"
+    else:
+        errors["mode"] = "checkout.err.failed"
+
+
+def _render(request: Request, c: ContainerDep, p: PrincipalDep, choice: Choice | None,
+            place: bool = False) -> Response:
+    chosen = chosen_store(request, c)
+    owner = Owner(customer_id=p.id)
+    lines = cart.lines(c.db, owner)
+    if place and not lines and choice and choice.idem and (number := _placed_with(c, p.id, choice.idem)):
+        return see_other(f"/shop/orders/{number}/pay")  # a twin of this form emptied the cart meanwhile
+    saved = customers.addresses(c.db, p.id)
+    slots = pickup_slots(chosen.store.opening_hours, chosen.store.timezone, c.clock.now()) if chosen else []
+    posted = choice is not None
+    if choice is None:
+        mode = request.query_params.get("mode", "pickup")
+        choice = Choice(mode=mode if mode in MODES else "pickup", slot=slots[0].value if slots else "",
+                        address=str(saved[0].id) if saved else "new", idem=secrets.token_urlsafe(16),
+                        lat=f"{chosen.lat:.5f}" if chosen and chosen.lat is not None else "",
+                        lng=f"{chosen.lng:.5f}" if chosen and chosen.lng is not None else "")
+    errors: dict[str, str] = {}
+    line_errors: dict[int, dict] = {}
+    quoted, status = None, 200
+    if lines:
+        data = _order_in(choice, p.id, lines, chosen, slots, saved, errors)
+        if data is not None:
+            try:
+                if place:
+                    return _place(c, p, choice, data, owner)
+                quoted = orders.quote(c.db, data, policy(c), locale_of(request))
+            except Problem as exc:
+                _problem_errors(exc, errors, line_errors)
+                status = exc.status if exc.status in (409, 422) else 422
+        elif posted:
+            status = 422
+    names = {k: o.name for k, o in offers(c.db, chosen.store.id if chosen else None, [ln.sku_id for ln in lines],
+                                          locale_of(request)).items()}
+    ctx = {"choice": asdict(choice), "lines": lines, "names": names, "saved": saved, "slots": slots, "errors": errors,
+           "line_errors": line_errors, "quote": quoted, "modes": MODES,
+           "route": describe_route(c, quoted.location_id, quoted.mode, quoted.reason, quoted.distance_m,
+                                     translator(request)) if quoted else None}
+    return page(request, c, "shop/checkout.html", ctx, status=status, chosen=chosen, no_store=True)
+
+
+def _place(c: ContainerDep, p: PrincipalDep, choice: Choice, data: OrderIn, owner: Owner) -> Response:
+    """Place once per form (Idempotency-Key), emptying the ordered lines of the cart in the same commit."""
+    uow = c.uow()
+    skus = [ln.sku_id for ln in data.lines]
+    uow.before_commit.append(lambda s: cart.clear_in(s, owner, skus))
+    out = orders.place(uow, data, policy(c), choice.idem or None, scope=_scope(p.id))
+    if choice.save and data.address is not None:
+        customers.add_address(c.uow(), p.id, AddressIn(line=data.address.line, lat=data.address.lat,
+                                                       lng=data.address.lng, label=""))
+    return see_other(f"/shop/orders/{out.number}/pay")
+
+
+@router.get("/shop/checkout", response_class=HTMLResponse)
+def checkout(request: Request, c: ContainerDep, p: PrincipalDep) -> Response:
+    return _render(request, c, p, None)
+
+
+@router.post("/shop/checkout")
+def place_order(request: Request, c: ContainerDep, p: PrincipalDep,
+                mode: Annotated[str, Form(max_length=20)] = "", slot: Annotated[str, Form(max_length=40)] = "",
+                address: Annotated[str, Form(max_length=20)] = "", line: Text = "",
+                lat: Annotated[str, Form(max_length=30)] = "", lng: Annotated[str, Form(max_length=30)] = "",
+                save: Annotated[str, Form(max_length=5)] = "", idem: Annotated[str, Form(max_length=64)] = "",
+                action: Annotated[str, Form(max_length=10)] = "place") -> Response:
+    """`action=quote` re-prices the choice; `action=place` places the order and goes to payment."""
+    idem = idem.strip()
+    if action == "place" and idem and (number := _placed_with(c, p.id, idem)):
+        return see_other(f"/shop/orders/{number}/pay")  # the same form sent again: the first order
+    choice = Choice(mode=mode, slot=slot, address=address, line=line, lat=lat, lng=lng, save=bool(save),
+                    idem=idem or secrets.token_urlsafe(16))
+    return _render(request, c, p, choice, place=action == "place")
