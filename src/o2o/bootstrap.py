@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import time
+from datetime import timedelta
+
 from o2o.adapters.messages.sms import DevSms
 from o2o.adapters.payments.sandbox import SandboxPayments
+from o2o.cart import service as carts
 from o2o.config import Settings, get_settings
 from o2o.deps import Container
 from o2o.iam import handlers as iam_handlers
@@ -55,8 +59,19 @@ def relay(c: Container) -> Relay:
                  redact_topics=frozenset({"iam.code_requested"}))
 
 
+ANONYMOUS_CART_DAYS = 30
+
+
 def relay_thread(c: Container) -> RelayThread:
     def expire() -> None:
         orders.expire_unpaid(c.db, c.uow)
 
-    return RelayThread(relay(c), c.settings.relay_poll_s, periodic=[expire])
+    last_purge = [0.0]
+
+    def purge_carts() -> None:
+        """Every 10 minutes: anonymous carts untouched for 30 days go."""
+        if time.monotonic() - last_purge[0] >= 600:
+            last_purge[0] = time.monotonic()
+            carts.purge_anonymous(c.uow(), c.clock.now() - timedelta(days=ANONYMOUS_CART_DAYS))
+
+    return RelayThread(relay(c), c.settings.relay_poll_s, periodic=[expire, purge_carts])
