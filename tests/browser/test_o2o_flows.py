@@ -16,7 +16,7 @@ from o2o.kernel.pagination import PageParams
 from tests.browser.conftest import sign_in_staff
 from tests.browser.test_shop import code_from_inbox
 from tests.factories.auth import PASSWORD
-from tests.factories.chain import XUJIAHUI_NEAR, build_chain, receive
+from tests.factories.chain import SONGJIANG, XUJIAHUI_NEAR, build_chain, receive
 
 PHONE = "13800138000"  # build_chain's customer, who lives ~550 m from the Xujiahui store
 
@@ -101,3 +101,54 @@ def test_customer_orders_for_pickup_clerk_hands_over_by_code_and_stock_falls(liv
     expect(shopper.locator(".timeline .step").last).to_contain_text("已完成")
     shot(shopper, "flow-order-completed")
     assert on_hand(c, near, milk) == 7 and on_hand(c, far, milk) == 10
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_a_product_an_operator_creates_with_stock_at_one_store_shows_near_it_and_not_20_km_away(
+        live, open_page, shot, auth, size):
+    c = live.container
+    chain = build_chain(c)
+    auth.staff_user("operator", login="ops")
+
+    # the operator creates the product and receives stock at the Xujiahui store
+    ops = open_page(size)
+    sign_in_staff(ops, "ops", PASSWORD)
+    ops.goto("/admin/products/new")
+    ops.locator("#f-name_zh").fill("有机燕麦奶")
+    ops.locator("#f-name_en").fill("Organic oat milk")
+    ops.locator("#f-category_id").select_option(label="乳品")
+    ops.locator("#f-sku_code").fill("OAT-1L")
+    ops.locator("#f-sku_barcode").fill("6901234567892")
+    ops.locator("#f-sku_price").fill("19.90")
+    ops.locator('form[action="/admin/products"] button[type=submit]').click()
+    ops.wait_for_url(re.compile(r"/admin/products/\d+\?done=created"))
+    ops.locator("#f-location_id").select_option(value=str(chain.stores["xujiahui"]))
+    ops.locator("#f-quantity").fill("12")
+    ops.locator("#f-reason").fill("DN-42")
+    ops.locator('form[action$="/stock"] button[type=submit]').click()
+    ops.wait_for_url(re.compile(r"done=received"))
+
+    def shopper_at(point: tuple[float, float]):  # type: ignore[no-untyped-def]
+        page = open_page(size)
+        page.context.grant_permissions(["geolocation"])
+        page.context.set_geolocation({"latitude": point[0], "longitude": point[1]})
+        page.goto("/shop")
+        page.get_by_role("button", name="使用我的位置").click()
+        page.wait_for_url("**/shop/stores?lat=*")
+        return page
+
+    near = shopper_at(XUJIAHUI_NEAR)
+    near.get_by_role("button", name="选择XJH店").click()
+    near.wait_for_url("**/shop/products")
+    near.get_by_role("searchbox", name="搜索商品").fill("燕麦")
+    near.get_by_role("button", name="搜索", exact=True).click()
+    card = near.locator(".product-grid .card", has_text="有机燕麦奶")
+    expect(card).to_contain_text("有货 · XJH店")
+    shot(near, "flow-new-product-near")
+
+    far = shopper_at(SONGJIANG)  # ~25 km from every store
+    expect(far.locator("main")).to_contain_text("公里内暂无门店")
+    assert far.locator(".store-list h3").count() == 0  # no store to pick: nothing is on offer there
+    far.goto("/shop/products?q=燕麦")
+    assert "有货" not in far.locator("main").inner_text()
+    shot(far, "flow-new-product-far")

@@ -63,11 +63,14 @@ def _stores_page(request: Request, c: ContainerDep, errors: dict[str, str], stat
     chosen = chosen_store(request, c)
     if place is None and origin is None and not errors and chosen and chosen.lat is not None:
         place, origin = finder.Place(chosen.lat, chosen.lng), "remembered"  # type: ignore[arg-type]
-    found = finder.nearest(everything, place.lat, place.lng) if place else \
+    # from a position only stores within reach; a district search ranks the district's stores
+    reach = finder.REACH_M if origin == "position" else None
+    found = finder.nearest(everything, place.lat, place.lng, reach) if place else \
         ([] if origin == "search" or errors else [finder.Nearby(s, -1) for s in everything])
     pages = max(1, math.ceil(len(found) / STORES_PER_PAGE))
     shown = found[(n - 1) * STORES_PER_PAGE: n * STORES_PER_PAGE]
     ctx = {"q": q, "place": place, "origin": origin, "searched": origin == "search" and place is None,
+           "out_of_reach": origin == "position" and not found, "reach_km": finder.REACH_M // 1000,
            "stores": shown, "total": len(found), "page_no": n, "pages": pages, "errors": errors,
            "district_label": finder.district_label(place.district, locale_of(request)) if place else "",
            "next": safe_next(query.get("next"), "/shop/products")}

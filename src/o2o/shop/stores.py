@@ -82,6 +82,10 @@ def all_stores(db: Database) -> list[LocationOut]:
     return [s for s in locations.list_all(db, "store") if s.active]
 
 
-def nearest(stores: list[LocationOut], lat: float, lng: float) -> list[Nearby]:
+REACH_M = 10_000  # a store farther than this from the shopper is not "near": no pickup trip, no delivery
+
+
+def nearest(stores: list[LocationOut], lat: float, lng: float, reach_m: int | None = None) -> list[Nearby]:
     out = [Nearby(s, round(geo.haversine_m(lat, lng, s.lat, s.lng))) for s in stores]
-    return sorted(out, key=lambda n: (n.distance_m, n.store.id))
+    return sorted((n for n in out if reach_m is None or n.distance_m <= reach_m),
+                  key=lambda n: (n.distance_m, n.store.id))
