@@ -119,9 +119,10 @@ def test_browser_position_lists_every_store_nearest_first_with_its_distance(clie
 
 
 def test_store_list_pages_ten_at_a_time(client, chain, container):
+    """All within 10 km of Xujiahui (farther stores are not offered from a position)."""
     for i in range(8):
         locations.create(container.uow(), LocationIn(code=f"EXTRA{i}", kind="store", name_zh=f"加{i}店",
-                                                     name_en=f"Extra {i}", lat=31.3 + i / 100, lng=121.5))
+                                                     name_en=f"Extra {i}", lat=31.20 + i / 200, lng=121.45))
     first = client.get("/shop/stores", params={"lat": XUJIAHUI[0], "lng": XUJIAHUI[1]}, headers=EN)
     assert len(re.findall(r"<h3>", first.text)) == 10 and "Page 1 of 2" in first.text and 'rel="next"' in first.text
     second = client.get("/shop/stores", params={"lat": XUJIAHUI[0], "lng": XUJIAHUI[1], "page": 2}, headers=EN)
@@ -271,3 +272,11 @@ def test_a_products_main_picture_shows_in_the_catalog_and_on_its_page(client, ch
     assert f'<img class="thumb" src="{url}" alt="" loading="lazy"' in listing
     page = client.get(f"/shop/products/{pid}", headers=EN).text
     assert f'<img class="product-image" src="{url}" alt="milk"' in page
+
+
+def test_stores_farther_than_ten_km_are_not_offered_from_a_position(client, chain):
+    from tests.factories.chain import SONGJIANG
+
+    r = client.get("/shop/stores", params={"lat": SONGJIANG[0], "lng": SONGJIANG[1]}, headers=EN)
+    assert r.status_code == 200 and "No store within 10 km of you yet" in r.text
+    assert "<h3>" not in r.text
