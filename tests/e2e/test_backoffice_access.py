@@ -159,3 +159,15 @@ def test_missing_records_answer_a_page_in_the_users_language(staff):
     assert r.status_code == 404 and "There is no such product." in r.text
     r = ops.get("/admin/orders/SO20990101000001", ZH)
     assert r.status_code == 404 and "没有这个订单。" in r.text
+
+
+def test_every_back_office_page_weighs_under_300_kb_on_first_load(staff, container):
+    """The page plus every stylesheet, script and image it references, uncompressed (what goes over
+    the wire is gzipped and smaller still)."""
+    build_chain(container)
+    ops = staff("operator")
+    for path in (*PAGES, "/admin?days=90"):
+        r = ops.get(path)
+        assets = set(re.findall(r'(?:href|src)="(/(?:static|media)/[^"]+)"', r.text))
+        total = len(r.content) + sum(len(ops.get(a).content) for a in assets)
+        assert total < 300 * 1024, (path, total)

@@ -274,3 +274,21 @@ def test_a_sent_code_leaves_no_phone_in_the_outbox(client, container):
     with container.db.read() as s:
         event = s.query(OutboxEvent).filter_by(topic="iam.code_requested").one()
     assert event.published_at is not None and event.payload == {"redacted": True}
+
+
+def test_staff_land_where_their_role_works(client, auth):
+    for role, store, where in (("clerk", True, "/console/"), ("operator", False, "/admin"),
+                               ("supplier", False, "/api/v1/supplier/products")):
+        from o2o.catalog import service as catalog
+        from o2o.catalog.schemas import SupplierIn
+
+        kw = {}
+        if store:
+            from tests.factories.chain import XUJIAHUI
+            from tests.factories.chain import store as make_store
+
+            kw["store_id"] = make_store(auth.c, f"L{role}", XUJIAHUI)
+        if role == "supplier":
+            kw["supplier_id"] = catalog.create_supplier(auth.c.uow(), SupplierIn(code="SUP-L", name="S")).id
+        r = client.get("/staff", headers=auth.staff(role, **kw), follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].startswith(where), role

@@ -63,6 +63,8 @@ def staff_home(p: PrincipalDep) -> RedirectResponse:
         return RedirectResponse("/shop", status_code=303)
     if p.store_id is not None:
         return RedirectResponse(f"/console/{p.store_id}", status_code=303)
+    if p.role == "supplier":  # no supplier pages yet: their products through the API
+        return RedirectResponse("/api/v1/supplier/products", status_code=303)
     return RedirectResponse("/admin", status_code=303)
 
 
