@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from cachetools import TTLCache
 from fastapi import Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 from limits import RateLimitItemPerMinute
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
@@ -91,13 +91,14 @@ class Principals:
         self._cache: TTLCache = TTLCache(maxsize=size, ttl=ttl_s)
         self._lock = threading.Lock()
 
-    def get(self, key: str, now: datetime) -> tuple[Principal, int] | None | bool:
+    def get(self, key: str, now: datetime) -> tuple[Principal, int] | None:
+        """(principal, rate per minute) while remembered and not expired; unknown tokens are not cached."""
         with self._lock:
             hit = self._cache.get(key)
         if hit is None:
-            return False
+            return None
         principal, rate, until = hit
-        return (principal, rate) if until is None or until > now else False
+        return (principal, rate) if until is None or until > now else None
 
     def put(self, key: str, principal: Principal, rate: int, until: datetime | None) -> None:
         with self._lock:
@@ -121,16 +122,27 @@ def _lookup(c: Container, kind: str, value: str) -> tuple[Principal, int, dateti
 async def _resolve(c: Container, guard: Guardian, kind: str, value: str) -> Principal | None:
     key = f"{kind}:{digest(value)}"  # a bearer token is never taken for a cookie, nor a cookie for one
     hit = guard.principals.get(key, c.clock.now())
-    if hit is False:
+    if hit is None:
         found = await run_in_threadpool(_lookup, c, kind, value)
         if found is None:
             return None
         guard.principals.put(key, *found)
         hit = found[0], found[1]
-    principal, rate = hit  # type: ignore[misc]
+    principal, rate = hit
     if principal.kind == "api_key":
         guard.limits.hit(RateLimitItemPerMinute(rate), "key", str(principal.id))
     return principal
+
+
+def start_cookie_session(request: Request, response: Response, access_token: str) -> None:
+    """After a cookie sign-in: the HttpOnly session cookie (Secure under HTTPS, SameSite=Lax) and a fresh
+    CSRF cookie, so a token planted before sign-in is worth nothing after it."""
+    settings = request.app.state.container.settings
+    max_age = settings.cookie_session_days * 86400
+    response.set_cookie(SESSION_COOKIE, access_token, max_age=max_age, httponly=True, secure=settings.https,
+                        samesite="lax", path="/")
+    response.set_cookie(CSRF_COOKIE, request.app.state.guardian.csrf.new(), max_age=max_age, httponly=False,
+                        secure=settings.https, samesite="strict", path="/")
 
 
 def forget_principals(request: Request) -> None:

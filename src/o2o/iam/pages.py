@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from o2o.deps import ContainerDep, PrincipalDep, audit_event
 from o2o.iam import service
-from o2o.iam.guard import CSRF_COOKIE, SESSION_COOKIE, client_ip, forget_principals
+from o2o.iam.guard import CSRF_COOKIE, SESSION_COOKIE, client_ip, forget_principals, start_cookie_session
 from o2o.kernel.errors import Problem
 from o2o.web.templating import Texts, render
 
@@ -100,11 +100,7 @@ def login(request: Request, c: ContainerDep, login: Annotated[str, Form(max_leng
                            login=login, minutes=minutes)
     audit_event(request, c, p, "staff.sign_in", f"session={p.session_id}")
     response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(SESSION_COOKIE, tokens.access_token, max_age=c.settings.cookie_session_days * 86400,
-                        httponly=True, secure=c.settings.https, samesite="lax", path="/")
-    # a fresh CSRF token with the new session: one planted before sign-in is worth nothing after it
-    response.set_cookie(CSRF_COOKIE, request.app.state.guardian.csrf.new(), httponly=False, samesite="strict",
-                        path="/", secure=c.settings.https, max_age=c.settings.cookie_session_days * 86400)
+    start_cookie_session(request, response, tokens.access_token)
     return response
 
 

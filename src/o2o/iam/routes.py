@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from o2o.customers import service as customers
 from o2o.deps import ContainerDep, PageDep, PrincipalDep, Uow, audit_event
 from o2o.iam import admin, service
-from o2o.iam.guard import CSRF_COOKIE, SESSION_COOKIE, client_ip, forget_principals
+from o2o.iam.guard import SESSION_COOKIE, client_ip, forget_principals, start_cookie_session
 from o2o.iam.schemas import (
     ApiKeyIn,
     ApiKeyOut,
@@ -47,20 +47,11 @@ def client(request: Request) -> service.Client:
     return service.Client(ip=client_ip(request), user_agent=request.headers.get("user-agent", ""))
 
 
-def set_session_cookie(request: Request, response: Response, c: ContainerDep, tokens: Tokens) -> None:
-    """HttpOnly session cookie, Secure under HTTPS, SameSite=Lax; plus a fresh CSRF cookie for forms."""
-    max_age = c.settings.cookie_session_days * 86400
-    response.set_cookie(SESSION_COOKIE, tokens.access_token, max_age=max_age, httponly=True,
-                        secure=c.settings.https, samesite="lax", path="/")
-    response.set_cookie(CSRF_COOKIE, request.app.state.guardian.csrf.new(), max_age=max_age, httponly=False,
-                        secure=c.settings.https, samesite="strict", path="/")
-
-
 def _answer(request: Request, response: Response, c: ContainerDep, tokens: Tokens,
             cookie: bool) -> Tokens | dict[str, Any]:
     if not cookie:
         return tokens
-    set_session_cookie(request, response, c, tokens)
+    start_cookie_session(request, response, tokens.access_token)
     return {"subject": tokens.subject, "subject_id": tokens.subject_id, "expires_at": tokens.expires_at}
 
 

@@ -38,9 +38,13 @@ def request_hash(payload: Any) -> str:
     return hashlib.sha256(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
-def lookup(session: Session, scope: str, key: str, req_hash: str) -> IdempotencyRecord | None:
-    rec = session.scalars(select(IdempotencyRecord).where(
+def find(session: Session, scope: str, key: str) -> IdempotencyRecord | None:
+    return session.scalars(select(IdempotencyRecord).where(
         IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)).first()
+
+
+def lookup(session: Session, scope: str, key: str, req_hash: str) -> IdempotencyRecord | None:
+    rec = find(session, scope, key)
     if rec is not None and rec.request_hash != req_hash:
         raise IdempotencyConflict(f"key {key!r} was first used with a different request")
     return rec

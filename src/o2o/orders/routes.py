@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
@@ -19,8 +18,7 @@ router = APIRouter(prefix="/api/v1", tags=["orders"])
 
 
 def policy(c: ContainerDep) -> service.OrderPolicy:
-    return service.OrderPolicy(unpaid_ttl=timedelta(minutes=c.settings.unpaid_order_ttl_minutes),
-                               max_radius_m=c.settings.max_delivery_radius_m)
+    return service.OrderPolicy.from_settings(c.settings)
 
 
 def _in_scope(c: ContainerDep, p: Principal, number: str) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from o2o.adapters.payments.sandbox import BadSignature, PaymentProvider, SandboxPayments
 from o2o.catalog import service as catalog
+from o2o.config import Settings
 from o2o.customers import service as customers
 from o2o.fulfillment import routing
 from o2o.fulfillment import service as fulfillment
@@ -54,6 +55,24 @@ class OrderPolicy:
     unpaid_ttl: timedelta = timedelta(minutes=30)
     max_radius_m: float = 5_000
 
+    @classmethod
+    def from_settings(cls, settings: Settings) -> OrderPolicy:
+        return cls(unpaid_ttl=timedelta(minutes=settings.unpaid_order_ttl_minutes),
+                   max_radius_m=settings.max_delivery_radius_m)
+
+
+def idempotency_scope(caller: str) -> str:
+    """Where `place` keeps a caller's Idempotency-Keys (`caller` is e.g. "customer:7")."""
+    return f"orders:{caller}"
+
+
+def placed_with_key(db: Database, caller: str, key: str) -> str | None:
+    """The number of the order `caller` already placed with this Idempotency-Key, if any."""
+    with db.read() as s:
+        rec = idempotency.find(s, idempotency_scope(caller), key)
+    body = rec.body if rec is not None else None
+    return str(body["number"]) if isinstance(body, dict) and "number" in body else None
+
 
 def order_number(session: Session, now: datetime) -> str:
     return f"SO{now.astimezone(SHANGHAI):%Y%m%d}{next_value(session, 'order_number'):06d}"
@@ -62,7 +81,7 @@ def order_number(session: Session, now: datetime) -> str:
 def place(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy, idempotency_key: str | None = None,
           scope: str | None = None) -> OrderOut:
     """`scope` names the caller: one caller's Idempotency-Key never collides with another's."""
-    scope = f"orders:{scope or data.customer_id or 0}"
+    scope = idempotency_scope(scope or str(data.customer_id or 0))
     req_hash = idempotency.request_hash(data.model_dump(mode="json")) if idempotency_key else ""
     with uow:
         for attempt in range(PLACE_ATTEMPTS):

@@ -12,8 +12,13 @@ from fastapi.responses import HTMLResponse, Response
 from o2o.cart import service as cart
 from o2o.deps import ContainerDep, MaybePrincipal, PrincipalDep
 from o2o.iam import service as iam
-from o2o.iam.guard import SESSION_COOKIE, SIGN_INS_PER_IP_MINUTE, client_ip, forget_principals
-from o2o.iam.routes import set_session_cookie
+from o2o.iam.guard import (
+    SESSION_COOKIE,
+    SIGN_INS_PER_IP_MINUTE,
+    client_ip,
+    forget_principals,
+    start_cookie_session,
+)
 from o2o.kernel.errors import Problem, TooManyRequests
 from o2o.kernel.pii import mask_phone
 from o2o.shop.common import CART_COOKIE, owner_of, page, safe_next, see_other
@@ -109,7 +114,7 @@ def verify_code(request: Request, c: ContainerDep, code: Annotated[str, Form(max
     if anonymous is not None and anonymous.token:
         cart.merge(c.uow(), anonymous.token, tokens.subject_id)
     response = see_other(next_url)
-    set_session_cookie(request, response, c, tokens)
+    start_cookie_session(request, response, tokens.access_token)
     response.delete_cookie(CART_COOKIE, path="/")
     response.delete_cookie(PHONE_COOKIE, path="/shop/signin")
     return response

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import asdict, dataclass
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import select
 
 from o2o.cart import service as cart
 from o2o.cart.schemas import Owner
@@ -19,7 +17,6 @@ from o2o.customers import service as customers
 from o2o.customers.schemas import AddressIn, AddressOut
 from o2o.deps import ContainerDep, PrincipalDep
 from o2o.kernel.errors import InvalidInput, Problem
-from o2o.kernel.idempotency import IdempotencyRecord
 from o2o.orders import service as orders
 from o2o.orders.schemas import LineIn, OrderIn, ShipTo
 from o2o.shop.common import Chosen, chosen_store, page, parse_float, see_other, translator
@@ -48,8 +45,7 @@ class Choice:
 
 
 def policy(c: ContainerDep) -> orders.OrderPolicy:
-    return orders.OrderPolicy(unpaid_ttl=timedelta(minutes=c.settings.unpaid_order_ttl_minutes),
-                              max_radius_m=c.settings.max_delivery_radius_m)
+    return orders.OrderPolicy.from_settings(c.settings)
 
 
 def _scope(customer_id: int) -> str:
@@ -58,10 +54,7 @@ def _scope(customer_id: int) -> str:
 
 def _placed_with(c: ContainerDep, customer_id: int, key: str) -> str | None:
     """The order a first submission of this form created, if any (a double submit finds it)."""
-    with c.db.read() as s:
-        body = s.scalar(select(IdempotencyRecord.body).where(
-            IdempotencyRecord.scope == f"orders:{_scope(customer_id)}", IdempotencyRecord.key == key))
-    return str(body["number"]) if isinstance(body, dict) and "number" in body else None
+    return orders.placed_with_key(c.db, _scope(customer_id), key)
 
 
 def _order_in(choice: Choice, customer_id: int, lines: list, chosen: Chosen | None, slots: list[Slot],
