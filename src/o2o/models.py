@@ -1,5 +1,6 @@
 """Imports every area's tables so that Base.metadata is complete (Alembic, tests)."""
 
+from o2o.adapters.messages import models as messages  # noqa: F401
 from o2o.audit import models as audit  # noqa: F401
 from o2o.cart import models as cart  # noqa: F401
 from o2o.catalog import models as catalog  # noqa: F401
