@@ -43,7 +43,8 @@ class CustomerPassword(Base):
 
 class AuthSession(Base):
     """One signed-in device: a short-lived access token (or a cookie) plus a rotating refresh token
-    (`rt_<session id>.<secret>`: presenting an older one than the latest ends the session)."""
+    (`rt_<session id>.<secret>.<server signature>`: presenting an older one than the latest ends the
+    session; one the server never signed changes nothing)."""
 
     __tablename__ = "auth_session"
     __table_args__ = (Index("ix_auth_session_subject", "subject_kind", "subject_id"),)

@@ -104,7 +104,7 @@ def _issue(uow: UnitOfWork, kind: str, subject_id: int, cookie: bool, client: Cl
     uow.session.flush()
     refresh = None
     if not cookie:
-        refresh = tokens.new_refresh(row.id)
+        refresh = tokens.new_refresh(row.id, secret_key(settings, "refresh"))
         row.refresh_hash = tokens.digest(refresh)
     out = Tokens(access_token=access, expires_at=expires, refresh_token=refresh, refresh_expires_at=refresh_expires,
                  subject=kind, subject_id=subject_id)
@@ -143,7 +143,10 @@ def staff_principal(user: StaffUser, session_id: int | None = None, via_cookie: 
 
 def refresh(uow: UnitOfWork, refresh_token: str, settings: Settings) -> Tokens:
     """Rotate both tokens. A refresh token names its session: presenting any but the latest one of
-    that session (a copy someone kept) ends the session for everyone holding it."""
+    that session (a copy someone kept) ends the session for everyone holding it. Only a token the
+    server really issued for that session (its signature checks out) does so: a made-up one naming
+    the session (ids are sequential) is refused and changes nothing."""
+    key = secret_key(settings, "refresh")
     with uow:
         s, now = uow.session, uow.clock.now()
         session_id = tokens.refresh_session(refresh_token)
@@ -151,12 +154,13 @@ def refresh(uow: UnitOfWork, refresh_token: str, settings: Settings) -> Tokens:
         if row is None or row.revoked_at is not None or row.refresh_hash is None:
             raise BadCredentials("refresh token unknown, used or expired")
         if not tokens.same(row.refresh_hash, tokens.digest(refresh_token)):
-            row.revoked_at = now  # an old generation came back: the token was copied
-            uow.commit()
+            if tokens.issued_refresh(key, refresh_token):
+                row.revoked_at = now  # an old generation came back: the token was copied
+                uow.commit()
             raise BadCredentials("refresh token unknown, used or expired")
         if row.refresh_expires_at is None or row.refresh_expires_at <= now:
             raise BadCredentials("refresh token unknown, used or expired")
-        access, new_refresh = tokens.new_token(tokens.ACCESS), tokens.new_refresh(row.id)
+        access, new_refresh = tokens.new_token(tokens.ACCESS), tokens.new_refresh(row.id, key)
         row.token_hash, row.refresh_hash = tokens.digest(access), tokens.digest(new_refresh)
         row.expires_at = now + timedelta(minutes=settings.access_token_minutes)
         out = Tokens(access_token=access, expires_at=row.expires_at, refresh_token=new_refresh,

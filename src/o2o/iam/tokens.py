@@ -17,9 +17,18 @@ def new_token(prefix: str) -> str:
     return prefix + secrets.token_urlsafe(32)
 
 
-def new_refresh(session_id: int) -> str:
-    """A refresh token names its session, so a replayed old one can end that session."""
-    return f"{REFRESH}{session_id}.{secrets.token_urlsafe(32)}"
+def new_refresh(session_id: int, key: bytes) -> str:
+    """`rt_<session id>.<random>.<signature>`: it names its session, so a replayed old one can end that
+    session; the signature (an HMAC under a server key) proves the server issued it for that session,
+    so a made-up token naming someone's session id is merely refused."""
+    body = f"{REFRESH}{session_id}.{secrets.token_urlsafe(32)}"
+    return f"{body}.{keyed_digest(key, body)}"
+
+
+def issued_refresh(key: bytes, token: str) -> bool:
+    """Whether the server issued this refresh token (for the session it names), current or superseded."""
+    body, dot, sig = token.rpartition(".")
+    return bool(dot) and refresh_session(body) is not None and same(sig, keyed_digest(key, body))
 
 
 def refresh_session(token: str) -> int | None:
