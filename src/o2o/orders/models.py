@@ -36,6 +36,9 @@ MODES = (PICKUP, STORE_DELIVERY, PARCEL)
 WANTED_MODES = (*MODES, AUTO)
 
 CHANNELS = ("h5", "pc", "app", "miniprogram", "pos", "douyin", "wechat", "api")
+POS, API = "pos", "api"
+# what a signed-in customer may say it orders through (the till and integrations are not theirs)
+CUSTOMER_CHANNELS = ("h5", "pc", "app", "miniprogram", "douyin", "wechat")
 
 
 def can_transition(src: str, dst: str) -> bool:

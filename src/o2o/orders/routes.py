@@ -12,6 +12,7 @@ from o2o.deps import ContainerDep, IdempotencyKey, PageDep, PrincipalDep, Uow
 from o2o.kernel.auth import Principal, require_location, require_owner
 from o2o.kernel.errors import InvalidInput
 from o2o.orders import service
+from o2o.orders.channels import channel_for
 from o2o.orders.schemas import CancelIn, OrderIn, OrderOut, PaymentOut
 
 router = APIRouter(prefix="/api/v1", tags=["orders"])
@@ -43,7 +44,13 @@ def place_order(uow: Uow, c: ContainerDep, p: PrincipalDep, body: OrderIn,
     """Route to a location, price, reserve the stock; the order waits for payment.
 
     A signed-in customer orders for themselves; staff and POS keys may order for a customer, and a
-    store-bound caller only at its own store."""
+    store-bound caller only at its own store.
+
+    The channel follows the caller: a customer names one of h5, pc, app, miniprogram, douyin, wechat
+    (h5 if none); store staff, store-bound keys and keys with `pos:write` sell at the till (pos); other
+    staff and keys name any channel but pos (api if none). Any other claim is a 422 naming `channel`."""
+    asked = body.channel if "channel" in body.model_fields_set else None
+    body.channel = channel_for(p, asked)  # type: ignore[assignment]
     if p.is_customer:
         if body.customer_id not in (None, p.id):
             raise InvalidInput("customer_id", "a customer orders for themselves only")

@@ -33,7 +33,10 @@ class OrderIn(BaseModel):
     address_id: int | None = Field(None, gt=0)
     address: ShipTo | None = None
     pickup_slot: str | None = Field(None, max_length=40)
-    channel: Channel = "h5"
+    channel: Channel = Field("h5", description=(
+        "decided by the caller: customers name h5, pc, app, miniprogram, douyin or wechat (h5 if omitted); "
+        "store staff, store-bound keys and pos:write keys are pos; other staff and keys any but pos "
+        "(api if omitted); anything else is a 422 naming channel"))
     utm_source: str | None = Field(None, max_length=80)
     utm_medium: str | None = Field(None, max_length=80)
     utm_campaign: str | None = Field(None, max_length=120)
