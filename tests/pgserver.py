@@ -6,10 +6,12 @@ Dependency-free apart from psycopg. As root, PostgreSQL runs as ``nobody``.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import pwd
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -168,6 +170,19 @@ class PgServer:
         if self.base_dir is not None:
             shutil.rmtree(self.base_dir, ignore_errors=True)
             self.base_dir = self.data_dir = self.log_file = None
+
+    def crash(self) -> None:
+        """kill -9 the server and its backends (its own process group), as a crash would."""
+        if self._proc is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self._proc.pid, signal.SIGKILL)
+            self._proc.wait()
+            self._proc = None
+
+    def resume(self) -> None:
+        """Start a crashed server again on the same data and port (it runs crash recovery)."""
+        if self._proc is None and not self._launch():
+            raise PgServerError(f"PostgreSQL did not come back; log tail:\n{self.log_tail()}")
 
     def __enter__(self) -> PgServer:
         return self.start()

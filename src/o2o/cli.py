@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import logging
 import signal
 import sys
 import threading
@@ -17,6 +16,7 @@ from o2o import bootstrap
 from o2o.audit.cli import app as audit_app
 from o2o.config import get_settings
 from o2o.iam.cli import app as staff_app
+from o2o.kernel import logs
 from o2o.kernel.migrate import upgrade
 from o2o.pii_cli import app as pii_app
 
@@ -111,17 +111,17 @@ def serve(host: str = typer.Option(None), port: int = typer.Option(None), worker
     host, port = host or s.host, port or s.port
     if workers > 1:
         uvicorn.run("o2o.main:app_factory", factory=True, host=host, port=port, workers=workers,
-                    log_level="warning", access_log=False)
+                    log_config=logs.config(), access_log=False)
         return
     from o2o.main import create_app
 
-    uvicorn.run(create_app(run_relay=relay), host=host, port=port, log_level="warning", access_log=False)
+    uvicorn.run(create_app(run_relay=relay), host=host, port=port, log_config=logs.config(), access_log=False)
 
 
 @app.command()
 def worker() -> None:
     """Run the outbox relay and the periodic jobs (unpaid-order expiry) until stopped."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logs.setup()
     c = _container()
     thread = bootstrap.relay_thread(c)
     stop = threading.Event()
@@ -165,7 +165,7 @@ def demo(seed: int = typer.Option(42), host: str = typer.Option(None), port: int
                   f"Dev SMS inbox {base}/dev/inbox")
     console.print(f"Database      {c.db.engine.url.render_as_string(hide_password=True)}")
     sys.stdout.flush()
-    uvicorn.run(create_app(c, run_relay=True), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(c, run_relay=True), host=host, port=port, log_config=logs.config(), access_log=False)
 
 
 if __name__ == "__main__":

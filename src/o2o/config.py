@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     pool_size: int = 20
     pool_overflow: int = 0
     pool_timeout_s: float = 10.0
+    # a request waits this long in line for one of the pool's slots (a flash crowd queues), then gets 503
+    queue_wait_s: float = 10.0
     sqlite_busy_timeout_ms: int = 30_000
     payment_secret: str = "sandbox-payment-secret-change-me"
     unpaid_order_ttl_minutes: int = 30
@@ -50,6 +52,9 @@ class Settings(BaseSettings):
     access_token_minutes: int = 60
     refresh_token_days: int = 30
     cookie_session_days: int = 14
+    # sign-in sessions and codes keep a client's full IP address this long, then only its network
+    # (IPv4 /24, IPv6 /48; the worker cuts it); the audit log keeps only the network from the start
+    ip_retention_days: int = 30
     otp_minutes: int = 5
     max_failures: int = 5  # wrong codes or passwords before a lock-out
     lock_minutes: int = 15

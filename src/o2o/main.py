@@ -10,10 +10,11 @@ from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.middleware.trustedhost import TrustedHostMiddleware
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from o2o import bootstrap
 from o2o.audit.pages import router as audit_pages
@@ -30,6 +31,7 @@ from o2o.iam.routes import router as iam_routes
 from o2o.inventory.routes import router as inventory_routes
 from o2o.kernel import errors
 from o2o.kernel.asgi import Guard, security_headers
+from o2o.kernel.db import database_unavailable
 from o2o.locations.routes import router as location_routes
 from o2o.orders.routes import router as order_routes
 from o2o.shop.pages import router as shop_pages
@@ -86,7 +88,7 @@ def create_app(container: Container | None = None, run_relay: bool = False) -> F
                            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-CSRF-Token"])
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=c.settings.allowed_hosts)
     app.add_middleware(Guard, max_body=MAX_BODY_BYTES, max_inflight=c.settings.pool_size + c.settings.pool_overflow,
-                       headers=security_headers(c.settings.https))
+                       wait_s=c.settings.queue_wait_s, headers=security_headers(c.settings.https))
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     errors.install(app)
     guard.install(app, c)
@@ -95,10 +97,22 @@ def create_app(container: Container | None = None, run_relay: bool = False) -> F
         app.include_router(router)
 
     @app.get("/healthz", tags=["ops"])
-    def healthz() -> dict:
-        with c.db.read() as s:
-            s.execute(text("SELECT 1"))
-        return {"status": "ok", "database": c.db.dialect}
+    async def healthz() -> dict:
+        """Liveness: 200 while the process can answer, whatever the database does (restart me if not)."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["ops"], responses={503: {"description": "the database is unreachable"}})
+    def readyz() -> JSONResponse:
+        """Readiness: 200 when the database answers, 503 + Retry-After while it does not (send no traffic)."""
+        try:
+            with c.db.read() as s:
+                s.execute(text("SELECT 1"))
+        except DBAPIError as exc:
+            if not database_unavailable(exc):
+                raise
+            return JSONResponse({"status": "unavailable", "database": c.db.dialect}, status_code=503,
+                                headers={"Retry-After": "1"})
+        return JSONResponse({"status": "ok", "database": c.db.dialect})
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # uploaded product pictures (o2o.catalog.images): public, named by their content

@@ -43,3 +43,41 @@ def test_requests_wait_briefly_for_a_free_slot():
 
 def test_big_body_is_refused_with_413():
     assert _run(Guard(_slow_app(0), max_body=100, max_inflight=2), 1, [(b"content-length", b"101")]) == [413]
+
+
+def test_a_flash_crowd_queues_in_line_instead_of_being_refused():
+    """200 requests at once, 20 slots, 150 ms each: the last waits ~1.5 s, inside the default deadline."""
+    statuses = _run(Guard(_slow_app(0.15), max_body=100, max_inflight=20), 200)
+    assert statuses == [200] * 200
+
+
+def _capture(guard: Guard, headers: list[tuple[bytes, bytes]] | None = None) -> list[dict]:
+    sent: list[dict] = []
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "GET", "path": "/api/v1/orders", "headers": headers or []}
+    asyncio.run(guard(scope, None, send))
+    return sent
+
+
+def test_every_response_names_its_request_id_and_a_sane_one_sent_by_the_caller_is_kept():
+    mine = _capture(Guard(_slow_app(0), max_body=100, max_inflight=2), [(b"x-request-id", b"lb-42.a")])
+    assert (b"x-request-id", b"lb-42.a") in mine[0]["headers"]
+    new = _capture(Guard(_slow_app(0), max_body=100, max_inflight=2), [(b"x-request-id", b"<script>\n")])
+    rid = dict(new[0]["headers"])[b"x-request-id"]
+    assert rid != b"<script>\n" and len(rid) == 16
+
+
+def test_a_crash_is_answered_500_problem_and_logged_once_with_its_request_id(caplog):
+    async def crashing(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        raise RuntimeError("boom")
+
+    with caplog.at_level("WARNING"):
+        sent = _capture(Guard(crashing, max_body=100, max_inflight=2), [(b"x-request-id", b"r1")])
+    assert sent[0]["status"] == 500
+    assert (b"content-type", b"application/problem+json") in sent[0]["headers"]
+    assert b'"internal"' in sent[1]["body"] or b"internal" in sent[1]["body"]
+    records = [r for r in caplog.records if r.name == "o2o.http"]
+    assert len(records) == 1 and "request=r1" in records[0].getMessage() and records[0].exc_info

@@ -92,6 +92,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     # ops and docs
     ("GET", "/"): PUBLIC,
     ("GET", "/healthz"): PUBLIC,
+    ("GET", "/readyz"): PUBLIC,
     ("GET", "/docs"): PUBLIC,
     # catalog and stores: browsing is public
     ("GET", f"{V1}/categories"): PUBLIC,

@@ -60,14 +60,18 @@ def merge_holds(holds: Iterable[Hold]) -> list[Hold]:
 
 
 def reserve(session: Session, ref: str, holds: Iterable[Hold], now: datetime, expires_at: datetime) -> None:
-    """Reserve every hold or raise ReservationFailed (the caller must roll back)."""
+    """Reserve every hold or raise ReservationFailed (the caller must roll back).
+
+    The reservation rows go in first and the conditional UPDATEs of the stock rows last: a hot SKU's
+    row lock is then held only from its UPDATE to the commit. Callers run this as the last
+    statements before committing (`UnitOfWork.commit(last=...)`)."""
     merged = merge_holds(holds)
-    for h in merged:
-        if not repo.try_reserve(session, h.location_id, h.sku_id, h.quantity):
-            raise ReservationFailed(h.location_id, h.sku_id, h.quantity)
     repo.add_reservations(session, [
         {"ref": ref, "location_id": h.location_id, "sku_id": h.sku_id, "quantity": h.quantity,
          "status": LIVE, "created_at": now, "expires_at": expires_at} for h in merged])
+    for h in merged:
+        if not repo.try_reserve(session, h.location_id, h.sku_id, h.quantity):
+            raise ReservationFailed(h.location_id, h.sku_id, h.quantity)
 
 
 def available(session: Session, location_ids: Iterable[int], sku_ids: Iterable[int]) -> dict[tuple[int, int], int]:

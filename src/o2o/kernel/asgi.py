@@ -1,17 +1,29 @@
-"""A plain ASGI guard in front of the app: security headers, body size limit and back-pressure.
+"""A plain ASGI guard in front of the app: request ids, security headers, body size limit,
+back-pressure, and one log line for a crash.
 
 Plain ASGI, not `@app.middleware("http")`: Starlette's wrapper cost 1-2 ms of CPU per request.
 Back-pressure: at most `max_inflight` requests are inside the app (sized to the connection pool);
-a request that cannot get in within `wait_s` gets 503 + Retry-After at once, instead of queueing
-for seconds behind a full pool.
+the others queue in arrival order for up to `wait_s` (a flash crowd is served, not refused), then
+get 503 + Retry-After.
+Every request gets an id (the caller's `X-Request-ID` if sane, else a new one), sent back in
+`X-Request-ID` and named in the logs. An unhandled error is logged once, with its traceback, and
+answered 500 problem+json (Starlette's own error middleware logged it twice, without a time).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
+import secrets
 from typing import Any
 
 import orjson
+
+from o2o.kernel.i18n import negotiate, t
+
+log = logging.getLogger("o2o.http")
+_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,64}$")
 
 Scope = dict[str, Any]
 
@@ -38,9 +50,16 @@ def _problem(status: int, kind: str, title: str, headers: list[tuple[bytes, byte
         {"type": "http.response.body", "body": body}
 
 
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return bytes(value)
+    return None
+
+
 class Guard:
-    def __init__(self, app: Any, max_body: int, max_inflight: int, wait_s: float = 1.0,
-                 exempt: tuple[str, ...] = ("/healthz", "/static/"),
+    def __init__(self, app: Any, max_body: int, max_inflight: int, wait_s: float = 10.0,
+                 exempt: tuple[str, ...] = ("/healthz", "/readyz", "/static/"),
                  headers: list[tuple[bytes, bytes]] | None = None) -> None:
         self.app = app
         self.headers = headers or []
@@ -51,16 +70,40 @@ class Guard:
         self._slots: asyncio.Semaphore | None = None
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and self.headers:
-            send = self._with_headers(send)
-        if scope["type"] != "http" or scope["path"].startswith(self.exempt):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        for name, value in scope["headers"]:
-            if name == b"content-length" and value.isdigit() and int(value) > self.max_body:
-                for message in _problem(413, "too-large", "Request body too large"):
-                    await send(message)
-                return
+        sent = _header(scope, b"x-request-id")
+        rid = sent.decode() if sent and _REQUEST_ID.match(sent) else secrets.token_hex(8)
+        scope.setdefault("state", {})["request_id"] = rid
+        started = False
+        extra = [*self.headers, (b"x-request-id", rid.encode())]
+
+        async def sending(message: dict[str, Any]) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        try:
+            await self._guarded(scope, receive, sending)
+        except Exception:
+            log.exception("unhandled error: %s %s request=%s", scope.get("method"), scope.get("path"), rid)
+            if not started:
+                locale = negotiate((_header(scope, b"accept-language") or b"").decode("latin-1"))
+                for message in _problem(500, "internal", t("internal", locale)):
+                    await sending(message)
+
+    async def _guarded(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["path"].startswith(self.exempt):
+            await self.app(scope, receive, send)
+            return
+        length = _header(scope, b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.max_body:
+            for message in _problem(413, "too-large", "Request body too large"):
+                await send(message)
+            return
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.max_inflight)
         try:
@@ -73,10 +116,3 @@ class Guard:
             await self.app(scope, receive, send)
         finally:
             self._slots.release()
-
-    def _with_headers(self, send: Any) -> Any:
-        async def sending(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *self.headers]
-            await send(message)
-        return sending

@@ -8,9 +8,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from o2o.kernel.db import database_unavailable
 from o2o.kernel.i18n import negotiate, t
 
 log = logging.getLogger(__name__)
@@ -113,6 +115,10 @@ def _field(loc: tuple[Any, ...] | list[Any]) -> str:
     return out or "body"
 
 
+def request_id(request: Request) -> str:
+    return str(request.scope.get("state", {}).get("request_id", "-"))
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
@@ -126,6 +132,12 @@ def install(app: FastAPI) -> None:
             body = {"type": "https://o2o.dev/problems/malformed-json", "title": t("malformed_json", locale),
                     "status": 400, "errors": [{"field": "body", "message": errors[0].get("msg", "")}]}
             return _response(body, 400)
+        in_path = [e for e in errors if tuple(e.get("loc", ()))[:1] == ("path",)]
+        if in_path:
+            # a path that cannot name anything (an id beyond 64 bits, or not a number) names nothing found
+            name = str(in_path[0]["loc"][-1])
+            missing = NotFound(name.removesuffix("_id"), request.path_params.get(name, ""))
+            return _response(missing.body(locale), 404)
         fields = [{"field": _field(e.get("loc", ())), "message": e.get("msg", "")} for e in errors]
         body = {"type": "https://o2o.dev/problems/invalid-input", "title": t("invalid_input", locale),
                 "status": 422, "detail": "; ".join(f"{f['field']}: {f['message']}" for f in fields),
@@ -141,6 +153,17 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(PoolTimeout)
     async def _busy(request: Request, exc: PoolTimeout) -> JSONResponse:
         body = {"type": "https://o2o.dev/problems/busy", "title": t("busy", _locale(request)), "status": 503}
+        return _response(body, 503, {"Retry-After": "1"})
+
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        if not database_unavailable(exc):
+            raise exc  # a bug, not an outage: the guard logs it once with its traceback and answers 500
+        first = str(exc.orig).strip().splitlines()[0][:200] if exc.orig else type(exc).__name__
+        log.warning("database unavailable: %s %s request=%s: %s", request.method, request.url.path,
+                    request_id(request), first)
+        body = {"type": "https://o2o.dev/problems/database-unavailable",
+                "title": t("database_unavailable", _locale(request)), "status": 503}
         return _response(body, 503, {"Retry-After": "1"})
 
     @app.exception_handler(Exception)

@@ -21,6 +21,8 @@ MESSAGES: dict[str, Mapping[str, str]] = {
         "zh-CN": "Idempotency-Key 已用于另一个请求",
     },
     "busy": {"en": "Server busy, retry shortly", "zh-CN": "服务繁忙，请稍后重试"},
+    "database_unavailable": {"en": "The database is unavailable for a moment, retry shortly",
+                             "zh-CN": "数据库暂时不可用，请稍后重试"},
     "conflict": {"en": "Conflict", "zh-CN": "冲突"},
     "amount_mismatch": {"en": "Paid amount does not match the order", "zh-CN": "支付金额与订单不符"},
     "unauthorized": {"en": "Not authorised", "zh-CN": "未授权"},

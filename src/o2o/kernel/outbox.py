@@ -18,7 +18,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from o2o.kernel.clock import Clock, SystemClock
-from o2o.kernel.db import Base, BigId, Database
+from o2o.kernel.db import Base, BigId, Database, database_unavailable
 from o2o.kernel.pii import EncryptedJSON
 
 log = logging.getLogger(__name__)
@@ -152,15 +152,27 @@ class RelayThread(threading.Thread):
         self.periodic = periodic or []
         self.stopping = threading.Event()
 
+    max_pause_s = 30.0
+
     def run(self) -> None:
+        failures = 0
         while not self.stopping.is_set():
             try:
                 for job in self.periodic:
                     job()
                 self.relay.drain()
-            except Exception:  # keep the relay alive; the next round retries
-                log.exception("relay round failed")
-            self.stopping.wait(self.interval_s)
+                if failures:
+                    log.warning("relay recovered after %d failed rounds", failures)
+                failures = 0
+            except Exception as exc:  # keep the relay alive; the next round retries, backing off
+                failures += 1
+                if failures == 1 and not database_unavailable(exc):
+                    log.exception("relay round failed")  # the first time, with its traceback
+                elif failures == 1 or failures.bit_count() == 1:  # then on the 2nd, 4th, 8th ... in a row
+                    first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+                    log.warning("relay round failed (%d in a row): %s", failures, first)
+            pause = self.interval_s if not failures else min(self.max_pause_s, self.interval_s * 2 ** failures)
+            self.stopping.wait(pause)
 
     def stop(self) -> None:
         self.stopping.set()

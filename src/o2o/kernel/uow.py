@@ -39,11 +39,16 @@ class UnitOfWork:
     def publish(self, topic: str, payload: dict[str, Any]) -> None:
         self._events.append(Event(topic, payload))
 
-    def commit(self) -> None:
+    def commit(self, last: Callable[[Session], None] | None = None) -> None:
+        """`last` runs after every other write, just before COMMIT: the place for statements that take
+        contended row locks (reserving a hot SKU), so those locks are held for the least time."""
         for hook in self.before_commit:
             hook(self.session)
         write_events(self.session, self._events, self.clock.now())
         self._events = []
+        if last is not None:
+            self.session.flush()  # pending ORM writes go first, not at COMMIT after `last`
+            last(self.session)
         self.session.commit()
 
     def rollback(self) -> None:
@@ -72,11 +77,13 @@ class JoinedUnitOfWork(UnitOfWork):
     def __enter__(self) -> Self:
         return self
 
-    def commit(self) -> None:
+    def commit(self, last: Callable[[Session], None] | None = None) -> None:
         for hook in self.before_commit:
             hook(self.session)
         write_events(self.session, self._events, self.clock.now())
         self._events = []
+        if last is not None:
+            last(self.session)
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         self._events = []

@@ -90,11 +90,11 @@ def place(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy, idempotency_key: 
                 if rec is not None:
                     return OrderOut.model_validate(rec.body)
             try:
-                out = _place_once(uow, data, policy)
+                out, reserve = _place_once(uow, data, policy)
                 if idempotency_key:
                     idempotency.remember(uow.session, scope, idempotency_key, req_hash, 201,
                                          out.model_dump(mode="json"), uow.clock.now())
-                uow.commit()
+                uow.commit(last=reserve)  # the stock rows' locks: from the reserving UPDATEs to COMMIT only
                 return out
             except ReservationFailed:
                 uow.rollback()  # someone took the last units between our read and our UPDATE
@@ -154,7 +154,8 @@ def _check_skus(data: OrderIn, priced: dict) -> None:
             raise InvalidInput(f"lines[{i}].sku_id", f"SKU {ln.sku_id} is not for sale")
 
 
-def _place_once(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy) -> OrderOut:
+def _place_once(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy) -> tuple[OrderOut, Callable[[Session], None]]:
+    """Writes the order and returns it with the reservation, which the caller runs last before commit."""
     s, now = uow.session, uow.clock.now()
     lines = _merged_lines(data)
     decision, stock, loc_ids, (lat, lng, addr) = _route(uow, data, policy, lines)
@@ -172,7 +173,7 @@ def _place_once(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy) -> OrderOut
                   distance_m=decision.distance_m, ship_lat=lat if addr else None, ship_lng=lng if addr else None,
                   ship_address=addr, pickup_slot=data.pickup_slot, subtotal_fen=subtotal, delivery_fee_fen=fee,
                   discount_fen=0, total_fen=total, currency=CURRENCY, created_at=now, expires_at=expires)
-    inventory.reserve(s, number, [Hold(decision.location_id, k, q) for k, q in lines.items()], now, expires)
+    holds = [Hold(decision.location_id, k, q) for k, q in lines.items()]
     order_id = repo.insert_order(s, values)
     line_rows = [dict(order_id=order_id, sku_id=k, name=priced[k].name, quantity=q,
                       unit_price_fen=priced[k].price_fen, line_total_fen=priced[k].price_fen * q)
@@ -183,9 +184,11 @@ def _place_once(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy) -> OrderOut
     uow.publish("order.placed", {"order_id": order_id, "number": number, "total_fen": total,
                                  "location_id": decision.location_id, "mode": decision.mode,
                                  "channel": data.channel, "utm_source": data.utm_source})
-    return OrderOut(**{k: v for k, v in values.items() if k in OrderOut.model_fields}, paid_at=None, lines=[OrderLineOut(**r) for r in line_rows],
-                    history=[HistoryOut(from_status=None, to_status=PENDING_PAYMENT, actor=data.channel,
-                                        note=decision.reason[:300], at=now)])
+    out = OrderOut(**{k: v for k, v in values.items() if k in OrderOut.model_fields}, paid_at=None,
+                   lines=[OrderLineOut(**r) for r in line_rows],
+                   history=[HistoryOut(from_status=None, to_status=PENDING_PAYMENT, actor=data.channel,
+                                       note=decision.reason[:300], at=now)])
+    return out, lambda session: inventory.reserve(session, number, holds, now, expires)
 
 
 def _shortage_from(data: OrderIn, lines: dict[int, int], stock: dict[tuple[int, int], int],
