@@ -35,9 +35,10 @@ def build(settings: Settings | None = None, db: Database | None = None, clock: C
         db = Database.from_url(settings.database_url, pool_size=settings.pool_size,
                                overflow=settings.pool_overflow, pool_timeout=settings.pool_timeout_s,
                                busy_timeout_ms=settings.sqlite_busy_timeout_ms)
-    return Container(settings=settings, db=db, clock=clock or SystemClock(),
+    clock = clock or SystemClock()
+    return Container(settings=settings, db=db, clock=clock,
                      payments=SandboxPayments(settings.payment_secret, base_url=settings.public_base_url),
-                     sms=DevSms(), passwords=Passwords(cheap=settings.cheap_password_hashing))
+                     sms=DevSms(db, clock, keep=settings.dev), passwords=Passwords(cheap=settings.cheap_password_hashing))
 
 
 def handlers(c: Container) -> dict[str, list[tuple[str, Handler]]]:
@@ -60,18 +61,22 @@ def relay(c: Container) -> Relay:
 
 
 ANONYMOUS_CART_DAYS = 30
+DEV_MESSAGE_HOURS = 24  # the dev SMS inbox keeps a day of messages
 
 
 def relay_thread(c: Container) -> RelayThread:
     def expire() -> None:
         orders.expire_unpaid(c.db, c.uow)
 
-    last_purge = [0.0]
+    last_purge: list[float | None] = [None]
 
-    def purge_carts() -> None:
-        """Every 10 minutes: anonymous carts untouched for 30 days go."""
-        if time.monotonic() - last_purge[0] >= 600:
+    def purge() -> None:
+        """At start, then every 10 minutes: anonymous carts untouched for 30 days go, and dev SMS
+        inbox messages older than a day."""
+        if last_purge[0] is None or time.monotonic() - last_purge[0] >= 600:
             last_purge[0] = time.monotonic()
-            carts.purge_anonymous(c.uow(), c.clock.now() - timedelta(days=ANONYMOUS_CART_DAYS))
+            now = c.clock.now()
+            carts.purge_anonymous(c.uow(), now - timedelta(days=ANONYMOUS_CART_DAYS))
+            c.sms.purge(now - timedelta(hours=DEV_MESSAGE_HOURS))
 
-    return RelayThread(relay(c), c.settings.relay_poll_s, periodic=[expire, purge_carts])
+    return RelayThread(relay(c), c.settings.relay_poll_s, periodic=[expire, purge])

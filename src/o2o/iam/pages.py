@@ -25,7 +25,8 @@ TEXTS: Texts = {
         "login.failed": "Wrong login or password.",
         "login.locked": "Too many attempts. Try again in {minutes} minutes.",
         "inbox.title": "Dev SMS inbox",
-        "inbox.lead": "Messages the dev SMS adapter would have sent (newest first). Only in O2O_ENV=dev.",
+        "inbox.lead": ("Messages the dev SMS adapter would have sent in the last day, by any process (newest "
+                       "first). Only in O2O_ENV=dev."),
         "inbox.empty": "No messages yet.",
         "inbox.to": "To",
         "inbox.at": "Sent",
@@ -39,7 +40,7 @@ TEXTS: Texts = {
         "login.failed": "账号或密码错误。",
         "login.locked": "尝试次数过多，请 {minutes} 分钟后再试。",
         "inbox.title": "开发短信收件箱",
-        "inbox.lead": "开发用短信通道“发出”的短信（最新在前），仅在 O2O_ENV=dev 时可用。",
+        "inbox.lead": "开发用短信通道最近一天“发出”的短信（任一进程发出，最新在前），仅在 O2O_ENV=dev 时可用。",
         "inbox.empty": "还没有短信。",
         "inbox.to": "收件人",
         "inbox.at": "时间",
@@ -118,6 +119,6 @@ def logout(c: ContainerDep, request: Request, p: PrincipalDep) -> Response:
 @router.get("/dev/inbox", response_class=HTMLResponse)
 def dev_inbox(request: Request, c: ContainerDep) -> HTMLResponse:
     """Dev only (O2O_ENV=dev): what the SMS adapter 'sent', e.g. sign-in and pickup codes."""
-    response = render(request, "iam/inbox.html", {"messages": list(c.sms.inbox)}, texts=[TEXTS])
+    response = render(request, "iam/inbox.html", {"messages": c.sms.masked_inbox()}, texts=[TEXTS])
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -215,5 +215,5 @@ def revoke_key(uow: Uow, request: Request, key_id: int) -> ApiKeyOut:
 
 @router.get("/dev/sms")
 def dev_sms(c: ContainerDep) -> list[dict]:
-    """Dev only: the messages the dev SMS adapter 'sent', newest first."""
-    return [{"to": m.to, "text": m.text, "at": m.at} for m in c.sms.inbox]
+    """Dev only: the messages the dev SMS adapter 'sent', newest first (phones masked)."""
+    return [{"to": m.to, "text": m.text, "at": m.at} for m in c.sms.masked_inbox()]
