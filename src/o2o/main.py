@@ -115,8 +115,10 @@ def create_app(container: Container | None = None, run_relay: bool = False) -> F
         return JSONResponse({"status": "ok", "database": c.db.dialect})
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    # uploaded product pictures (o2o.catalog.images): public, named by their content
-    app.mount("/media", StaticFiles(directory=c.settings.media_dir, check_dir=False), name="media")
+    # uploaded product pictures (o2o.catalog.images): public, named by their content. The directory is
+    # made here, at start: before the first upload it would not exist, and StaticFiles answers 500 then
+    c.settings.media_dir.mkdir(parents=True, exist_ok=True)
+    app.mount("/media", StaticFiles(directory=c.settings.media_dir), name="media")
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
