@@ -1,4 +1,4 @@
-"""`python -m bench [reserve|place_order|routing|all] [--quick] [--big] [--clients N]`.
+"""`python -m bench [reserve|place_order|routing|all] [--quick] [--big] [--clients N] [--workers N]`.
 
 `all` runs each benchmark in its own process (so peak RSS and state are per benchmark) and prints
 how long each took. Benchmarks measure; they assert nothing about time.
@@ -23,9 +23,10 @@ def _args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("name", nargs="?", default="all", choices=[*NAMES, "all"])
     p.add_argument("--quick", action="store_true", help="shorter runs (smoke test of the benchmarks)")
     p.add_argument("--big", action="store_true", help="routing: also 2,000 stores x 50,000 SKUs")
-    p.add_argument("--clients", type=int, default=16, help="place_order: concurrent clients of the main runs")
-    p.add_argument("--burst-clients", type=int, default=200, help="place_order: clients of the overload variant")
-    p.add_argument("--seconds", type=float, default=None, help="place_order: measured seconds per run")
+    p.add_argument("--clients", type=int, default=16, help="place_order: wrk connections of the spread/hot runs")
+    p.add_argument("--burst-clients", type=int, default=200, help="place_order: connections of the flash crowd")
+    p.add_argument("--seconds", type=float, default=None, help="place_order: seconds per spread/hot segment")
+    p.add_argument("--workers", type=int, default=2, help="place_order: uvicorn workers (o2o serve --workers)")
     return p.parse_args(argv)
 
 
@@ -34,7 +35,8 @@ def _run_one(a: argparse.Namespace) -> None:
     if a.name == "routing":
         mod.main(quick=a.quick, big=a.big)
     elif a.name == "place_order":
-        mod.main(quick=a.quick, clients=a.clients, burst_clients=a.burst_clients, seconds=a.seconds)
+        mod.main(quick=a.quick, clients=a.clients, burst_clients=a.burst_clients, seconds=a.seconds,
+                 workers=a.workers)
     else:
         mod.main(quick=a.quick)
 
@@ -45,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         _run_one(a)
         return 0
     extra = [f for f, on in (("--quick", a.quick), ("--big", a.big)) if on]
-    extra += ["--clients", str(a.clients), "--burst-clients", str(a.burst_clients)]
+    extra += ["--clients", str(a.clients), "--burst-clients", str(a.burst_clients), "--workers", str(a.workers)]
     if a.seconds:
         extra += ["--seconds", str(a.seconds)]
     rows, failed = [], 0

@@ -175,3 +175,19 @@ def service_chain(db: Database, *, stores: int = 40, skus: int = 200, customers:
 
 def area_points(rng: random.Random, n: int) -> list[tuple[float, float]]:
     return [(rng.uniform(LAT0, LAT1), rng.uniform(LNG0, LNG1)) for _ in range(n)]
+
+
+def deepen(db: Database, locations: Sequence[int], skus: Sequence[int], extra: int, ref: str = "bench-hot") -> int:
+    """Add `extra` to on_hand of the (location, sku) rows, with the matching receipts (the ledger still
+    sums to on_hand): hot rows that must not sell out during a run. Returns the rows touched."""
+    from sqlalchemy import update
+
+    from o2o.inventory.models import Stock
+
+    pairs = [(loc, sku) for loc in locations for sku in skus]
+    with db.engine.begin() as conn:
+        for loc, sku in pairs:
+            conn.execute(update(Stock).where(Stock.location_id == loc, Stock.sku_id == sku)
+                         .values(on_hand=Stock.on_hand + extra))
+    receipts(db, [(loc, sku, extra) for loc, sku in pairs], ref=ref)
+    return len(pairs)
