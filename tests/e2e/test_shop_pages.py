@@ -54,6 +54,8 @@ def sign_in(client, container, customer_id: int) -> None:  # type: ignore[no-unt
     tokens = iam.sign_in_session(container.uow(), "customer", customer_id, True, iam.Client("test"),
                                  container.settings)
     client.cookies.set("o2o_session", tokens.access_token, domain="testserver.local")
+    # and, as the sign-in leaves it, a CSRF cookie bound to that session
+    client.cookies.set("o2o_csrf", client.app.state.guardian.csrf.new(tokens.access_token), domain="testserver.local")
 
 
 def text(html: str) -> str:

@@ -136,13 +136,13 @@ async def _resolve(c: Container, guard: Guardian, kind: str, value: str) -> Prin
 
 def start_cookie_session(request: Request, response: Response, access_token: str) -> None:
     """After a cookie sign-in: the HttpOnly session cookie (Secure under HTTPS, SameSite=Lax) and a fresh
-    CSRF cookie, so a token planted before sign-in is worth nothing after it."""
+    CSRF cookie bound to the new session, so a token planted before sign-in is worth nothing after it."""
     settings = request.app.state.container.settings
     max_age = settings.cookie_session_days * 86400
     response.set_cookie(SESSION_COOKIE, access_token, max_age=max_age, httponly=True, secure=settings.https,
                         samesite="lax", path="/")
-    response.set_cookie(CSRF_COOKIE, request.app.state.guardian.csrf.new(), max_age=max_age, httponly=False,
-                        secure=settings.https, samesite="strict", path="/")
+    response.set_cookie(CSRF_COOKIE, request.app.state.guardian.csrf.new(access_token), max_age=max_age,
+                        httponly=False, secure=settings.https, samesite="strict", path="/")
 
 
 def forget_principals(request: Request) -> None:
@@ -157,7 +157,7 @@ async def _csrf_ok(request: Request, csrf: Csrf) -> bool:
         form = await request.form()
         value = form.get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
-    return csrf.valid(request.cookies.get(CSRF_COOKIE), sent)
+    return csrf.valid(request.cookies.get(CSRF_COOKIE), sent, request.cookies.get(SESSION_COOKIE))
 
 
 async def authorize(request: Request) -> Principal | None:

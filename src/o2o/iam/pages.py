@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from o2o.deps import ContainerDep, PrincipalDep, audit_event
 from o2o.iam import service
-from o2o.iam.guard import CSRF_COOKIE, SESSION_COOKIE, client_ip, forget_principals, start_cookie_session
+from o2o.iam.guard import SESSION_COOKIE, client_ip, forget_principals, start_cookie_session
 from o2o.kernel.errors import Problem
 from o2o.web.templating import Texts, render
 
@@ -70,12 +70,10 @@ def staff_home(p: PrincipalDep) -> RedirectResponse:
 
 
 def _login_page(request: Request, error: str | None = None, status: int = 200, **values: object) -> HTMLResponse:
-    csrf = request.cookies.get(CSRF_COOKIE) or request.app.state.guardian.csrf.new()
-    response = render(request, "iam/login.html", {"csrf": csrf, "error": error, "values": values,
+    # the form's CSRF token (and its cookie, when missing or made for another session) come from render()
+    response = render(request, "iam/login.html", {"error": error, "values": values,
                                                   "next": _safe_next(request.query_params.get("next"))},
                       texts=[TEXTS], status_code=status)
-    response.set_cookie(CSRF_COOKIE, csrf, httponly=False, samesite="strict", path="/",
-                        secure=request.app.state.container.settings.https)
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -89,17 +89,30 @@ class Passwords:
 
 
 class Csrf:
-    """Signed double-submit: a random value plus its HMAC, in a cookie and in each unsafe request."""
+    """Signed double-submit bound to the session: a random value plus an HMAC over it and the digest
+    of the session cookie it goes with (none before sign-in), in a cookie and in each unsafe request.
+    Another user's valid pair, or one minted before sign-in, is worth nothing with my session cookie."""
 
     def __init__(self, key: bytes) -> None:
         self._key = key
 
-    def new(self) -> str:
-        nonce = secrets.token_urlsafe(18)
-        return f"{nonce}.{keyed_digest(self._key, nonce)[:32]}"
+    def _sign(self, nonce: str, session: str | None) -> str:
+        return keyed_digest(self._key, f"{digest(session) if session else '-'}.{nonce}")[:32]
 
-    def valid(self, cookie: str | None, sent: str | None) -> bool:
+    def new(self, session: str | None = None) -> str:
+        nonce = secrets.token_urlsafe(18)
+        return f"{nonce}.{self._sign(nonce, session)}"
+
+    def fits(self, token: str | None, session: str | None) -> bool:
+        """Whether the token was made for this session cookie (or for no session when there is none)."""
+        nonce, dot, sig = (token or "").partition(".")
+        return bool(nonce and dot) and same(sig, self._sign(nonce, session))
+
+    def current(self, cookie: str | None, session: str | None) -> str:
+        """What a page should carry: the CSRF cookie's value while it fits the session, else a new one."""
+        return cookie if cookie and self.fits(cookie, session) else self.new(session)
+
+    def valid(self, cookie: str | None, sent: str | None, session: str | None = None) -> bool:
         if not cookie or not sent or not same(cookie, sent):
             return False
-        nonce, _, sig = cookie.partition(".")
-        return same(sig, keyed_digest(self._key, nonce)[:32])
+        return self.fits(cookie, session)

@@ -24,6 +24,7 @@ from o2o.kernel.i18n import DEFAULT_LOCALE, LOCALES, negotiate
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 CSRF_COOKIE = "o2o_csrf"  # the same name as o2o.iam.guard.CSRF_COOKIE (web imports no area)
+SESSION_COOKIE = "o2o_session"  # the same name as o2o.iam.guard.SESSION_COOKIE
 LANG_COOKIE = "o2o_lang"
 
 Texts = Mapping[str, Mapping[str, str]]  # locale -> key -> text ("{name}" placeholders)
@@ -117,7 +118,11 @@ def render(request: Request, name: str, context: Mapping[str, Any], *, texts: Se
     locale = locale or locale_of(request)
     root = request.scope.get("root_path", "")
     guardian = getattr(request.app.state, "guardian", None)  # absent only in apps built without the guard
-    csrf = request.cookies.get(CSRF_COOKIE) or (guardian.csrf.new() if guardian else secrets.token_urlsafe(18))
+    # the CSRF token is bound to the session cookie: one made for another session (or before a sign-in,
+    # or for a session signed out since) is replaced by one that fits this browser's session
+    cookie = request.cookies.get(CSRF_COOKIE)
+    csrf = (guardian.csrf.current(cookie, request.cookies.get(SESSION_COOKIE)) if guardian
+            else cookie or secrets.token_urlsafe(18))
     ctx = {
         "csrf": csrf,  # forms carry it as the hidden field csrf_token; app.js sends it as X-CSRF-Token
         "principal": getattr(request.state, "principal", None),
@@ -133,7 +138,7 @@ def render(request: Request, name: str, context: Mapping[str, Any], *, texts: Se
     response = templates.TemplateResponse(request, name, ctx, status_code=status_code)
     response.headers["Content-Language"] = locale
     response.headers["Vary"] = "Accept-Language, Cookie"
-    if CSRF_COOKIE not in request.cookies:
+    if csrf != cookie:
         settings = request.app.state.container.settings
         response.set_cookie(CSRF_COOKIE, csrf, httponly=False, samesite="strict", path="/", secure=settings.https,
                             max_age=settings.cookie_session_days * 86400)
