@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy.exc import DBAPIError
 
+from o2o import bootstrap
 from o2o.audit import service
 from o2o.audit.schemas import AuditFilters
 from o2o.config import get_settings
@@ -24,7 +25,10 @@ DatabaseUrl = typer.Option(None, "--database-url", help="default: O2O_DATABASE_U
 
 
 def _database(url: str | None) -> Database:
-    return Database.from_url(url or get_settings().database_url, pool_size=2)
+    """The database, with the personal-data keyring configured (bootstrap.build does it, and refuses dev
+    secrets outside dev): the chain is an HMAC keyed from the keyring, and entries may hold sealed data."""
+    settings = get_settings()
+    return bootstrap.build(settings, db=Database.from_url(url or settings.database_url, pool_size=2)).db
 
 
 def _unreadable(console: Console, exc: DBAPIError) -> typer.Exit:
