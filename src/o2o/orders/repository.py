@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from o2o.orders.models import PENDING_PAYMENT, Order, OrderHistory, OrderLine, Payment
@@ -78,6 +78,13 @@ def recent(session: Session, customer_id: int | None, offset: int, limit: int,
     if location_id:
         stmt = stmt.where(Order.fulfil_location_id == location_id)
     return list(session.scalars(stmt.order_by(Order.id.desc()).offset(offset).limit(limit)))
+
+
+def has_order_at(session: Session, customer_id: int, location_id: int) -> bool:
+    """Whether the customer has an order chosen at, or fulfilled (picked up, delivered) from, the location."""
+    stmt = select(Order.id).where(Order.customer_id == customer_id,
+                                  or_(Order.fulfil_location_id == location_id, Order.chosen_location_id == location_id))
+    return session.scalars(stmt.limit(1)).first() is not None
 
 
 def owner_of(session: Session, number: str) -> tuple[int | None, int] | None:

@@ -389,6 +389,13 @@ def scope_of(db: Database, number: str) -> tuple[int | None, int]:
     return found
 
 
+def is_customer_of(db: Database, customer_id: int, location_id: int) -> bool:
+    """Whether the customer is one of the store's own: ordered there, or was served (picked up, delivered)
+    from it. A store role's pii:read reaches only these customers."""
+    with db.read() as s:
+        return repo.has_order_at(s, customer_id, location_id)
+
+
 def sandbox_complete(uow: UnitOfWork, provider: SandboxPayments, out_trade_no: str) -> dict:
     """The sandbox's 'customer paid' button: the provider signs a notification and delivers it."""
     with uow.db.read() as s:
