@@ -11,6 +11,7 @@ from o2o.cart import service as carts
 from o2o.config import Settings, get_settings
 from o2o.deps import Container
 from o2o.iam import handlers as iam_handlers
+from o2o.iam import service as iam
 from o2o.iam.tokens import Passwords
 from o2o.kernel import pii
 from o2o.kernel.clock import Clock, SystemClock
@@ -72,11 +73,13 @@ def relay_thread(c: Container) -> RelayThread:
 
     def purge() -> None:
         """At start, then every 10 minutes: anonymous carts untouched for 30 days go, and dev SMS
-        inbox messages older than a day."""
+        inbox messages older than a day; sign-in sessions and codes older than `ip_retention_days`
+        keep only the client's network (IPv4 /24, IPv6 /48), not its address."""
         if last_purge[0] is None or time.monotonic() - last_purge[0] >= 600:
             last_purge[0] = time.monotonic()
             now = c.clock.now()
             carts.purge_anonymous(c.uow(), now - timedelta(days=ANONYMOUS_CART_DAYS))
             c.sms.purge(now - timedelta(hours=DEV_MESSAGE_HOURS))
+            iam.forget_addresses(c.uow, now - timedelta(days=c.settings.ip_retention_days))
 
     return RelayThread(relay(c), c.settings.relay_poll_s, periodic=[expire, purge])

@@ -142,6 +142,14 @@ def test_masking_helpers():
         assert f(None) is None and f("") == ""
 
 
+def test_an_ip_address_is_cut_to_its_network():
+    assert pii.coarse_ip("203.0.113.57") == "203.0.113.0/24"
+    assert pii.coarse_ip("2001:db8:1:2::5") == "2001:db8:1::/48"
+    assert pii.coarse_ip("::ffff:198.51.100.7") == "198.51.100.0/24"  # IPv4-mapped: as IPv4
+    assert pii.coarse_ip("203.0.113.0/24") == "203.0.113.0/24" and pii.coarse_ip("10.0.0.0/8") == "10.0.0.0/8"
+    assert pii.coarse_ip("testclient") is None and pii.coarse_ip("") == "" and pii.coarse_ip(None) is None
+
+
 def test_module_functions_need_a_configured_keyring():
     before = pii.configured()
     try:

@@ -4,6 +4,7 @@ Rows are never updated or deleted: triggers created by the migration refuse it o
 Each row carries the hash of the row before it (`prev_hash`) and its own hash over its contents and
 `prev_hash`, so `o2o audit verify` detects an altered, deleted, inserted or reordered row. Ids are
 dense (1, 2, 3, ...): each append takes `audit_head.last_id + 1` while holding the head row's lock.
+`ip` holds the client's network (IPv4 /24, IPv6 /48), never its full address: rows are kept for ever.
 """
 
 from __future__ import annotations

@@ -1,9 +1,11 @@
 """Audit log use cases: append an entry (inside the caller's transaction), verify the chain, search.
 
 Each row's hash is sha256(prev_hash + canonical JSON of the row: id, at in ISO format and every
-audited field). Appends lock the one `audit_head` row, so concurrent transactions form one unbroken
-chain with dense ids; the lock is held from the append to the commit, which is why `append` belongs
-in a unit of work's `before_commit` hook, as late as possible.
+audited field). The client's address is logged as its network only (`client_network`), cut before
+hashing: the log is append-only and chained, so nothing could cut it later. Appends lock the one
+`audit_head` row, so concurrent transactions form one unbroken chain with dense ids; the lock is held
+from the append to the commit, which is why `append` belongs in a unit of work's `before_commit` hook,
+as late as possible.
 """
 
 from __future__ import annotations
@@ -120,6 +122,14 @@ def chain_hash(prev_hash: str, values: Mapping[str, Any], key: bytes | None = No
     return hmac.new(key or chain_key(), prev_hash.encode("ascii") + canonical(values), hashlib.sha256).hexdigest()
 
 
+def client_network(ip: str) -> str:
+    """What the log keeps of a client's address: its network (203.0.113.0/24, 2001:db8:1::/48), cut
+    before the row is hashed. Rows are never rewritten (triggers refuse it, and the chain would no
+    longer verify), so a full address written here would be kept for ever; the full one is kept
+    only on the sign-in session, for `ip_retention_days`. Text that is no address is kept as it is."""
+    return pii.coarse_ip(ip) or ip
+
+
 def _row_values(entry: Entry) -> dict[str, Any]:
     if entry.actor_kind not in ACTOR_KINDS:
         raise ValueError(f"actor_kind must be one of {ACTOR_KINDS}, not {entry.actor_kind!r}")
@@ -135,7 +145,7 @@ def _row_values(entry: Entry) -> dict[str, Any]:
         "store_id": entry.store_id,
         "action": _text(entry.action, ACTION_LEN),
         "target": _text(entry.target, TARGET_LEN),
-        "ip": _text(entry.ip, IP_LEN),
+        "ip": _text(client_network(entry.ip), IP_LEN),
         "status": entry.status,
         "detail": _plain(dict(entry.detail)),
     }

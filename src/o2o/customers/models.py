@@ -1,10 +1,11 @@
 """Customers (minimal profile; the members issue deepens it) and their addresses.
 
-Phone, email and address fields are encrypted at rest (`Encrypted`), and so are the home and address
-coordinates (`EncryptedFloat`: floats in Python, tokens in the database, so never compared or sorted
-in SQL); phone and email are found by their keyed lookup hash (unique), never by the ciphertext. An
-erased customer keeps its row (orders and ledgers point at it) with the personal fields cleared and
-`erased_at` set.
+Name, phone, email and address fields (recipient included) are encrypted at rest (`Encrypted`), and
+so are the home and address coordinates (`EncryptedFloat`: floats in Python, tokens in the database,
+so never compared or sorted in SQL); phone and email are found by their keyed lookup hash (unique),
+never by the ciphertext. Nothing searches by name, so a name has no lookup hash (a keyed hash of a
+name would still show who shares one). An erased customer keeps its row (orders and ledgers point at
+it) with the personal fields cleared and `erased_at` set.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ class Customer(Base):
     __tablename__ = "customer"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    name: Mapped[str] = mapped_column(String(80))
+    name: Mapped[str] = mapped_column(Encrypted())
     phone: Mapped[str | None] = mapped_column(Encrypted())
     phone_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     email: Mapped[str | None] = mapped_column(Encrypted())

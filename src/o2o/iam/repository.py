@@ -78,3 +78,16 @@ def key_by_prefix(session: Session, prefix: str) -> ApiKey | None:
 
 def keys(session: Session) -> list[ApiKey]:
     return list(session.scalars(select(ApiKey).order_by(ApiKey.id)))
+
+
+def full_addresses(session: Session, model: type[AuthSession] | type[OtpCode], before: datetime,
+                   limit: int) -> list[Row]:
+    """(id, ip) of rows of `model` made before `before` that still hold a client's full address (not
+    blank, not yet a network in CIDR form)."""
+    return list(session.execute(select(model.id, model.ip)
+                                .where(model.created_at < before, model.ip != "", model.ip.not_like("%/%"))
+                                .order_by(model.id).limit(limit)))
+
+
+def set_addresses(session: Session, model: type[AuthSession] | type[OtpCode], ips: dict[int, str]) -> None:
+    session.execute(update(model), [{"id": row_id, "ip": ip} for row_id, ip in ips.items()])

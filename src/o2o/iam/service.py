@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -318,3 +319,26 @@ def me(db: Database, p: Principal) -> dict:
             raise NotFound("staff user", p.id)
         return {"kind": p.kind, "id": p.id, "name": user.name, "role": p.role, "store_id": p.store_id,
                 "supplier_id": p.supplier_id, "actions": sorted(p.actions)}
+
+
+# --- retention -------------------------------------------------------------------------------
+
+ADDRESS_BATCH = 1000
+
+
+def forget_addresses(new_uow: Callable[[], UnitOfWork], before: datetime, batch: int = ADDRESS_BATCH) -> int:
+    """Sign-in sessions and one-time codes made before `before` keep only the client's network
+    (203.0.113.0/24, 2001:db8:1::/48; text that is no address is cleared): the worker's periodic job,
+    `ip_retention_days` after sign-in. One transaction per batch; returns how many rows changed."""
+    changed = 0
+    for model in (AuthSession, OtpCode):
+        while True:
+            with new_uow() as uow:
+                rows = repo.full_addresses(uow.session, model, before, batch)
+                if rows:
+                    repo.set_addresses(uow.session, model, {r.id: pii.coarse_ip(r.ip) or "" for r in rows})
+                    uow.commit()
+            changed += len(rows)
+            if len(rows) < batch:
+                break
+    return changed

@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import ipaddress
 import json
 import os
 import re
@@ -387,3 +388,23 @@ def mask_name(name: str | None) -> str | None:
     if not name:
         return name
     return name[0] + "*" * max(1, len(name) - 1) if len(name) > 1 else "*"
+
+
+IPV4_PREFIX, IPV6_PREFIX = 24, 48  # what is kept of a client's address: its network, not the host
+
+
+def coarse_ip(ip: str | None) -> str | None:
+    """A client address cut down to its network, in CIDR form: 203.0.113.57 -> 203.0.113.0/24,
+    2001:db8:1:2::5 -> 2001:db8:1::/48 (an IPv4-mapped IPv6 address as IPv4). Idempotent (a network
+    given is cut to at most that width); "" stays ""; anything that is not an address (a test
+    client's name) gives None."""
+    if not ip:
+        return ip
+    try:
+        net = ipaddress.ip_network(ip.strip(), strict=False)
+    except ValueError:
+        return None
+    if isinstance(net, ipaddress.IPv6Network) and net.network_address.ipv4_mapped is not None:
+        net = ipaddress.ip_network(f"{net.network_address.ipv4_mapped}/{max(net.prefixlen - 96, 0)}", strict=False)
+    prefix = IPV4_PREFIX if net.version == 4 else IPV6_PREFIX
+    return str(net.supernet(new_prefix=prefix) if net.prefixlen > prefix else net)

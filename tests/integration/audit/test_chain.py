@@ -280,3 +280,14 @@ def test_a_chain_rewritten_without_the_key_fails_verify(fresh_db: Database):
         s.commit()
     report = audit.verify(fresh_db)
     assert not report.ok and report.bad_id == 1
+
+
+def test_client_address_is_logged_as_its_network_when_appended(fresh_db: Database):
+    """The log keeps rows for ever and refuses to rewrite them, so it never holds a full IP address:
+    it is cut to its network (IPv4 /24, IPv6 /48) before the row is hashed, and the chain verifies."""
+    ips = ["203.0.113.57", "2001:db8:1:2::5", "::ffff:198.51.100.7", "testclient", ""]
+    record(fresh_db, *(entry(i, ip=ip) for i, ip in enumerate(ips)))
+    with fresh_db.read() as s:
+        stored = s.scalars(select(AuditEntry.ip).order_by(AuditEntry.id)).all()
+    assert stored == ["203.0.113.0/24", "2001:db8:1::/48", "198.51.100.0/24", "testclient", ""]
+    assert audit.verify(fresh_db).ok

@@ -1,5 +1,5 @@
-"""No plaintext phone number, e-mail, address line or home / address / delivery coordinate in the
-database files after the demo seed: the raw bytes of the SQLite file (and its WAL) and of a PostgreSQL
+"""No plaintext name, phone number, e-mail, address line or home / address / delivery coordinate in
+the database files after the demo seed: the raw bytes of the SQLite file (and its WAL) and of a PostgreSQL
 dump are searched for each value (a coordinate in each form it would take there in the clear)."""
 
 from __future__ import annotations
@@ -14,10 +14,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
+from o2o.catalog.models import Product
 from o2o.customers import service as customers
 from o2o.customers.models import Address, Customer
 from o2o.customers.schemas import AddressIn, CustomerIn
 from o2o.demo.generator import DemoSize, generate
+from o2o.iam.models import StaffUser
 from o2o.kernel import idempotency
 from o2o.kernel.clock import FixedClock
 from o2o.kernel.db import Database
@@ -29,14 +31,15 @@ from tests.pgserver import PgServer
 SIZE = DemoSize(stores=4, warehouses=1, skus=40, customers=120, days=7)
 ANCHOR = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 PHONE, EMAIL, LINE = "13912345678", "Ce.Shi@Example.com", "徐汇区漕溪北路 88 号 1203 室"
+NAME, RECIPIENT = "欧阳测试", "司马收货"  # names that cannot be part of any store, product or staff text
 HOME = (31.187654, 121.436789)  # a home with 6 decimals, like the seeded ones
 
 
 def _seed(db: Database, clock: FixedClock) -> None:
     generate(db, SIZE, seed=11, anchor=ANCHOR)
-    c = customers.create(UnitOfWork(db, clock), CustomerIn(name="测试", phone=PHONE, email=EMAIL,
+    c = customers.create(UnitOfWork(db, clock), CustomerIn(name=NAME, phone=PHONE, email=EMAIL,
                                                            home_lat=HOME[0], home_lng=HOME[1]))
-    customers.add_address(UnitOfWork(db, clock), c.id, AddressIn(recipient="测试", phone=PHONE, line=LINE,
+    customers.add_address(UnitOfWork(db, clock), c.id, AddressIn(recipient=RECIPIENT, phone=PHONE, line=LINE,
                                                                  lat=HOME[0], lng=HOME[1]))
     # personal data in an event payload and in a remembered (idempotent) response must be sealed too
     with UnitOfWork(db, clock) as uow:
@@ -57,8 +60,21 @@ def _secrets(db: Database) -> tuple[list[str], list[str]]:
     assert len(phones) == SIZE.customers + 1 and PHONE in phones
     assert SIZE.customers * 0.25 < len(emails) < SIZE.customers * 0.55 and EMAIL in emails
     assert ship_to and LINE in lines
-    values = phones + emails + [e.lower() for e in emails] + lines + ship_to
+    values = phones + emails + [e.lower() for e in emails] + lines + ship_to + _names(db)
     return sorted(set(values)), stores
+
+
+def _names(db: Database) -> list[str]:
+    """Customers' and recipients' names. A demo name that is also part of some text meant to be in the
+    clear (a staff member's name, a product's, a street's) is left out, as equal coordinates are below."""
+    with db.read() as s:
+        names = {n for n in s.scalars(select(Customer.name))} | {r for r in s.scalars(select(Address.recipient)) if r}
+        public = [*s.scalars(select(StaffUser.name)), *s.scalars(select(Product.name_zh)),
+                  *s.scalars(select(Location.name_zh)), *s.scalars(select(Location.address))]
+    assert {NAME, RECIPIENT} <= names and len(names) > SIZE.customers * 0.9
+    kept = sorted(n for n in names if not any(n in text for text in public))
+    assert {NAME, RECIPIENT} <= set(kept) and len(kept) > SIZE.customers * 0.8
+    return kept
 
 
 def _coordinates(db: Database) -> tuple[list[float], list[float]]:
@@ -142,14 +158,15 @@ def test_no_plaintext_personal_data_in_the_database_after_the_demo_seed(
 def test_the_scan_finds_a_phone_when_one_is_stored_in_plaintext(fresh_db: Database, db_kind: str,
                                                                  request: pytest.FixtureRequest) -> None:
     """The other half of the sanity check: the same search does see values written in the clear, a
-    phone number as text, and coordinates in a float column and in a text column (as a coordinate
-    written past EncryptedFloat into one of the sealed columns would be kept)."""
+    phone number and a name as text, and coordinates in a float column and in a text column (as a
+    coordinate written past EncryptedFloat into one of the sealed columns would be kept)."""
     with fresh_db.engine.begin() as conn:
-        conn.exec_driver_sql("CREATE TABLE leak (v TEXT, lat DOUBLE PRECISION, lng TEXT)")
-        conn.exec_driver_sql("INSERT INTO leak VALUES ('13700001111', 31.187654, 121.436789)")
+        conn.exec_driver_sql("CREATE TABLE leak (v TEXT, lat DOUBLE PRECISION, lng TEXT, n TEXT)")
+        conn.exec_driver_sql("INSERT INTO leak VALUES ('13700001111', 31.187654, 121.436789, '欧阳漏网')")
     raw = _raw_bytes(fresh_db, db_kind, request)
-    with pytest.raises(AssertionError, match="plaintext personal values"):
-        _assert_absent(raw, ["13700001111"], [])
+    for value in ("13700001111", "欧阳漏网"):
+        with pytest.raises(AssertionError, match="plaintext personal values"):
+            _assert_absent(raw, [value], [])
     for x in (31.187654, 121.436789):
         with pytest.raises(AssertionError, match="plaintext coordinates"):
             _assert_no_coordinates(raw, db_kind, [x], [])
