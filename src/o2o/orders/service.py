@@ -48,6 +48,8 @@ from o2o.orders.schemas import HistoryOut, OrderIn, OrderLineOut, OrderOut, Paym
 
 PLACE_ATTEMPTS = 3  # a lost race for the last units re-plans with fresh stock
 PAID_HOLD = timedelta(days=7)
+PREPAY_TTL = timedelta(hours=2)  # how long a provider's prepay order lives: an open payment is reused within it
+START_ATTEMPTS = 3  # a payment start that lost a race to another start of the order looks again
 
 
 @dataclass(frozen=True)
@@ -247,25 +249,57 @@ def follow_fulfillment(uow: UnitOfWork, order_id: int, dst: str, actor: str) -> 
     return bool(steps)
 
 
-def start_payment(uow: UnitOfWork, provider: PaymentProvider, number: str) -> PaymentOut:
-    with uow.db.read() as s:
-        order = repo.by_number(s, number)
-        if order is None:
-            raise NotFound("order", number)
-        if order.status != PENDING_PAYMENT:
-            raise IllegalTransition("order", order.status, PAID)
-        amount = order.total_fen
-    out_trade_no = f"{number}P{uow.clock.now():%H%M%S%f}"[:40]
-    intent = provider.create(out_trade_no, amount, f"order {number}")  # outside any transaction
-    with uow:
-        order = repo.by_number(uow.session, number)
-        if order is None or order.status != PENDING_PAYMENT:
-            raise IllegalTransition("order", order.status if order else "?", PAID)
-        uow.session.add(Payment(order_id=order.id, provider=intent.provider, out_trade_no=out_trade_no,
-                                amount_fen=amount, status="created", created_at=uow.clock.now()))
-        uow.commit()
-    return PaymentOut(order_number=number, out_trade_no=out_trade_no, provider=intent.provider,
-                      prepay_id=intent.prepay_id, pay_url=intent.pay_url, amount_fen=amount)
+def payment_scope(caller: str) -> str:
+    """Where `start_payment` keeps a caller's Idempotency-Keys (`caller` is e.g. "customer:7")."""
+    return f"payments:{caller}"
+
+
+def start_payment(uow: UnitOfWork, provider: PaymentProvider, number: str, idempotency_key: str | None = None,
+                  caller: str | None = None) -> PaymentOut:
+    """Start paying an order, or hand back the payment already started: the order's open payment (created,
+    no result yet, younger than PREPAY_TTL) is reused, so a retry after a lost reply, a double tap or two
+    starts at once leave one payment. With an Idempotency-Key (scoped by `caller`) a retry answers what
+    the first call answered, even once the order is paid."""
+    scope = payment_scope(caller or "-")
+    req_hash = idempotency.request_hash({"order": number}) if idempotency_key else ""
+    for _ in range(START_ATTEMPTS):
+        with uow.db.read() as s:
+            if idempotency_key and (rec := idempotency.lookup(s, scope, idempotency_key, req_hash)) is not None:
+                return PaymentOut.model_validate(rec.body)
+            order = repo.by_number(s, number)
+            if order is None:
+                raise NotFound("order", number)
+            if order.status != PENDING_PAYMENT:
+                raise IllegalTransition("order", order.status, PAID)
+            amount, now = order.total_fen, uow.clock.now()
+            reused = repo.open_payment(s, order.id, now - PREPAY_TTL)
+            out_trade_no = reused.out_trade_no if reused else f"{number}P{now:%H%M%S%f}"[:40]
+        # outside any transaction; for an open payment the provider hands out its prepay order again
+        intent = provider.create(out_trade_no, amount, f"order {number}")
+        out = PaymentOut(order_number=number, out_trade_no=out_trade_no, provider=intent.provider,
+                         prepay_id=intent.prepay_id, pay_url=intent.pay_url, amount_fen=amount)
+        with uow:
+            s = uow.session
+            order = repo.by_number(s, number, lock=True)  # one start at a time per order
+            if idempotency_key and (rec := idempotency.lookup(s, scope, idempotency_key, req_hash)) is not None:
+                return PaymentOut.model_validate(rec.body)  # a twin with the same key committed meanwhile
+            if order is None or order.status != PENDING_PAYMENT:
+                raise IllegalTransition("order", order.status if order else "?", PAID)
+            current = repo.open_payment(s, order.id, uow.clock.now() - PREPAY_TTL)
+            if (current.out_trade_no if current else None) != (out_trade_no if reused else None):
+                continue  # another start won, or the reused one ended meanwhile: look again
+            if current is None:
+                s.add(Payment(order_id=order.id, provider=intent.provider, out_trade_no=out_trade_no,
+                              amount_fen=amount, status="created", created_at=uow.clock.now()))
+            try:
+                if idempotency_key:
+                    idempotency.remember(s, scope, idempotency_key, req_hash, 201, out.model_dump(mode="json"),
+                                         uow.clock.now())
+                uow.commit()
+            except IntegrityError:
+                continue  # the same key, at once, for another order: the next look refuses it
+            return out
+    raise Conflict("the payment could not be started after repeated conflicts; retry")
 
 
 def handle_payment_notification(uow: UnitOfWork, provider: PaymentProvider, body: bytes, signature: str) -> dict:
