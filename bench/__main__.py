@@ -1,5 +1,8 @@
 """`python -m bench [reserve|place_order|routing|all] [--quick] [--big] [--clients N] [--workers N]`.
 
+`python -m bench place_order --baseline <git-ref>` runs place_order first against the code at <git-ref>
+(a git worktree, see bench/baseline.py), then against the working tree, and prints before -> after.
+
 `all` runs each benchmark in its own process (so peak RSS and state are per benchmark) and prints
 how long each took. Benchmarks measure; they assert nothing about time.
 """
@@ -11,6 +14,7 @@ import importlib
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from bench.common import ROOT, console, print_table
 
@@ -27,7 +31,15 @@ def _args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--burst-clients", type=int, default=200, help="place_order: connections of the flash crowd")
     p.add_argument("--seconds", type=float, default=None, help="place_order: seconds per spread/hot segment")
     p.add_argument("--workers", type=int, default=2, help="place_order: uvicorn workers (o2o serve --workers)")
-    return p.parse_args(argv)
+    p.add_argument("--baseline", metavar="GIT_REF", help="place_order: run first against the code at GIT_REF, "
+                   "then against the working tree; one before -> after table, both in the JSON")
+    p.add_argument("--out", type=Path, help="place_order: write the JSON here instead of bench/results/")
+    a = p.parse_args(argv)
+    if (a.baseline or a.out) and a.name != "place_order":
+        p.error("--baseline and --out apply to place_order only")
+    if a.baseline and a.out:
+        p.error("--baseline writes bench/results/place_order.json; --out is for a single half")
+    return a
 
 
 def _run_one(a: argparse.Namespace) -> None:
@@ -35,8 +47,12 @@ def _run_one(a: argparse.Namespace) -> None:
     if a.name == "routing":
         mod.main(quick=a.quick, big=a.big)
     elif a.name == "place_order":
-        mod.main(quick=a.quick, clients=a.clients, burst_clients=a.burst_clients, seconds=a.seconds,
-                 workers=a.workers)
+        kw = {"quick": a.quick, "clients": a.clients, "burst_clients": a.burst_clients, "seconds": a.seconds,
+              "workers": a.workers}
+        if a.baseline:
+            importlib.import_module("bench.baseline").main(a.baseline, **kw)
+        else:
+            mod.main(out=a.out, **kw)
     else:
         mod.main(quick=a.quick)
 

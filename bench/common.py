@@ -23,17 +23,27 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-for _p in (str(ROOT / "src"), str(ROOT)):
-    if _p not in sys.path:
-        sys.path.insert(0, _p)
+ROOT = Path(__file__).resolve().parents[1]  # the bench's own tree: `bench` and `tests` come from here
+# the `o2o` package measured: this tree's src, or another checkout's (`--baseline` runs this bench in a
+# subprocess with O2O_BENCH_SRC and PYTHONPATH naming an older tree's src). SRC goes first on sys.path,
+# ahead of ROOT and of the venv's editable .pth entry (which names ROOT/src).
+SRC = Path(os.environ.get("O2O_BENCH_SRC") or ROOT / "src").resolve()
+for _p in (str(ROOT), str(SRC)):
+    while _p in sys.path:
+        sys.path.remove(_p)
+    sys.path.insert(0, _p)
 
 import sqlalchemy  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
+import o2o  # noqa: E402
 from o2o.kernel.db import Database  # noqa: E402
 from o2o.kernel.migrate import upgrade  # noqa: E402
+
+O2O_FILE = str(Path(o2o.__file__).resolve())
+if not O2O_FILE.startswith(str(SRC) + os.sep):
+    raise ImportError(f"o2o imported from {O2O_FILE}, not from {SRC} (O2O_BENCH_SRC / PYTHONPATH)")
 
 RESULTS = ROOT / "bench" / "results"
 console = Console(width=None if sys.stdout.isatty() else 200)
@@ -90,12 +100,21 @@ def _cpu_model() -> str:
     return platform.processor() or "?"
 
 
-def _git_commit() -> str:
-    out = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+def _git_commit(tree: Path) -> str:
+    """The short commit of the checkout holding `tree`, +dirty-src if its src has uncommitted changes."""
+    top = tree.parent if tree.name == "src" else tree
+    out = subprocess.run(["git", "-C", str(top), "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                          check=False)
-    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "src"], capture_output=True, text=True,
+    dirty = subprocess.run(["git", "-C", str(top), "status", "--porcelain", "src"], capture_output=True, text=True,
                            check=False).stdout.strip()
     return out.stdout.strip() + ("+dirty-src" if dirty else "")
+
+
+def o2o_file(env: dict[str, str] | None = None) -> str:
+    """Where `import o2o` resolves for a subprocess started with env (the server's), cwd ROOT."""
+    out = subprocess.run([sys.executable, "-c", "import o2o; print(o2o.__file__)"], env=env, cwd=ROOT,
+                         capture_output=True, text=True, check=False)
+    return out.stdout.strip() or f"? {out.stderr.strip()[-300:]}"
 
 
 def machine_info() -> dict[str, Any]:
@@ -104,18 +123,21 @@ def machine_info() -> dict[str, Any]:
     return {"cpu_count": os.cpu_count(), "cpu_model": _cpu_model(), "mem_total_mb": mem_kb // 1024,
             "platform": platform.platform(), "python": sys.version.split()[0], "sqlite": sqlite3.sqlite_version,
             "sqlalchemy": sqlalchemy.__version__, "postgresql": pg_version(),
-            "date": datetime.now(UTC).isoformat(timespec="seconds"), "git": _git_commit(),
+            "date": datetime.now(UTC).isoformat(timespec="seconds"), "git": _git_commit(SRC),
+            "bench_git": _git_commit(ROOT), "o2o_file": O2O_FILE,
             "loadavg_1_5_15_at_write": [round(x, 2) for x in os.getloadavg()]}
 
 
 def write_result(name: str, parameters: dict[str, Any], figures: Any, notes: list[str] | None = None,
-                 elapsed_s: float | None = None) -> Path:
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"{name}.json"
+                 elapsed_s: float | None = None, path: Path | None = None) -> Path:
+    """bench/results/<name>.json, or `path` (the baseline half of `--baseline` writes elsewhere)."""
+    if path is None:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        path = RESULTS / f"{name}.json"
     doc = {"benchmark": name, "machine": machine_info(), "parameters": parameters, "figures": figures,
            "notes": notes or [], "elapsed_s": None if elapsed_s is None else round(elapsed_s, 1)}
     path.write_text(json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n")
-    console.print(f"[dim]wrote {path.relative_to(ROOT)}[/]")
+    console.print(f"[dim]wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}[/]")
     return path
 
 

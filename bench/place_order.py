@@ -40,11 +40,14 @@ from sqlalchemy import text
 
 from bench import wrk
 from bench.common import (
+    O2O_FILE,
     ROOT,
+    SRC,
     console,
     cpu_used,
     fresh_database,
     ms_summary,
+    o2o_file,
     pg_server,
     pg_settings_used,
     print_table,
@@ -75,9 +78,17 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def server_env(url: str) -> dict[str, str]:
+    """The server's environment: this process's (PYTHONPATH included: the baseline half of `--baseline`
+    serves the older tree's o2o), the database and the dev settings."""
+    return {**os.environ, "O2O_DATABASE_URL": url, "O2O_ENV": "dev"}
+
+
 def start_server(url: str, workers: int, log: Path) -> tuple[subprocess.Popen, int]:
+    """`o2o serve` on a free port, ready once GET /healthz answers 200 (liveness: every version has it;
+    /readyz came later)."""
     port = _free_port()
-    env = {**os.environ, "O2O_DATABASE_URL": url, "O2O_ENV": "dev"}
+    env = server_env(url)
     with log.open("ab") as fh:
         proc = subprocess.Popen([str(O2O), "serve", "--port", str(port), "--workers", str(workers)], env=env,
                                 cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -492,8 +503,13 @@ def _met(v: float | None, goal: float, ge: bool = False) -> str:
 
 
 def main(quick: bool = False, clients: int = 16, burst_clients: int = 200, seconds: float | None = None,
-         workers: int = 2, pairs: int | None = None, tmp: Path | None = None) -> dict[str, Any]:
+         workers: int = 2, pairs: int | None = None, tmp: Path | None = None, out: Path | None = None) -> dict[str, Any]:
+    """Both engines; the JSON goes to bench/results/place_order.json, or to `out`."""
     t0 = time.perf_counter()
+    code = {"src": str(SRC), "o2o_file": O2O_FILE, "server_o2o_file": o2o_file(server_env("sqlite://"))}
+    console.print(f"[bold]o2o under test[/]: {code['o2o_file']} (server: {code['server_o2o_file']})")
+    if not code["server_o2o_file"].startswith(str(SRC)):
+        raise RuntimeError(f"o2o serve would import {code['server_o2o_file']}, not the code under test ({SRC})")
     seconds = seconds or (3.0 if quick else 10.0)
     pairs = pairs or (2 if quick else 3)
     tmp = tmp or scratch_dir("bench-orders-")
@@ -528,7 +544,7 @@ def main(quick: bool = False, clients: int = 16, burst_clients: int = 200, secon
                                              [*e["healthz"].values(), e["warmup"], *e["segments"], e["flash"]]}
                                for e in engines},
               "postgresql_settings": settings, "pgbench": {"clients": clients, "seconds": pgb_s, "scale": 10},
-              "goals": GOALS}
+              "goals": GOALS, "code": code}
     notes = [
         "load generator: Debian's wrk (bench/wrk.py); its CPU is cpu_cores_busy.load_generator per run. wrk, the "
         "server and PostgreSQL share the machine's cores.",
@@ -553,5 +569,5 @@ def main(quick: bool = False, clients: int = 16, burst_clients: int = 200, secon
         "o2o serve --workers 2 runs uvicorn with access log off; serve-*.log errors are in server_log_errors.",
     ]
     elapsed = time.perf_counter() - t0
-    write_result("place_order", params, {"engines": engines, "pgbench_tps": tps}, notes, elapsed)
-    return {"elapsed_s": elapsed}
+    path = write_result("place_order", params, {"engines": engines, "pgbench_tps": tps}, notes, elapsed, path=out)
+    return {"elapsed_s": elapsed, "path": path}
