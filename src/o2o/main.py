@@ -26,10 +26,11 @@ from o2o.customers.routes import router as customer_routes
 from o2o.deps import Container
 from o2o.fulfillment.routes import router as fulfillment_routes
 from o2o.iam import guard
+from o2o.iam.openapi import refusals
 from o2o.iam.pages import router as iam_pages
 from o2o.iam.routes import router as iam_routes
 from o2o.inventory.routes import router as inventory_routes
-from o2o.kernel import errors
+from o2o.kernel import errors, openapi
 from o2o.kernel.asgi import Guard, security_headers
 from o2o.kernel.db import database_unavailable
 from o2o.locations.routes import router as location_routes
@@ -95,6 +96,7 @@ def create_app(container: Container | None = None, run_relay: bool = False) -> F
 
     for router in ROUTERS:
         app.include_router(router)
+    openapi.install(app, refusals)  # every operation documents the problems it can answer
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, func, or_, select, update
+from sqlalchemy import ColumnElement, Row, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from o2o.audit.models import GENESIS_HASH, HEAD_ID, AuditEntry, AuditHead
 from o2o.audit.schemas import AuditFilters
+from o2o.kernel.db import BigId
 
 _LOG = AuditEntry.__table__
 _HEAD = AuditHead.__table__
@@ -58,7 +59,9 @@ def _conditions(f: AuditFilters) -> list[ColumnElement[bool]]:
     if f.target:
         out.append(_LOG.c.target.icontains(f.target, autoescape=True))
     if f.store_id is not None:
-        out.append(_LOG.c.store_id == f.store_id)
+        # the column is a 32-bit integer on PostgreSQL, store ids are 64-bit: compare as BIGINT (int4 = int8
+        # uses the index), or a store id past 2^31 fails with "integer out of range"
+        out.append(_LOG.c.store_id == bindparam("store_id", f.store_id, type_=BigId))
     if f.since is not None:
         out.append(_LOG.c.at >= f.since)
     if f.until is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -10,6 +9,8 @@ from fastapi import APIRouter, Depends, Query
 from o2o.audit import service
 from o2o.audit.schemas import AuditFilters, AuditOut
 from o2o.deps import ContainerDep, PageDep
+from o2o.kernel.ids import Id
+from o2o.kernel.inputs import Moment
 from o2o.kernel.pagination import Page
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
@@ -18,9 +19,9 @@ router = APIRouter(prefix="/api/v1", tags=["audit"])
 def filters(actor: Annotated[str | None, Query(max_length=120, description="actor id, or the start of a name")] = None,
             action: Annotated[str | None, Query(max_length=120, description="part of the action")] = None,
             target: Annotated[str | None, Query(max_length=200, description="part of the target")] = None,
-            store_id: Annotated[int | None, Query(ge=1)] = None,
-            since: Annotated[datetime | None, Query(alias="from", description="at or after (no zone: Shanghai)")] = None,
-            until: Annotated[datetime | None, Query(alias="to", description="at or before (no zone: Shanghai)")] = None,
+            store_id: Id | None = None,
+            since: Annotated[Moment | None, Query(alias="from", description="at or after (no zone: Shanghai)")] = None,
+            until: Annotated[Moment | None, Query(alias="to", description="at or before (no zone: Shanghai)")] = None,
             ) -> AuditFilters:
     return AuditFilters(actor=actor, action=action, target=target, store_id=store_id, since=since, until=until)
 

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from o2o.kernel.clock import SHANGHAI
+from o2o.kernel.ids import Id
 
 
 class AuditFilters(BaseModel):
@@ -16,7 +17,7 @@ class AuditFilters(BaseModel):
     actor: str | None = Field(None, max_length=120, description="actor id (exact) or name (prefix)")
     action: str | None = Field(None, max_length=120, description="part of the action, e.g. `stock` or `pii.read`")
     target: str | None = Field(None, max_length=200, description="part of the target")
-    store_id: int | None = Field(None, ge=1)
+    store_id: Id | None = None
     since: datetime | None = Field(None, description="at or after this time")
     until: datetime | None = Field(None, description="at or before this time")
 

@@ -25,6 +25,7 @@ from o2o.deps import ContainerDep, Uow
 from o2o.inventory import service as inventory
 from o2o.inventory.schemas import MovementIn
 from o2o.kernel.errors import Conflict, InvalidInput, NotFound, Problem
+from o2o.kernel.ids import Id
 from o2o.kernel.pagination import PageParams
 from o2o.locations import service as locations
 from o2o.web.templating import locale_of
@@ -68,7 +69,7 @@ def _product_page(request: Request, c: ContainerDep, product_id: int, failed: Fa
 
 
 @router.get("/admin/products/{product_id}", response_class=HTMLResponse)
-def product_page(request: Request, c: ContainerDep, product_id: int) -> HTMLResponse:
+def product_page(request: Request, c: ContainerDep, product_id: Id) -> HTMLResponse:
     return _product_page(request, c, product_id)
 
 
@@ -86,7 +87,7 @@ def _failed(request: Request, c: ContainerDep, product_id: int, failed: Failed, 
 
 
 @router.post("/admin/products/{product_id}", response_class=HTMLResponse)
-def update_product(request: Request, c: ContainerDep, uow: Uow, form: FormDep, product_id: int) -> Response:
+def update_product(request: Request, c: ContainerDep, uow: Uow, form: FormDep, product_id: Id) -> Response:
     values = forms.product_values(form)
     failed = Failed("product", values | {"active": "1" if form.get("active") else ""})
     data = forms.product_data(values, failed.errors) | {"active": bool(form.get("active"))}
@@ -101,7 +102,7 @@ def update_product(request: Request, c: ContainerDep, uow: Uow, form: FormDep, p
 
 
 @router.post("/admin/products/{product_id}/skus", response_class=HTMLResponse)
-def add_sku(request: Request, c: ContainerDep, uow: Uow, form: FormDep, product_id: int) -> Response:
+def add_sku(request: Request, c: ContainerDep, uow: Uow, form: FormDep, product_id: Id) -> Response:
     raw = forms.sku_values(form, "new_")
     failed = Failed("new_sku", {f"new_{k}": v for k, v in raw.items()})
     sku = forms.validate(SkuIn, forms.sku_data(raw, failed.errors, "new_"), failed.errors,
@@ -116,7 +117,7 @@ def add_sku(request: Request, c: ContainerDep, uow: Uow, form: FormDep, product_
 
 
 @router.post("/admin/products/{product_id}/skus/{sku_id}", response_class=HTMLResponse)
-def update_sku(request: Request, c: ContainerDep, uow: Uow, form: FormDep, product_id: int, sku_id: int) -> Response:
+def update_sku(request: Request, c: ContainerDep, uow: Uow, form: FormDep, product_id: Id, sku_id: Id) -> Response:
     raw = forms.sku_values(form)
     failed = Failed(f"sku:{sku_id}", raw | {"active": "1" if form.get("active") else ""})
     data = forms.sku_data(raw, failed.errors) | {"active": bool(form.get("active"))}
@@ -131,7 +132,7 @@ def update_sku(request: Request, c: ContainerDep, uow: Uow, form: FormDep, produ
 
 
 @router.post("/admin/products/{product_id}/images", response_class=HTMLResponse)
-def upload_image(request: Request, c: ContainerDep, uow: Uow, form: FormDep, product_id: int) -> Response:
+def upload_image(request: Request, c: ContainerDep, uow: Uow, form: FormDep, product_id: Id) -> Response:
     upload = form.get("image")
     data = upload.file.read(images.MAX_BYTES + 1) if isinstance(upload, UploadFile) else b""
     try:
@@ -142,13 +143,13 @@ def upload_image(request: Request, c: ContainerDep, uow: Uow, form: FormDep, pro
 
 
 @router.post("/admin/products/{product_id}/images/{image_id}/main")
-def main_image(uow: Uow, product_id: int, image_id: int) -> Response:
+def main_image(uow: Uow, product_id: Id, image_id: Id) -> Response:
     catalog_admin.make_main_image(uow, product_id, image_id)
     return _back(product_id, "image_main", "#images")
 
 
 @router.post("/admin/products/{product_id}/images/{image_id}/delete")
-def delete_image(c: ContainerDep, uow: Uow, product_id: int, image_id: int) -> Response:
+def delete_image(c: ContainerDep, uow: Uow, product_id: Id, image_id: Id) -> Response:
     catalog_admin.remove_image(uow, c.settings.media_dir, product_id, image_id)
     return _back(product_id, "image_deleted", "#images")
 
@@ -168,7 +169,7 @@ def _whole(raw: str, name: str, errors: forms.Errors, high: int, choice: bool = 
 
 @router.post("/admin/products/{product_id}/stock", response_class=HTMLResponse)
 def receive_stock(request: Request, c: ContainerDep, uow: Uow, p: HeadOffice, form: FormDep,
-                  product_id: int) -> Response:
+                  product_id: Id) -> Response:
     """Goods received at a location: a receipt in the stock ledger (inventory:write)."""
     values = {name: text(form, name, 300) for name in STOCK_FIELDS}
     failed = Failed("stock", values)

@@ -31,6 +31,7 @@ from o2o.iam.permissions import MANAGES, ROLES
 from o2o.iam.schemas import Invitation, StaffIn
 from o2o.kernel.auth import Principal
 from o2o.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
+from o2o.kernel.ids import Id
 from o2o.locations import service as locations
 from o2o.web.templating import Texts, locale_of
 
@@ -199,7 +200,7 @@ def _change(request: Request, c: ContainerDep, p: Principal, user_id: int, act: 
 
 
 @router.post("/admin/users/{user_id}/disable")
-def disable_user(request: Request, c: ContainerDep, uow: Uow, p: HeadOffice, user_id: int) -> Response:
+def disable_user(request: Request, c: ContainerDep, uow: Uow, p: HeadOffice, user_id: Id) -> Response:
     def act() -> Response:
         out = admin.set_disabled(uow, p, user_id, True)
         forget_principals(request)  # this process stops trusting their sessions at once
@@ -208,7 +209,7 @@ def disable_user(request: Request, c: ContainerDep, uow: Uow, p: HeadOffice, use
 
 
 @router.post("/admin/users/{user_id}/enable")
-def enable_user(request: Request, c: ContainerDep, uow: Uow, p: HeadOffice, user_id: int) -> Response:
+def enable_user(request: Request, c: ContainerDep, uow: Uow, p: HeadOffice, user_id: Id) -> Response:
     def act() -> Response:
         out = admin.set_disabled(uow, p, user_id, False)
         return RedirectResponse(f"/admin/users?done=enabled&who={out.login}", status_code=303)
@@ -216,7 +217,7 @@ def enable_user(request: Request, c: ContainerDep, uow: Uow, p: HeadOffice, user
 
 
 @router.post("/admin/users/{user_id}/reset", response_class=HTMLResponse)
-def reset_user(request: Request, c: ContainerDep, uow: Uow, p: HeadOffice, user_id: int) -> Response:
+def reset_user(request: Request, c: ContainerDep, uow: Uow, p: HeadOffice, user_id: Id) -> Response:
     def act() -> Response:
         invitation = admin.reset(uow, p, user_id)
         forget_principals(request)

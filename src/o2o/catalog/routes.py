@@ -10,6 +10,7 @@ from o2o.catalog import service
 from o2o.catalog.schemas import CategoryOut, ProductIn, ProductOut, StorePriceIn, SupplierIn, SupplierOut
 from o2o.deps import ContainerDep, PageDep, PrincipalDep, Uow
 from o2o.kernel.auth import require_location
+from o2o.kernel.ids import Id
 from o2o.kernel.pagination import Page
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
@@ -23,12 +24,12 @@ def list_categories(c: ContainerDep) -> list[CategoryOut]:
 
 @router.get("/products", response_model=Page[ProductOut])
 def search_products(c: ContainerDep, page: PageDep, q: Search = None,
-                    category_id: Annotated[int | None, Query(gt=0)] = None) -> Page[ProductOut]:
+                    category_id: Id | None = None) -> Page[ProductOut]:
     return service.search(c.db, q, category_id, page)
 
 
 @router.get("/products/{product_id}", response_model=ProductOut)
-def get_product(c: ContainerDep, product_id: int) -> ProductOut:
+def get_product(c: ContainerDep, product_id: Id) -> ProductOut:
     return service.get_product(c.db, product_id)
 
 
@@ -38,7 +39,7 @@ def create_product(uow: Uow, body: ProductIn) -> ProductOut:
 
 
 @router.put("/skus/{sku_id}/store-prices", status_code=204)
-def set_store_price(uow: Uow, p: PrincipalDep, sku_id: int, body: StorePriceIn) -> None:
+def set_store_price(uow: Uow, p: PrincipalDep, sku_id: Id, body: StorePriceIn) -> None:
     require_location(p, body.location_id)
     uow.describe(f"sku={sku_id},location={body.location_id}", price_fen=body.price_fen)
     service.set_store_price(uow, sku_id, body)
@@ -61,5 +62,5 @@ def my_products(c: ContainerDep, p: PrincipalDep, page: PageDep, q: Search = Non
 
 
 @router.get("/supplier/products/{product_id}", response_model=ProductOut)
-def my_product(c: ContainerDep, p: PrincipalDep, product_id: int) -> ProductOut:
+def my_product(c: ContainerDep, p: PrincipalDep, product_id: Id) -> ProductOut:
     return service.get_product(c.db, product_id, supplier_id=p.supplier_id or 0)

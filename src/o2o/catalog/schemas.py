@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from o2o.kernel.ids import Id
+from o2o.kernel.inputs import Input
 
-class SkuIn(BaseModel):
+
+class SkuIn(Input):
     code: str = Field(min_length=1, max_length=40)
     barcode: str = Field(pattern=r"^[0-9]{8,14}$")
     spec: str = Field("", max_length=80)
@@ -13,9 +16,9 @@ class SkuIn(BaseModel):
     base_price_fen: int = Field(ge=0, le=100_000_000)
 
 
-class ProductIn(BaseModel):
-    category_id: int = Field(gt=0)
-    supplier_id: int | None = Field(None, gt=0)
+class ProductIn(Input):
+    category_id: Id
+    supplier_id: Id | None = None
     name_zh: str = Field(min_length=1, max_length=200)
     name_en: str = Field(min_length=1, max_length=200)
     brand: str | None = Field(None, max_length=80)
@@ -60,11 +63,11 @@ class ProductOut(BaseModel):
     images: list[ProductImageOut] = []
 
 
-class ProductUpdate(BaseModel):
+class ProductUpdate(Input):
     """Every field of a product but its SKUs (those are edited one by one)."""
 
-    category_id: int = Field(gt=0)
-    supplier_id: int | None = Field(None, gt=0)
+    category_id: Id
+    supplier_id: Id | None = None
     name_zh: str = Field(min_length=1, max_length=200)
     name_en: str = Field(min_length=1, max_length=200)
     brand: str | None = Field(None, max_length=80)
@@ -85,8 +88,8 @@ class CategoryOut(BaseModel):
     parent_id: int | None
 
 
-class StorePriceIn(BaseModel):
-    location_id: int = Field(gt=0)
+class StorePriceIn(Input):
+    location_id: Id
     price_fen: int = Field(ge=0, le=100_000_000)
 
 

@@ -20,6 +20,7 @@ from o2o.fulfillment import service as fulfillment
 from o2o.fulfillment.exceptions import HandoverLocked, WrongCode
 from o2o.kernel.auth import Principal
 from o2o.kernel.errors import IllegalTransition, NotFound
+from o2o.kernel.ids import Id
 from o2o.kernel.pagination import PageParams
 from o2o.locations.schemas import LocationOut
 
@@ -50,12 +51,12 @@ def _page(request: Request, c: Container, p: Principal, store: LocationOut, erro
 
 
 @router.get("/console/{location_id}/handover", response_class=HTMLResponse)
-def handover_page(request: Request, c: ContainerDep, p: PrincipalDep, location_id: int) -> HTMLResponse:
+def handover_page(request: Request, c: ContainerDep, p: PrincipalDep, location_id: Id) -> HTMLResponse:
     return _page(request, c, p, store_in_scope(c, p, location_id))
 
 
 @router.post("/console/{location_id}/handover", response_class=HTMLResponse)
-def hand_over(request: Request, c: ContainerDep, p: PrincipalDep, uow: Uow, location_id: int,
+def hand_over(request: Request, c: ContainerDep, p: PrincipalDep, uow: Uow, location_id: Id,
               code: str = Form(""), order: str = Form(""), scan: str = Form("")) -> Response:
     store = store_in_scope(c, p, location_id)
     chosen = int_or_none(order)

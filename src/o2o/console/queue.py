@@ -34,6 +34,7 @@ from o2o.fulfillment import service as fulfillment
 from o2o.fulfillment.schemas import FulfillmentOut
 from o2o.kernel.auth import Principal
 from o2o.kernel.errors import NotFound, Problem
+from o2o.kernel.ids import Id
 from o2o.kernel.pagination import PageParams
 from o2o.kernel.uow import UnitOfWork
 from o2o.locations import service as locations
@@ -140,13 +141,13 @@ def console_home(request: Request, c: ContainerDep, p: PrincipalDep) -> Response
 
 
 @router.get("/console/{location_id}", response_class=HTMLResponse)
-def queue_page(request: Request, c: ContainerDep, p: PrincipalDep, location_id: int) -> HTMLResponse:
+def queue_page(request: Request, c: ContainerDep, p: PrincipalDep, location_id: Id) -> HTMLResponse:
     store = store_in_scope(c, p, location_id)
     return page(request, p, store, "console/queue.html", {"lanes": lanes(c, request, store)}, section="queue")
 
 
 @router.get("/console/{location_id}/board", response_class=HTMLResponse)
-def queue_board(request: Request, c: ContainerDep, p: PrincipalDep, location_id: int) -> HTMLResponse:
+def queue_board(request: Request, c: ContainerDep, p: PrincipalDep, location_id: Id) -> HTMLResponse:
     """Just the board, for the page's auto-refresh."""
     store = store_in_scope(c, p, location_id)
     return page(request, p, store, "console/_board.html", {"lanes": lanes(c, request, store)}, section="queue",
@@ -173,26 +174,26 @@ def act(c: Container, p: Principal, uow: UnitOfWork, location_id: int, fulfillme
 
 
 @router.post("/console/{location_id}/fulfillments/{fulfillment_id}/picking")
-def start_picking(c: ContainerDep, p: PrincipalDep, uow: Uow, location_id: int, fulfillment_id: int,
+def start_picking(c: ContainerDep, p: PrincipalDep, uow: Uow, location_id: Id, fulfillment_id: Id,
                   back: str = Form("queue")) -> RedirectResponse:
     return act(c, p, uow, location_id, fulfillment_id, fulfillment.start_picking, "picking", back)
 
 
 @router.post("/console/{location_id}/fulfillments/{fulfillment_id}/ready")
-def mark_ready(c: ContainerDep, p: PrincipalDep, uow: Uow, location_id: int, fulfillment_id: int,
+def mark_ready(c: ContainerDep, p: PrincipalDep, uow: Uow, location_id: Id, fulfillment_id: Id,
                back: str = Form("queue")) -> RedirectResponse:
     """A pickup's customer is sent the code by SMS (fulfillment.pickup_ready, through the outbox)."""
     return act(c, p, uow, location_id, fulfillment_id, fulfillment.mark_ready, "ready", back)
 
 
 @router.post("/console/{location_id}/fulfillments/{fulfillment_id}/ship")
-def ship(c: ContainerDep, p: PrincipalDep, uow: Uow, location_id: int, fulfillment_id: int,
+def ship(c: ContainerDep, p: PrincipalDep, uow: Uow, location_id: Id, fulfillment_id: Id,
          back: str = Form("queue")) -> RedirectResponse:
     return act(c, p, uow, location_id, fulfillment_id, fulfillment.ship, "shipped", back)
 
 
 @router.post("/console/{location_id}/fulfillments/{fulfillment_id}/reissue-code")
-def reissue_code(c: ContainerDep, p: PrincipalDep, uow: Uow, location_id: int, fulfillment_id: int,
+def reissue_code(c: ContainerDep, p: PrincipalDep, uow: Uow, location_id: Id, fulfillment_id: Id,
                  back: str = Form("queue")) -> RedirectResponse:
     """Store managers: a new code for the customer (after 5 wrong ones locked the handover, or a lost SMS)."""
     return act(c, p, uow, location_id, fulfillment_id, fulfillment.reissue_code, "reissued", back)

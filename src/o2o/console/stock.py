@@ -27,6 +27,7 @@ from o2o.inventory.exceptions import BelowReserved
 from o2o.inventory.schemas import MovementIn, StockOut
 from o2o.kernel.auth import Principal
 from o2o.kernel.errors import InvalidInput, NotFound
+from o2o.kernel.ids import Id
 from o2o.kernel.pagination import PageParams
 from o2o.locations.schemas import LocationOut
 from o2o.web.templating import locale_of
@@ -72,7 +73,7 @@ def _page(request: Request, c: Container, p: Principal, store: LocationOut, *, s
 
 
 @router.get("/console/{location_id}/stock", response_class=HTMLResponse)
-def stock_page(request: Request, c: ContainerDep, p: PrincipalDep, location_id: int) -> HTMLResponse:
+def stock_page(request: Request, c: ContainerDep, p: PrincipalDep, location_id: Id) -> HTMLResponse:
     return _page(request, c, p, store_in_scope(c, p, location_id))
 
 
@@ -91,7 +92,7 @@ def _check(request: Request, kind: str, quantity: str, reason: str) -> tuple[dic
 
 
 @router.post("/console/{location_id}/stock/movements", response_class=HTMLResponse)
-def record_movement(request: Request, c: ContainerDep, p: PrincipalDep, uow: Uow, location_id: int,
+def record_movement(request: Request, c: ContainerDep, p: PrincipalDep, uow: Uow, location_id: Id,
                     sku_id: str = Form(""), kind: str = Form(""), quantity: str = Form(""),
                     reason: str = Form("")) -> Response:
     """The form posts to `...?q=<the search>` so that the page it comes back to lists the same SKUs."""

@@ -36,6 +36,7 @@ from o2o.inventory import service as inventory
 from o2o.inventory.schemas import TransferRequestIn, TransferRequestOut
 from o2o.kernel.auth import Principal
 from o2o.kernel.errors import InvalidInput, NotFound, Problem
+from o2o.kernel.ids import Id
 from o2o.kernel.pagination import PageParams
 from o2o.kernel.uow import UnitOfWork
 from o2o.locations import service as locations
@@ -84,12 +85,12 @@ def _page(request: Request, c: Container, p: Principal, store: LocationOut, *, f
 
 
 @router.get("/console/{location_id}/transfers", response_class=HTMLResponse)
-def transfers_page(request: Request, c: ContainerDep, p: PrincipalDep, location_id: int) -> HTMLResponse:
+def transfers_page(request: Request, c: ContainerDep, p: PrincipalDep, location_id: Id) -> HTMLResponse:
     return _page(request, c, p, store_in_scope(c, p, location_id))
 
 
 @router.post("/console/{location_id}/transfers", response_class=HTMLResponse)
-def request_transfer(request: Request, c: ContainerDep, p: PrincipalDep, uow: Uow, location_id: int,
+def request_transfer(request: Request, c: ContainerDep, p: PrincipalDep, uow: Uow, location_id: Id,
                      sku: str = Form(""), from_location_id: str = Form(""), quantity: str = Form(""),
                      note: str = Form("")) -> Response:
     """Ask another location for stock, to be delivered here."""
@@ -144,18 +145,18 @@ def _with(uow: UnitOfWork, fn: Callable[..., TransferRequestOut], *args: object)
 
 
 @router.post("/console/{location_id}/transfers/{request_id}/send")
-def send_transfer(c: ContainerDep, p: PrincipalDep, uow: Uow, location_id: int, request_id: int) -> RedirectResponse:
+def send_transfer(c: ContainerDep, p: PrincipalDep, uow: Uow, location_id: Id, request_id: Id) -> RedirectResponse:
     return _decide(c, p, location_id, request_id, "from", "sent", _with(uow, inventory.send_transfer, p.actor))
 
 
 @router.post("/console/{location_id}/transfers/{request_id}/reject")
-def reject_transfer(c: ContainerDep, p: PrincipalDep, uow: Uow, location_id: int, request_id: int,
+def reject_transfer(c: ContainerDep, p: PrincipalDep, uow: Uow, location_id: Id, request_id: Id,
                     note: str = Form("")) -> RedirectResponse:
     return _decide(c, p, location_id, request_id, "from", "rejected",
                    _with(uow, inventory.reject_transfer, p.actor, note.strip()[:200]))
 
 
 @router.post("/console/{location_id}/transfers/{request_id}/receive")
-def receive_transfer(c: ContainerDep, p: PrincipalDep, uow: Uow, location_id: int,
-                     request_id: int) -> RedirectResponse:
+def receive_transfer(c: ContainerDep, p: PrincipalDep, uow: Uow, location_id: Id,
+                     request_id: Id) -> RedirectResponse:
     return _decide(c, p, location_id, request_id, "to", "received", _with(uow, inventory.receive_transfer, p.actor))

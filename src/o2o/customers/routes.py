@@ -11,6 +11,7 @@ from o2o.customers.schemas import AddressIn, AddressOut, CustomerIn, CustomerOut
 from o2o.deps import ContainerDep, PrincipalDep, Uow, audit_event
 from o2o.kernel import pii
 from o2o.kernel.auth import Principal, require_owner
+from o2o.kernel.ids import Id
 from o2o.orders import service as orders
 
 router = APIRouter(prefix="/api/v1", tags=["customers"])
@@ -55,21 +56,21 @@ def create_customer(request: Request, uow: Uow, c: ContainerDep, p: PrincipalDep
 
 
 @router.get("/customers/{customer_id}", response_model=CustomerOut)
-def get_customer(request: Request, c: ContainerDep, p: PrincipalDep, customer_id: int) -> CustomerOut:
+def get_customer(request: Request, c: ContainerDep, p: PrincipalDep, customer_id: Id) -> CustomerOut:
     require_owner(p, customer_id, "customer", customer_id)
     out = service.get(c.db, customer_id)
     return out if _unmasked(request, c, p, customer_id, f"customer={customer_id}") else mask_customer(out)
 
 
 @router.post("/customers/{customer_id}/addresses", response_model=AddressOut, status_code=201)
-def add_address(uow: Uow, p: PrincipalDep, customer_id: int, body: AddressIn) -> AddressOut:
+def add_address(uow: Uow, p: PrincipalDep, customer_id: Id, body: AddressIn) -> AddressOut:
     """A customer adds a delivery address of their own (staff cannot plant one)."""
     require_owner(p, customer_id, "customer", customer_id)
     return service.add_address(uow, customer_id, body)
 
 
 @router.get("/customers/{customer_id}/addresses", response_model=list[AddressOut])
-def list_addresses(request: Request, c: ContainerDep, p: PrincipalDep, customer_id: int) -> list[AddressOut]:
+def list_addresses(request: Request, c: ContainerDep, p: PrincipalDep, customer_id: Id) -> list[AddressOut]:
     require_owner(p, customer_id, "customer", customer_id)
     rows = service.addresses(c.db, customer_id)
     if not rows or _unmasked(request, c, p, customer_id, f"customer={customer_id},addresses"):

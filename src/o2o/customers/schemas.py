@@ -6,10 +6,14 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-EMAIL = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$"
+from o2o.kernel.inputs import Input
+
+# no spaces or control characters, spelled out so that JSON Schema (ECMA) regexes agree with ours
+_CHAR = r"[^@\s\x00-\x1f\x7f-\x9f\ufeff]"
+EMAIL = rf"^{_CHAR}{{1,64}}@{_CHAR}+\.{_CHAR}+$"
 
 
-class AddressIn(BaseModel):
+class AddressIn(Input):
     label: str = Field("", max_length=40)
     recipient: str = Field("", max_length=80)
     phone: str = Field("", pattern=r"^$|^1[3-9][0-9]{9}$")
@@ -34,7 +38,7 @@ class AddressOut(BaseModel):
     lng: float
 
 
-class CustomerIn(BaseModel):
+class CustomerIn(Input):
     name: str = Field(min_length=1, max_length=80)
     phone: str = Field(pattern=r"^1[3-9][0-9]{9}$", description="mainland mobile number")
     email: str | None = Field(None, max_length=254, pattern=EMAIL)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import Response
 
 from o2o.deps import ContainerDep, PageDep, PrincipalDep, Uow
 from o2o.fulfillment import service
 from o2o.fulfillment.schemas import FulfillmentOut, HandoverIn
 from o2o.kernel.auth import Principal, require_location, require_owner
+from o2o.kernel.ids import Id
 from o2o.kernel.pagination import Page
 from o2o.orders import service as orders
 
@@ -31,7 +32,7 @@ def _shown(fo: FulfillmentOut) -> FulfillmentOut:
 
 
 @router.get("/fulfillments", response_model=Page[FulfillmentOut])
-def queue(c: ContainerDep, p: PrincipalDep, page: PageDep, location_id: Annotated[int, Query(gt=0)],
+def queue(c: ContainerDep, p: PrincipalDep, page: PageDep, location_id: Id,
           status: Status | None = None) -> Page[FulfillmentOut]:
     """A location's queue: open fulfilments (new, picking, ready) unless a status is given."""
     require_location(p, location_id)
@@ -41,32 +42,32 @@ def queue(c: ContainerDep, p: PrincipalDep, page: PageDep, location_id: Annotate
 
 
 @router.get("/fulfillments/{fulfillment_id}", response_model=FulfillmentOut)
-def get_fulfillment(c: ContainerDep, p: PrincipalDep, fulfillment_id: int) -> FulfillmentOut:
+def get_fulfillment(c: ContainerDep, p: PrincipalDep, fulfillment_id: Id) -> FulfillmentOut:
     return _shown(_scoped(c, p, fulfillment_id))
 
 
 @router.post("/fulfillments/{fulfillment_id}/picking", response_model=FulfillmentOut)
-def start_picking(uow: Uow, c: ContainerDep, p: PrincipalDep, fulfillment_id: int) -> FulfillmentOut:
+def start_picking(uow: Uow, c: ContainerDep, p: PrincipalDep, fulfillment_id: Id) -> FulfillmentOut:
     _scoped(c, p, fulfillment_id)
     return _shown(service.start_picking(uow, fulfillment_id, p.actor))
 
 
 @router.post("/fulfillments/{fulfillment_id}/ready", response_model=FulfillmentOut)
-def mark_ready(uow: Uow, c: ContainerDep, p: PrincipalDep, fulfillment_id: int) -> FulfillmentOut:
+def mark_ready(uow: Uow, c: ContainerDep, p: PrincipalDep, fulfillment_id: Id) -> FulfillmentOut:
     """The customer is told by SMS (through the outbox) with their pickup code."""
     _scoped(c, p, fulfillment_id)
     return _shown(service.mark_ready(uow, fulfillment_id, p.actor))
 
 
 @router.post("/fulfillments/{fulfillment_id}/handover", response_model=FulfillmentOut)
-def hand_over(uow: Uow, c: ContainerDep, p: PrincipalDep, fulfillment_id: int, body: HandoverIn) -> FulfillmentOut:
+def hand_over(uow: Uow, c: ContainerDep, p: PrincipalDep, fulfillment_id: Id, body: HandoverIn) -> FulfillmentOut:
     """Verify the customer's pickup code; stock leaves the store exactly once."""
     _scoped(c, p, fulfillment_id)
     return _shown(service.hand_over(uow, fulfillment_id, body.code, p.actor))
 
 
 @router.post("/fulfillments/{fulfillment_id}/reissue-code", response_model=FulfillmentOut)
-def reissue_code(uow: Uow, c: ContainerDep, p: PrincipalDep, fulfillment_id: int) -> FulfillmentOut:
+def reissue_code(uow: Uow, c: ContainerDep, p: PrincipalDep, fulfillment_id: Id) -> FulfillmentOut:
     """Store manager: replace the pickup code (after 5 wrong codes locked the handover, or a lost
     SMS); the customer gets the new code by SMS."""
     _scoped(c, p, fulfillment_id)
@@ -74,20 +75,21 @@ def reissue_code(uow: Uow, c: ContainerDep, p: PrincipalDep, fulfillment_id: int
 
 
 @router.post("/fulfillments/{fulfillment_id}/ship", response_model=FulfillmentOut)
-def ship(uow: Uow, c: ContainerDep, p: PrincipalDep, fulfillment_id: int) -> FulfillmentOut:
+def ship(uow: Uow, c: ContainerDep, p: PrincipalDep, fulfillment_id: Id) -> FulfillmentOut:
     _scoped(c, p, fulfillment_id)
     return _shown(service.ship(uow, fulfillment_id, p.actor))
 
 
 @router.post("/fulfillments/{fulfillment_id}/delivered", response_model=FulfillmentOut)
-def confirm_delivery(uow: Uow, c: ContainerDep, p: PrincipalDep, fulfillment_id: int) -> FulfillmentOut:
+def confirm_delivery(uow: Uow, c: ContainerDep, p: PrincipalDep, fulfillment_id: Id) -> FulfillmentOut:
     """A courier or carrier confirms delivery of shipped goods; the order completes."""
     _scoped(c, p, fulfillment_id)
     return _shown(service.confirm_delivery(uow, fulfillment_id, p.actor))
 
 
-@router.get("/fulfillments/{fulfillment_id}/qr.svg", response_class=Response)
-def pickup_qr(c: ContainerDep, p: PrincipalDep, fulfillment_id: int) -> Response:
+@router.get("/fulfillments/{fulfillment_id}/qr.svg", response_class=Response, responses={
+    200: {"description": "the pickup QR code", "content": {"image/svg+xml": {"schema": {"type": "string"}}}}})
+def pickup_qr(c: ContainerDep, p: PrincipalDep, fulfillment_id: Id) -> Response:
     """The customer's pickup QR, for their own order only (staff scan it; they never see the code)."""
     fo = service.get(c.db, fulfillment_id)
     customer_id, _ = orders.scope_of(c.db, fo.order_number)

@@ -31,6 +31,7 @@ from o2o.iam.schemas import (
 )
 from o2o.kernel.auth import Principal
 from o2o.kernel.errors import Problem
+from o2o.kernel.ids import Id
 from o2o.kernel.pagination import Page
 from o2o.orders import service as orders
 
@@ -169,19 +170,19 @@ def invite_staff(uow: Uow, p: PrincipalDep, body: StaffIn) -> Invitation:
 
 
 @router.post("/staff/{user_id}/disable", response_model=StaffOut)
-def disable_staff(uow: Uow, request: Request, p: PrincipalDep, user_id: int) -> StaffOut:
+def disable_staff(uow: Uow, request: Request, p: PrincipalDep, user_id: Id) -> StaffOut:
     out = admin.set_disabled(uow, p, user_id, True)
     forget_principals(request)
     return out
 
 
 @router.post("/staff/{user_id}/enable", response_model=StaffOut)
-def enable_staff(uow: Uow, p: PrincipalDep, user_id: int) -> StaffOut:
+def enable_staff(uow: Uow, p: PrincipalDep, user_id: Id) -> StaffOut:
     return admin.set_disabled(uow, p, user_id, False)
 
 
 @router.post("/staff/{user_id}/reset", response_model=Invitation)
-def reset_staff(uow: Uow, request: Request, p: PrincipalDep, user_id: int) -> Invitation:
+def reset_staff(uow: Uow, request: Request, p: PrincipalDep, user_id: Id) -> Invitation:
     """Forget the password and end their sessions; returns a new invitation token."""
     out = admin.reset(uow, p, user_id)
     forget_principals(request)
@@ -200,14 +201,14 @@ def create_key(uow: Uow, p: PrincipalDep, body: ApiKeyIn) -> NewApiKey:
 
 
 @router.post("/api-keys/{key_id}/rotate", response_model=NewApiKey)
-def rotate_key(uow: Uow, request: Request, p: PrincipalDep, key_id: int, body: RotateIn | None = None) -> NewApiKey:
+def rotate_key(uow: Uow, request: Request, p: PrincipalDep, key_id: Id, body: RotateIn | None = None) -> NewApiKey:
     out = admin.rotate_key(uow, p, key_id, (body or RotateIn()).grace_minutes)
     forget_principals(request)
     return out
 
 
 @router.delete("/api-keys/{key_id}", response_model=ApiKeyOut)
-def revoke_key(uow: Uow, request: Request, key_id: int) -> ApiKeyOut:
+def revoke_key(uow: Uow, request: Request, key_id: Id) -> ApiKeyOut:
     out = admin.revoke_key(uow, key_id)
     forget_principals(request)
     return out

@@ -7,7 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from o2o.iam.permissions import ACTIONS, API_SCOPES, ROLES
+from o2o.iam.permissions import ACTIONS, API_SCOPES, ROLES, STORE_ROLES
+from o2o.kernel.ids import Id
+from o2o.kernel.inputs import Input
 
 PHONE = r"^1[3-9][0-9]{9}$"
 Role = Literal["platform_admin", "operator", "store_manager", "clerk", "supplier", "analyst"]
@@ -24,20 +26,20 @@ class CodeSent(BaseModel):
     resend_after_s: int
 
 
-class CodeSignIn(BaseModel):
+class CodeSignIn(Input):
     phone: str = Field(pattern=PHONE)
     code: str = Field(pattern=r"^[0-9]{6}$")
     name: str = Field("", max_length=80, description="used when this phone signs up")
     cookie: bool = Field(False, description="set a session cookie (pages) instead of returning tokens")
 
 
-class PasswordSignIn(BaseModel):
+class PasswordSignIn(Input):
     phone: str = Field(pattern=PHONE)
     password: str = Field(min_length=1, max_length=200)
     cookie: bool = False
 
 
-class StaffSignIn(BaseModel):
+class StaffSignIn(Input):
     login: str = Field(min_length=1, max_length=60)
     password: str = Field(min_length=1, max_length=200)
     cookie: bool = False
@@ -48,7 +50,8 @@ class RefreshIn(BaseModel):
 
 
 class NewPassword(BaseModel):
-    password: str = Field(min_length=10, max_length=200, description="at least 10 characters")
+    password: str = Field(min_length=10, max_length=200,
+                          description="at least 10 characters, at least 4 of them different")
 
     @field_validator("password")
     @classmethod
@@ -82,12 +85,29 @@ class Me(BaseModel):
     actions: list[str] = []
 
 
-class StaffIn(BaseModel):
+def _given(name: str) -> dict:
+    return {"required": [name], "properties": {name: {"type": "integer"}}}
+
+
+def _absent(name: str) -> dict:
+    return {"properties": {name: {"type": "null"}}}
+
+
+class StaffIn(Input):
+    """A store manager or clerk works at one store (store_id); a supplier user belongs to one supplier
+    (supplier_id); every other role has neither."""
+
+    model_config = ConfigDict(json_schema_extra={"allOf": [
+        {"if": {"required": ["role"], "properties": {"role": {"enum": sorted(STORE_ROLES)}}},
+         "then": _given("store_id"), "else": _absent("store_id")},
+        {"if": {"required": ["role"], "properties": {"role": {"const": "supplier"}}},
+         "then": _given("supplier_id"), "else": _absent("supplier_id")}]})
+
     login: str = Field(min_length=3, max_length=60, pattern=r"^[a-z0-9][a-z0-9._-]*$")
     name: str = Field(min_length=1, max_length=80)
     role: Role
-    store_id: int | None = Field(None, gt=0)
-    supplier_id: int | None = Field(None, gt=0)
+    store_id: Id | None = None
+    supplier_id: Id | None = None
 
 
 class StaffOut(BaseModel):
@@ -109,10 +129,11 @@ class Invitation(BaseModel):
     expires_at: datetime
 
 
-class ApiKeyIn(BaseModel):
+class ApiKeyIn(Input):
     name: str = Field(min_length=1, max_length=80)
-    scopes: list[str] = Field(min_length=1, max_length=len(ACTIONS))
-    store_id: int | None = Field(None, gt=0, description="bind the key to one store (a POS terminal)")
+    scopes: list[str] = Field(min_length=1, max_length=len(ACTIONS),
+                              json_schema_extra={"items": {"type": "string", "enum": sorted(API_SCOPES)}})
+    store_id: Id | None = Field(None, description="bind the key to one store (a POS terminal)")
     rate_per_minute: int = Field(600, ge=1, le=100_000)
 
     @field_validator("scopes")
@@ -124,7 +145,7 @@ class ApiKeyIn(BaseModel):
         return sorted(set(v))
 
 
-class RotateIn(BaseModel):
+class RotateIn(Input):
     grace_minutes: int = Field(0, ge=0, le=7 * 24 * 60, description="how long the old key keeps working")
 
 

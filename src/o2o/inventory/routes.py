@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from o2o.deps import ContainerDep, IdempotencyKey, PageDep, PrincipalDep, Uow
 from o2o.inventory import service
@@ -20,14 +20,15 @@ from o2o.inventory.schemas import (
 )
 from o2o.kernel.auth import Principal, require_location
 from o2o.kernel.errors import NotFound
+from o2o.kernel.ids import Id
 from o2o.kernel.pagination import Page
 
 router = APIRouter(prefix="/api/v1", tags=["inventory"])
 
 
 @router.get("/stock", response_model=Page[StockOut])
-def list_stock(c: ContainerDep, p: PrincipalDep, page: PageDep, location_id: Annotated[int | None, Query(gt=0)] = None,
-               sku_id: Annotated[int | None, Query(gt=0)] = None) -> Page[StockOut]:
+def list_stock(c: ContainerDep, p: PrincipalDep, page: PageDep, location_id: Id | None = None,
+               sku_id: Id | None = None) -> Page[StockOut]:
     """Stock rows; a store role's own store unless it names it."""
     if p.store_id is not None:
         require_location(p, location_id or p.store_id)
@@ -52,7 +53,7 @@ def transfer(uow: Uow, p: PrincipalDep, body: TransferIn) -> list[StockOut]:
 
 
 @router.put("/stock/{location_id}/{sku_id}/safety-stock", response_model=StockOut)
-def set_safety_stock(uow: Uow, p: PrincipalDep, location_id: int, sku_id: int, body: SafetyStockIn) -> StockOut:
+def set_safety_stock(uow: Uow, p: PrincipalDep, location_id: Id, sku_id: Id, body: SafetyStockIn) -> StockOut:
     require_location(p, location_id)
     uow.describe(safety_stock=body.safety_stock)
     return service.set_safety_stock(uow, location_id, sku_id, body)
@@ -82,7 +83,7 @@ def _transfer_for(c: ContainerDep, p: Principal, request_id: int, side: str = ""
 
 @router.get("/stock/transfer-requests", response_model=Page[TransferRequestOut])
 def list_transfer_requests(c: ContainerDep, p: PrincipalDep, page: PageDep,
-                           location_id: Annotated[int | None, Query(gt=0)] = None,
+                           location_id: Id | None = None,
                            direction: Literal["in", "out"] | None = None,
                            status: TransferStatus | None = None) -> Page[TransferRequestOut]:
     """Newest first. `direction=in`: asked by the location; `out`: asked of it. A store role sees its own."""
@@ -101,12 +102,12 @@ def request_transfer(uow: Uow, p: PrincipalDep, body: TransferRequestIn,
 
 
 @router.get("/stock/transfer-requests/{request_id}", response_model=TransferRequestOut)
-def get_transfer_request(c: ContainerDep, p: PrincipalDep, request_id: int) -> TransferRequestOut:
+def get_transfer_request(c: ContainerDep, p: PrincipalDep, request_id: Id) -> TransferRequestOut:
     return _transfer_for(c, p, request_id)
 
 
 @router.post("/stock/transfer-requests/{request_id}/send", response_model=TransferRequestOut)
-def send_transfer(uow: Uow, c: ContainerDep, p: PrincipalDep, request_id: int,
+def send_transfer(uow: Uow, c: ContainerDep, p: PrincipalDep, request_id: Id,
                   body: TransferDecisionIn | None = None) -> TransferRequestOut:
     """The source sends the goods: its stock goes out once, however many press at the same time."""
     _transfer_for(c, p, request_id, "from")
@@ -114,14 +115,14 @@ def send_transfer(uow: Uow, c: ContainerDep, p: PrincipalDep, request_id: int,
 
 
 @router.post("/stock/transfer-requests/{request_id}/reject", response_model=TransferRequestOut)
-def reject_transfer(uow: Uow, c: ContainerDep, p: PrincipalDep, request_id: int,
+def reject_transfer(uow: Uow, c: ContainerDep, p: PrincipalDep, request_id: Id,
                     body: TransferDecisionIn | None = None) -> TransferRequestOut:
     _transfer_for(c, p, request_id, "from")
     return service.reject_transfer(uow, request_id, p.actor, body.note if body else "")
 
 
 @router.post("/stock/transfer-requests/{request_id}/receive", response_model=TransferRequestOut)
-def receive_transfer(uow: Uow, c: ContainerDep, p: PrincipalDep, request_id: int) -> TransferRequestOut:
+def receive_transfer(uow: Uow, c: ContainerDep, p: PrincipalDep, request_id: Id) -> TransferRequestOut:
     """The requester takes the goods in: its stock goes up."""
     _transfer_for(c, p, request_id, "to")
     return service.receive_transfer(uow, request_id, p.actor)

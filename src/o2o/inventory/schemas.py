@@ -8,6 +8,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from o2o.kernel.ids import Id
+from o2o.kernel.inputs import Input
+
 
 @dataclass(frozen=True, slots=True)
 class Hold:
@@ -36,23 +39,29 @@ class StockOut(BaseModel):
     available: int
 
 
-class MovementIn(BaseModel):
-    location_id: int = Field(gt=0)
-    sku_id: int = Field(gt=0)
+class MovementIn(Input):
+    # what JSON Schema can say of the service's rules: never 0; receipts and returns are positive
+    model_config = ConfigDict(json_schema_extra={"allOf": [{
+        "if": {"properties": {"kind": {"enum": ["receipt", "return"]}}},
+        "then": {"properties": {"quantity": {"minimum": 1}}}}]})
+
+    location_id: Id
+    sku_id: Id
     kind: Literal["receipt", "adjustment", "return"]
-    quantity: int = Field(ge=-1_000_000, le=1_000_000)
+    quantity: int = Field(ge=-1_000_000, le=1_000_000, json_schema_extra={"not": {"const": 0}},
+                          description="signed for an adjustment; never 0; positive for a receipt or a return")
     reason: str = Field("", max_length=200)
 
 
-class TransferIn(BaseModel):
-    from_location_id: int = Field(gt=0)
-    to_location_id: int = Field(gt=0)
-    sku_id: int = Field(gt=0)
+class TransferIn(Input):
+    from_location_id: Id
+    to_location_id: Id = Field(description="another location than from_location_id")
+    sku_id: Id
     quantity: int = Field(gt=0, le=1_000_000)
     reason: str = Field("", max_length=200)
 
 
-class SafetyStockIn(BaseModel):
+class SafetyStockIn(Input):
     safety_stock: int = Field(ge=0, le=1_000_000)
 
 
@@ -64,12 +73,12 @@ class CheckReport(BaseModel):
     stock_rows: int
 
 
-class TransferRequestIn(BaseModel):
+class TransferRequestIn(Input):
     """Ask `from_location_id` (another store or a warehouse) for stock, delivered to `to_location_id`."""
 
-    from_location_id: int = Field(gt=0)
-    to_location_id: int = Field(gt=0)
-    sku_id: int = Field(gt=0)
+    from_location_id: Id = Field(description="another location than to_location_id")
+    to_location_id: Id
+    sku_id: Id
     quantity: int = Field(gt=0, le=100_000)
     note: str = Field("", max_length=200)
 

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from o2o.deps import ContainerDep, Uow
+from o2o.kernel.ids import Id
 from o2o.locations import service
 from o2o.locations.schemas import LocationIn, LocationOut
 
@@ -25,7 +26,7 @@ def list_locations(c: ContainerDep, lat: Annotated[float | None, Query(ge=-90, l
 
 
 @router.get("/locations/{location_id}", response_model=LocationOut)
-def get_location(c: ContainerDep, location_id: int) -> LocationOut:
+def get_location(c: ContainerDep, location_id: Id) -> LocationOut:
     return service.get(c.db, location_id)
 
 

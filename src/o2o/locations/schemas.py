@@ -7,8 +7,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from o2o.kernel.inputs import Input
 
-class LocationIn(BaseModel):
+
+class LocationIn(Input):
     code: str = Field(min_length=1, max_length=40)
     kind: Literal["store", "warehouse"]
     name_zh: str = Field(min_length=1, max_length=120)

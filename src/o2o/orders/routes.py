@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, Request
 from starlette.concurrency import run_in_threadpool
 
 from o2o.adapters.payments.sandbox import SIGNATURE_HEADER
 from o2o.deps import ContainerDep, IdempotencyKey, PageDep, PrincipalDep, Uow
 from o2o.kernel.auth import Principal, require_location, require_owner
 from o2o.kernel.errors import InvalidInput
+from o2o.kernel.ids import Id
 from o2o.orders import service
 from o2o.orders.channels import channel_for
 from o2o.orders.schemas import CancelIn, OrderIn, OrderOut, PaymentOut
@@ -64,7 +65,7 @@ def place_order(uow: Uow, c: ContainerDep, p: PrincipalDep, body: OrderIn,
 
 @router.get("/orders", response_model=list[OrderOut])
 def list_orders(c: ContainerDep, p: PrincipalDep, page: PageDep,
-                customer_id: Annotated[int | None, Query(gt=0)] = None) -> list[OrderOut]:
+                customer_id: Id | None = None) -> list[OrderOut]:
     """Newest first: a customer's own orders, a store's orders, or (HQ) any customer's."""
     if p.is_customer:
         customer_id = p.id
@@ -84,9 +85,15 @@ def cancel_order(uow: Uow, c: ContainerDep, p: PrincipalDep, number: str, body: 
 
 
 @router.post("/orders/{number}/payments", response_model=PaymentOut, status_code=201)
-def start_payment(uow: Uow, c: ContainerDep, p: PrincipalDep, number: str) -> PaymentOut:
+def start_payment(uow: Uow, c: ContainerDep, p: PrincipalDep, number: str,
+                  idempotency_key: IdempotencyKey = None) -> PaymentOut:
+    """Start paying the order at the provider: its out_trade_no, prepay id and pay URL.
+
+    Safe to retry: while the order has an open payment (started, no result yet, under 2 hours old) that
+    payment is handed back instead of a new one; with the same Idempotency-Key a retry returns exactly
+    the first answer, even after the order is paid."""
     _in_scope(c, p, number)
-    return service.start_payment(uow, c.payments, number)
+    return service.start_payment(uow, c.payments, number, idempotency_key, caller=f"{p.kind}:{p.id}")
 
 
 @router.post("/payments/sandbox/notify")

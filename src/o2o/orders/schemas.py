@@ -8,29 +8,35 @@ from typing import Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from o2o.kernel.history import HistoryOut
+from o2o.kernel.ids import Id
+from o2o.kernel.inputs import Input
 
 Mode = Literal["pickup", "store_delivery", "parcel", "auto"]
 Channel = Literal["h5", "pc", "app", "miniprogram", "pos", "douyin", "wechat", "api"]
 MAX_LINE_QTY = 999
 
 
-class LineIn(BaseModel):
-    sku_id: int = Field(gt=0)
+class LineIn(Input):
+    sku_id: Id
     quantity: int = Field(gt=0, le=MAX_LINE_QTY)
 
 
-class ShipTo(BaseModel):
+class ShipTo(Input):
     line: str = Field(min_length=1, max_length=300)
     lat: float = Field(ge=-90, le=90)
     lng: float = Field(ge=-180, le=180)
 
 
-class OrderIn(BaseModel):
-    customer_id: int | None = Field(None, gt=0)
+class OrderIn(Input):
+    """`pickup` needs location_id; `store_delivery` and `parcel` need address or address_id; `auto` needs
+    one of address, address_id or location_id; address and address_id are not given together, and
+    address_id needs customer_id (a customer's saved address)."""
+
+    customer_id: Id | None = None
     lines: list[LineIn] = Field(min_length=1, max_length=100)
     mode: Mode = "auto"
-    location_id: int | None = Field(None, gt=0, description="the store the customer chose")
-    address_id: int | None = Field(None, gt=0)
+    location_id: Id | None = Field(None, description="the store the customer chose")
+    address_id: Id | None = None
     address: ShipTo | None = None
     pickup_slot: str | None = Field(None, max_length=40)
     channel: Channel = Field("h5", description=(

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from o2o.catalog import service as catalog
 from o2o.deps import ContainerDep
 from o2o.kernel.errors import NotFound
+from o2o.kernel.ids import Id
 from o2o.kernel.pagination import PageParams
 from o2o.shop import stores as finder
 from o2o.shop.common import (
@@ -148,6 +149,6 @@ def product_page(request: Request, c: ContainerDep, product_id: int, errors: dic
 
 
 @router.get("/shop/products/{product_id}", response_class=HTMLResponse)
-def product(request: Request, c: ContainerDep, product_id: int) -> HTMLResponse:
+def product(request: Request, c: ContainerDep, product_id: Id) -> HTMLResponse:
     """One product: its SKUs with price and availability at the store, quantity, add to cart."""
     return product_page(request, c, product_id)
