@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy.orm import sessionmaker
 
 from o2o import bootstrap
-from o2o.config import Settings
+from o2o.config import Settings, get_settings
 from o2o.kernel import pii
 from o2o.kernel.clock import FixedClock
 from o2o.kernel.db import Database, make_engine
@@ -46,6 +46,17 @@ def _pii_keyring() -> Iterator[pii.Keyring]:
     pii.configure(ring)
     yield ring
     pii.configure(None)
+
+
+@pytest.fixture(autouse=True)
+def _settings_of_this_test(_pii_keyring: pii.Keyring) -> Iterator[None]:
+    """Every test reads the environment afresh, and leaves the tests' own keyring configured: a test
+    that changed O2O_* (production mode, a key file) must not leave its settings cached, or its keys
+    configured, for the next one (`o2o audit verify` then checked the chain under another key)."""
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+    pii.configure(_pii_keyring)
 
 
 @pytest.fixture(scope="session")

@@ -112,8 +112,10 @@ def create_app(container: Container | None = None, run_relay: bool = False) -> F
         except DBAPIError as exc:
             if not database_unavailable(exc):
                 raise
-            return JSONResponse({"status": "unavailable", "database": c.db.dialect}, status_code=503,
-                                headers={"Retry-After": "1"})
+            # a problem like any other 503, but not logged: probes ask every few seconds
+            return JSONResponse({"type": "https://o2o.dev/problems/database-unavailable",
+                                 "title": "database unavailable", "status": 503, "database": c.db.dialect},
+                                status_code=503, media_type=errors.PROBLEM_JSON, headers={"Retry-After": "1"})
         return JSONResponse({"status": "ok", "database": c.db.dialect})
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

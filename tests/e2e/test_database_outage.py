@@ -65,6 +65,7 @@ def test_requests_get_503_with_retry_after_while_postgresql_is_down_and_recover_
             assert r.headers["content-type"] == "application/problem+json"
             assert r.json()["type"].endswith("/database-unavailable")
         assert ready.status_code == 503 and ready.headers["retry-after"] == "1"
+        assert ready.json()["type"].endswith("/database-unavailable")
         logged = [r for r in caplog.records if r.name.startswith("o2o")]
         assert len(logged) == len(failed), [r.getMessage() for r in logged]
         assert all(r.exc_info is None and "\n" not in r.getMessage() for r in logged)
