@@ -75,13 +75,18 @@ def _sqlite_template(_tmp_root: Path) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def _pg_server() -> Iterator[PgServer]:
+def require_postgresql() -> None:
+    """Skip without PostgreSQL's binaries, but fail in CI, where they must be there."""
     reason = ensure_available()
     if reason:
         if IN_CI:
             pytest.fail(f"PostgreSQL is required in CI: {reason}")
         pytest.skip(f"PostgreSQL not available: {reason}")
+
+
+@pytest.fixture(scope="session")
+def _pg_server() -> Iterator[PgServer]:
+    require_postgresql()
     server = PgServer().start()
     server.create_database("o2o_template")
     engine = make_engine(server.url("o2o_template"))

@@ -16,19 +16,15 @@ from o2o.config import Settings
 from o2o.kernel.db import Database
 from o2o.kernel.migrate import upgrade
 from o2o.main import create_app
-from tests.conftest import IN_CI
+from tests.conftest import require_postgresql
 from tests.factories.auth import Auth
 from tests.factories.chain import XUJIAHUI_NEAR, build_chain, receive
-from tests.pgserver import PgServer, ensure_available
+from tests.pgserver import PgServer
 
 
 @pytest.fixture
 def pg() -> Iterator[PgServer]:
-    reason = ensure_available()
-    if reason:
-        if IN_CI:
-            pytest.fail(f"PostgreSQL is required in CI: {reason}")
-        pytest.skip(f"PostgreSQL not available: {reason}")
+    require_postgresql()
     # its own server, durable (the tests' default trades durability for speed): this test kills it
     with PgServer({"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on"}) as server:
         server.create_database("outage")
