@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     pool_timeout_s: float = 10.0
     # a request waits this long in line for one of the pool's slots (a flash crowd queues), then gets 503
     queue_wait_s: float = 10.0
+    slow_request_s: float = 1.0  # a request slower than this is logged (one line, with its time in the queue)
     sqlite_busy_timeout_ms: int = 30_000
     payment_secret: str = "sandbox-payment-secret-change-me"
     unpaid_order_ttl_minutes: int = 30

@@ -81,3 +81,12 @@ def test_a_crash_is_answered_500_problem_and_logged_once_with_its_request_id(cap
     assert b'"internal"' in sent[1]["body"] or b"internal" in sent[1]["body"]
     records = [r for r in caplog.records if r.name == "o2o.http"]
     assert len(records) == 1 and "request=r1" in records[0].getMessage() and records[0].exc_info
+
+
+def test_a_slow_request_is_logged_once_with_its_time_in_the_queue(caplog):
+    with caplog.at_level("WARNING"):
+        _capture(Guard(_slow_app(0.05), max_body=100, max_inflight=2, slow_s=0.02), [(b"x-request-id", b"s1")])
+        _capture(Guard(_slow_app(0), max_body=100, max_inflight=2, slow_s=0.02))
+    lines = [r.getMessage() for r in caplog.records if r.name == "o2o.http"]
+    assert len(lines) == 1 and lines[0].startswith("slow request: GET /api/v1/orders 200 in ")
+    assert "waiting for a slot" in lines[0] and "request=s1" in lines[0]

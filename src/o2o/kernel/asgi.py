@@ -16,6 +16,7 @@ import asyncio
 import logging
 import re
 import secrets
+import time
 from typing import Any
 
 import orjson
@@ -60,8 +61,9 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
 class Guard:
     def __init__(self, app: Any, max_body: int, max_inflight: int, wait_s: float = 10.0,
                  exempt: tuple[str, ...] = ("/healthz", "/readyz", "/static/"),
-                 headers: list[tuple[bytes, bytes]] | None = None) -> None:
+                 headers: list[tuple[bytes, bytes]] | None = None, slow_s: float = 1.0) -> None:
         self.app = app
+        self.slow_s = slow_s
         self.headers = headers or []
         self.max_body = max_body
         self.max_inflight = max_inflight
@@ -76,18 +78,24 @@ class Guard:
         sent = _header(scope, b"x-request-id")
         rid = sent.decode() if sent and _REQUEST_ID.match(sent) else secrets.token_hex(8)
         scope.setdefault("state", {})["request_id"] = rid
-        started = False
+        started = 0
         extra = [*self.headers, (b"x-request-id", rid.encode())]
+        t0 = time.perf_counter()
 
         async def sending(message: dict[str, Any]) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
-                started = True
+                started = message["status"]
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
         try:
             await self._guarded(scope, receive, sending)
+            took = time.perf_counter() - t0
+            if took >= self.slow_s:
+                queued = scope["state"].get("queued_s", 0.0)
+                log.warning("slow request: %s %s %s in %.0f ms (%.0f ms waiting for a slot) request=%s",
+                            scope.get("method"), scope.get("path"), started, took * 1e3, queued * 1e3, rid)
         except Exception:
             log.exception("unhandled error: %s %s request=%s", scope.get("method"), scope.get("path"), rid)
             if not started:
@@ -106,8 +114,10 @@ class Guard:
             return
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.max_inflight)
+        t0 = time.perf_counter()
         try:
             await asyncio.wait_for(self._slots.acquire(), self.wait_s)
+            scope["state"]["queued_s"] = time.perf_counter() - t0
         except TimeoutError:
             for message in _problem(503, "busy", "Server busy, retry shortly", [(b"retry-after", b"1")]):
                 await send(message)
