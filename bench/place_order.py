@@ -118,6 +118,13 @@ def stop_server(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
+def server_warnings(log: Path) -> dict[str, Any]:
+    """How many WARNING lines the server logged (slow requests among them), and the first few."""
+    lines = [ln for ln in log.read_text(errors="replace").splitlines() if " WARNING " in ln]
+    slow = [ln for ln in lines if "slow request" in ln]
+    return {"warnings": len(lines), "slow_requests": len(slow), "first": lines[:10]}
+
+
 def server_errors(log: Path) -> list[str]:
     """The first lines of any traceback or ERROR the server logged."""
     lines = log.read_text(errors="replace").splitlines()
@@ -432,7 +439,8 @@ def run_engine(kind: str, *, quick: bool, connections: int, flash: int, seconds:
                               "p99_ratio": _ratio(hot_m["latency_ms"]["p99"], spread["latency_ms"]["p99"])},
             "segments": [wrk.round_ms(s) for s in segments], "flash": _flash(wrk.round_ms(flash_run)),
             "one_shot": shots, "server_peak_rss": rss, "server_alive_at_end": alive,
-            "server_log_errors": server_errors(log), "database": checks}
+            "server_log_errors": server_errors(log), "server_log_warnings": server_warnings(log),
+            "database": checks}
 
 
 def _ratio(a: float, b: float) -> float | None:

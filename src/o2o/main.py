@@ -93,7 +93,8 @@ def create_app(container: Container | None = None, run_relay: bool = False) -> F
                            allow_methods=["GET", "POST", "PUT", "DELETE"],
                            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-CSRF-Token"])
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=c.settings.allowed_hosts)
-    app.add_middleware(Guard, max_body=MAX_BODY_BYTES, max_inflight=c.settings.pool_size + c.settings.pool_overflow,
+    inflight = max(1, min(c.settings.max_inflight, c.settings.pool_size + c.settings.pool_overflow))
+    app.add_middleware(Guard, max_body=MAX_BODY_BYTES, max_inflight=inflight,
                        wait_s=c.settings.queue_wait_s, headers=security_headers(c.settings.https),
                        slow_s=c.settings.slow_request_s)
     app.add_middleware(GZipMiddleware, minimum_size=1024)

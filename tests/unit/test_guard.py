@@ -90,3 +90,22 @@ def test_a_slow_request_is_logged_once_with_its_time_in_the_queue(caplog):
     lines = [r.getMessage() for r in caplog.records if r.name == "o2o.http"]
     assert len(lines) == 1 and lines[0].startswith("slow request: GET /api/v1/orders 200 in ")
     assert "waiting for a slot" in lines[0] and "request=s1" in lines[0]
+
+
+def test_slow_requests_are_logged_at_most_once_a_second_with_a_count_of_the_others(caplog):
+    guard = Guard(_slow_app(0.03), max_body=100, max_inflight=20, slow_s=0.02)
+
+    async def many() -> None:
+        async def send(message: dict) -> None:
+            pass
+
+        scope = {"type": "http", "method": "GET", "path": "/api/v1/orders", "headers": []}
+        await asyncio.gather(*(guard(dict(scope), None, send) for _ in range(10)))
+
+    with caplog.at_level("WARNING"):
+        asyncio.run(many())
+        guard._slow_logged_at -= 2  # a second later: the next one is told, with the count
+        asyncio.run(many())
+    lines = [r.getMessage() for r in caplog.records if r.name == "o2o.http"]
+    assert len(lines) == 2
+    assert lines[1].endswith("(+9 more slow requests in the last 2 s)")

@@ -64,6 +64,7 @@ class Guard:
                  headers: list[tuple[bytes, bytes]] | None = None, slow_s: float = 1.0) -> None:
         self.app = app
         self.slow_s = slow_s
+        self._slow_logged_at, self._slow_unlogged = float("-inf"), 0
         self.headers = headers or []
         self.max_body = max_body
         self.max_inflight = max_inflight
@@ -93,15 +94,27 @@ class Guard:
             await self._guarded(scope, receive, sending)
             took = time.perf_counter() - t0
             if took >= self.slow_s:
-                queued = scope["state"].get("queued_s", 0.0)
-                log.warning("slow request: %s %s %s in %.0f ms (%.0f ms waiting for a slot) request=%s",
-                            scope.get("method"), scope.get("path"), started, took * 1e3, queued * 1e3, rid)
+                self._slow(scope, started, took, rid)
         except Exception:
             log.exception("unhandled error: %s %s request=%s", scope.get("method"), scope.get("path"), rid)
             if not started:
                 locale = negotiate((_header(scope, b"accept-language") or b"").decode("latin-1"))
                 for message in _problem(500, "internal", t("internal", locale)):
                     await sending(message)
+
+    def _slow(self, scope: Scope, status: int, took: float, rid: str) -> None:
+        """One line per slow request, but at most one a second: a flash crowd is one line a second
+        naming how many more there were, not thousands."""
+        now = time.monotonic()
+        if now - self._slow_logged_at < 1.0:
+            self._slow_unlogged += 1
+            return
+        more = f" (+{self._slow_unlogged} more slow requests in the last {now - self._slow_logged_at:.0f} s)" \
+            if self._slow_unlogged else ""
+        self._slow_logged_at, self._slow_unlogged = now, 0
+        log.warning("slow request: %s %s %s in %.0f ms (%.0f ms waiting for a slot) request=%s%s",
+                    scope.get("method"), scope.get("path"), status, took * 1e3,
+                    scope["state"].get("queued_s", 0.0) * 1e3, rid, more)
 
     async def _guarded(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["path"].startswith(self.exempt):
