@@ -110,9 +110,10 @@ def serve(host: str = typer.Option(None), port: int = typer.Option(None), worker
     s = get_settings()
     host, port = host or s.host, port or s.port
     if workers > 1:
-        uvicorn.run("o2o.main:app_factory", factory=True, host=host, port=port, workers=workers,
-                    log_config=logs.config(), access_log=False)
-        return
+        from o2o import serving
+
+        logs.setup()
+        raise typer.Exit(serving.serve(host, port, workers, logs.config()))
     from o2o.main import create_app
 
     uvicorn.run(create_app(run_relay=relay), host=host, port=port, log_config=logs.config(), access_log=False)
