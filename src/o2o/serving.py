@@ -21,11 +21,12 @@ log = logging.getLogger("o2o.serve")
 QUICK_DEATH_S = 5.0
 
 
-def listening_socket(host: str, port: int) -> socket.socket:
+def listening_socket(host: str, port: int, shared: bool = True) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    if shared:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
     sock.listen(2048)
     sock.set_inheritable(True)
@@ -42,7 +43,13 @@ def _worker(host: str, port: int, log_config: dict[str, Any]) -> None:
 
 def serve(host: str, port: int, workers: int, log_config: dict[str, Any]) -> int:
     """Run `workers` processes until SIGTERM/SIGINT; the exit code of the whole server."""
-    listening_socket(host, port).close()  # fail here, at once, if the address cannot be had
+    # fail here, at once, if anything listens there already: without SO_REUSEPORT this bind fails even
+    # against another server that shares its port (an old `o2o serve` left running must not get traffic)
+    try:
+        listening_socket(host, port, shared=False).close()
+    except OSError as exc:
+        log.error("cannot listen on %s:%s: %s", host, port, exc.strerror or exc)
+        return 1
     ctx = multiprocessing.get_context("spawn")
     stop = threading.Event()
     previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGTERM, signal.SIGINT)}

@@ -6,11 +6,13 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.e2e.test_cli_commands import _env, _free_port, _start, _stop, o2o
 
@@ -70,13 +72,17 @@ def test_workers_are_replaced_when_killed_and_all_stop_on_sigterm(tmp_path: Path
     assert not any(Path(f"/proc/{p}").exists() for p in everyone)
 
 
-def test_a_port_already_taken_stops_the_server_with_an_error(tmp_path: Path):
-    import socket
-
+@pytest.mark.parametrize("shared", [False, True], ids=["plain", "another-server-sharing-its-port"])
+def test_a_port_already_taken_stops_the_server_with_an_error(tmp_path: Path, shared: bool):
+    """Also when the listener there shares its port (SO_REUSEPORT), as an old `o2o serve` left running
+    does: joining it would hand part of the traffic to the old server."""
     env = _env(tmp_path, O2O_DATABASE_URL=f"sqlite:///{tmp_path / 'o2o.db'}", O2O_ENV="dev")
     with socket.socket() as taken:
+        if shared:
+            taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         taken.bind(("127.0.0.1", 0))
         taken.listen(1)
         port = taken.getsockname()[1]
         r = o2o(env, tmp_path, "serve", "--workers", "2", "--port", str(port), ok=False)
-    assert r.returncode != 0
+    assert r.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in r.stderr and "Traceback" not in r.stderr
