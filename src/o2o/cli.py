@@ -114,9 +114,9 @@ def serve(host: str = typer.Option(None), port: int = typer.Option(None), worker
 
         logs.setup()
         raise typer.Exit(serving.serve(host, port, workers, logs.config()))
-    from o2o.main import create_app
+    from o2o.main import create_app, settled
 
-    uvicorn.run(create_app(run_relay=relay), host=host, port=port, log_config=logs.config(), access_log=False)
+    uvicorn.run(settled(create_app(run_relay=relay)), host=host, port=port, log_config=logs.config(), access_log=False)
 
 
 @app.command()
@@ -146,7 +146,7 @@ def demo(seed: int = typer.Option(42), host: str = typer.Option(None), port: int
 
     from o2o.demo.generator import DemoSize, generate
     from o2o.locations.models import Location
-    from o2o.main import create_app
+    from o2o.main import create_app, settled
 
     os.environ.setdefault("O2O_ENV", "dev")
     get_settings.cache_clear()
@@ -166,7 +166,7 @@ def demo(seed: int = typer.Option(42), host: str = typer.Option(None), port: int
                   f"Dev SMS inbox {base}/dev/inbox")
     console.print(f"Database      {c.db.engine.url.render_as_string(hide_password=True)}")
     sys.stdout.flush()
-    uvicorn.run(create_app(c, run_relay=True), host=host, port=port, log_config=logs.config(), access_log=False)
+    uvicorn.run(settled(create_app(c, run_relay=True)), host=host, port=port, log_config=logs.config(), access_log=False)
 
 
 if __name__ == "__main__":

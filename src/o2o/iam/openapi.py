@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from o2o.iam.guard import SAFE
 from o2o.iam.permissions import ROUTES
-
-SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def refusals(method: str, path: str) -> dict[int, str]:

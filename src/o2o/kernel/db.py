@@ -69,6 +69,12 @@ _PG_UNAVAILABLE = ("08", "57P01", "57P02", "57P03", "53300")
 _SQLITE_UNAVAILABLE = ("database is locked", "unable to open database file", "disk I/O error")
 
 
+def first_line(exc: BaseException) -> str:
+    """One line saying what went wrong (a driver's error can span lines of context), for a log line."""
+    text = str(exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc).strip()
+    return text.splitlines()[0][:200] if text else type(exc).__name__
+
+
 def database_unavailable(exc: BaseException) -> bool:
     """Is this the database being unreachable (a retry later may work), rather than a bug?"""
     if not isinstance(exc, DBAPIError):
@@ -92,8 +98,8 @@ def is_sqlite(url: str) -> bool:
 def make_engine(url: str, *, pool_size: int = 20, overflow: int = 0, pool_timeout: float = 10.0,
                 busy_timeout_ms: int = 30_000, echo: bool = False) -> Engine:
     if is_sqlite(url):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
+        path = sqlite_path(url)
+        if path:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             url, echo=echo, pool_size=pool_size, max_overflow=overflow, pool_timeout=pool_timeout,

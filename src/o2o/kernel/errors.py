@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from o2o.kernel.db import database_unavailable
+from o2o.kernel.db import database_unavailable, first_line
 from o2o.kernel.i18n import negotiate, t
 
 log = logging.getLogger(__name__)
@@ -86,6 +86,19 @@ class SignInRequired(Unauthorized):
 
 class Forbidden(Problem):
     status, kind, message_key = 403, "forbidden", "forbidden"
+
+
+class Busy(Problem):
+    """503 + Retry-After: no connection free in time; a retry shortly will do."""
+
+    status, kind, message_key = 503, "busy", "busy"
+    headers = {"Retry-After": "1"}
+
+
+class DatabaseUnavailable(Busy):
+    """503 + Retry-After: the database is unreachable (restarting, say)."""
+
+    kind, message_key = "database-unavailable", "database_unavailable"
 
 
 class TooManyRequests(Problem):
@@ -166,19 +179,15 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(PoolTimeout)
     async def _busy(request: Request, exc: PoolTimeout) -> JSONResponse:
-        body = {"type": "https://o2o.dev/problems/busy", "title": t("busy", _locale(request)), "status": 503}
-        return _response(body, 503, {"Retry-After": "1"})
+        return await _problem(request, Busy())
 
     @app.exception_handler(DBAPIError)
     async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
         if not database_unavailable(exc):
             raise exc  # a bug, not an outage: the guard logs it once with its traceback and answers 500
-        first = str(exc.orig).strip().splitlines()[0][:200] if exc.orig else type(exc).__name__
         log.warning("database unavailable: %s %s request=%s: %s", request.method, request.url.path,
-                    request_id(request), first)
-        body = {"type": "https://o2o.dev/problems/database-unavailable",
-                "title": t("database_unavailable", _locale(request)), "status": 503}
-        return _response(body, 503, {"Retry-After": "1"})
+                    request_id(request), first_line(exc))
+        return await _problem(request, DatabaseUnavailable())
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> JSONResponse:

@@ -18,7 +18,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from o2o.kernel.clock import Clock, SystemClock
-from o2o.kernel.db import Base, BigId, Database, database_unavailable
+from o2o.kernel.db import Base, BigId, Database, database_unavailable, first_line
 from o2o.kernel.pii import EncryptedJSON
 
 log = logging.getLogger(__name__)
@@ -169,8 +169,7 @@ class RelayThread(threading.Thread):
                 if failures == 1 and not database_unavailable(exc):
                     log.exception("relay round failed")  # the first time, with its traceback
                 elif failures == 1 or failures.bit_count() == 1:  # then on the 2nd, 4th, 8th ... in a row
-                    first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-                    log.warning("relay round failed (%d in a row): %s", failures, first)
+                    log.warning("relay round failed (%d in a row): %s", failures, first_line(exc))
             pause = self.interval_s if not failures else min(self.max_pause_s, self.interval_s * 2 ** failures)
             self.stopping.wait(pause)
 
