@@ -115,6 +115,18 @@ def new_database_url(request: pytest.FixtureRequest, kind: str) -> str:
     return server.url(name)
 
 
+def blank_database_url(request: pytest.FixtureRequest, kind: str, path: Path) -> str:
+    """A brand-new database with no tables at all (the migration tests take it to an old revision):
+    a file at `path` on SQLite, a new database on the tests' PostgreSQL server."""
+    if kind == "sqlite":
+        return f"sqlite:///{path}"
+    server: PgServer = request.getfixturevalue("_pg_server")
+    name = f"m_{uuid.uuid4().hex[:16]}"
+    server.create_database(name)
+    request.addfinalizer(lambda: server.drop_database(name))
+    return server.url(name)
+
+
 @pytest.fixture
 def fresh_db(request: pytest.FixtureRequest, db_kind: str) -> Iterator[Database]:
     db = Database.from_url(new_database_url(request, db_kind), pool_size=40, pool_timeout=30)

@@ -21,6 +21,14 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
+def downgrade(engine: Engine, revision: str) -> None:
+    """Undo migrations down to `revision` (the migration tests go back and forth)."""
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, revision)
+
+
 def upgrade(engine: Engine, revision: str = "heads") -> None:
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as conn:

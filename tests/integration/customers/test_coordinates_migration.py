@@ -3,22 +3,20 @@ are sealed in place and read back as exactly the same floats (and come back as f
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from alembic import command
-from sqlalchemy import Engine, inspect, select, text
+from sqlalchemy import inspect, select, text
 
 from o2o.customers.models import Address, Customer
 from o2o.kernel import pii
 from o2o.kernel.db import Database, make_engine
-from o2o.kernel.migrate import alembic_config, upgrade
+from o2o.kernel.migrate import downgrade, upgrade
 from o2o.orders.models import Order
+from tests.conftest import blank_database_url
 from tests.integration.customers.test_pii_at_rest import _in_the_clear, _raw_bytes
-from tests.pgserver import PgServer
 
 T0 = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
 STORE = (31.22, 121.43)  # a location's coordinates: meant to stay in the clear
@@ -33,26 +31,12 @@ PLAIN = sorted({x for group in (HOMES, ADDRESSES, SHIP_TO) for pair in group if 
 @pytest.fixture
 def db_at_0004(request: pytest.FixtureRequest, db_kind: str, tmp_path: Path) -> Iterator[Database]:
     """An empty database migrated to 0004 (where the previous version stopped)."""
-    if db_kind == "sqlite":
-        url = f"sqlite:///{tmp_path / 'at0004.db'}"
-    else:
-        server: PgServer = request.getfixturevalue("_pg_server")
-        name = f"m_{uuid.uuid4().hex[:16]}"
-        server.create_database(name)
-        request.addfinalizer(lambda: server.drop_database(name))
-        url = server.url(name)
+    url = blank_database_url(request, db_kind, tmp_path / "at0004.db")
     engine = make_engine(url)
     upgrade(engine, "0004")
     db = Database(engine)
     yield db
     db.dispose()
-
-
-def _downgrade(engine: Engine, revision: str) -> None:
-    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, revision)
 
 
 def _fill_like_the_previous_version(db: Database) -> None:
@@ -146,7 +130,7 @@ def test_downgrade_gives_the_same_plain_floats_back(db_at_0004: Database, db_kin
     _fill_like_the_previous_version(db)
     upgrade(db.engine, "0005")
 
-    _downgrade(db.engine, "0004")
+    downgrade(db.engine, "0004")
     with db.engine.connect() as conn:
         homes = [tuple(r) for r in conn.execute(text("SELECT home_lat, home_lng FROM customer ORDER BY id"))]
         addrs = [tuple(r) for r in conn.execute(text("SELECT lat, lng FROM address ORDER BY id"))]

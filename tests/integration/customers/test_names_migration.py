@@ -3,22 +3,20 @@ read back the same (and come back in the clear on downgrade)."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from alembic import command
-from sqlalchemy import Engine, select, text
+from sqlalchemy import select, text
 
 from o2o.customers import service as customers
 from o2o.customers.models import Customer
 from o2o.kernel import pii
 from o2o.kernel.db import Database, make_engine
-from o2o.kernel.migrate import alembic_config, upgrade
+from o2o.kernel.migrate import downgrade, upgrade
+from tests.conftest import blank_database_url
 from tests.integration.customers.test_pii_at_rest import _raw_bytes
-from tests.pgserver import PgServer
 
 BEFORE = "0009"  # the revision 0010 follows
 T0 = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
@@ -30,26 +28,12 @@ NAMES = ["欧阳娜娜", "司马" + "长" * 78, "已注销用户2", "Zoë O'Brie
 @pytest.fixture
 def db_before(request: pytest.FixtureRequest, db_kind: str, tmp_path: Path) -> Iterator[Database]:
     """An empty database migrated to 0009 (where the previous version stopped)."""
-    if db_kind == "sqlite":
-        url = f"sqlite:///{tmp_path / 'before.db'}"
-    else:
-        server: PgServer = request.getfixturevalue("_pg_server")
-        name = f"m_{uuid.uuid4().hex[:16]}"
-        server.create_database(name)
-        request.addfinalizer(lambda: server.drop_database(name))
-        url = server.url(name)
+    url = blank_database_url(request, db_kind, tmp_path / "before.db")
     engine = make_engine(url)
     upgrade(engine, BEFORE)
     db = Database(engine)
     yield db
     db.dispose()
-
-
-def _downgrade(engine: Engine, revision: str) -> None:
-    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, revision)
 
 
 def _fill_like_the_previous_version(db: Database) -> None:
@@ -117,7 +101,7 @@ def test_downgrade_gives_the_same_plain_names_back(db_before: Database, db_kind:
     _fill_like_the_previous_version(db)
     upgrade(db.engine)
 
-    _downgrade(db.engine, BEFORE)
+    downgrade(db.engine, BEFORE)
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT name FROM customer ORDER BY id")).scalars().all() == NAMES
         if db.dialect == "sqlite":

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 import subprocess
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +18,7 @@ from o2o.kernel.idempotency import IdempotencyRecord
 from o2o.kernel.migrate import upgrade
 from o2o.kernel.outbox import OutboxEvent
 from o2o.orders.models import Order
+from tests.conftest import blank_database_url
 from tests.pgserver import PgServer
 
 T0 = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
@@ -29,14 +29,7 @@ LINE = "长宁区愚园路 1000 弄 7 号 302 室"
 @pytest.fixture
 def old_db(request: pytest.FixtureRequest, db_kind: str, tmp_path: Path) -> Iterator[tuple[Database, str]]:
     """An empty database migrated to 0001 only (where the previous version stopped)."""
-    if db_kind == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.db'}"
-    else:
-        server: PgServer = request.getfixturevalue("_pg_server")
-        name = f"m_{uuid.uuid4().hex[:16]}"
-        server.create_database(name)
-        request.addfinalizer(lambda: server.drop_database(name))
-        url = server.url(name)
+    url = blank_database_url(request, db_kind, tmp_path / "old.db")
     engine = make_engine(url)
     upgrade(engine, "0001")
     db = Database(engine)
