@@ -12,31 +12,39 @@ import hashlib
 import hmac
 import secrets
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import orjson
 
+from o2o.adapters.payments.common import BadSignature, Notification, RefundResult, TradeState
+
 SIGNATURE_HEADER = "X-Sandbox-Signature"
-
-
-class BadSignature(Exception):
-    pass
+__all__ = ["BadSignature", "PaymentIntent", "PaymentProvider", "SandboxPayments"]
 
 
 @dataclass(frozen=True)
 class PaymentIntent:
+    """What the customer needs to pay: `pay_url` to open (Alipay page/wap, the sandbox), `code_url` to show
+    as a QR (WeChat Native, Alipay precreate), `client_params` for the mini-program's requestPayment."""
+
     provider: str
     prepay_id: str
     pay_url: str
+    code_url: str = ""
+    client_params: dict[str, str] | None = None
 
 
 class PaymentProvider(Protocol):
     name: str
 
-    def create(self, out_trade_no: str, amount_fen: int, description: str) -> PaymentIntent: ...
-    def verify(self, body: bytes, signature: str) -> dict[str, Any]: ...
-    def refund(self, out_trade_no: str, amount_fen: int, refund_no: str) -> dict[str, Any]: ...
+    def create(self, out_trade_no: str, amount_fen: int, description: str, method: str = "",
+               payer: str | None = None) -> PaymentIntent: ...
+    def parse_notification(self, body: bytes, headers: Mapping[str, str]) -> Notification: ...
+    def query(self, out_trade_no: str) -> TradeState: ...
+    def close(self, out_trade_no: str) -> None: ...
+    def refund(self, out_trade_no: str, amount_fen: int, refund_no: str, total_fen: int) -> RefundResult: ...
 
 
 class SandboxPayments:
@@ -48,7 +56,8 @@ class SandboxPayments:
         self.base_url = base_url
         self.refunds: list[dict[str, Any]] = []
 
-    def create(self, out_trade_no: str, amount_fen: int, description: str) -> PaymentIntent:
+    def create(self, out_trade_no: str, amount_fen: int, description: str, method: str = "",
+               payer: str | None = None) -> PaymentIntent:
         return PaymentIntent(self.name, f"sbx_{secrets.token_hex(8)}",
                              f"{self.base_url}/api/v1/sandbox/payments/{out_trade_no}/complete")
 
@@ -83,9 +92,20 @@ class SandboxPayments:
             raise BadSignature("notification lacks fields")
         return data
 
-    def refund(self, out_trade_no: str, amount_fen: int, refund_no: str) -> dict[str, Any]:
+    def parse_notification(self, body: bytes, headers: Mapping[str, str]) -> Notification:
+        data = self.verify(body, headers.get(SIGNATURE_HEADER.lower(), headers.get(SIGNATURE_HEADER, "")))
+        return Notification(self.name, "payment", str(data["out_trade_no"]), int(data["amount_fen"]),
+                            str(data["status"]), str(data.get("transaction_id") or ""), raw=data)
+
+    def query(self, out_trade_no: str) -> TradeState:
+        return TradeState(out_trade_no, "NOTPAY", 0)  # the sandbox learns of payments only by its button
+
+    def close(self, out_trade_no: str) -> None:
+        return None
+
+    def refund(self, out_trade_no: str, amount_fen: int, refund_no: str, total_fen: int = 0) -> RefundResult:
         result = {"refund_no": refund_no, "out_trade_no": out_trade_no, "amount_fen": amount_fen,
                   "status": "SUCCESS"}
         if all(r["refund_no"] != refund_no for r in self.refunds):  # idempotent by refund_no
             self.refunds.append(result)
-        return result
+        return RefundResult(refund_no, f"SBXRF{refund_no}", "SUCCESS", amount_fen)
