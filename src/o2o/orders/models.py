@@ -114,7 +114,29 @@ class Payment(Base):
     provider: Mapped[str] = mapped_column(String(20))
     out_trade_no: Mapped[str] = mapped_column(String(40), unique=True)
     provider_txn_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # the provider's handle of the started payment: WeChat prepay_id or Native code_url, Alipay qr_code
+    prepay_id: Mapped[str | None] = mapped_column(String(256))
     amount_fen: Mapped[int]
     status: Mapped[str] = mapped_column(String(16), default="created")  # created, succeeded, failed
     created_at: Mapped[datetime]
     notified_at: Mapped[datetime | None]
+
+
+REFUND_STATUSES = ("processing", "succeeded", "failed")
+
+
+class PaymentRefund(Base):
+    """A refund asked of the provider; idempotent there by out_refund_no."""
+
+    __tablename__ = "payment_refund"
+    __table_args__ = (CheckConstraint("amount_fen > 0", name="amount_positive"),
+                      Index("ix_payment_refund_payment", "payment_id"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payment.id"))
+    out_refund_no: Mapped[str] = mapped_column(String(64), unique=True)
+    provider_refund_id: Mapped[str | None] = mapped_column(String(64))
+    amount_fen: Mapped[int]
+    status: Mapped[str] = mapped_column(String(16))  # processing, succeeded, failed
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
