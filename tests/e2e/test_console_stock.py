@@ -67,7 +67,8 @@ def test_a_receipt_and_a_negative_adjustment_with_reasons_change_on_hand_and_the
     ({"kind": "adjustment", "quantity": "lots", "reason": "count"}, "quantity", "other than 0", "不为 0 的整数"),
     ({"kind": "receipt", "quantity": "-3", "reason": "count"}, "quantity", "enter a positive number", "请输入正数"),
     ({"kind": "theft", "quantity": "1", "reason": "count"}, "kind", "Choose receipt", "请选择入库"),
-    ({"kind": "adjustment", "quantity": "-9", "reason": "count"}, "quantity", "reserved (2)", "已占用的数量（2）"),
+    ({"kind": "adjustment", "quantity": "-9", "reason": "count"}, "quantity", "reserved 2 of the 10 on hand, so on hand cannot go below 2: take off at most 8",
+     "订单已占用 2 件（在库 10 件），在库不能低于 2 件：最多可减少 8 件"),
 ])
 def test_a_bad_movement_is_refused_next_to_its_field_in_both_languages(client, container, auth, fields, field, en,
                                                                          zh):

@@ -28,7 +28,7 @@ router = APIRouter(include_in_schema=False)
 
 # the messages a redirect may ask a page to show: ?done=<key>&ref=... or ?error=<kind>&ref=...
 DONE = frozenset({"picking", "ready", "shipped", "reissued", "handed_over", "moved", "requested", "sent", "rejected",
-                  "received"})
+                  "received", "counted"})
 ERRORS = frozenset({"illegal-transition", "not-found", "below-reserved", "handover-locked", "conflict"})
 
 

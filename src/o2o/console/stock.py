@@ -24,7 +24,7 @@ from o2o.console.common import (
 from o2o.deps import Container, ContainerDep, PrincipalDep, Uow
 from o2o.inventory import service as inventory
 from o2o.inventory.exceptions import BelowReserved
-from o2o.inventory.schemas import MovementIn, StockOut
+from o2o.inventory.schemas import CountIn, MovementIn, StockOut
 from o2o.kernel.auth import Principal
 from o2o.kernel.errors import InvalidInput, NotFound
 from o2o.kernel.ids import Id
@@ -58,7 +58,7 @@ def _rows(request: Request, c: Container, store: LocationOut, q: str) -> tuple[l
 
 def _page(request: Request, c: Container, p: Principal, store: LocationOut, *, sku_id: int | None = None,
           form: dict[str, str] | None = None, errors: dict[str, str] | None = None,
-          status_code: int = 200) -> HTMLResponse:
+          count_errors: dict[str, str] | None = None, counted: str = "", status_code: int = 200) -> HTMLResponse:
     q = (request.query_params.get("q") or "").strip()[:80]
     rows, total, number = _rows(request, c, store, q)
     sku_id = sku_id or int_or_none(request.query_params.get("sku"))
@@ -67,7 +67,8 @@ def _page(request: Request, c: Container, p: Principal, store: LocationOut, *, s
         brief = sku_names(c, request, [sku_id]).get(sku_id)
         chosen = Row(sku_id, brief, inventory.stock_of(c.db, store.id, [sku_id]).get(sku_id)) if brief else None
     context = {"q": q, "rows": rows, "total": total, "page_no": number, "pages": pages(total, PAGE_SIZE),
-               "chosen": chosen, "kinds": KINDS, "errors": errors or {},
+               "chosen": chosen, "kinds": KINDS, "errors": errors or {}, "count_errors": count_errors or {},
+               "counted": counted,
                "form": {"kind": "receipt", "quantity": "", "reason": "", **(form or {})}}
     return page(request, p, store, "console/stock.html", context, section="stock", status_code=status_code)
 
@@ -108,10 +109,38 @@ def record_movement(request: Request, c: ContainerDep, p: PrincipalDep, uow: Uow
             inventory.record_movement(uow, MovementIn(location_id=store.id, sku_id=sku or 0, kind=kind,  # type: ignore[arg-type]
                                                       quantity=qty, reason=reason.strip()), p.actor)
         except BelowReserved as exc:
-            errors["quantity"] = say(request, "adjust.bad.below", reserved=exc.extra.get("reserved", 0))
+            on_hand, reserved = exc.extra.get("on_hand", 0), exc.extra.get("reserved", 0)
+            errors["quantity"] = say(request, "adjust.bad.below", reserved=reserved, on_hand=on_hand,
+                                     most=max(0, on_hand - reserved))
         except (NotFound, InvalidInput):
             errors["sku"] = say(request, "adjust.bad.sku")
         else:
             return redirect(f"/console/{store.id}/stock", sku=sku, q=(request.query_params.get("q") or "").strip()[:80],
                             done="moved")
     return _page(request, c, p, store, sku_id=sku, form=form, errors=errors, status_code=422)
+
+
+@router.post("/console/{location_id}/stock/counts", response_class=HTMLResponse)
+def record_count(request: Request, c: ContainerDep, p: PrincipalDep, uow: Uow, location_id: Id,
+                 sku_id: str = Form(""), counted: str = Form("")) -> Response:
+    """Stocktake: the number counted on the shelf; the difference goes to the ledger (reason "count")."""
+    store = store_in_scope(c, p, location_id)
+    sku = int_or_none(sku_id)
+    errors: dict[str, str] = {}
+    number = int_or_none(counted.strip(), 0, MAX_QTY)
+    if number is None:
+        errors["counted"] = say(request, "count.bad.number")
+    if sku is None or not sku_names(c, request, [sku]):
+        errors["sku"] = say(request, "adjust.bad.sku")
+    if not errors:
+        try:
+            out = inventory.record_count(uow, CountIn(location_id=store.id, sku_id=sku or 0, counted=number or 0),
+                                         p.actor)
+        except BelowReserved as exc:
+            errors["counted"] = say(request, "count.bad.below", reserved=exc.extra.get("reserved", 0))
+        except (NotFound, InvalidInput):
+            errors["sku"] = say(request, "adjust.bad.sku")
+        else:
+            return redirect(f"/console/{store.id}/stock", sku=sku, q=(request.query_params.get("q") or "").strip()[:80],
+                            done="counted", ref=f"{out.difference:+d}")
+    return _page(request, c, p, store, sku_id=sku, count_errors=errors, counted=counted[:12], status_code=422)

@@ -110,6 +110,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     # stock
     ("GET", f"{V1}/stock"): staff("inventory:read"),
     ("POST", f"{V1}/stock/movements"): staff("inventory:write"),
+    ("POST", f"{V1}/stock/counts"): staff("inventory:write"),
     ("POST", f"{V1}/stock/transfers"): staff("inventory:transfer"),
     ("PUT", f"{V1}/stock/{{location_id}}/{{sku_id}}/safety-stock"): staff("inventory:write"),
     ("GET", f"{V1}/stock/check"): staff("inventory:check"),
@@ -214,6 +215,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/console/{location_id}/handover"): staff("fulfillment:write"),
     ("GET", "/console/{location_id}/stock"): staff("inventory:read"),
     ("POST", "/console/{location_id}/stock/movements"): staff("inventory:write"),
+    ("POST", "/console/{location_id}/stock/counts"): staff("inventory:write"),
     ("GET", "/console/{location_id}/transfers"): staff("inventory:read"),
     ("POST", "/console/{location_id}/transfers"): staff("inventory:write"),
     ("POST", "/console/{location_id}/transfers/{request_id}/send"): staff("inventory:transfer"),

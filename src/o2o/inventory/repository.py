@@ -40,6 +40,25 @@ def move(session: Session, location_id: int, sku_id: int, qty: int) -> bool:
     return session.execute(_MOVE, {"q": qty, "l": location_id, "s": sku_id}).rowcount == 1
 
 
+def locked_row(session: Session, location_id: int, sku_id: int) -> Stock | None:
+    """The stock row, locked until the commit (PostgreSQL: FOR UPDATE; SQLite's write transactions
+    begin IMMEDIATE and hold the database's write lock already): a concurrent reservation waits."""
+    stmt = (select(Stock).where(Stock.location_id == location_id, Stock.sku_id == sku_id)
+            .with_for_update().execution_options(populate_existing=True))
+    return session.scalars(stmt).first()
+
+
+_SET_COUNTED = text(
+    "UPDATE stock SET on_hand = :counted "
+    "WHERE location_id = :l AND sku_id = :s AND on_hand = :seen AND reserved <= :counted")
+
+
+def set_counted(session: Session, location_id: int, sku_id: int, seen: int, counted: int) -> bool:
+    """on_hand := counted, if it is still `seen` and stays at or above what is reserved."""
+    return session.execute(_SET_COUNTED, {"counted": counted, "seen": seen, "l": location_id,
+                                          "s": sku_id}).rowcount == 1
+
+
 def ensure_row(session: Session, location_id: int, sku_id: int) -> None:
     if session.get(Stock, (location_id, sku_id)) is None:
         session.add(Stock(location_id=location_id, sku_id=sku_id, on_hand=0, reserved=0, safety_stock=0))

@@ -10,6 +10,8 @@ from o2o.deps import ContainerDep, IdempotencyKey, PageDep, PrincipalDep, Uow
 from o2o.inventory import service
 from o2o.inventory.schemas import (
     CheckReport,
+    CountIn,
+    CountOut,
     MovementIn,
     SafetyStockIn,
     StockOut,
@@ -42,6 +44,17 @@ def record_movement(uow: Uow, p: PrincipalDep, body: MovementIn) -> StockOut:
     require_location(p, body.location_id)
     uow.describe(f"location={body.location_id},sku={body.sku_id}", kind=body.kind, quantity=body.quantity)
     return service.record_movement(uow, body, p.actor)
+
+
+@router.post("/stock/counts", response_model=CountOut, status_code=201,
+             responses={409: {"description": "the count is below what orders have reserved (below-reserved: "
+                                             "reserved, lowest_allowed)"}})
+def record_count(uow: Uow, p: PrincipalDep, body: CountIn) -> CountOut:
+    """Stocktake: the units counted on the shelf. On hand becomes the count; the difference is an
+    adjustment in the ledger with reason "count" (none when the count matches)."""
+    require_location(p, body.location_id)
+    uow.describe(f"location={body.location_id},sku={body.sku_id}", counted=body.counted)
+    return service.record_count(uow, body, p.actor)
 
 
 @router.post("/stock/transfers", response_model=list[StockOut], status_code=201)

@@ -53,6 +53,21 @@ class MovementIn(Input):
     reason: str = Field("", max_length=200)
 
 
+class CountIn(Input):
+    """A stocktake line: how many units were counted on the shelf. The difference to on hand goes to the
+    ledger as an adjustment with reason "count"; a count below what orders have reserved is refused."""
+
+    location_id: Id
+    sku_id: Id
+    counted: int = Field(ge=0, le=1_000_000, description="units counted (0 or more)")
+
+
+class CountOut(BaseModel):
+    stock: StockOut
+    previous_on_hand: int
+    difference: int = Field(description="counted - previous on hand: the ledger row's quantity (none when 0)")
+
+
 class TransferIn(Input):
     from_location_id: Id
     to_location_id: Id = Field(description="another location than from_location_id")

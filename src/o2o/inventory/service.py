@@ -33,6 +33,8 @@ from o2o.inventory.models import (
 )
 from o2o.inventory.schemas import (
     CheckReport,
+    CountIn,
+    CountOut,
     Hold,
     MovementIn,
     SafetyStockIn,
@@ -41,7 +43,7 @@ from o2o.inventory.schemas import (
     TransferRequestIn,
     TransferRequestOut,
 )
-from o2o.kernel import idempotency
+from o2o.kernel import idempotency, metrics
 from o2o.kernel.db import Database
 from o2o.kernel.errors import IllegalTransition, InvalidInput, NotFound
 from o2o.kernel.pagination import Page, PageParams
@@ -71,6 +73,7 @@ def reserve(session: Session, ref: str, holds: Iterable[Hold], now: datetime, ex
          "status": LIVE, "created_at": now, "expires_at": expires_at} for h in merged])
     for h in merged:
         if not repo.try_reserve(session, h.location_id, h.sku_id, h.quantity):
+            metrics.RESERVATION_CONFLICTS.inc()
             raise ReservationFailed(h.location_id, h.sku_id, h.quantity)
 
 
@@ -113,8 +116,10 @@ def _move(session: Session, location_id: int, sku_id: int, qty: int, kind: str, 
         raise NotFound("location or sku", f"{location_id}/{sku_id}") from exc
     if not repo.move(session, location_id, sku_id, qty):
         stock = session.get(Stock, (location_id, sku_id))
-        raise BelowReserved(f"on hand would fall below what is reserved at location {location_id}",
-                            on_hand=stock.on_hand if stock else 0, reserved=stock.reserved if stock else 0)
+        on_hand, reserved = (stock.on_hand, stock.reserved) if stock else (0, 0)
+        raise BelowReserved(f"on hand would fall below the {reserved} reserved by orders at location {location_id}: "
+                            f"at most {on_hand - reserved} can be taken off", on_hand=on_hand, reserved=reserved,
+                            lowest_allowed=reserved)
     repo.add_movements(session, [{"location_id": location_id, "sku_id": sku_id, "kind": kind, "quantity": qty,
                                   "ref": ref, "reason": reason, "at": now}])
 
@@ -130,6 +135,40 @@ def record_movement(uow: UnitOfWork, data: MovementIn, actor: str = "api") -> St
         uow.publish("inventory.moved", {"location_id": data.location_id, "sku_id": data.sku_id,
                                         "kind": data.kind, "quantity": data.quantity})
         out = _stock_out(s, data.location_id, data.sku_id)
+        uow.commit()
+        return out
+
+
+COUNT_REASON = "count"
+
+
+def record_count(uow: UnitOfWork, data: CountIn, actor: str = "api") -> CountOut:
+    """Stocktake by counted quantity, one transaction: lock the stock row, set on hand to the count and
+    write the difference to the ledger (an adjustment with reason "count"). A concurrent reservation
+    waits for the row lock, so the count never lands below what is reserved: that is refused
+    (BelowReserved names the reserved quantity, the lowest count allowed)."""
+    with uow:
+        s = uow.session
+        try:
+            repo.ensure_row(s, data.location_id, data.sku_id)
+        except IntegrityError as exc:
+            raise NotFound("location or sku", f"{data.location_id}/{data.sku_id}") from exc
+        row = repo.locked_row(s, data.location_id, data.sku_id)
+        assert row is not None
+        seen, reserved = row.on_hand, row.reserved
+        if data.counted < reserved or not repo.set_counted(s, data.location_id, data.sku_id, seen, data.counted):
+            raise BelowReserved(f"a count of {data.counted} is below the {reserved} reserved by orders at "
+                                f"location {data.location_id}", on_hand=seen, reserved=reserved,
+                                lowest_allowed=reserved)
+        difference = data.counted - seen
+        if difference:
+            repo.add_movements(s, [{"location_id": data.location_id, "sku_id": data.sku_id, "kind": ADJUSTMENT,
+                                    "quantity": difference, "ref": actor[:64], "reason": COUNT_REASON,
+                                    "at": uow.clock.now()}])
+            uow.publish("inventory.moved", {"location_id": data.location_id, "sku_id": data.sku_id,
+                                            "kind": ADJUSTMENT, "quantity": difference})
+        out = CountOut(stock=_stock_out(s, data.location_id, data.sku_id), previous_on_hand=seen,
+                       difference=difference)
         uow.commit()
         return out
 
