@@ -11,6 +11,7 @@ from o2o.inventory import models as inventory  # noqa: F401
 from o2o.kernel import idempotency, outbox, sequences  # noqa: F401
 from o2o.kernel.db import Base
 from o2o.locations import models as locations  # noqa: F401
+from o2o.loyalty import models as loyalty  # noqa: F401
 from o2o.messaging import models as messaging  # noqa: F401
 from o2o.orders import models as orders  # noqa: F401
 from o2o.payments import models as payments  # noqa: F401
