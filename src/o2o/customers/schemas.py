@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from o2o.kernel.ids import Id
 from o2o.kernel.inputs import Input
 
 # no spaces or control characters, spelled out so that JSON Schema (ECMA) regexes agree with ours
@@ -63,3 +65,62 @@ class CustomerExport(CustomerOut):
     created_at: datetime
     erased_at: datetime | None
     addresses: list[AddressOut] = []
+
+
+IdentityKind = Literal["phone", "email", "wechat_openid", "wechat_unionid", "douyin_openid", "pos_card", "device"]
+
+
+class IdentityOut(BaseModel):
+    """`value` is plaintext here: the route masks it for callers without pii:read."""
+
+    kind: str
+    value: str
+    verified: bool
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+class MergeIn(Input):
+    merged_id: Id = Field(description="the customer merged away into the one in the path")
+    reason: str = Field("", max_length=200)
+
+
+class MergeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    survivor_id: int
+    merged_id: int
+    reason: str
+    actor: str
+    moved: dict[str, int] = Field(description="rows moved to the survivor, per table or merge step")
+    created_at: datetime
+
+
+class FavoriteIn(Input):
+    kind: Literal["product", "store"]
+    target_id: Id
+
+
+class FavoriteOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    kind: str
+    target_id: int
+    created_at: datetime
+
+
+class Favorited(BaseModel):
+    kind: str
+    target_id: int
+    favorite: bool
+
+
+class BrowsingOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    product_id: int
+    viewed_at: datetime
+
+
+class MemberCodeOut(BaseModel):
+    code: str
+    valid_for_s: int
+    pos_card: str | None = None
