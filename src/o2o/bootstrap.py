@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from o2o.adapters.messages.sms import DevSms
+from o2o.adapters.messages.providers import AliyunSms, FailoverSms, Provider, TencentSms
+from o2o.adapters.messages.sms import DevSms, SmsSender
 from o2o.adapters.payments.sandbox import SandboxPayments
 from o2o.cart import service as carts
 from o2o.config import Settings, get_settings
@@ -51,9 +52,27 @@ def handlers(c: Container) -> dict[str, list[tuple[str, Handler]]]:
     for topic in order_handlers.FOLLOW:
         on(topic, "orders.follow_fulfillment", order_handlers.follow)
     on("order.refund_needed", "payments.refund", order_handlers.refund_with(c.payments))
-    on("iam.code_requested", "messages.sign_in_code_sms", iam_handlers.send_code(c.sms))
-    on("fulfillment.pickup_ready", "messages.pickup_ready_sms", order_handlers.notify_pickup_ready(c.sms))
+    sms = sms_sender(c)
+    on("iam.code_requested", "messages.sign_in_code_sms", iam_handlers.send_code(sms))
+    on("fulfillment.pickup_ready", "messages.pickup_ready_sms", order_handlers.notify_pickup_ready(sms))
     return table
+
+
+def sms_sender(c: Container) -> SmsSender:
+    """The configured real providers in failover order (O2O_SMS_PROVIDERS), else the dev sender."""
+    s = c.settings
+    made: list[Provider] = []
+    for name in s.sms_providers:
+        if name == "aliyun":
+            made.append(AliyunSms(s.aliyun_sms_access_key_id, s.aliyun_sms_access_key_secret, s.aliyun_sms_sign_name,
+                                  s.aliyun_sms_templates, endpoint=s.aliyun_sms_endpoint, timeout_s=s.sms_timeout_s))
+        elif name == "tencent":
+            made.append(TencentSms(s.tencent_sms_secret_id, s.tencent_sms_secret_key, s.tencent_sms_app_id,
+                                   s.tencent_sms_sign_name, s.tencent_sms_templates, region=s.tencent_sms_region,
+                                   endpoint=s.tencent_sms_endpoint, timeout_s=s.sms_timeout_s))
+        else:
+            raise RuntimeError(f"O2O_SMS_PROVIDERS: unknown provider {name!r} (aliyun, tencent)")
+    return FailoverSms(made, c.clock) if made else c.sms
 
 
 def relay(c: Container) -> Relay:

@@ -64,6 +64,33 @@ class Settings(BaseSettings):
     max_failures: int = 5  # wrong codes or passwords before a lock-out
     lock_minutes: int = 15
     cheap_password_hashing: bool = False  # tests only: argon2id with 8 MiB instead of 64 MiB
+    # log lines: "line" (readable) or "json" (one object per line, with the request id); read by
+    # kernel.logs from O2O_LOG_FORMAT before the settings exist
+    log_format: str = "line"
+    # SMS: real providers in failover order ("aliyun", "tencent"); empty: the dev sender (log only
+    # outside dev). Template ids per message kind (sign_in_code, pickup_ready) as a JSON object
+    sms_providers: list[str] = []
+    sms_timeout_s: float = 5.0
+    # delivery receipts: /api/v1/messages/sms/receipts/{provider}/{token} (empty: receipts refused)
+    sms_receipt_token: str = ""
+    aliyun_sms_access_key_id: str = ""
+    aliyun_sms_access_key_secret: str = ""
+    aliyun_sms_sign_name: str = ""
+    aliyun_sms_templates: dict[str, str] = {}
+    aliyun_sms_endpoint: str = "https://dysmsapi.aliyuncs.com"
+    tencent_sms_secret_id: str = ""
+    tencent_sms_secret_key: str = ""
+    tencent_sms_app_id: str = ""  # SmsSdkAppId
+    tencent_sms_sign_name: str = ""
+    tencent_sms_templates: dict[str, str] = {}
+    tencent_sms_region: str = "ap-guangzhou"
+    tencent_sms_endpoint: str = "https://sms.tencentcloudapi.com"
+    # WeChat subscription messages (mini-program): app id and secret, template ids per order status
+    wechat_app_id: str = ""
+    wechat_app_secret: str = ""
+    wechat_templates: dict[str, str] = {}
+    wechat_api_base: str = "https://api.weixin.qq.com"
+    wechat_miniprogram_state: str = "formal"  # formal | trial | developer
 
     @property
     def dev(self) -> bool:

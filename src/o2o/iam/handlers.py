@@ -15,5 +15,6 @@ def send_code(sms: SmsSender) -> Handler:
         sms.send(p["phone"],
                  f"【O2O】验证码 {code}，{p['minutes']} 分钟内有效，请勿告诉他人。"
                  f" Your sign-in code is {code}, valid for {p['minutes']} minutes.",
-                 dedupe_key=f"code:{delivery.id}", session=session)
+                 dedupe_key=f"code:{delivery.id}", session=session,
+                 kind="sign_in_code", params={"code": code, "minutes": str(p["minutes"])})
     return send

@@ -22,6 +22,7 @@ from typing import Any
 import orjson
 
 from o2o.kernel.i18n import negotiate, t
+from o2o.kernel.logs import request_id as request_id_var
 
 log = logging.getLogger("o2o.http")
 _REQUEST_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,64}$")
@@ -79,6 +80,7 @@ class Guard:
         sent = _header(scope, b"x-request-id")
         rid = sent.decode() if sent and _REQUEST_ID.match(sent) else secrets.token_hex(8)
         scope.setdefault("state", {})["request_id"] = rid
+        token = request_id_var.set(rid)  # for the JSON log lines and the outbox events this request writes
         started = 0
         extra = [*self.headers, (b"x-request-id", rid.encode())]
         t0 = time.perf_counter()
@@ -101,6 +103,8 @@ class Guard:
                 locale = negotiate((_header(scope, b"accept-language") or b"").decode("latin-1"))
                 for message in _problem(500, "internal", t("internal", locale)):
                     await sending(message)
+        finally:
+            request_id_var.reset(token)
 
     def _slow(self, scope: Scope, status: int, took: float, rid: str) -> None:
         """One line per slow request, but at most one a second: a flash crowd is one line a second

@@ -19,6 +19,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from o2o.kernel.clock import Clock, SystemClock
 from o2o.kernel.db import Base, BigId, Database, database_unavailable, first_line
+from o2o.kernel.logs import current_request_id
+from o2o.kernel.logs import request_id as request_id_var
 from o2o.kernel.pii import EncryptedJSON
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,8 @@ class OutboxEvent(Base):
     published_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # the HTTP request that caused the event (X-Request-ID), logged again when the relay handles it
+    request_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class ProcessedEvent(Base):
@@ -61,6 +65,7 @@ class Delivery:
     topic: str
     payload: dict[str, Any]
     clock: Clock
+    request_id: str = ""
 
 
 Handler = Callable[[Session, Delivery], None]
@@ -68,8 +73,10 @@ Handler = Callable[[Session, Delivery], None]
 
 def write_events(session: Session, events: list[Event], now: datetime) -> None:
     if events:
+        rid = current_request_id() or None  # the request being served, or the event being handled
         session.execute(OutboxEvent.__table__.insert(), [
-            {"topic": e.topic, "payload": e.payload, "created_at": now, "available_at": now, "attempts": 0}
+            {"topic": e.topic, "payload": e.payload, "created_at": now, "available_at": now, "attempts": 0,
+             "request_id": rid}
             for e in events
         ])
 
@@ -109,37 +116,53 @@ class Relay:
             return list(s.scalars(stmt))
 
     def _deliver(self, event_id: int) -> bool:
+        """Claim the event and run its handlers in one transaction. Several relays (`o2o worker`
+        processes) share the outbox: on PostgreSQL the event row is locked FOR UPDATE SKIP LOCKED (a
+        relay skips an event another one holds), on SQLite the transaction is BEGIN IMMEDIATE behind
+        the write lock (one writer at a time across processes); either way the event is read again
+        inside the transaction, so an event another relay finished (or postponed) meanwhile is left."""
         with self.db.write_lock, self.db.write_sessions() as s:
-            stmt = select(OutboxEvent).where(OutboxEvent.id == event_id, OutboxEvent.published_at.is_(None))
+            stmt = select(OutboxEvent).where(OutboxEvent.id == event_id, OutboxEvent.published_at.is_(None),
+                                             OutboxEvent.available_at <= self.clock.now())
             if s.get_bind().dialect.name == "postgresql":
                 stmt = stmt.with_for_update(skip_locked=True)
             event = s.scalars(stmt).first()
             if event is None:  # another relay took it
                 s.rollback()
                 return False
-            delivery = Delivery(event.id, event.topic, dict(event.payload), self.clock)
-            failures: list[str] = []
-            for name, handler in self.handlers.get(event.topic, []):
-                if s.get(ProcessedEvent, (name, event.id)) is not None:
-                    continue
-                try:
-                    with s.begin_nested():
-                        handler(s, delivery)
-                        s.add(ProcessedEvent(handler=name, event_id=event.id, processed_at=self.clock.now()))
-                except Exception as exc:  # one handler failing must not lose the others' work
-                    log.warning("handler %s failed on event %s: %s", name, event.id, exc)
-                    failures.append(f"{name}: {exc!r}"[:500])
-            now = self.clock.now()
-            if failures:
-                event.attempts += 1
-                event.last_error = "\n".join(failures)
-                event.available_at = now + timedelta(seconds=min(self.max_backoff_s, 2.0 ** event.attempts))
-            else:
-                event.published_at = now
-                if event.topic in self.redact_topics:
-                    event.payload = {"redacted": True}
-            s.commit()
-            return not failures
+            token = request_id_var.set(event.request_id or "")
+            try:
+                return self._handle(s, event)
+            finally:
+                request_id_var.reset(token)
+
+    def _handle(self, s: Session, event: OutboxEvent) -> bool:
+        delivery = Delivery(event.id, event.topic, dict(event.payload), self.clock, event.request_id or "")
+        failures: list[str] = []
+        for name, handler in self.handlers.get(event.topic, []):
+            if s.get(ProcessedEvent, (name, event.id)) is not None:
+                continue
+            try:
+                with s.begin_nested():
+                    handler(s, delivery)
+                    s.add(ProcessedEvent(handler=name, event_id=event.id, processed_at=self.clock.now()))
+            except Exception as exc:  # one handler failing must not lose the others' work
+                log.warning("handler %s failed on event %s: %s", name, event.id, exc)
+                failures.append(f"{name}: {exc!r}"[:500])
+        now = self.clock.now()
+        if failures:
+            event.attempts += 1
+            event.last_error = "\n".join(failures)
+            event.available_at = now + timedelta(seconds=min(self.max_backoff_s, 2.0 ** event.attempts))
+        else:
+            event.published_at = now
+            if event.topic in self.redact_topics:
+                event.payload = {"redacted": True}
+        s.commit()
+        if event.topic in self.handlers:  # one line per event something reacted to, naming its request
+            log.info("event %s %s %s request=%s", event.id, event.topic,
+                     f"failed (attempt {event.attempts})" if failures else "handled", event.request_id or "-")
+        return not failures
 
 
 class RelayThread(threading.Thread):

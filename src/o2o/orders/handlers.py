@@ -39,5 +39,6 @@ def notify_pickup_ready(sms: SmsSender) -> Handler:
         if phone:
             sms.send(phone, f"【O2O】订单 {p['order_number']} 已备好，取件码 {p['pickup_code']}。"
                             f" Order {p['order_number']} is ready, pickup code {p['pickup_code']}.",
-                     dedupe_key=f"pickup_ready:{delivery.id}", session=session)
+                     dedupe_key=f"pickup_ready:{delivery.id}", session=session, kind="pickup_ready",
+                     params={"order_number": p["order_number"], "pickup_code": p["pickup_code"]})
     return notify

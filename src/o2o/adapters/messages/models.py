@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from o2o.kernel.db import Base, BigId
@@ -28,3 +28,28 @@ class DevMessage(Base):
     phone: Mapped[str] = mapped_column(Encrypted())
     text: Mapped[str] = mapped_column(Encrypted())
     sent_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class SmsSend(Base):
+    """One SMS handed to a real provider (O2O_SMS_PROVIDERS): which provider took it, its id there
+    (Aliyun's BizId, Tencent's SerialNo) and what became of it (`sent`, `rejected` by the provider for
+    good, then `delivered` / `undelivered` from the provider's delivery receipt). `dedupe_key` (the
+    outbox event) makes a redelivered event a no-op: one event, one SMS, whichever provider sent it.
+    The phone is sealed, with a lookup hash; no text is kept (it may carry a code)."""
+
+    __tablename__ = "sms_send"
+    __table_args__ = (Index("ix_sms_send_provider_message", "provider", "provider_message_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    dedupe_key: Mapped[str] = mapped_column(String(DEDUPE_KEY_LEN), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    provider: Mapped[str] = mapped_column(String(20))
+    provider_message_id: Mapped[str | None] = mapped_column(String(100))
+    phone: Mapped[str] = mapped_column(Encrypted())
+    phone_hash: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(20))  # sent | rejected | delivered | undelivered
+    error: Mapped[str | None] = mapped_column(String(200))
+    sent_at: Mapped[datetime]
+    reported_at: Mapped[datetime | None]  # when the provider says it reached the phone (or failed to)
+    report: Mapped[str | None] = mapped_column(String(200))  # the receipt's code and text
+    request_id: Mapped[str | None] = mapped_column(String(64))  # the HTTP request that caused it

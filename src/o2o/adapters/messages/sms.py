@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
@@ -28,9 +29,14 @@ class Sms:
 
 
 class SmsSender(Protocol):
-    def send(self, to: str, text: str, dedupe_key: str, *, session: Session) -> None:
+    def send(self, to: str, text: str, dedupe_key: str, *, session: Session, kind: str = "",
+             params: Mapping[str, str] | None = None) -> None:
         """`session`: the relay's transaction delivering the event (a sender that records what it sent
-        writes there, so the record commits with the delivery or not at all)."""
+        writes there, so the record commits with the delivery or not at all). `kind` and `params`:
+        the template and its values, for the real providers (which send only approved templates);
+        `text` is what the dev sender shows."""
+
+    def purge(self, before: datetime) -> int: ...
 
 
 class DevSms:
@@ -44,7 +50,8 @@ class DevSms:
         self.keep = keep
         self.show = show
 
-    def send(self, to: str, text: str, dedupe_key: str, *, session: Session) -> None:
+    def send(self, to: str, text: str, dedupe_key: str, *, session: Session, kind: str = "",
+             params: Mapping[str, str] | None = None) -> None:
         if self.keep:
             if session.scalar(select(DevMessage.id).where(DevMessage.dedupe_key == dedupe_key)) is not None:
                 return
