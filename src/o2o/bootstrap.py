@@ -18,6 +18,8 @@ from o2o.kernel import pii
 from o2o.kernel.clock import Clock, SystemClock
 from o2o.kernel.db import Database
 from o2o.kernel.outbox import Handler, Relay, RelayThread
+from o2o.loyalty import handlers as loyalty_handlers
+from o2o.loyalty import service as loyalty
 from o2o.orders import handlers as order_handlers
 from o2o.orders import service as orders
 
@@ -52,6 +54,11 @@ def handlers(c: Container) -> dict[str, list[tuple[str, Handler]]]:
     for topic in order_handlers.FOLLOW:
         on(topic, "orders.follow_fulfillment", order_handlers.follow)
     on("order.refund_needed", "payments.refund", order_handlers.refund_with(c.payments))
+    for topic in loyalty_handlers.EARN_TOPICS:
+        on(topic, "loyalty.earn", loyalty_handlers.earn)
+    for topic in loyalty_handlers.REVERSE_TOPICS:
+        on(topic, "loyalty.reverse", loyalty_handlers.reverse)
+    on("order.returned", "loyalty.returned", loyalty_handlers.returned)
     sms = sms_sender(c)
     on("iam.code_requested", "messages.sign_in_code_sms", iam_handlers.send_code(sms))
     on("fulfillment.pickup_ready", "messages.pickup_ready_sms", order_handlers.notify_pickup_ready(sms))
@@ -101,4 +108,12 @@ def relay_thread(c: Container) -> RelayThread:
             c.sms.purge(now - timedelta(hours=DEV_MESSAGE_HOURS))
             iam.forget_addresses(c.uow, now - timedelta(days=c.settings.ip_retention_days))
 
-    return RelayThread(relay(c), c.settings.relay_poll_s, periodic=[expire, purge])
+    last_loyalty: list[float | None] = [None]
+
+    def points() -> None:
+        """Every minute: points past their horizon expire, expiring-soon notices, tier reviews."""
+        if last_loyalty[0] is None or time.monotonic() - last_loyalty[0] >= 60:
+            last_loyalty[0] = time.monotonic()
+            loyalty.periodic(c.uow, c.db)
+
+    return RelayThread(relay(c), c.settings.relay_poll_s, periodic=[expire, purge, points])

@@ -10,7 +10,6 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
@@ -55,6 +54,7 @@ from o2o.loyalty.schemas import (
     TillRedeemIn,
     TillRedeemOut,
 )
+from o2o.orders.schemas import OrderFacts
 
 YEAR = timedelta(days=365)  # the tier rules' rolling window
 EXPIRING_TOPIC = "loyalty.points_expiring"
@@ -206,19 +206,6 @@ def _settle_tier(s: Session, customer_id: int, now: datetime, review: bool) -> s
     return acct.tier_code
 
 
-@dataclass(frozen=True)
-class OrderFacts:
-    """What loyalty needs of an order (the caller reads it from the orders area)."""
-
-    order_id: int
-    number: str
-    customer_id: int | None
-    status: str
-    channel: str
-    total_fen: int
-    completed_at: datetime | None
-
-
 def earn_for_order(uow: UnitOfWork, order: OrderFacts) -> int:
     """A completed order (online or POS) earns points once, however often its completion is delivered:
     the entry's key is per order; its spend counts toward the tier, upgrading at once. Joins the relay's
@@ -227,36 +214,39 @@ def earn_for_order(uow: UnitOfWork, order: OrderFacts) -> int:
         return 0
     s, now = uow.session, uow.clock.now()
     at = order.completed_at or now
-    first = repo.record_spend(s, order.order_id, order.customer_id, order.total_fen, at)
+    first = repo.record_spend(s, order.id, order.customer_id, order.total_fen, at)
     tier = _settle_tier(s, order.customer_id, now, review=False) if first else None
     rates = repo.rates(s)
     mult = _tier_of(repo.tiers(s), tier or "normal").points_multiplier_pct if tier else 100
     points = rules.points_for(order.total_fen, rates, mult)
     if points <= 0:
         return 0
-    entry = credit(s, order.customer_id, EARN, points, now, order_id=order.order_id, key=f"earn:order:{order.order_id}",
+    entry = credit(s, order.customer_id, EARN, points, now, order_id=order.id, key=f"earn:order:{order.id}",
                    note=order.number, rates=rates)
     if entry is None:
         return 0
-    uow.publish("loyalty.points_earned", {"customer_id": order.customer_id, "order_id": order.order_id,
+    uow.publish("loyalty.points_earned", {"customer_id": order.customer_id, "order_id": order.id,
                                           "points": points, "tier": tier})
     return points
 
 
-def redeem_for_order(s: Session, customer_id: int, points: int, bill_fen: int, order_id: int, number: str,
-                     now: datetime) -> tuple[int, int]:
-    """Points as cash off an order being placed (joins the order's transaction): at most the cap's share
-    of the bill. Returns (points used, discount in fen); raises InsufficientPoints when the balance does
-    not hold them (the order is not placed)."""
-    rates = repo.rates(s)
+def points_discount(s: Session, customer_id: int, points: int, bill_fen: int) -> tuple[int, int]:
+    """How many of the asked points a bill takes (at most the cap's share of it, in whole-fen steps) and
+    what they take off, in fen. Raises InsufficientPoints when the balance does not hold the asked
+    points. Reads only (the order's checkout and `place` before it writes the order)."""
     acct = repo.account(s, customer_id)
     if acct is None or acct.balance < points:
         raise InsufficientPoints(f"the balance does not hold {points} points")
+    rates = repo.rates(s)
     used = rules.usable_points(points, points, bill_fen, rates)
-    if used <= 0:
-        return 0, 0
-    debit(s, customer_id, REDEEM, used, now, order_id=order_id, key=f"redeem:order:{order_id}", note=number)
     return used, rules.points_value_fen(used, rates)
+
+
+def redeem_for_order(s: Session, customer_id: int, points: int, order_id: int, number: str, now: datetime) -> None:
+    """Joins the order's transaction: take the points `points_discount` allowed, once per order. Raises
+    InsufficientPoints when another till or order took them meanwhile (the order is then not placed)."""
+    if points > 0:
+        debit(s, customer_id, REDEEM, points, now, order_id=order_id, key=f"redeem:order:{order_id}", note=number)
 
 
 def reverse_order(uow: UnitOfWork, order_id: int, part_fen: int | None = None, whole_fen: int | None = None,

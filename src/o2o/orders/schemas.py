@@ -46,6 +46,9 @@ class OrderIn(Input):
     utm_source: str | None = Field(None, max_length=80)
     utm_medium: str | None = Field(None, max_length=80)
     utm_campaign: str | None = Field(None, max_length=120)
+    points: int | None = Field(None, ge=1, le=10**12, description=(
+        "loyalty points to pay with (needs customer_id): at most the balance and the configured share of the "
+        "bill; the total is lowered by their value"))
 
     @model_validator(mode="after")
     def _needs(self) -> Self:
@@ -54,6 +57,8 @@ class OrderIn(Input):
             raise ValueError("give address or address_id, not both")
         if self.address_id is not None and self.customer_id is None:
             raise ValueError("address_id needs customer_id")
+        if self.points is not None and self.customer_id is None:
+            raise ValueError("points need customer_id")
         if self.mode == "pickup" and self.location_id is None:
             raise ValueError("pickup needs location_id (the store to pick up at)")
         if self.mode in ("store_delivery", "parcel") and not has_addr:
@@ -98,6 +103,23 @@ class OrderOut(BaseModel):
     history: list[HistoryOut] = []
     fulfillment_ids: list[int] = []
     pickup_code: str | None = None
+
+
+class OrderFacts(BaseModel):
+    """What other areas' event handlers need of an order (loyalty earns on it)."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    number: str
+    customer_id: int | None
+    status: str
+    channel: str
+    fulfil_location_id: int
+    subtotal_fen: int
+    delivery_fee_fen: int
+    discount_fen: int
+    total_fen: int
+    completed_at: datetime | None
 
 
 class PaymentOut(BaseModel):

@@ -29,6 +29,7 @@ from o2o.kernel.pagination import PageParams
 from o2o.kernel.sequences import next_value
 from o2o.kernel.uow import UnitOfWork
 from o2o.locations import service as locations
+from o2o.loyalty import service as loyalty
 from o2o.orders import pricing
 from o2o.orders import repository as repo
 from o2o.orders.exceptions import AmountMismatch, InvalidSignature, NoLocation
@@ -44,7 +45,7 @@ from o2o.orders.models import (
     Payment,
     can_transition,
 )
-from o2o.orders.schemas import HistoryOut, OrderIn, OrderLineOut, OrderOut, PaymentOut
+from o2o.orders.schemas import HistoryOut, OrderFacts, OrderIn, OrderLineOut, OrderOut, PaymentOut
 
 PLACE_ATTEMPTS = 3  # a lost race for the last units re-plans with fresh stock
 PAID_HOLD = timedelta(days=7)
@@ -167,6 +168,9 @@ def _place_once(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy) -> tuple[Or
         raise _shortage_from(data, lines, stock, loc_ids)
     number = order_number(s, now)
     subtotal, fee, total = pricing.totals([(priced[k].price_fen, q) for k, q in lines.items()], decision.mode)
+    points, points_off = (loyalty.points_discount(s, data.customer_id, data.points, total)
+                          if data.points and data.customer_id else (0, 0))
+    total -= points_off
     expires = now + policy.unpaid_ttl
     values = dict(number=number, customer_id=data.customer_id, channel=data.channel, utm_source=data.utm_source,
                   utm_medium=data.utm_medium, utm_campaign=data.utm_campaign, status=PENDING_PAYMENT,
@@ -174,13 +178,15 @@ def _place_once(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy) -> tuple[Or
                   fulfil_location_id=decision.location_id, route_reason=decision.reason[:300],
                   distance_m=decision.distance_m, ship_lat=lat if addr else None, ship_lng=lng if addr else None,
                   ship_address=addr, pickup_slot=data.pickup_slot, subtotal_fen=subtotal, delivery_fee_fen=fee,
-                  discount_fen=0, total_fen=total, currency=CURRENCY, created_at=now, expires_at=expires)
+                  discount_fen=points_off, total_fen=total, currency=CURRENCY, created_at=now, expires_at=expires)
     holds = [Hold(decision.location_id, k, q) for k, q in lines.items()]
     order_id = repo.insert_order(s, values)
     line_rows = [dict(order_id=order_id, sku_id=k, name=priced[k].name, quantity=q,
                       unit_price_fen=priced[k].price_fen, line_total_fen=priced[k].price_fen * q)
                  for k, q in lines.items()]
     repo.insert_lines(s, line_rows)
+    if points:  # the balance row's conditional UPDATE: another till taking them meanwhile refuses the order
+        loyalty.redeem_for_order(s, data.customer_id or 0, points, order_id, number, now)
     repo.add_history(s, order_id, None, PENDING_PAYMENT, data.channel, decision.reason, now)
     uow.describe(f"order={number}", location_id=decision.location_id, total_fen=total)
     uow.publish("order.placed", {"order_id": order_id, "number": number, "total_fen": total,
@@ -247,6 +253,12 @@ def follow_fulfillment(uow: UnitOfWork, order_id: int, dst: str, actor: str) -> 
     if steps and dst == COMPLETED:
         order.completed_at = uow.clock.now()
     return bool(steps)
+
+
+def facts(session: Session, order_id: int) -> OrderFacts | None:
+    """Joins the caller's session (an event handler): what another area needs of an order."""
+    order = repo.by_id(session, order_id)
+    return OrderFacts.model_validate(order) if order is not None else None
 
 
 def payment_scope(caller: str) -> str:
