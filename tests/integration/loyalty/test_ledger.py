@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from o2o.kernel.errors import InvalidInput
 from o2o.kernel.pagination import PageParams
 from o2o.kernel.uow import JoinedUnitOfWork
 from o2o.loyalty import service as loyalty
@@ -148,7 +149,7 @@ def test_merge_moves_points_and_spend_and_settles_the_survivors_tier(container):
     assert s.balance == 600 + 500 + 7 and s.spend_12m_fen == 110_000 and s.tier == "silver"
     assert loyalty.check(container.db, a) == (0, 0, 0)
     _consistent(container, b)
-    with container.uow() as uow, pytest.raises(Exception):
+    with container.uow() as uow, pytest.raises(InvalidInput):
         loyalty.merge_customers(uow.session, b, b, uow.clock.now())
 
 
