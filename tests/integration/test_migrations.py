@@ -8,7 +8,16 @@ from alembic.migration import MigrationContext
 from o2o.models import metadata
 
 
+# each database's own text index on product_search (migration 0015) is not in the models
+TEXT_INDEXES = ("product_search_fts", "ix_product_search_terms_trgm")
+
+
+def _not_a_text_index(name, type_, parent_names):  # type: ignore[no-untyped-def]
+    return not (name or "").startswith(TEXT_INDEXES)
+
+
 def test_migrations_match_the_models(fresh_db):
     with fresh_db.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": _not_a_text_index})
+        diff = compare_metadata(context, metadata)
     assert diff == []

@@ -22,6 +22,7 @@ from o2o.catalog.schemas import (
     SkuOut,
     SkuUpdate,
 )
+from o2o.catalog.search import service as product_search
 from o2o.kernel.db import Database
 from o2o.kernel.errors import Conflict, InvalidInput, NotFound
 from o2o.kernel.lookups import flush_unique, get_or_404
@@ -76,6 +77,7 @@ def update_product(uow: UnitOfWork, product_id: int, data: ProductUpdate) -> Pro
         for name, value in data.model_dump().items():
             setattr(product, name, value)
         s.flush()
+        product_search.reindex(s, [product.id])
         uow.describe(f"product={product.id}", active=product.active)
         uow.publish("catalog.product_updated", {"product_id": product.id, "active": product.active})
         uow.commit()
@@ -90,6 +92,7 @@ def add_sku(uow: UnitOfWork, product_id: int, data: SkuIn) -> SkuOut:
         sku = Sku(product_id=product_id, **data.model_dump())
         s.add(sku)
         flush_unique(s, "a SKU code or barcode is already in use", "code")
+        product_search.reindex(s, [product_id])
         out = SkuOut.model_validate(sku)
         uow.describe(f"product={product_id},sku={sku.id}")
         uow.publish("catalog.sku_added", {"product_id": product_id, "sku_id": sku.id})
@@ -107,6 +110,7 @@ def update_sku(uow: UnitOfWork, product_id: int, sku_id: int, data: SkuUpdate) -
         for name, value in data.model_dump().items():
             setattr(sku, name, value)
         flush_unique(s, "a SKU code or barcode is already in use", "code")
+        product_search.reindex(s, [product_id])
         out = SkuOut.model_validate(sku)
         uow.describe(f"product={product_id},sku={sku_id}", base_price_fen=sku.base_price_fen, active=sku.active)
         uow.publish("catalog.sku_updated", {"product_id": product_id, "sku_id": sku_id})

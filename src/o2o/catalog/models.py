@@ -113,3 +113,19 @@ class ProductImage(Base):
     @property
     def url(self) -> str:
         return f"{MEDIA_URL}/{self.path}"
+
+
+class ProductSearch(Base):
+    """A product as search sees it (kept in step by catalog.search.service.reindex on every change):
+    the tokenised names (catalog.search.text), and what results are sorted by. SQLite searches `terms`
+    through an FTS5 index (`product_search_fts`), PostgreSQL through a pg_trgm GIN index
+    (`ix_product_search_terms_trgm`); both are made by migration 0015, not by these models."""
+
+    __tablename__ = "product_search"
+    __table_args__ = (Index("ix_product_search_sales", "sales"),)
+
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), primary_key=True)
+    terms: Mapped[str] = mapped_column(Text)  # " 光 明 纯 牛 奶 niunai nai ... milk " (spaces at both ends)
+    name_len: Mapped[int]  # the Chinese name's length: the shorter of two equal matches ranks first
+    price_fen: Mapped[int | None]  # the cheapest active SKU's base price (None without one)
+    sales: Mapped[int] = mapped_column(default=0)  # units sold (order lines), for "best selling"

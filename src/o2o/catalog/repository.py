@@ -28,22 +28,6 @@ def sku_prices(session: Session, sku_ids: Iterable[int], location_id: int | None
     return list(session.execute(_PRICES_AT, {"skus": list(sku_ids), "loc": location_id}))
 
 
-def search_products(session: Session, q: str | None, category_id: int | None, offset: int,
-                    limit: int, supplier_id: int | None = None) -> tuple[list[Product], int]:
-    stmt = select(Product).where(Product.active.is_(True))
-    if supplier_id is not None:
-        stmt = stmt.where(Product.supplier_id == supplier_id)
-    if category_id:
-        stmt = stmt.where(Product.category_id == category_id)
-    if q:
-        like = f"%{q}%"
-        stmt = stmt.where(or_(Product.name_zh.like(like), Product.name_en.ilike(like), Product.brand.ilike(like)))
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(stmt.options(selectinload(Product.skus)).order_by(Product.id)
-                           .offset(offset).limit(limit))
-    return list(rows), total
-
-
 def get_product(session: Session, product_id: int) -> Product | None:
     return session.scalars(select(Product).options(selectinload(Product.skus))
                            .where(Product.id == product_id)).first()

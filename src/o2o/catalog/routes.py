@@ -8,10 +8,11 @@ from fastapi import APIRouter, Query
 
 from o2o.catalog import service
 from o2o.catalog.schemas import CategoryOut, ProductIn, ProductOut, StorePriceIn, SupplierIn, SupplierOut
+from o2o.catalog.search import service as product_search
+from o2o.catalog.search.schemas import SearchPage, Sort, Suggestion
 from o2o.deps import ContainerDep, PageDep, PrincipalDep, Uow
 from o2o.kernel.auth import require_location
 from o2o.kernel.ids import Id
-from o2o.kernel.pagination import Page
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
 Search = Annotated[str | None, Query(max_length=100)]
@@ -22,10 +23,21 @@ def list_categories(c: ContainerDep) -> list[CategoryOut]:
     return service.categories(c.db)
 
 
-@router.get("/products", response_model=Page[ProductOut])
-def search_products(c: ContainerDep, page: PageDep, q: Search = None,
-                    category_id: Id | None = None) -> Page[ProductOut]:
-    return service.search(c.db, q, category_id, page)
+@router.get("/products", response_model=SearchPage)
+def search_products(c: ContainerDep, page: PageDep, q: Search = None, category_id: Id | None = None,
+                    in_stock_at: Annotated[Id | None, Query(description="a store: its in-stock products first")] = None,
+                    in_stock: Annotated[bool, Query(description="only products in stock at in_stock_at")] = False,
+                    sort: Sort = "relevance") -> SearchPage:
+    """Search by Chinese or English name, pinyin (`niunai`) or initials (`nn`), with typos forgiven."""
+    return service.search(c.db, q, category_id, page, store_id=in_stock_at, only_in_stock=in_stock and
+                          in_stock_at is not None, sort=sort)
+
+
+@router.get("/catalog/suggest", response_model=list[Suggestion])
+def suggest(c: ContainerDep, q: Annotated[str, Query(min_length=1, max_length=60)],
+            limit: Annotated[int, Query(ge=1, le=20)] = 8) -> list[Suggestion]:
+    """Product names completing what the shopper is typing (as in the storefront's search box)."""
+    return product_search.suggest(c.db, q, limit)
 
 
 @router.get("/products/{product_id}", response_model=ProductOut)
@@ -55,8 +67,8 @@ def create_supplier(uow: Uow, body: SupplierIn) -> SupplierOut:
     return service.create_supplier(uow, body)
 
 
-@router.get("/supplier/products", response_model=Page[ProductOut])
-def my_products(c: ContainerDep, p: PrincipalDep, page: PageDep, q: Search = None) -> Page[ProductOut]:
+@router.get("/supplier/products", response_model=SearchPage)
+def my_products(c: ContainerDep, p: PrincipalDep, page: PageDep, q: Search = None) -> SearchPage:
     """A supplier's own products (a supplier user sees no one else's)."""
     return service.search(c.db, q, None, page, supplier_id=p.supplier_id or 0)
 

@@ -18,10 +18,12 @@ from o2o.catalog.schemas import (
     SupplierIn,
     SupplierOut,
 )
+from o2o.catalog.search import service as product_search
+from o2o.catalog.search.schemas import SearchPage
 from o2o.kernel.db import Database
 from o2o.kernel.errors import NotFound
 from o2o.kernel.lookups import flush_unique, get_or_404
-from o2o.kernel.pagination import Page, PageParams
+from o2o.kernel.pagination import PageParams
 from o2o.kernel.uow import UnitOfWork
 
 
@@ -61,6 +63,7 @@ def create_product(uow: UnitOfWork, data: ProductIn) -> ProductOut:
         product.skus = [Sku(**sku.model_dump()) for sku in data.skus]
         s.add(product)
         flush_unique(s, "a SKU code or barcode is already in use", "skus")
+        product_search.reindex(s, [product.id])
         out = ProductOut.model_validate(product)
         uow.describe(f"product={product.id}", skus=[k.id for k in product.skus])
         uow.publish("catalog.product_created", {"product_id": product.id, "sku_ids": [k.id for k in product.skus]})
@@ -94,11 +97,11 @@ def get_product(db: Database, product_id: int, supplier_id: int | None = None) -
 
 
 def search(db: Database, q: str | None, category_id: int | None, page: PageParams,
-           supplier_id: int | None = None) -> Page[ProductOut]:
-    with db.read() as s:
-        rows, total = repo.search_products(s, q, category_id, page.offset, page.size, supplier_id)
-        return Page[ProductOut](items=[ProductOut.model_validate(p) for p in rows], page=page.page,
-                                size=page.size, total=total)
+           supplier_id: int | None = None, *, store_id: int | None = None, only_in_stock: bool = False,
+           sort: str = "relevance") -> SearchPage:
+    """Active products matching `q` (catalog.search: pinyin, typos, both languages), filtered and sorted."""
+    return product_search.search(db, q, page, category_id=category_id, store_id=store_id,
+                                 only_in_stock=only_in_stock, sort=sort, supplier_id=supplier_id)
 
 
 def categories(db: Database) -> list[CategoryOut]:

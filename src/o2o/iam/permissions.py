@@ -96,6 +96,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/docs"): PUBLIC,
     # catalog and stores: browsing is public
     ("GET", f"{V1}/categories"): PUBLIC,
+    ("GET", f"{V1}/catalog/suggest"): PUBLIC,
     ("GET", f"{V1}/products"): PUBLIC,
     ("GET", f"{V1}/products/{{product_id}}"): PUBLIC,
     ("POST", f"{V1}/products"): staff("catalog:write"),

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -78,6 +79,13 @@ def reserve(session: Session, ref: str, holds: Iterable[Hold], now: datetime, ex
 
 def available(session: Session, location_ids: Iterable[int], sku_ids: Iterable[int]) -> dict[tuple[int, int], int]:
     return repo.available(session, location_ids, sku_ids)
+
+
+def in_stock_skus(location_id: int) -> Select[tuple[int]]:
+    """The SKU ids with units available at a location, as a subquery (catalog search filters and sorts
+    by it inside its own query rather than fetching thousands of ids)."""
+    return select(Stock.sku_id).where(Stock.location_id == location_id,
+                                      Stock.on_hand - Stock.reserved - Stock.safety_stock > 0)
 
 
 def release(session: Session, ref: str, status: str = RELEASED) -> int:

@@ -41,5 +41,6 @@ class Location(Base):
     delivery_radius_m: Mapped[int] = mapped_column(default=3000)
     hourly_capacity: Mapped[int] = mapped_column(default=60)
     daily_capacity: Mapped[int] = mapped_column(default=600)
+    phone: Mapped[str] = mapped_column(String(32), default="")  # the store's public number (not personal data)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]

@@ -27,6 +27,7 @@ class LocationIn(Input):
     delivery_radius_m: int = Field(3000, ge=0, le=5_000)
     hourly_capacity: int = Field(60, ge=0, le=100_000)
     daily_capacity: int = Field(600, ge=0, le=1_000_000)
+    phone: str = Field("", max_length=32, pattern=r"^[0-9+() -]*$")
 
 
 class LocationOut(BaseModel):
@@ -49,6 +50,7 @@ class LocationOut(BaseModel):
     delivery_radius_m: int
     hourly_capacity: int
     daily_capacity: int
+    phone: str = ""
     active: bool
     distance_m: int | None = None
 

@@ -1,0 +1,114 @@
+"""Search queries, one repository per database: each matches the tokenised `product_search.terms` with
+its own text index (SQLite FTS5, PostgreSQL pg_trgm); filtering, sorting and paging are shared.
+Never commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Select, and_, case, column, exists, func, select, table, text
+from sqlalchemy.orm import Session
+
+from o2o.catalog.models import Product, ProductSearch, Sku
+from o2o.catalog.search.text import Query
+
+SORTS = ("relevance", "price_asc", "price_desc", "sales")
+_FTS = table("product_search_fts", column("rowid"))
+
+
+@dataclass(frozen=True)
+class Hit:
+    product_id: int
+    in_stock: bool | None  # at the store searched for; None without one
+
+
+class SearchRepository:
+    """What both databases share. Subclasses say how a query matches the terms."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def matches(self, query: Query) -> ColumnElement[bool]:
+        raise NotImplementedError
+
+    def _filtered(self, query: Query, category_id: int | None, supplier_id: int | None = None) -> Select:
+        stmt = (select(ProductSearch.product_id).join(Product, Product.id == ProductSearch.product_id)
+                .where(Product.active.is_(True)))
+        if not query.empty:
+            stmt = stmt.where(self.matches(query))
+        if category_id is not None:
+            stmt = stmt.where(Product.category_id == category_id)
+        if supplier_id is not None:
+            stmt = stmt.where(Product.supplier_id == supplier_id)
+        return stmt
+
+    def find(self, query: Query, *, category_id: int | None = None, supplier_id: int | None = None,
+             in_stock_skus: Select | None = None,
+             only_in_stock: bool = False, sort: str = "relevance", offset: int = 0,
+             limit: int = 20) -> tuple[list[Hit], int]:
+        """One page of matching active products and how many match. With `in_stock_skus` (the SKUs
+        available at the shopper's store) products in stock there come first, or only those."""
+        stmt = self._filtered(query, category_id, supplier_id)
+        stocked = None
+        if in_stock_skus is not None:
+            stocked = exists(select(Sku.id).where(Sku.product_id == ProductSearch.product_id, Sku.active.is_(True),
+                                                  Sku.id.in_(in_stock_skus)))
+            if only_in_stock:
+                stmt = stmt.where(stocked)
+        total = self.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        if not total or offset >= total:
+            return [], total
+        order: list = []
+        flag = None
+        if stocked is not None:
+            flag = case((stocked, 1), else_=0).label("in_stock")
+            stmt = stmt.add_columns(flag)
+            order.append(flag.desc())
+        if sort == "price_asc":
+            order += [ProductSearch.price_fen.is_(None), ProductSearch.price_fen.asc()]
+        elif sort == "price_desc":
+            order += [ProductSearch.price_fen.is_(None), ProductSearch.price_fen.desc()]
+        elif sort == "sales":
+            order += [ProductSearch.sales.desc()]
+        else:  # relevance: the name starting with the words, then the best selling, then the shortest name
+            order += [self._starts(query), ProductSearch.sales.desc(), ProductSearch.name_len.asc()]
+        rows = self.session.execute(stmt.order_by(*order, ProductSearch.product_id).offset(offset).limit(limit))
+        return [Hit(r[0], bool(r[1]) if flag is not None else None) for r in rows], total
+
+    def _starts(self, query: Query) -> ColumnElement[int]:
+        if query.empty:
+            return case((ProductSearch.product_id.is_(None), 0), else_=1)
+        return case((ProductSearch.terms.like(f" {query.terms[0].phrase}%"), 0), else_=1)
+
+    def suggest(self, query: Query, limit: int) -> list[tuple[int, str, str]]:
+        """(product id, name zh, name en) of the best-selling matches."""
+        stmt = (self._filtered(query, None).add_columns(Product.name_zh, Product.name_en)
+                .order_by(self._starts(query), ProductSearch.sales.desc(), ProductSearch.name_len,
+                          ProductSearch.product_id).limit(limit))
+        return [(r[0], r[1], r[2]) for r in self.session.execute(stmt)]
+
+    def all_terms(self) -> list[str]:
+        return list(self.session.scalars(select(ProductSearch.terms)))
+
+
+class SqliteSearch(SearchRepository):
+    """FTS5 (unicode61 over the tokenised field): a Chinese term is a phrase of its characters, a Latin
+    word a token prefix. Terms hold only letters, digits and CJK characters (text.parse_query), quoted."""
+
+    def matches(self, query: Query) -> ColumnElement[bool]:
+        expr = " AND ".join(f'"{t.phrase}"' if t.cjk else f'"{t.text}"*' for t in query.terms)
+        hits = select(_FTS.c.rowid).where(text("product_search_fts MATCH :fts").bindparams(fts=expr))
+        return ProductSearch.product_id.in_(hits)
+
+
+class PostgresSearch(SearchRepository):
+    """LIKE patterns over the space-padded terms, served by the pg_trgm GIN index: a Chinese term is its
+    characters as adjacent tokens (`% 牛 奶 %`), a Latin word the start of a token (`% niunai%`)."""
+
+    def matches(self, query: Query) -> ColumnElement[bool]:
+        return and_(*(ProductSearch.terms.like(f"% {t.phrase} %" if t.cjk else f"% {t.text}%")
+                      for t in query.terms))
+
+
+def for_session(session: Session) -> SearchRepository:
+    return SqliteSearch(session) if session.get_bind().dialect.name == "sqlite" else PostgresSearch(session)

@@ -1,0 +1,186 @@
+"""Product search use cases: search (filters, sorting, in-stock first, typo tolerance), suggestions as
+the shopper types, and keeping the index in step with the catalog (`reindex`, called inside the unit of
+work that changes a product)."""
+
+from __future__ import annotations
+
+import bisect
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterable
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from o2o.catalog.models import Product, ProductSearch, Sku
+from o2o.catalog.search import repository
+from o2o.catalog.search.schemas import ProductHit, SearchPage, Suggestion
+from o2o.catalog.search.text import Query, Term, as_pinyin, parse_query, product_terms
+from o2o.inventory import service as inventory
+from o2o.kernel.db import Database
+from o2o.kernel.pagination import PageParams
+
+VOCABULARY_TTL_S = 300.0  # another process's new words are seen within this; this process's at once
+MIN_TYPO_LEN = 3
+
+
+class _Vocabulary:
+    """The Latin words of the index (English words, pinyin of names' tails, initials), with how many
+    products use each: what a mistyped word is corrected to. Loaded once per database and process."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._cache: dict[str, tuple[float, int, Counter[str], list[str]]] = {}
+        self._generation = 0
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._generation += 1
+
+    def get(self, db: Database) -> tuple[Counter[str], list[str]]:
+        with self._lock:
+            hit = self._cache.get(db.url)
+            generation = self._generation
+        if hit and hit[1] == generation and time.monotonic() - hit[0] < VOCABULARY_TTL_S:
+            return hit[2], hit[3]
+        counts: Counter[str] = Counter()
+        with db.read() as s:
+            for terms in repository.for_session(s).all_terms():
+                counts.update(t for t in set(terms.split()) if t.isascii() and MIN_TYPO_LEN <= len(t) <= 16)
+        ordered = sorted(counts)
+        with self._lock:
+            self._cache[db.url] = (time.monotonic(), generation, counts, ordered)
+        return counts, ordered
+
+
+VOCABULARY = _Vocabulary()
+
+
+def _known(word: str, ordered: list[str]) -> bool:
+    """Whether some word of the index starts with `word`."""
+    i = bisect.bisect_left(ordered, word)
+    return i < len(ordered) and ordered[i].startswith(word)
+
+
+def correct(query: Query, counts: Counter[str], ordered: list[str]) -> Query | None:
+    """The query with each unknown Latin word replaced by the nearest word of the index (one edit for
+    short words, two from 7 letters; a swap of two letters is one edit; ties go to the commoner word),
+    and Chinese words that found nothing by their pinyin. None when nothing could be corrected."""
+    out: list[Term] = []
+    changed = False
+    for term in query.terms:
+        if term.cjk:
+            out.append(term)
+            continue
+        if len(term.text) < MIN_TYPO_LEN or _known(term.text, ordered):
+            out.append(term)
+            continue
+        limit = 1 if len(term.text) < 7 else 2
+        near = process.extract(term.text, ordered, scorer=OSA.distance, score_cutoff=limit, limit=20)
+        if not near:
+            out.append(term)
+            continue
+        best = min(near, key=lambda m: (m[1], -counts[m[0]], m[0]))[0]
+        out.append(Term(best, False))
+        changed = True
+    return Query(tuple(out)) if changed else None
+
+
+def search(db: Database, q: str | None, page: PageParams, *, category_id: int | None = None,
+           store_id: int | None = None, only_in_stock: bool = False, sort: str = "relevance",
+           supplier_id: int | None = None) -> SearchPage:
+    """Active products matching `q` (all without one); with `store_id` those in stock there first (or
+    only those). When the words as typed find nothing, a corrected query is tried: Chinese words by
+    their pinyin (a homophone), unknown Latin words by the nearest word of the index."""
+    query = parse_query(q or "")
+    if q and query.empty:  # only punctuation: nothing can match
+        return SearchPage(items=[], page=page.page, size=page.size, total=0)
+    stocked = inventory.in_stock_skus(store_id) if store_id is not None else None
+    corrected = None
+    with db.read() as s:
+        repo = repository.for_session(s)
+
+        def run(qq: Query) -> tuple[list[repository.Hit], int]:
+            return repo.find(qq, category_id=category_id, supplier_id=supplier_id, in_stock_skus=stocked, only_in_stock=only_in_stock,
+                             sort=sort, offset=page.offset, limit=page.size)
+
+        hits, total = run(query)
+        if not total and not query.empty:
+            for retry in _retries(db, query):
+                hits, total = run(retry)
+                if total:
+                    corrected = str(retry)
+                    break
+        items = _products(s, hits)
+    return SearchPage(items=items, page=page.page, size=page.size, total=total, corrected=corrected)
+
+
+def _retries(db: Database, query: Query) -> Iterable[Query]:
+    if any(t.cjk for t in query.terms):
+        yield as_pinyin(query)
+    counts, ordered = VOCABULARY.get(db)
+    fixed = correct(as_pinyin(query), counts, ordered)
+    if fixed is not None:
+        yield fixed
+
+
+def _products(s: Session, hits: list[repository.Hit]) -> list[ProductHit]:
+    if not hits:
+        return []
+    rows = {p.id: p for p in s.scalars(select(Product).options(selectinload(Product.skus))
+                                       .where(Product.id.in_([h.product_id for h in hits])))}
+    return [ProductHit.model_validate(rows[h.product_id]).model_copy(update={"in_stock": h.in_stock})
+            for h in hits if h.product_id in rows]
+
+
+def suggest(db: Database, q: str, limit: int = 8) -> list[Suggestion]:
+    """Names to complete what the shopper is typing (best-selling matches first); typos corrected too."""
+    query = parse_query(q)
+    if query.empty:
+        return []
+    with db.read() as s:
+        repo = repository.for_session(s)
+        rows = repo.suggest(query, limit)
+        if not rows:
+            for retry in _retries(db, query):
+                rows = repo.suggest(retry, limit)
+                if rows:
+                    break
+    return [Suggestion(product_id=pid, name_zh=zh, name_en=en) for pid, zh, en in rows]
+
+
+def reindex(session: Session, product_ids: Iterable[int]) -> None:
+    """Rebuild the search rows of these products (inside the caller's unit of work); units sold are kept."""
+    ids = sorted(set(product_ids))
+    if not ids:
+        return
+    prices = dict(session.execute(select(Sku.product_id, func.min(Sku.base_price_fen))
+                                  .where(Sku.product_id.in_(ids), Sku.active.is_(True)).group_by(Sku.product_id)).all())
+    for product in session.scalars(select(Product).where(Product.id.in_(ids))):
+        terms = f" {product_terms(product.name_zh, product.name_en, product.brand)} "
+        row = session.get(ProductSearch, product.id)
+        if row is None:
+            session.add(ProductSearch(product_id=product.id, terms=terms, name_len=len(product.name_zh),
+                                      price_fen=prices.get(product.id), sales=0))
+        else:
+            row.terms, row.name_len, row.price_fen = terms, len(product.name_zh), prices.get(product.id)
+    session.flush()
+    VOCABULARY.invalidate()
+
+
+def index_rows(products: Iterable[dict], prices: dict[int, int], sales: dict[int, int]) -> list[dict]:
+    """Search rows for bulk loading (the demo generator): products as dicts of id, name_zh, name_en, brand."""
+    return [dict(product_id=p["id"], terms=f" {product_terms(p['name_zh'], p['name_en'], p.get('brand'))} ",
+                 name_len=len(p["name_zh"]), price_fen=prices.get(p["id"]), sales=sales.get(p["id"], 0))
+            for p in products]
+
+
+def add_sales(session: Session, units: dict[int, int]) -> None:
+    """Count units sold per product (inside the caller's unit of work)."""
+    for product_id, n in sorted(units.items()):
+        row = session.get(ProductSearch, product_id)
+        if row is not None:
+            row.sales += n
