@@ -166,7 +166,7 @@ def test_a_clerk_records_a_stock_adjustment_with_a_reason(live, open_page, shot,
     page.locator("#f-quantity").fill("-3")
     page.locator("#f-reason").fill("盘点：货架破损 3 件")
     shot(page, "console-stock-adjust")
-    page.get_by_role("button", name="登记").click()
+    page.get_by_role("button", name="登记", exact=True).click()
     expect(page.locator(".notice.success")).to_have_text("库存已更新。")
     expect(page.locator("#adjust")).to_contain_text("在库 7")
     assert _on_hand(live, store, milk) == 7
@@ -174,7 +174,7 @@ def test_a_clerk_records_a_stock_adjustment_with_a_reason(live, open_page, shot,
     page.locator("#f-kind-receipt").check()  # a receipt with a minus sign: refused next to the field
     page.locator("#f-quantity").fill("-1")
     page.locator("#f-reason").fill("到货")
-    page.get_by_role("button", name="登记").click()
+    page.get_by_role("button", name="登记", exact=True).click()
     expect(page.locator("#e-quantity")).to_have_text("入库和退货会增加库存，请输入正数。")
     assert _on_hand(live, store, milk) == 7
     assert inventory.check(live.container.db).ok
