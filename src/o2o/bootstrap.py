@@ -24,16 +24,22 @@ from o2o.orders import handlers as order_handlers
 from o2o.orders import service as orders
 
 
+def dev_secrets_problem(settings: Settings) -> str | None:
+    """Outside dev, the secrets still at their built-in dev values (`o2o doctor` shows the same line)."""
+    defaults = [name for name in ("secret_key", "payment_secret")
+                if getattr(settings, name) == Settings.model_fields[name].default]
+    if "secret_key" in defaults and settings.key_file:
+        defaults.remove("secret_key")
+    if settings.dev or not defaults:
+        return None
+    return (f"O2O_ENV={settings.env!r} (not 'dev'): set " + " and ".join(f"O2O_{n.upper()}" for n in defaults)
+            + " to secrets of your own")
+
+
 def build(settings: Settings | None = None, db: Database | None = None, clock: Clock | None = None) -> Container:
     settings = settings or get_settings()
-    if not settings.dev:
-        defaults = [name for name in ("secret_key", "payment_secret")
-                    if getattr(settings, name) == Settings.model_fields[name].default]
-        if "secret_key" in defaults and settings.key_file:
-            defaults.remove("secret_key")
-        if defaults:
-            raise RuntimeError(f"O2O_ENV={settings.env!r} (not 'dev'): set "
-                               + " and ".join(f"O2O_{n.upper()}" for n in defaults) + " to secrets of your own")
+    if problem := dev_secrets_problem(settings):
+        raise RuntimeError(problem)
     pii.configure(pii.Keyring.from_settings(settings))
     if db is None:
         db = Database.from_url(settings.database_url, pool_size=settings.pool_size,

@@ -18,6 +18,7 @@ from o2o.config import get_settings
 from o2o.iam.cli import app as staff_app
 from o2o.kernel import logs
 from o2o.kernel.migrate import upgrade
+from o2o.ops import cli as ops_cli
 from o2o.pii_cli import app as pii_app
 
 app = typer.Typer(help="O2O omnichannel retail platform", no_args_is_help=True, add_completion=False)
@@ -25,6 +26,9 @@ console = Console()
 app.add_typer(pii_app, name="pii")
 app.add_typer(audit_app, name="audit")
 app.add_typer(staff_app, name="staff")
+app.command()(ops_cli.doctor)
+app.command()(ops_cli.backup)
+app.command()(ops_cli.restore)
 
 
 def _container():  # type: ignore[no-untyped-def]
@@ -107,16 +111,19 @@ def serve(host: str = typer.Option(None), port: int = typer.Option(None), worker
     """Serve the API (and pages) with uvicorn."""
     import uvicorn
 
+    from o2o import serving
+
     s = get_settings()
     host, port = host or s.host, port or s.port
+    ops_cli.refuse_to_serve_unless_fit(s)  # outside dev: any failing `o2o doctor` check stops it here
     if workers > 1:
-        from o2o import serving
-
         logs.setup()
         raise typer.Exit(serving.serve(host, port, workers, logs.config()))
     from o2o.main import create_app, settled
 
-    uvicorn.run(settled(create_app(run_relay=relay)), host=host, port=port, log_config=logs.config(), access_log=False)
+    config = uvicorn.Config(settled(create_app(run_relay=relay)), host=host, port=port, log_config=logs.config(),
+                            access_log=False)
+    serving.DrainingServer(config, s.shutdown_drain_s).run()
 
 
 @app.command()

@@ -11,10 +11,9 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.middleware.trustedhost import TrustedHostMiddleware
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from o2o import bootstrap
@@ -31,7 +30,7 @@ from o2o.iam.openapi import refusals
 from o2o.iam.pages import router as iam_pages
 from o2o.iam.routes import router as iam_routes
 from o2o.inventory.routes import router as inventory_routes
-from o2o.kernel import errors, openapi
+from o2o.kernel import errors, lifecycle, metrics, migrate, openapi
 from o2o.kernel.asgi import Guard, security_headers
 from o2o.kernel.db import database_unavailable
 from o2o.kernel.i18n import negotiate
@@ -107,21 +106,40 @@ def create_app(container: Container | None = None, run_relay: bool = False) -> F
         """Liveness: 200 while the process can answer, whatever the database does (restart me if not)."""
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["ops"], responses={503: {"description": "the database is unreachable"}})
+    @app.get("/readyz", tags=["ops"], responses={
+        503: {"description": "the database is unreachable or not migrated to this version, or this process "
+                             "is shutting down"}})
     def readyz(request: Request) -> JSONResponse:
-        """Readiness: 200 when the database answers, 503 + Retry-After while it does not (send no traffic)."""
-        try:
-            with c.db.read() as s:
-                s.execute(text("SELECT 1"))
-        except DBAPIError as exc:
-            if not database_unavailable(exc):
-                raise
+        """Readiness: 200 when the database answers and is migrated to this code's head and the process is
+        not shutting down; 503 + Retry-After otherwise (send no traffic)."""
+        problem: errors.Problem | None = errors.ShuttingDown() if lifecycle.shutting_down.is_set() else None
+        if problem is None:
+            try:
+                with c.db.read() as s:
+                    if not migrate.at_head(s.connection()):
+                        problem = errors.NotMigrated()
+            except DBAPIError as exc:
+                if not database_unavailable(exc):
+                    raise
+                problem = errors.DatabaseUnavailable()
+        if problem is not None:
             # the same problem as any request's 503, but not logged: probes ask every few seconds
-            problem = errors.DatabaseUnavailable()
             return JSONResponse({**problem.body(negotiate(request.headers.get("accept-language"))),
                                  "database": c.db.dialect}, status_code=problem.status,
                                 media_type=errors.PROBLEM_JSON, headers=problem.headers)
         return JSONResponse({"status": "ok", "database": c.db.dialect})
+
+    outbox_metrics = metrics.OutboxCollector(c.db.read, c.clock)
+    metrics.instrument_pool(c.db.engine, c.settings.pool_size + c.settings.pool_overflow)
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics_page(request: Request) -> Response:
+        """Prometheus metrics (README lists them): with O2O_METRICS_TOKEN set, for that bearer token only;
+        without, for loopback and private networks only."""
+        if not metrics.allowed(request.client.host if request.client else None,
+                               request.headers.get("authorization"), c.settings.metrics_token):
+            raise errors.Forbidden("metrics are for the monitoring system only")
+        return Response(metrics.render(outbox_metrics), media_type=metrics.CONTENT_TYPE)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # uploaded product pictures (o2o.catalog.images): public, named by their content. The directory is

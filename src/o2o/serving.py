@@ -5,17 +5,31 @@ in one go: in a flash crowd one worker took most of the 200 keep-alive connectio
 waited 2.5x as long as the other's. With a socket each, the kernel spreads new connections evenly.
 The parent supervises: SIGTERM/SIGINT stop every worker gracefully; a worker that dies (killed, say)
 is started again; one that fails within seconds of starting (the port is taken) stops the server.
+
+Graceful stop (`DrainingServer`, also for a single process): on SIGTERM a worker answers /readyz 503
+at once, keeps serving for `O2O_SHUTDOWN_DRAIN_S` (0: none) so a load balancer's probe notices, then
+stops accepting connections and finishes the requests in flight before it exits.
+Metrics: every worker writes to one PROMETHEUS_MULTIPROC_DIR (a fresh temporary directory unless
+set), so /metrics on any worker counts them all (o2o.kernel.metrics).
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
+import shutil
 import signal
 import socket
+import tempfile
 import threading
 import time
+from types import FrameType
 from typing import Any
+
+import uvicorn
+
+from o2o.kernel import lifecycle, metrics
 
 log = logging.getLogger("o2o.serve")
 QUICK_DEATH_S = 5.0
@@ -33,12 +47,34 @@ def listening_socket(host: str, port: int, shared: bool = True) -> socket.socket
     return sock
 
 
+class DrainingServer(uvicorn.Server):
+    """uvicorn's server, but the first SIGTERM/SIGINT marks the process as shutting down (/readyz 503)
+    and waits `drain_s` before uvicorn stops accepting and finishes the requests in flight; a second
+    signal stops at once (uvicorn's own behaviour)."""
+
+    def __init__(self, config: uvicorn.Config, drain_s: float = 0.0) -> None:
+        super().__init__(config)
+        self.drain_s = drain_s
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if lifecycle.shutting_down.is_set() or self.drain_s <= 0:
+            lifecycle.shutting_down.set()
+            super().handle_exit(sig, frame)
+            return
+        lifecycle.shutting_down.set()
+        log.info("shutting down: /readyz answers 503, serving %.1f s more, then finishing requests in flight",
+                 self.drain_s)
+        timer = threading.Timer(self.drain_s, super().handle_exit, args=(sig, None))
+        timer.daemon = True
+        timer.start()
+
+
 def _worker(host: str, port: int, log_config: dict[str, Any]) -> None:
-    import uvicorn
+    from o2o.config import get_settings
 
     sock = listening_socket(host, port)
     config = uvicorn.Config("o2o.main:app_factory", factory=True, log_config=log_config, access_log=False)
-    uvicorn.Server(config).run(sockets=[sock])
+    DrainingServer(config, get_settings().shutdown_drain_s).run(sockets=[sock])
 
 
 def serve(host: str, port: int, workers: int, log_config: dict[str, Any]) -> int:
@@ -50,6 +86,10 @@ def serve(host: str, port: int, workers: int, log_config: dict[str, Any]) -> int
     except OSError as exc:
         log.error("cannot listen on %s:%s: %s", host, port, exc.strerror or exc)
         return 1
+    own_dir = None
+    if not os.environ.get(metrics.MULTIPROC_ENV):
+        own_dir = os.environ[metrics.MULTIPROC_ENV] = tempfile.mkdtemp(prefix="o2o-metrics-")
+    metrics.prepare_multiprocess_dir(os.environ[metrics.MULTIPROC_ENV])
     ctx = multiprocessing.get_context("spawn")
     stop = threading.Event()
     previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGTERM, signal.SIGINT)}
@@ -72,6 +112,7 @@ def serve(host: str, port: int, workers: int, log_config: dict[str, Any]) -> int
                     stop.set()
                     break
                 log.warning("worker %s exited %s: starting another", p.pid, p.exitcode)
+                metrics.process_dead(p.pid)
                 procs[i] = start()
     finally:
         for p, _ in procs:
@@ -85,4 +126,7 @@ def serve(host: str, port: int, workers: int, log_config: dict[str, Any]) -> int
                 p.join()
         for s, handler in previous.items():
             signal.signal(s, handler)
+        if own_dir:
+            del os.environ[metrics.MULTIPROC_ENV]
+            shutil.rmtree(own_dir, ignore_errors=True)
     return code

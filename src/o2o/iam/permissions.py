@@ -93,6 +93,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/"): PUBLIC,
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/readyz"): PUBLIC,
+    ("GET", "/metrics"): PUBLIC,  # no sign-in: a token (O2O_METRICS_TOKEN) or a private network (kernel.metrics)
     ("GET", "/docs"): PUBLIC,
     # catalog and stores: browsing is public
     ("GET", f"{V1}/categories"): PUBLIC,

@@ -44,7 +44,7 @@ from o2o.inventory.schemas import (
     TransferRequestIn,
     TransferRequestOut,
 )
-from o2o.kernel import idempotency
+from o2o.kernel import idempotency, metrics
 from o2o.kernel.db import Database
 from o2o.kernel.errors import IllegalTransition, InvalidInput, NotFound
 from o2o.kernel.pagination import Page, PageParams
@@ -74,6 +74,7 @@ def reserve(session: Session, ref: str, holds: Iterable[Hold], now: datetime, ex
          "status": LIVE, "created_at": now, "expires_at": expires_at} for h in merged])
     for h in merged:
         if not repo.try_reserve(session, h.location_id, h.sku_id, h.quantity):
+            metrics.RESERVATION_CONFLICTS.inc()
             raise ReservationFailed(h.location_id, h.sku_id, h.quantity)
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 import orjson
 
+from o2o.kernel import metrics
 from o2o.kernel.i18n import negotiate, t
 from o2o.kernel.logs import request_id as request_id_var
 
@@ -105,6 +106,7 @@ class Guard:
                     await sending(message)
         finally:
             request_id_var.reset(token)
+        metrics.observe_request(scope, started, time.perf_counter() - t0)
 
     def _slow(self, scope: Scope, status: int, took: float, rid: str) -> None:
         """One line per slow request, but at most one a second: a flash crowd is one line a second

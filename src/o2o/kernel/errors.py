@@ -101,6 +101,19 @@ class DatabaseUnavailable(Busy):
     kind, message_key = "database-unavailable", "database_unavailable"
 
 
+class NotMigrated(Busy):
+    """503 on /readyz: the database's schema is not at this code's migration head."""
+
+    kind, message_key = "not-migrated", "not_migrated"
+    headers = {"Retry-After": "5"}
+
+
+class ShuttingDown(Busy):
+    """503 on /readyz: this process got SIGTERM and finishes the requests in flight."""
+
+    kind, message_key = "shutting-down", "shutting_down"
+
+
 class TooManyRequests(Problem):
     """429 with Retry-After: a rate limit or a lock-out after repeated failures."""
 

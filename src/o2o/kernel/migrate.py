@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -34,3 +37,18 @@ def upgrade(engine: Engine, revision: str = "heads") -> None:
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
+
+
+@lru_cache(maxsize=1)
+def heads() -> frozenset[str]:
+    """The migration heads of this code (read once per process from the migrations directory)."""
+    return frozenset(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+
+
+def current(conn: Connection) -> frozenset[str]:
+    """The revisions the database is at (empty when never migrated)."""
+    return frozenset(MigrationContext.configure(conn).get_current_heads())
+
+
+def at_head(conn: Connection) -> bool:
+    return current(conn) == heads()

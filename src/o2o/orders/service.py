@@ -20,7 +20,7 @@ from o2o.fulfillment.schemas import NewFulfillment
 from o2o.inventory import service as inventory
 from o2o.inventory.exceptions import InsufficientStock, ReservationFailed
 from o2o.inventory.schemas import Hold
-from o2o.kernel import idempotency
+from o2o.kernel import idempotency, metrics
 from o2o.kernel.clock import SHANGHAI
 from o2o.kernel.db import Database
 from o2o.kernel.errors import Conflict, IllegalTransition, InvalidInput, NotFound
@@ -98,6 +98,7 @@ def place(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy, idempotency_key: 
                     idempotency.remember(uow.session, scope, idempotency_key, req_hash, 201,
                                          out.model_dump(mode="json"), uow.clock.now())
                 uow.commit(last=reserve)  # the stock rows' locks: from the reserving UPDATEs to COMMIT only
+                metrics.ORDERS_PLACED.labels(data.channel).inc()
                 return out
             except ReservationFailed:
                 uow.rollback()  # someone took the last units between our read and our UPDATE
