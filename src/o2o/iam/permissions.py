@@ -161,6 +161,10 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("PUT", f"{V1}/me/password"): CUSTOMER,
     ("GET", f"{V1}/me/export"): CUSTOMER,
     ("POST", f"{V1}/me/erasure"): CUSTOMER,
+    # messages: SMS delivery receipts (the providers push them; a shared token in the URL) and WeChat consents
+    ("POST", f"{V1}/messages/sms/receipts/aliyun/{{token}}"): PUBLIC,
+    ("POST", f"{V1}/messages/sms/receipts/tencent/{{token}}"): PUBLIC,
+    ("POST", f"{V1}/me/wechat/subscriptions"): CUSTOMER,
     # staff users and integration keys
     ("GET", f"{V1}/staff"): staff("staff:read"),
     ("POST", f"{V1}/staff"): staff("staff:manage"),
