@@ -21,7 +21,9 @@ from o2o.kernel.outbox import Handler, Relay, RelayThread
 from o2o.loyalty import handlers as loyalty_handlers
 from o2o.loyalty import service as loyalty
 from o2o.orders import handlers as order_handlers
+from o2o.orders import payment_handlers
 from o2o.orders import service as orders
+from o2o.payments import providers as payment_providers
 
 
 def dev_secrets_problem(settings: Settings) -> str | None:
@@ -46,8 +48,9 @@ def build(settings: Settings | None = None, db: Database | None = None, clock: C
                                overflow=settings.pool_overflow, pool_timeout=settings.pool_timeout_s,
                                busy_timeout_ms=settings.sqlite_busy_timeout_ms)
     clock = clock or SystemClock()
-    return Container(settings=settings, db=db, clock=clock,
-                     payments=SandboxPayments(settings.payment_secret, base_url=settings.public_base_url),
+    sandbox = SandboxPayments(settings.payment_secret, base_url=settings.public_base_url)
+    providers, offered = payment_providers.build(settings, sandbox)
+    return Container(settings=settings, db=db, clock=clock, payments=sandbox, providers=providers, offered=offered,
                      sms=DevSms(db, clock, keep=settings.dev), passwords=Passwords(cheap=settings.cheap_password_hashing))
 
 
@@ -59,7 +62,9 @@ def handlers(c: Container) -> dict[str, list[tuple[str, Handler]]]:
 
     for topic in order_handlers.FOLLOW:
         on(topic, "orders.follow_fulfillment", order_handlers.follow)
-    on("order.refund_needed", "payments.refund", order_handlers.refund_with(c.payments))
+    on("order.refund_needed", "payments.refund", payment_handlers.refund_with(c.providers))
+    for topic in ("order.expired", "order.cancelled"):
+        on(topic, "payments.close_open", payment_handlers.close_with(c.providers))
     for topic in loyalty_handlers.EARN_TOPICS:
         on(topic, "loyalty.earn", loyalty_handlers.earn)
     for topic in loyalty_handlers.REVERSE_TOPICS:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request
 from sqlalchemy.orm import Session
 
 from o2o.adapters.messages.sms import DevSms
-from o2o.adapters.payments.sandbox import SandboxPayments
+from o2o.adapters.payments.sandbox import PaymentProvider, SandboxPayments
 from o2o.audit import service as audit
 from o2o.config import Settings
 from o2o.iam.tokens import Passwords
@@ -29,6 +29,9 @@ class Container:
     payments: SandboxPayments
     sms: DevSms
     passwords: Passwords
+    # payment providers by name (sandbox, wechatpay, alipay); `offered` are those the storefront shows
+    providers: dict[str, PaymentProvider] = field(default_factory=dict)
+    offered: tuple[str, ...] = ()
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.db, self.clock)

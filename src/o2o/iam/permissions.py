@@ -138,6 +138,9 @@ ROUTES: dict[tuple[str, str], Rule] = {
     # the sandbox provider's notification: authenticated by its signature; a real provider's comes later
     ("POST", f"{V1}/payments/sandbox/notify"): Rule(public=True, dev_only=True),
     ("POST", f"{V1}/sandbox/payments/{{out_trade_no}}/complete"): Rule(public=True, dev_only=True),
+    # the real providers' notifications: authenticated by their signatures (RSA), not by a caller
+    ("POST", f"{V1}/payments/wechatpay/notify"): PUBLIC,
+    ("POST", f"{V1}/payments/alipay/notify"): PUBLIC,
     # fulfilment
     ("GET", f"{V1}/fulfillments"): staff("fulfillment:read"),
     ("GET", f"{V1}/fulfillments/{{fulfillment_id}}"): staff("fulfillment:read"),

@@ -59,11 +59,13 @@ def payment_by_trade_no(session: Session, out_trade_no: str, lock: bool = False)
     return session.scalars(stmt).first()
 
 
-def open_payment(session: Session, order_id: int, since: datetime) -> Payment | None:
-    """The order's newest payment still waiting for the customer: created since `since`, no result yet."""
-    return session.scalars(select(Payment).where(Payment.order_id == order_id, Payment.status == "created",
-                                                 Payment.created_at > since)
-                           .order_by(Payment.id.desc())).first()
+def open_payment(session: Session, order_id: int, since: datetime, provider: str | None = None) -> Payment | None:
+    """The order's newest payment still waiting for the customer: created since `since`, no result yet
+    (at `provider`, when given)."""
+    stmt = select(Payment).where(Payment.order_id == order_id, Payment.status == "created", Payment.created_at > since)
+    if provider is not None:
+        stmt = stmt.where(Payment.provider == provider)
+    return session.scalars(stmt.order_by(Payment.id.desc())).first()
 
 
 def succeeded_payment(session: Session, order_id: int) -> Payment | None:

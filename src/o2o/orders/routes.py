@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from o2o.adapters.payments.sandbox import SIGNATURE_HEADER
+from o2o.adapters.payments.sandbox import SIGNATURE_HEADER, PaymentProvider
 from o2o.deps import ContainerDep, IdempotencyKey, PageDep, PrincipalDep, Uow
 from o2o.kernel.auth import Principal, require_location, require_owner
-from o2o.kernel.errors import InvalidInput
+from o2o.kernel.errors import InvalidInput, Problem
 from o2o.kernel.ids import Id
-from o2o.orders import service
+from o2o.orders import payments, service
 from o2o.orders.channels import channel_for
 from o2o.orders.schemas import CancelIn, OrderIn, OrderOut, PaymentOut
 
@@ -84,16 +85,69 @@ def cancel_order(uow: Uow, c: ContainerDep, p: PrincipalDep, number: str, body: 
     return _shown_to(p, service.cancel(uow, number, p.actor, body.reason if body else ""))
 
 
+PROVIDER_DOC = "one of the providers this installation offers (wechatpay, alipay; sandbox in dev); default: the first"
+METHOD_DOC = "wechatpay: native (QR, default) or jsapi (with openid); alipay: page (default), wap or qr"
+PayMethod = Literal["", "native", "jsapi", "page", "wap", "qr"]
+
+
 @router.post("/orders/{number}/payments", response_model=PaymentOut, status_code=201)
 def start_payment(uow: Uow, c: ContainerDep, p: PrincipalDep, number: str,
-                  idempotency_key: IdempotencyKey = None) -> PaymentOut:
-    """Start paying the order at the provider: its out_trade_no, prepay id and pay URL.
+                  idempotency_key: IdempotencyKey = None,
+                  provider: Annotated[str | None, Query(max_length=20, description=PROVIDER_DOC)] = None,
+                  method: Annotated[PayMethod, Query(description=METHOD_DOC)] = "",
+                  openid: Annotated[str | None, Query(max_length=128, pattern=r"^[A-Za-z0-9_-]+$")] = None,
+                  ) -> PaymentOut:
+    """Start paying the order at the provider: its out_trade_no, prepay id and pay URL (or code_url to
+    show as a QR, or the mini-program's signed requestPayment parameters).
 
-    Safe to retry: while the order has an open payment (started, no result yet, under 2 hours old) that
-    payment is handed back instead of a new one; with the same Idempotency-Key a retry returns exactly
-    the first answer, even after the order is paid."""
+    Safe to retry: while the order has an open payment at that provider (started, no result yet, under
+    2 hours old) that payment is handed back instead of a new one; with the same Idempotency-Key a retry
+    returns exactly the first answer, even after the order is paid."""
     _in_scope(c, p, number)
-    return service.start_payment(uow, c.payments, number, idempotency_key, caller=f"{p.kind}:{p.id}")
+    return service.start_payment(uow, _provider(c, provider), number, idempotency_key, caller=f"{p.kind}:{p.id}",
+                                 method=method, payer=openid)
+
+
+def _provider(c: ContainerDep, name: str | None) -> PaymentProvider:
+    if name is None:
+        if not c.offered:
+            raise InvalidInput("provider", "no payment provider is configured")
+        name = c.offered[0]
+    if name not in c.offered:
+        raise InvalidInput("provider", f"not offered here; one of: {', '.join(c.offered)}")
+    return c.providers[name]
+
+
+@router.post("/payments/wechatpay/notify", responses={401: {"description": "not signed by WeChat Pay"}})
+async def wechatpay_notification(c: ContainerDep, request: Request) -> Response:
+    """WeChat Pay's payment and refund notifications (signed; resource encrypted). Answers 204 once
+    recorded (also for a duplicate), else 4xx with `{"code": "FAIL", "message": ...}`, so WeChat Pay
+    sends it again later; a forged one changes nothing (401)."""
+    body = await request.body()
+    provider = c.providers.get("wechatpay")
+    if provider is None:
+        return JSONResponse({"code": "FAIL", "message": "WeChat Pay is not configured"}, status_code=404)
+    try:
+        await run_in_threadpool(payments.handle_notification, c.uow(), provider, body, dict(request.headers))
+    except Problem as exc:
+        return JSONResponse({"code": "FAIL", "message": (exc.detail or exc.kind)[:200]}, status_code=exc.status)
+    return Response(status_code=204)
+
+
+@router.post("/payments/alipay/notify", response_class=PlainTextResponse,
+             responses={401: {"description": "not signed by Alipay"}})
+async def alipay_notification(c: ContainerDep, request: Request) -> PlainTextResponse:
+    """Alipay's asynchronous notification (a signed form). Answers the text `success` once recorded
+    (also for a duplicate), else `fail` so Alipay sends it again later; a forged one changes nothing."""
+    body = await request.body()
+    provider = c.providers.get("alipay")
+    if provider is None:
+        return PlainTextResponse("fail", status_code=404)
+    try:
+        await run_in_threadpool(payments.handle_notification, c.uow(), provider, body, dict(request.headers))
+    except Problem as exc:
+        return PlainTextResponse("fail", status_code=exc.status)
+    return PlainTextResponse("success")
 
 
 @router.post("/payments/sandbox/notify")

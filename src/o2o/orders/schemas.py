@@ -129,6 +129,8 @@ class PaymentOut(BaseModel):
     prepay_id: str
     pay_url: str
     amount_fen: int
+    code_url: str = ""  # show as a QR (WeChat Native, Alipay precreate)
+    client_params: dict[str, str] | None = None  # the mini-program's wx.requestPayment, signed
 
 
 class CancelIn(BaseModel):

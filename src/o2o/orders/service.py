@@ -268,13 +268,15 @@ def payment_scope(caller: str) -> str:
 
 
 def start_payment(uow: UnitOfWork, provider: PaymentProvider, number: str, idempotency_key: str | None = None,
-                  caller: str | None = None) -> PaymentOut:
+                  caller: str | None = None, method: str = "", payer: str | None = None) -> PaymentOut:
     """Start paying an order, or hand back the payment already started: the order's open payment (created,
     no result yet, younger than PREPAY_TTL) is reused, so a retry after a lost reply, a double tap or two
     starts at once leave one payment. With an Idempotency-Key (scoped by `caller`) a retry answers what
     the first call answered, even once the order is paid."""
     scope = payment_scope(caller or "-")
-    req_hash = idempotency.request_hash({"order": number}) if idempotency_key else ""
+    req_hash = (idempotency.request_hash({"order": number} | ({"provider": provider.name, "method": method}
+                                                              if provider.name != "sandbox" or method else {}))
+                if idempotency_key else "")
     for _ in range(START_ATTEMPTS):
         with uow.db.read() as s:
             if idempotency_key and (rec := idempotency.lookup(s, scope, idempotency_key, req_hash)) is not None:
@@ -285,12 +287,13 @@ def start_payment(uow: UnitOfWork, provider: PaymentProvider, number: str, idemp
             if order.status != PENDING_PAYMENT:
                 raise IllegalTransition("order", order.status, PAID)
             amount, now = order.total_fen, uow.clock.now()
-            reused = repo.open_payment(s, order.id, now - PREPAY_TTL)
+            reused = repo.open_payment(s, order.id, now - PREPAY_TTL, provider.name)
             out_trade_no = reused.out_trade_no if reused else f"{number}P{now:%H%M%S%f}"[:40]
         # outside any transaction; for an open payment the provider hands out its prepay order again
-        intent = provider.create(out_trade_no, amount, f"order {number}")
+        intent = provider.create(out_trade_no, amount, f"order {number}", method, payer)
         out = PaymentOut(order_number=number, out_trade_no=out_trade_no, provider=intent.provider,
-                         prepay_id=intent.prepay_id, pay_url=intent.pay_url, amount_fen=amount)
+                         prepay_id=intent.prepay_id, pay_url=intent.pay_url, amount_fen=amount,
+                         code_url=intent.code_url, client_params=intent.client_params)
         with uow:
             s = uow.session
             order = repo.by_number(s, number, lock=True)  # one start at a time per order
@@ -298,12 +301,13 @@ def start_payment(uow: UnitOfWork, provider: PaymentProvider, number: str, idemp
                 return PaymentOut.model_validate(rec.body)  # a twin with the same key committed meanwhile
             if order is None or order.status != PENDING_PAYMENT:
                 raise IllegalTransition("order", order.status if order else "?", PAID)
-            current = repo.open_payment(s, order.id, uow.clock.now() - PREPAY_TTL)
+            current = repo.open_payment(s, order.id, uow.clock.now() - PREPAY_TTL, provider.name)
             if (current.out_trade_no if current else None) != (out_trade_no if reused else None):
                 continue  # another start won, or the reused one ended meanwhile: look again
             if current is None:
                 s.add(Payment(order_id=order.id, provider=intent.provider, out_trade_no=out_trade_no,
-                              amount_fen=amount, status="created", created_at=uow.clock.now()))
+                              prepay_id=intent.prepay_id[:256] or None, amount_fen=amount, status="created",
+                              created_at=uow.clock.now()))
             try:
                 if idempotency_key:
                     idempotency.remember(s, scope, idempotency_key, req_hash, 201, out.model_dump(mode="json"),
@@ -321,23 +325,32 @@ def handle_payment_notification(uow: UnitOfWork, provider: PaymentProvider, body
         note = provider.verify(body, signature)
     except BadSignature as exc:
         raise InvalidSignature(str(exc)) from exc
+    return record_payment_result(uow, provider.name, str(note["out_trade_no"]), int(note["amount_fen"]),
+                                 str(note["status"]), str(note.get("transaction_id") or ""))
+
+
+def record_payment_result(uow: UnitOfWork, provider: str, out_trade_no: str, amount_fen: int, status: str,
+                          transaction_id: str) -> dict:
+    """Record a verified result once (a notification, or the provider's answer to a query). Duplicates and
+    a failure after a success change nothing; a success after the order ended asks for a refund."""
     with uow:
         s, now = uow.session, uow.clock.now()
-        payment = repo.payment_by_trade_no(s, str(note["out_trade_no"]), lock=True)
-        if payment is None:
-            raise NotFound("payment", note["out_trade_no"])
+        payment = repo.payment_by_trade_no(s, out_trade_no, lock=True)
+        if payment is None or payment.provider != provider:
+            raise NotFound("payment", out_trade_no)
         if payment.status == "succeeded":
             return {"code": "SUCCESS", "duplicate": True}
-        if int(note["amount_fen"]) != payment.amount_fen:
-            raise AmountMismatch(f"paid {note['amount_fen']} but payment asks {payment.amount_fen}")
+        if amount_fen != payment.amount_fen:
+            raise AmountMismatch(f"paid {amount_fen} but payment asks {payment.amount_fen}")
         order = repo.by_id(s, payment.order_id, lock=True)
         assert order is not None
-        if note["status"] != "SUCCESS":
-            payment.status, payment.notified_at = "failed", now
-            uow.commit()
+        if status != "SUCCESS":
+            if payment.status == "created":
+                payment.status, payment.notified_at = "failed", now
+                uow.commit()
             return {"code": "SUCCESS"}
         payment.status, payment.notified_at = "succeeded", now
-        payment.provider_txn_id = str(note.get("transaction_id") or "") or None
+        payment.provider_txn_id = transaction_id or None
         if order.status != PENDING_PAYMENT:  # expired or cancelled meanwhile: give the money back
             uow.publish("order.refund_needed", {"order_id": order.id, "number": order.number,
                                                 "out_trade_no": payment.out_trade_no, "amount_fen": payment.amount_fen})
