@@ -1,6 +1,6 @@
 """product search index, store phone
 
-`product_search`: one row per product with its tokenised names (catalog.search.text: Chinese
+`product_search`: one row per product with its tokenised names (kernel.searchtext: Chinese
 characters, English words, pinyin and initials suffixes, glossary words), the cheapest SKU price and
 units sold, kept in step by catalog.search.service.reindex. The text index on it is each database's own:
 
@@ -43,7 +43,7 @@ SQLITE_FTS = [
 
 
 def _backfill() -> None:
-    from o2o.catalog.search.text import product_terms
+    from o2o.kernel.searchtext import product_terms
 
     conn = op.get_bind()
     prices = dict(conn.execute(sa.text(

@@ -117,7 +117,7 @@ class ProductImage(Base):
 
 class ProductSearch(Base):
     """A product as search sees it (kept in step by catalog.search.service.reindex on every change):
-    the tokenised names (catalog.search.text), and what results are sorted by. SQLite searches `terms`
+    the tokenised names (kernel.searchtext), and what results are sorted by. SQLite searches `terms`
     through an FTS5 index (`product_search_fts`), PostgreSQL through a pg_trgm GIN index
     (`ix_product_search_terms_trgm`); both are made by migration 0015, not by these models."""
 

@@ -30,6 +30,7 @@ from o2o.shop.web import router
 from o2o.web.templating import locale_of
 
 STORES_PER_PAGE, PRODUCTS_PER_PAGE, MAX_QUERY = 10, 20, 60
+SORTS = ("relevance", "price_asc", "price_desc", "sales")
 
 
 def _top_categories(c: ContainerDep) -> list:
@@ -64,13 +65,23 @@ def _stores_page(request: Request, c: ContainerDep, errors: dict[str, str], stat
     chosen = chosen_store(request, c)
     if place is None and origin is None and not errors and chosen and chosen.lat is not None:
         place, origin = finder.Place(chosen.lat, chosen.lng), "remembered"  # type: ignore[arg-type]
-    # from a position only stores within reach; a district search ranks the district's stores
+    # from a position only stores within reach, with their distance; a district search ranks the district's
+    # stores first, a street or name search lists the stores it names: no distance without a position
     reach = finder.REACH_M if origin == "position" else None
-    found = finder.nearest(everything, place.lat, place.lng, reach) if place else \
-        ([] if origin == "search" or errors else [finder.Nearby(s, -1) for s in everything])
+    if place and place.stores:
+        found = [finder.Nearby(s, -1) for s in place.stores]
+    elif place:
+        found = finder.nearest(everything, place.lat, place.lng, reach)
+        if origin == "search":
+            found = [finder.Nearby(x.store, -1) for x in found]
+    else:
+        found = [] if origin == "search" or errors else [finder.Nearby(s, -1) for s in everything]
     pages = max(1, math.ceil(len(found) / STORES_PER_PAGE))
     shown = found[(n - 1) * STORES_PER_PAGE: n * STORES_PER_PAGE]
+    now = c.clock.now()
     ctx = {"q": q, "place": place, "origin": origin, "searched": origin == "search" and place is None,
+           "hours": {x.store.id: finder.hours_of(x.store, now) for x in shown},
+           "located": origin in ("position", "remembered"),
            "out_of_reach": origin == "position" and not found, "reach_km": finder.REACH_M // 1000,
            "stores": shown, "total": len(found), "page_no": n, "pages": pages, "errors": errors,
            "district_label": finder.district_label(place.district, locale_of(request)) if place else "",
@@ -112,11 +123,16 @@ def products(request: Request, c: ContainerDep) -> HTMLResponse:
         errors["category"] = "products.err.category"
     if len(q) > MAX_QUERY:
         errors["q"] = "products.err.long"
+    sort = query.get("sort") or "relevance"
+    if sort not in SORTS:
+        errors["sort"] = "products.err.sort"
     chosen = chosen_store(request, c)
-    items, total, best = [], 0, {}
+    only_in_stock = query.get("in_stock") == "1" and chosen is not None
+    items, total, best, corrected = [], 0, {}, None
     if not errors:
-        found = catalog.search(c.db, q or None, category, PageParams(page=n, size=PRODUCTS_PER_PAGE))
-        items, total = found.items, found.total
+        found = catalog.search(c.db, q or None, category, PageParams(page=n, size=PRODUCTS_PER_PAGE),
+                               store_id=chosen.store.id if chosen else None, only_in_stock=only_in_stock, sort=sort)
+        items, total, corrected = found.items, found.total, found.corrected
         store_id = chosen.store.id if chosen else None
         offer = offers(c.db, store_id, [k.id for p in items for k in p.skus if k.active], locale_of(request))
         for p in items:  # the product's cheapest SKU in stock, else its cheapest
@@ -125,7 +141,8 @@ def products(request: Request, c: ContainerDep) -> HTMLResponse:
             best[p.id] = mine[0] if mine else None
     ctx = {"q": q, "category": raw_category, "categories": categories, "items": items, "total": total,
            "best": best, "page_no": n, "pages": max(1, math.ceil(total / PRODUCTS_PER_PAGE)), "errors": errors,
-           "filtered": bool(q or raw_category)}
+           "filtered": bool(q or raw_category or only_in_stock), "sort": sort, "sorts": SORTS,
+           "in_stock": only_in_stock, "corrected": corrected}
     return page(request, c, "shop/products.html", ctx, status=422 if errors else 200, chosen=chosen)
 
 

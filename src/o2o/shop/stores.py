@@ -1,13 +1,19 @@
-"""Finding the shopper's store without a geocoder: their browser's position, or a district or store
-name matched against the stores themselves (a district's position is the mean of its stores)."""
+"""Finding the shopper's store without a geocoder: their browser's position, or a district, street or
+store name matched against the stores themselves (names, district and address tokenised with pinyin as
+product names are: "漕溪北路", "caoxibeilu", "cxbl"); and what a store card says: today's hours, open
+or closed now in the store's time zone, its phone."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from o2o.kernel import geo
 from o2o.kernel.db import Database
+from o2o.kernel.searchtext import matches, parse_query, store_terms
 from o2o.locations import service as locations
 from o2o.locations.schemas import LocationOut
 
@@ -50,9 +56,23 @@ def _mean(stores: list[LocationOut]) -> tuple[float, float]:
     return sum(s.lat for s in stores) / len(stores), sum(s.lng for s in stores) / len(stores)
 
 
+@lru_cache(maxsize=4096)
+def _terms(name_zh: str, name_en: str, district: str, address: str) -> str:
+    return store_terms(name_zh, name_en, district, address) + DISTRICT_EN.get(district, "").replace("'", "") + " "
+
+
+def _named(stores: list[LocationOut], query: str) -> list[LocationOut]:
+    """Stores whose name, district or address holds every word of the query (pinyin and initials too)."""
+    parsed = parse_query(query)
+    if parsed.empty:
+        return []
+    return [s for s in stores if matches(_terms(s.name_zh, s.name_en, s.district, s.address), parsed)]
+
+
 def locate(stores: list[LocationOut], query: str) -> Place | None:
-    """A district named in the query (either way round: "徐汇" or "徐汇区漕溪北路 88 号"), else the stores
-    whose name or address contains it; None when nothing matches."""
+    """A district named as such ("徐汇", "Pudong"), else the stores whose name, district or address hold
+    the words ("漕溪北路", "徐汇区漕溪北路 88 号", "xujiahui"), else a district named inside the query;
+    None when nothing matches."""
     q = " ".join(query.split()).casefold()
     if not q:
         return None
@@ -65,11 +85,12 @@ def locate(stores: list[LocationOut], query: str) -> Place | None:
         for n in _district_names(district):
             if (n in q or (len(q) >= 2 and q in n)) and (best is None or len(n) > best[0]):
                 best = (len(n), district)
-    if best is not None:
+    if best is not None and q in _district_names(best[1]):
         return Place(*_mean(by_district[best[1]]), district=best[1])
-    named = [s for s in stores if q in s.name_zh.casefold() or q in s.name_en.casefold()
-             or q in s.address.casefold()]
-    return Place(*_mean(named), stores=tuple(named)) if named else None
+    named = _named(stores, q)
+    if named:
+        return Place(*_mean(named), stores=tuple(named))
+    return Place(*_mean(by_district[best[1]]), district=best[1]) if best is not None else None
 
 
 def district_label(district: str, locale: str) -> str:
@@ -89,3 +110,48 @@ def nearest(stores: list[LocationOut], lat: float, lng: float, reach_m: int | No
     out = [Nearby(s, round(geo.haversine_m(lat, lng, s.lat, s.lng))) for s in stores]
     return sorted((n for n in out if reach_m is None or n.distance_m <= reach_m),
                   key=lambda n: (n.distance_m, n.store.id))
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class Hours:
+    """A store's hours as its card shows them."""
+
+    today: tuple[tuple[str, str], ...]  # (opens, closes) spans today, "HH:MM"; empty: closed all day
+    open_now: bool
+    all_day: bool
+
+
+def _minutes(hhmm: str) -> int:
+    h, m = hhmm.split(":")
+    return int(h) * 60 + int(m)
+
+
+def hours_of(store: LocationOut, now: datetime) -> Hours:
+    """Today's opening hours in the store's own time zone, and whether it is open at `now`
+    ("24:00" closes at midnight; a span past midnight, 22:00-02:00, runs into the next day)."""
+    try:
+        zone = ZoneInfo(store.timezone)
+    except (KeyError, ValueError):
+        zone = ZoneInfo("Asia/Shanghai")
+    local = now.astimezone(zone)
+    day, yesterday = WEEKDAYS[local.weekday()], WEEKDAYS[(local.weekday() - 1) % 7]
+    minute = local.hour * 60 + local.minute
+    spans: list[tuple[str, str]] = []
+    for span in store.opening_hours.get(day) or []:
+        if isinstance(span, (list, tuple)) and len(span) == 2:
+            spans.append((str(span[0]), str(span[1])))
+    is_open = False
+    for opens, closes in spans:
+        a, b = _minutes(opens), _minutes(closes)
+        if (a <= minute < b) if a < b else (minute >= a):
+            is_open = True
+    for span in store.opening_hours.get(yesterday) or []:  # last night's span still running
+        if isinstance(span, (list, tuple)) and len(span) == 2:
+            a, b = _minutes(str(span[0])), _minutes(str(span[1]))
+            if b < a and minute < b:
+                is_open = True
+    all_day = any(_minutes(a) == 0 and _minutes(b) >= 24 * 60 for a, b in spans)
+    return Hours(tuple(spans), is_open, all_day)

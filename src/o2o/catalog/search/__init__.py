@@ -1,2 +1,2 @@
-"""Product search: tokenised names with pinyin (text), one repository per database (repository), the use
-cases (service), shapes (schemas) and the API (routes)."""
+"""Product search: names tokenised with pinyin (kernel.searchtext), one repository per database
+(repository), the use cases (service), shapes (schemas) and the API (routes)."""

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, column, exists, func, 
 from sqlalchemy.orm import Session
 
 from o2o.catalog.models import Product, ProductSearch, Sku
-from o2o.catalog.search.text import Query
+from o2o.kernel.searchtext import Query
 
 SORTS = ("relevance", "price_asc", "price_desc", "sales")
 _FTS = table("product_search_fts", column("rowid"))

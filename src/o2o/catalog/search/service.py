@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session, selectinload
 from o2o.catalog.models import Product, ProductSearch, Sku
 from o2o.catalog.search import repository
 from o2o.catalog.search.schemas import ProductHit, SearchPage, Suggestion
-from o2o.catalog.search.text import Query, Term, as_pinyin, parse_query, product_terms
 from o2o.inventory import service as inventory
 from o2o.kernel.db import Database
 from o2o.kernel.pagination import PageParams
+from o2o.kernel.searchtext import Query, Term, as_pinyin, parse_query, product_terms
 
 VOCABULARY_TTL_S = 300.0  # another process's new words are seen within this; this process's at once
 MIN_TYPO_LEN = 3

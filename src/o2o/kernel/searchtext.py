@@ -1,4 +1,5 @@
-"""Search text: what a product's name becomes in the search index, and what a shopper's query becomes.
+"""Search text: what a name becomes in a search index, and what a shopper's query becomes (products in
+catalog.search, stores in the storefront's store finder).
 
 Both databases search the same tokenised field (`terms`), built here at index time:
 - every Chinese character is a token of its own ("光 明 纯 牛 奶"), so a Chinese query is a phrase of
@@ -111,7 +112,13 @@ def product_terms(name_zh: str, name_en: str, brand: str | None = None) -> str:
 
 def store_terms(name_zh: str, name_en: str, district: str, address: str) -> str:
     """The same tokenisation for a store: its names, district and address (streets, with pinyin)."""
-    return product_terms(f"{name_zh} {district} {address}", name_en)
+    return f" {product_terms(f'{name_zh} {district} {address}', name_en)} "
+
+
+def matches(terms: str, query: Query) -> bool:
+    """Whether space-padded `terms` hold every term of the query, as the databases match them: a Chinese
+    term as adjacent characters, a Latin word as the start of a token."""
+    return all((f" {t.phrase} " if t.cjk else f" {t.text}") in terms for t in query.terms)
 
 
 @dataclass(frozen=True)
