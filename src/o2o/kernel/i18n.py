@@ -29,6 +29,8 @@ MESSAGES: dict[str, Mapping[str, str]] = {
                       "zh-CN": "该服务进程正在关闭，请重试"},
     "conflict": {"en": "Conflict", "zh-CN": "冲突"},
     "amount_mismatch": {"en": "Paid amount does not match the order", "zh-CN": "支付金额与订单不符"},
+    "payment_provider_failed": {"en": "The payment provider could not be reached or refused; try again",
+                                "zh-CN": "支付平台暂时不可用或拒绝了请求，请重试"},
     "unauthorized": {"en": "Not authorised", "zh-CN": "未授权"},
     "internal": {"en": "Internal error", "zh-CN": "内部错误"},
     "sign_in_required": {"en": "Sign in required", "zh-CN": "请先登录"},

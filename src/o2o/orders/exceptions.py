@@ -15,3 +15,9 @@ class InvalidSignature(Unauthorized):
 
 class NoLocation(Conflict):
     kind, message_key = "no-location", "no_location"
+
+
+class PaymentProviderFailed(Problem):
+    """The provider refused to start the payment or could not be reached (a bad gateway, for the caller)."""
+
+    status, kind, message_key = 502, "payment-provider-failed", "payment_provider_failed"

@@ -104,6 +104,8 @@ def start_payment(uow: Uow, c: ContainerDep, p: PrincipalDep, number: str,
     2 hours old) that payment is handed back instead of a new one; with the same Idempotency-Key a retry
     returns exactly the first answer, even after the order is paid."""
     _in_scope(c, p, number)
+    if method == "jsapi" and not openid:
+        raise InvalidInput("openid", "a JSAPI / mini-program payment needs the payer's openid")
     return service.start_payment(uow, _provider(c, provider), number, idempotency_key, caller=f"{p.kind}:{p.id}",
                                  method=method, payer=openid)
 

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from o2o.adapters.payments.common import ProviderError
 from o2o.adapters.payments.sandbox import BadSignature, PaymentProvider, SandboxPayments
 from o2o.catalog import service as catalog
 from o2o.config import Settings
@@ -32,7 +33,7 @@ from o2o.locations import service as locations
 from o2o.loyalty import service as loyalty
 from o2o.orders import pricing
 from o2o.orders import repository as repo
-from o2o.orders.exceptions import AmountMismatch, InvalidSignature, NoLocation
+from o2o.orders.exceptions import AmountMismatch, InvalidSignature, NoLocation, PaymentProviderFailed
 from o2o.orders.models import (
     CANCELLED,
     COMPLETED,
@@ -290,7 +291,10 @@ def start_payment(uow: UnitOfWork, provider: PaymentProvider, number: str, idemp
             reused = repo.open_payment(s, order.id, now - PREPAY_TTL, provider.name)
             out_trade_no = reused.out_trade_no if reused else f"{number}P{now:%H%M%S%f}"[:40]
         # outside any transaction; for an open payment the provider hands out its prepay order again
-        intent = provider.create(out_trade_no, amount, f"order {number}", method, payer)
+        try:
+            intent = provider.create(out_trade_no, amount, f"order {number}", method, payer)
+        except ProviderError as exc:
+            raise PaymentProviderFailed(str(exc)) from exc
         out = PaymentOut(order_number=number, out_trade_no=out_trade_no, provider=intent.provider,
                          prepay_id=intent.prepay_id, pay_url=intent.pay_url, amount_fen=amount,
                          code_url=intent.code_url, client_params=intent.client_params)
