@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     # in arrival order. Fewer threads fighting over one interpreter lock gives steadier latencies
     # (6 measured best on 2 cores: flash-crowd p99 1.6 s instead of 2.9 s at 20, same throughput)
     max_inflight: int = 6
-    # /metrics: with a token set, only `Authorization: Bearer <token>`; without, only from loopback/private networks
+    # /metrics: with a token set, only `Authorization: Metrics <token>`; without, only from loopback/private networks
     metrics_token: str = ""
     # on SIGTERM a server process answers /readyz 503 for this long before it stops accepting connections
     # (the load balancer's probe sees it and sends no more), then finishes the requests in flight

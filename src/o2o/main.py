@@ -140,7 +140,7 @@ def create_app(container: Container | None = None, run_relay: bool = False) -> F
         without, for loopback and private networks only."""
         if not metrics.allowed(request.client.host if request.client else None,
                                request.headers.get("authorization"), c.settings.metrics_token):
-            raise errors.Forbidden("metrics are for the monitoring system only")
+            raise errors.NotFound("page", "/metrics")
         return Response(metrics.render(outbox_metrics), media_type=metrics.CONTENT_TYPE)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

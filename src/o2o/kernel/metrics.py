@@ -132,11 +132,14 @@ def render(extra: Collector | None = None) -> bytes:
 
 
 def allowed(client_host: str | None, authorization: str | None, token: str) -> bool:
-    """With a token set: only `Authorization: Bearer <token>` (compared in constant time). Without:
-    only callers on loopback or private networks (a reverse proxy must not forward /metrics)."""
+    """With a token set: only `Authorization: Metrics <token>` (compared in constant time; Prometheus:
+    `authorization: {type: Metrics, credentials: ...}`; not `Bearer`, which the sign-in guard takes for
+    a user's access token). Without: only callers on loopback or private networks (a reverse proxy must
+    not forward /metrics)."""
     if token:
-        sent = (authorization or "").removeprefix("Bearer ").strip()
-        return bool(sent) and secrets.compare_digest(sent.encode(), token.encode())
+        scheme, _, sent = (authorization or "").partition(" ")
+        return scheme.lower() == "metrics" and bool(sent.strip()) and \
+            secrets.compare_digest(sent.strip().encode(), token.encode())
     try:
         ip = ipaddress.ip_address(client_host or "")
     except ValueError:

@@ -54,16 +54,16 @@ class Progress:
     advance: Callable[[int], None] = lambda n: None
 
 
-def pg_binary(name: str) -> str:
+def pg_binary(name: str, versions_under: Path = Path("/usr/lib/postgresql")) -> str:
     """pg_dump / pg_restore: on PATH, else the newest /usr/lib/postgresql/*/bin."""
     found = shutil.which(name)
     if found:
         return found
-    versions = sorted((p for p in Path("/usr/lib/postgresql").glob(f"*/bin/{name}") if p.is_file()),
+    versions = sorted((p for p in versions_under.glob(f"*/bin/{name}") if p.is_file()),
                       key=lambda p: [int(x) for x in re.findall(r"\d+", p.parent.parent.name)] or [0])
     if versions:
         return str(versions[-1])
-    raise BackupError(f"{name} not found on PATH nor in /usr/lib/postgresql/*/bin: install the PostgreSQL client "
+    raise BackupError(f"{name} not found on PATH nor in {versions_under}/*/bin: install the PostgreSQL client "
                       f"(Debian: apt-get install postgresql-client-15) or put {name} on PATH")
 
 

@@ -254,7 +254,7 @@ def check_public_url(settings: Settings) -> Iterator[Check]:
 
 def check_metrics(settings: Settings) -> Iterator[Check]:
     if settings.metrics_token:
-        yield Check("metrics", OK, "/metrics needs the bearer token O2O_METRICS_TOKEN")
+        yield Check("metrics", OK, "/metrics needs `Authorization: Metrics <O2O_METRICS_TOKEN>`")
     else:
         yield Check("metrics", OK, "/metrics answers loopback and private networks only (no O2O_METRICS_TOKEN); "
                                    "the reverse proxy must not forward /metrics")
