@@ -27,7 +27,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
-from o2o.catalog.models import Category, Product, Sku, StorePrice
+from o2o.catalog.models import Category, Product, ProductSearch, Sku, StorePrice
+from o2o.catalog.search import service as product_search
 from o2o.customers.models import Address, Customer
 from o2o.demo.catalog import Catalog, assortments, build_catalog, opening_stock, store_prices
 from o2o.demo.history import Sale, Simulator
@@ -181,9 +182,28 @@ def generate(db: Database, size: DemoSize, seed: int = 42, console: Console | No
                     counts[table] += len(rows[table])
                 phases.advance(task, n)
             _move_sequences(s, db.dialect, len(sales))
+
+            task = phases.add("Search index", len(catalog.products))
+            _search_index(s, catalog, sales)
+            phases.done(task)
         s.commit()
     return _summary(size, seed, anchor, perf_counter() - started, locs, catalog, people.addresses, sales, prices,
                     counts)
+
+
+def _search_index(s: Session, catalog: Catalog, sales: list[Sale]) -> None:
+    """The products' search rows (catalog.search): tokenised names, cheapest price, units sold."""
+    product_of = [r["product_id"] for r in catalog.skus]
+    units: dict[int, int] = defaultdict(int)
+    for sale in sales:
+        if sale.status in ("completed", "shipped"):
+            for sku, qty, _ in sale.lines:
+                units[product_of[sku]] += qty
+    cheapest: dict[int, int] = {}
+    for r in catalog.skus:
+        if r["active"]:
+            cheapest[r["product_id"]] = min(cheapest.get(r["product_id"], r["base_price_fen"]), r["base_price_fen"])
+    _insert(s, ProductSearch, product_search.index_rows(catalog.products, cheapest, units))
 
 
 def _stock(s: Session, rng: np.random.Generator, locs: Locations, catalog: Catalog, assort: list[np.ndarray],

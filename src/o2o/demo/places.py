@@ -142,7 +142,7 @@ def build_locations(rng: np.random.Generator, stores: int, warehouses: int, firs
         seen[hood[i]] = seen.get(hood[i], 0) + 1
         k = seen[hood[i]]
         district_zh, _ = DISTRICTS[h.district]
-        street = h.streets[int(numbers[i]) % len(h.streets)]
+        street = h.streets[(k - 1) % len(h.streets)]  # the first store of a neighbourhood is on its main street
         out.rows.append(dict(
             id=first_id + i, code=f"SH-ST-{i + 1:04d}", kind="store",
             name_zh=f"{h.zh}店" if k == 1 else f"{h.zh}{k}号店",
@@ -152,6 +152,7 @@ def build_locations(rng: np.random.Generator, stores: int, warehouses: int, firs
             timezone="Asia/Shanghai", opening_hours=hours(*open_hours[i]), can_pickup=True,
             can_store_delivery=bool(delivers[i]), can_parcel=False, delivery_radius_m=int(radius[i]),
             hourly_capacity=int(hourly[i]), daily_capacity=int(hourly[i]) * 12, active=True,
+            phone=f"021-{60_000_000 + (i * 7_919_311) % 30_000_000:08d}",  # Shanghai numbers, one per store
             created_at=opened_before - timedelta(days=int(age_days[i]))))
         out.opens.append((_minutes(open_hours[i][0]), _minutes(open_hours[i][1])))
     wh_lat, wh_lng = [], []
@@ -168,7 +169,7 @@ def build_locations(rng: np.random.Generator, stores: int, warehouses: int, firs
             district=DISTRICTS[site.district][0], address=site.address, lat=round(la, 6), lng=round(ln, 6),
             h3_cell=cell_of(la, ln), timezone="Asia/Shanghai", opening_hours=ALL_DAY, can_pickup=False,
             can_store_delivery=False, can_parcel=True, delivery_radius_m=0, hourly_capacity=500,
-            daily_capacity=10_000, active=True, created_at=opened_before - timedelta(days=int(age_days[stores + j]))))
+            daily_capacity=10_000, active=True, phone="", created_at=opened_before - timedelta(days=int(age_days[stores + j]))))
         out.opens.append((0, 24 * 60))
     out.hood = [int(x) for x in hood] + [-1] * warehouses
     out.lat = np.array([r["lat"] for r in out.rows])

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin
 
@@ -66,20 +67,33 @@ def has_cjk(text: str) -> bool:
     return bool(_CJK_CHAR.search(text))
 
 
+@lru_cache(maxsize=65536)
+def _syllables(chars: str) -> tuple[str, ...]:
+    return tuple(s for s in lazy_pinyin(chars, style=Style.NORMAL, errors="ignore") if s.isascii() and s.isalpha())
+
+
 def pinyin_of(text: str) -> list[str]:
-    """Syllables of the Chinese characters in `text` (tone-less), one per character."""
+    """Syllables of the Chinese characters in `text` (tone-less; words read as words: 银行 yinhang)."""
     chars = "".join(_CJK_CHAR.findall(text))
-    return [s for s in lazy_pinyin(chars, errors="ignore") if s.isascii() and s.isalpha()] if chars else []
+    return list(_syllables(chars)) if chars else []
 
 
 def initials_of(text: str) -> list[str]:
-    chars = "".join(_CJK_CHAR.findall(text))
-    return [s for s in lazy_pinyin(chars, style=Style.FIRST_LETTER, errors="ignore") if s.isascii() and s.isalpha()] \
-        if chars else []
+    """The syllables' first letters ("zh", "ch", "sh" count as their first letter, as typed: 纸巾 zj)."""
+    return [s[0] for s in pinyin_of(text)]
 
 
 def _suffixes(parts: list[str]) -> list[str]:
     return ["".join(parts[i:]) for i in range(len(parts))]
+
+
+def _stem(word: str) -> str:
+    """"milky" -> "milk", "eggs" -> "egg", "tomatoes" -> "tomato": what the glossary's English words
+    are a prefix of, so a query (a token prefix) for the word and for its Chinese find the same set."""
+    for suffix in ("es", "s", "y"):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            return word[: -len(suffix)]
+    return word
 
 
 def product_terms(name_zh: str, name_en: str, brand: str | None = None) -> str:
@@ -88,7 +102,8 @@ def product_terms(name_zh: str, name_en: str, brand: str | None = None) -> str:
     tokens: list[str] = []
     for run in re.findall(f"[{_CJK}]+", zh):
         tokens.extend(run)  # one token per character
-        syllables, letters = pinyin_of(run), initials_of(run)
+        syllables = list(_syllables(run))
+        letters = [s[0] for s in syllables]
         tokens.extend(_suffixes(syllables))
         tokens.extend(_suffixes(letters))
     words = re.findall("[a-z0-9]+", f"{zh} {en}")
@@ -97,7 +112,7 @@ def product_terms(name_zh: str, name_en: str, brand: str | None = None) -> str:
             words.extend(w for name in names_en for w in name.split())
     tokens.extend(words)
     for word in dict.fromkeys(words):
-        word_zh = _EN_TO_ZH.get(word)
+        word_zh = _EN_TO_ZH.get(word) or _EN_TO_ZH.get(_stem(word))
         if word_zh and word_zh not in zh:
             tokens.extend(word_zh)
             zh += " " + word_zh
