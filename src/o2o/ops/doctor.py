@@ -3,10 +3,9 @@
 `o2o serve` outside dev runs the same checks and refuses to start on any fail, with the same lines.
 In dev (O2O_ENV=dev) what production needs (HTTPS, real secrets, a key file) is a warning only.
 
-Providers are data-driven: a `<kind>_providers` setting (`sms_providers`, `payment_providers`) lists
-the enabled providers; a provider `<name>`'s settings are the fields named `<name>_<kind>_*` (or
-`<name>_*`); every one of them whose default is empty must be set, and a path must be a readable
-file. A new provider or kind needs one line in PROVIDER_KINDS, no new check.
+Providers are data-driven: PROVIDERS lists each real provider with the settings it needs, PROVIDER_KINDS
+each kind (SMS, payments) with the setting that enables providers, if there is one. A provider whose
+settings this version lacks is skipped. A new provider is one line, no new check.
 """
 
 from __future__ import annotations
@@ -33,12 +32,33 @@ from o2o.kernel.db import first_line, is_sqlite, sqlite_path
 OK, WARN, FAIL = "ok", "warn", "fail"
 MIN_SECRET_CHARS = 32
 MIN_DISTINCT_CHARS = 10
-# kind -> (the setting listing enabled providers, the word in a provider's field names, what is lost without one)
-PROVIDER_KINDS: dict[str, tuple[str, str, str]] = {
-    "sms": ("sms_providers", "sms", "customers cannot sign in (sign-in sends an SMS code)"),
-    "payments": ("payment_providers", "pay", "customers cannot pay"),
+# kind -> (the setting listing the enabled providers, if the kind has one; what is lost without any)
+PROVIDER_KINDS: dict[str, tuple[str | None, str]] = {
+    "sms": ("sms_providers", "customers cannot sign in (sign-in sends an SMS code)"),
+    "payments": (None, "customers cannot pay (the sandbox is for dev and the demo)"),
 }
-OWN_SECRETS = ("secret_key", "payment_secret", "metrics_token")
+
+
+@dataclass(frozen=True)
+class Provider:
+    """One real provider: the settings it cannot work without. Enabled when its kind's list names it,
+    or (kinds without a list) when any of them is set; then all must be set, paths readable files."""
+
+    kind: str
+    name: str
+    required: tuple[str, ...]
+
+
+PROVIDERS: list[Provider] = [
+    Provider("sms", "aliyun", ("aliyun_sms_access_key_id", "aliyun_sms_access_key_secret", "aliyun_sms_sign_name",
+                               "aliyun_sms_templates")),
+    Provider("sms", "tencent", ("tencent_sms_secret_id", "tencent_sms_secret_key", "tencent_sms_app_id",
+                                "tencent_sms_sign_name", "tencent_sms_templates")),
+    Provider("payments", "wechatpay", ("wechatpay_mch_id", "wechatpay_private_key_file", "wechatpay_serial_no",
+                                       "wechatpay_api_v3_key", "wechatpay_platform_key_file")),
+    Provider("payments", "alipay", ("alipay_app_id", "alipay_private_key_file", "alipay_public_key_file")),
+]
+OWN_SECRETS = ("secret_key", "payment_secret", "metrics_token", "sms_receipt_token")
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "testserver"}
 
 
@@ -123,51 +143,44 @@ def check_key_file(settings: Settings) -> Iterator[Check]:
     yield Check("pii key file", OK, f"{path}: mode {mode:o}, {len(ring.keys)} key(s), active {ring.active}")
 
 
-def _provider_fields(settings: Settings, name: str, word: str) -> list[str]:
-    fields = type(settings).model_fields
-    for prefix in (f"{name}_{word}_", f"{name}_"):
-        found = [f for f in fields if f.startswith(prefix)]
-        if found:
-            return found
-    return []
-
-
 def _unset(settings: Settings, field: str) -> str | None:
-    """Why a provider's setting is missing (None: it is fine)."""
-    info = type(settings).model_fields[field]
+    """Why a provider's setting is missing (None: it is fine): empty, or a path that is no readable file."""
     value = getattr(settings, field)
-    required = info.default in (None, "", [], {}, ()) and info.default_factory is None
+    if value in (None, "", [], {}, ()):
+        return f"O2O_{field.upper()} is not set"
     if isinstance(value, Path):
         if not value.is_file():
             return f"O2O_{field.upper()}: {value} is not a file"
         if not os.access(value, os.R_OK):
             return f"O2O_{field.upper()}: {value} is not readable"
-        return None
-    if required and value in (None, "", [], {}, ()):
-        return f"O2O_{field.upper()} is not set"
     return None
 
 
 def check_providers(settings: Settings) -> Iterator[Check]:
-    for kind, (list_field, word, loss) in PROVIDER_KINDS.items():
+    fields = type(settings).model_fields
+    for kind, (list_field, loss) in PROVIDER_KINDS.items():
         name = f"{kind} providers"
-        if list_field not in type(settings).model_fields:
-            yield Check(name, WARN, f"no real {kind} provider in this version (no O2O_{list_field.upper()}): {loss} "
-                                    "outside dev")
+        specs = [p for p in PROVIDERS if p.kind == kind and all(f in fields for f in p.required)]
+        if not specs:
+            yield Check(name, WARN, f"no real {kind} provider in this version: {loss} outside dev")
             continue
-        enabled = list(getattr(settings, list_field) or [])
-        if not enabled:
-            yield Check(name, _prod(settings, FAIL), f"O2O_{list_field.upper()} is empty: {loss}")
-            continue
-        problems = []
-        for provider in enabled:
-            fields = _provider_fields(settings, provider, word)
-            if not fields:
-                problems.append(f"{provider}: unknown provider (no O2O_{provider.upper()}_* settings)")
+        listed = list(getattr(settings, list_field) or []) if list_field and list_field in fields else None
+        known = {p.name for p in specs}
+        problems = [f"{n}: unknown provider (known: {', '.join(sorted(known))})" for n in listed or [] if n not in known]
+        enabled = []
+        for spec in specs:
+            missing = [why for f in spec.required if (why := _unset(settings, f))]
+            on = spec.name in listed if listed is not None else len(missing) < len(spec.required)
+            if not on:
                 continue
-            problems += [f"{provider}: {why}" for f in fields if (why := _unset(settings, f))]
+            enabled.append(spec.name)
+            problems += [f"{spec.name}: {why}" for why in missing]
         if problems:
             yield Check(name, FAIL, "; ".join(problems))
+        elif not enabled:
+            how = f"O2O_{list_field.upper()} is empty" if listed is not None and list_field else \
+                "none configured (" + ", ".join(sorted(known)) + ")"
+            yield Check(name, _prod(settings, FAIL), f"{how}: {loss}")
         else:
             yield Check(name, OK, ", ".join(enabled) + " configured")
 
