@@ -5,11 +5,15 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
+from o2o.adapters.douyin.login import DouyinLogin
 from o2o.adapters.messages.providers import AliyunSms, FailoverSms, Provider, TencentSms
 from o2o.adapters.messages.sms import DevSms, SmsSender
+from o2o.adapters.miniprogram import MiniProgramLogin
 from o2o.adapters.payments.sandbox import SandboxPayments
+from o2o.adapters.wechat.login import WechatLogin
 from o2o.cart import service as carts
 from o2o.config import Settings, get_settings
+from o2o.customers import service as customers
 from o2o.deps import Container
 from o2o.iam import handlers as iam_handlers
 from o2o.iam import service as iam
@@ -50,8 +54,29 @@ def build(settings: Settings | None = None, db: Database | None = None, clock: C
     clock = clock or SystemClock()
     sandbox = SandboxPayments(settings.payment_secret, base_url=settings.public_base_url)
     providers, offered = payment_providers.build(settings, sandbox)
+    register_merge_steps()
     return Container(settings=settings, db=db, clock=clock, payments=sandbox, providers=providers, offered=offered,
-                     sms=DevSms(db, clock, keep=settings.dev), passwords=Passwords(cheap=settings.cheap_password_hashing))
+                     sms=DevSms(db, clock, keep=settings.dev), passwords=Passwords(cheap=settings.cheap_password_hashing),
+                     logins=mini_program_logins(settings))
+
+
+def mini_program_logins(settings: Settings) -> dict[str, MiniProgramLogin]:
+    """WeChat and Douyin sign-in, for the platforms configured (an app id and secret)."""
+    out: dict[str, MiniProgramLogin] = {}
+    if settings.wechat_app_id:
+        out["wechat"] = WechatLogin(settings.wechat_app_id, settings.wechat_secret, settings.wechat_base_url)
+    if settings.douyin_app_id:
+        out["douyin"] = DouyinLogin(settings.douyin_app_id, settings.douyin_secret, settings.douyin_base_url)
+    return out
+
+
+def register_merge_steps() -> None:
+    """What a customer merge moves besides the customers area's own rows and any plain customer_id column
+    (o2o.customers.merge): tables with rules of their own."""
+    customers.register_merge_step("cart", carts.merge_customers, ("cart",))
+    customers.register_merge_step("iam", iam.merge_customers, ("customer_password",))
+    customers.register_merge_step("loyalty", loyalty.merge_customers,
+                                  ("points_account", "points_entry", "loyalty_spend", "loyalty_redemption"))
 
 
 def handlers(c: Container) -> dict[str, list[tuple[str, Handler]]]:

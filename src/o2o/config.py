@@ -69,6 +69,13 @@ class Settings(BaseSettings):
     max_failures: int = 5  # wrong codes or passwords before a lock-out
     lock_minutes: int = 15
     cheap_password_hashing: bool = False  # tests only: argon2id with 8 MiB instead of 64 MiB
+    # mini-program sign-in (code2session); empty app id: that platform's sign-in answers 503
+    wechat_app_id: str = ""
+    wechat_secret: str = ""
+    wechat_base_url: str = "https://api.weixin.qq.com"
+    douyin_app_id: str = ""
+    douyin_secret: str = ""
+    douyin_base_url: str = "https://developer.toutiao.com"
     # log lines: "line" (readable) or "json" (one object per line, with the request id); read by
     # kernel.logs from O2O_LOG_FORMAT before the settings exist
     log_format: str = "line"

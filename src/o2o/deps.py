@@ -9,6 +9,7 @@ from fastapi import Depends, Header, Query, Request
 from sqlalchemy.orm import Session
 
 from o2o.adapters.messages.sms import DevSms
+from o2o.adapters.miniprogram import MiniProgramLogin
 from o2o.adapters.payments.sandbox import PaymentProvider, SandboxPayments
 from o2o.audit import service as audit
 from o2o.config import Settings
@@ -29,6 +30,8 @@ class Container:
     payments: SandboxPayments
     sms: DevSms
     passwords: Passwords
+    # mini-program sign-in (o2o.adapters.wechat / douyin), chosen by the composition root
+    logins: dict[str, MiniProgramLogin] = field(default_factory=dict)
     # payment providers by name (sandbox, wechatpay, alipay); `offered` are those the storefront shows
     providers: dict[str, PaymentProvider] = field(default_factory=dict)
     offered: tuple[str, ...] = ()

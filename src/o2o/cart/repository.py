@@ -88,3 +88,7 @@ def stale_anonymous(session: Session, before: datetime, limit: int) -> list[int]
     stmt = (select(Cart.id).where(Cart.token_hash.is_not(None), Cart.updated_at < before)
             .order_by(Cart.id).limit(limit))
     return list(session.scalars(stmt))
+
+
+def give_cart(session: Session, cart_id: int, customer_id: int, now: datetime) -> None:
+    session.execute(update(Cart).where(Cart.id == cart_id).values(customer_id=customer_id, updated_at=now))

@@ -132,3 +132,22 @@ def purge_anonymous(uow: UnitOfWork, before: datetime, limit: int = 1000) -> int
             repo.delete_cart(uow.session, cart_id)
         uow.commit()
         return len(ids)
+
+
+def merge_customers(session: Session, from_id: int, into_id: int, now: datetime) -> int:
+    """A customer merge step (joins the merge's transaction): the merged-away customer's cart joins the
+    survivor's (quantities summed, each capped at MAX_QUANTITY), or becomes the survivor's when it has
+    none. Returns the number of lines moved."""
+    theirs = repo.cart_id(session, customer_id=from_id, lock=True)
+    if theirs is None:
+        return 0
+    found = repo.lines(session, theirs)
+    if repo.cart_id(session, customer_id=into_id, lock=True) is None:
+        repo.give_cart(session, theirs, into_id, now)
+        return len(found)
+    mine = repo.ensure_cart(session, now, customer_id=into_id)
+    repo.touch(session, mine, now)
+    for sku_id, quantity in found:
+        repo.add_quantity(session, mine, sku_id, quantity, now)
+    repo.delete_cart(session, theirs)
+    return len(found)

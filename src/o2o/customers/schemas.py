@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -124,3 +124,38 @@ class MemberCodeOut(BaseModel):
     code: str
     valid_for_s: int
     pos_card: str | None = None
+
+
+class IdentityIn(Input):
+    kind: Literal["pos_card", "device"] = Field(description="what staff may attach; phones are proved by SMS")
+    value: str = Field(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z_-]+$")
+
+
+class MemberFound(BaseModel):
+    customer_id: int
+
+
+class OrderBrief(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    number: str
+    status: str
+    channel: str
+    mode: str
+    fulfil_location_id: int
+    total_fen: int
+    created_at: datetime
+
+
+class Profile(BaseModel):
+    """The 360 view of one customer."""
+
+    customer: CustomerOut
+    masked: bool
+    merged_into_id: int | None
+    identities: list[IdentityOut]
+    orders: list[OrderBrief]
+    member: Any = Field(description="tier and points (o2o.loyalty MemberSummary)")
+    favorites: list[FavoriteOut]
+    browsing: list[BrowsingOut]
+    addresses: list[AddressOut]
+    merges: list[MergeOut]

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from o2o.catalog import service as catalog
 from o2o.customers import merge as merging
 from o2o.customers import repository as repo
 from o2o.customers.models import Address, Customer, Favorite, Identity
@@ -33,6 +34,7 @@ from o2o.kernel.db import Database
 from o2o.kernel.errors import Conflict, NotFound
 from o2o.kernel.lookups import get_or_404
 from o2o.kernel.uow import UnitOfWork
+from o2o.locations import service as locations
 
 ERASED_NAME = "已注销用户{id}"
 ERASED_PRECISION = 2  # decimals of latitude/longitude kept after erasure (about 1 km)
@@ -439,3 +441,17 @@ def record_view(uow: UnitOfWork, customer_id: int, product_id: int) -> None:
 def browsing(db: Database, customer_id: int, limit: int = BROWSING_KEEP) -> list[BrowsingOut]:
     with db.read() as s:
         return [BrowsingOut.model_validate(b) for b in repo.browsing_of(s, customer_id, min(limit, BROWSING_KEEP))]
+
+
+def merged_into(db: Database, customer_id: int) -> int | None:
+    with db.read() as s:
+        c = get_or_404(s, Customer, customer_id, "customer")
+        return c.merged_into_id
+
+
+def check_target(db: Database, kind: str, target_id: int) -> None:
+    """404 unless the product or store to follow exists."""
+    if kind == "product":
+        catalog.get_product(db, target_id)
+    else:
+        locations.get(db, target_id)

@@ -22,6 +22,8 @@ from o2o.iam.schemas import (
     NewApiKey,
     NewPassword,
     PasswordSignIn,
+    PhoneLink,
+    PlatformSignIn,
     RefreshIn,
     RotateIn,
     StaffIn,
@@ -67,6 +69,32 @@ def sign_in_with_code(c: ContainerDep, request: Request, response: Response, bod
     """Sign in (or sign up) with the code; after 5 wrong codes the phone is locked for a while."""
     tokens = service.sign_in_with_code(c.uow(), body.phone, body.code, body.name, body.cookie, client(request),
                                        c.settings)
+    return _answer(request, response, c, tokens, body.cookie)
+
+
+@router.post("/auth/wechat", response_model=Tokens | dict)
+def sign_in_with_wechat(c: ContainerDep, request: Request, response: Response, body: PlatformSignIn) -> Any:
+    """WeChat mini-program sign-in: the wx.login code -> openid (code2session); a new openid is a new,
+    unverified customer until they link a phone (POST /me/phone)."""
+    tokens = service.sign_in_with_platform(c.uow(), c.logins.get("wechat"), "wechat", body.code, body.cookie,
+                                           client(request), c.settings)
+    return _answer(request, response, c, tokens, body.cookie)
+
+
+@router.post("/auth/douyin", response_model=Tokens | dict)
+def sign_in_with_douyin(c: ContainerDep, request: Request, response: Response, body: PlatformSignIn) -> Any:
+    """Douyin mini-program sign-in: the tt.login code -> openid (jscode2session)."""
+    tokens = service.sign_in_with_platform(c.uow(), c.logins.get("douyin"), "douyin", body.code, body.cookie,
+                                           client(request), c.settings)
+    return _answer(request, response, c, tokens, body.cookie)
+
+
+@router.post("/me/phone", response_model=Tokens | dict)
+def link_phone(c: ContainerDep, request: Request, response: Response, p: PrincipalDep, body: PhoneLink) -> Any:
+    """Link a phone proved by its SMS code (POST /auth/otp first). When another customer holds that phone
+    already, the signed-in customer is merged into them and the answer is the survivor's session."""
+    tokens = service.link_phone(c.uow(), p, body.phone, body.code, body.cookie, client(request), c.settings)
+    forget_principals(request)
     return _answer(request, response, c, tokens, body.cookie)
 
 

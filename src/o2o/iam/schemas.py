@@ -33,6 +33,18 @@ class CodeSignIn(Input):
     cookie: bool = Field(False, description="set a session cookie (pages) instead of returning tokens")
 
 
+class PlatformSignIn(Input):
+    code: str = Field(min_length=1, max_length=128, pattern=r"^[\x21-\x7e]+$",
+                      description="the one-time code of wx.login / tt.login in the mini-program")
+    cookie: bool = Field(False, description="set a session cookie (pages) instead of returning tokens")
+
+
+class PhoneLink(Input):
+    phone: str = Field(pattern=PHONE)
+    code: str = Field(pattern=r"^[0-9]{6}$", description="the SMS code sent by POST /auth/otp")
+    cookie: bool = False
+
+
 class PasswordSignIn(Input):
     phone: str = Field(pattern=PHONE)
     password: str = Field(min_length=1, max_length=200)

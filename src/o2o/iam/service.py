@@ -15,6 +15,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from o2o.adapters.miniprogram import LoginRefused, MiniProgramLogin
+from o2o.adapters.miniprogram import PlatformUnavailable as MiniProgramDown
+from o2o.audit import service as audit
 from o2o.config import Settings
 from o2o.customers import service as customers
 from o2o.iam import repository as repo
@@ -245,6 +248,69 @@ def sign_in_with_code(uow: UnitOfWork, phone: str, code: str, name: str, cookie:
         return out
 
 
+class PlatformCodeRefused(Problem):
+    status, kind, message_key = 401, "platform-code-refused", "platform_code_refused"
+
+
+class PlatformUnavailable(Problem):
+    status, kind, message_key = 503, "platform-unavailable", "platform_unavailable"
+
+
+def sign_in_with_platform(uow: UnitOfWork, login: MiniProgramLogin | None, platform: str, code: str, cookie: bool,
+                          client: Client, settings: Settings) -> Tokens:
+    """A mini-program's login code exchanged with its platform (before any transaction: a network call),
+    then the customer of that openid signed in, created when new (unverified: no phone yet)."""
+    if login is None:
+        raise PlatformUnavailable(f"{platform} sign-in is not configured", title_values={"platform": platform})
+    try:
+        who = login.code2session(code)
+    except LoginRefused as exc:
+        raise PlatformCodeRefused(f"{platform} refused the code ({exc.code}): sign in again in the app",
+                                  platform=platform, platform_code=exc.code) from exc
+    except MiniProgramDown as exc:
+        problem = PlatformUnavailable(f"{platform} did not answer: {exc}", platform=platform)
+        problem.headers = {"Retry-After": str(exc.retry_after_s)}
+        raise problem from exc
+    kind = f"{platform}_openid"
+    with uow:
+        now = uow.clock.now()
+        customer_id, created = customers.platform_sign_in(uow.session, kind, who.openid,
+                                                          who.unionid if platform == "wechat" else None, now)
+        if created:
+            uow.publish("iam.customer_signed_up", {"customer_id": customer_id, "via": platform})
+        out, _ = _issue(uow, "customer", customer_id, cookie, client, settings)
+        uow.commit()
+        return out
+
+
+def link_phone(uow: UnitOfWork, p: Principal, phone: str, code: str, cookie: bool, client: Client,
+               settings: Settings) -> Tokens:
+    """A signed-in customer (a WeChat one, say) proves a phone with its SMS code. The phone becomes
+    theirs; if another customer holds it, the two are one person: the signed-in customer is merged into
+    the phone's holder (one transaction, audited), and the answer is a session of the survivor."""
+    with uow:
+        s, now = uow.session, uow.clock.now()
+        ph = pii.lookup_hash(phone)
+        key = f"otp:{ph}"
+        row = repo.open_code(s, ph, now)
+        _check_lock(s, key, now)
+        want = tokens.keyed_digest(secret_key(settings, "otp"), f"{ph}:{code}")
+        if row is None or row.consumed_at is not None or row.expires_at <= now or not tokens.same(row.code_hash, want):
+            raise _refuse(uow, key, settings)
+        row.consumed_at = now
+        _clear(s, key)
+        survivor, merge = customers.link_phone(s, p.id, phone, now, f"customer:{p.id} verified phone")
+        if merge is not None:
+            uow.publish("customers.merged", {"survivor_id": survivor, "merged_id": p.id})
+            uow.before_commit.append(lambda sess: audit.append(sess, audit.Entry(
+                actor_kind="customer", actor_id=p.id, actor_name="", action="customers.merge",
+                target=f"customer={survivor},merged={p.id}", ip=client.ip,
+                detail={"reason": merge.reason, "moved": merge.moved}, at=now)))
+        out, _ = _issue(uow, "customer", survivor, cookie, client, settings)
+        uow.commit()
+        return out
+
+
 def sign_in_with_password(uow: UnitOfWork, passwords: tokens.Passwords, phone: str, password: str,
                           cookie: bool, client: Client, settings: Settings) -> Tokens:
     with uow:
@@ -288,6 +354,21 @@ def erase_customer(uow: UnitOfWork, customer_id: int) -> None:
 
     uow.before_commit.append(along)
     customers.erase(uow, customer_id)
+
+
+def merge_customers(s: Session, from_id: int, into_id: int, now: datetime) -> int:
+    """A customer merge step (joins the merge's transaction): the merged-away customer's password moves
+    to the survivor when the survivor has none (else it goes), and every session of theirs ends (their
+    identities now sign in to the survivor). Returns the rows moved or removed."""
+    n = repo.revoke_sessions(s, "customer", from_id, now)
+    theirs = s.get(CustomerPassword, from_id)
+    if theirs is not None:
+        if s.get(CustomerPassword, into_id) is None:
+            s.add(CustomerPassword(customer_id=into_id, password_hash=theirs.password_hash, updated_at=now))
+        s.delete(theirs)
+        s.flush()
+        n += 1
+    return n
 
 
 # --- staff -----------------------------------------------------------------------------------

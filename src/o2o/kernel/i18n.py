@@ -38,6 +38,10 @@ MESSAGES: dict[str, Mapping[str, str]] = {
     "too_many_requests": {"en": "Too many attempts, try again later", "zh-CN": "尝试次数过多，请稍后再试"},
     "bad_credentials": {"en": "Wrong phone, login, code or password", "zh-CN": "账号、验证码或密码错误"},
     "reauth": {"en": "Sign in again to do this", "zh-CN": "请重新登录后再操作"},
+    "platform_code_refused": {"en": "The app's sign-in code was refused: sign in again",
+                              "zh-CN": "小程序登录凭证无效，请重新登录"},
+    "platform_unavailable": {"en": "The platform's sign-in is unavailable, retry shortly",
+                             "zh-CN": "平台登录暂时不可用，请稍后重试"},
     "csrf": {"en": "Form expired or forged, reload the page", "zh-CN": "表单已过期或无效，请刷新页面"},
 }
 
