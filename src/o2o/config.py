@@ -97,11 +97,9 @@ class Settings(BaseSettings):
     tencent_sms_templates: dict[str, str] = {}
     tencent_sms_region: str = "ap-guangzhou"
     tencent_sms_endpoint: str = "https://sms.tencentcloudapi.com"
-    # WeChat subscription messages (mini-program): app id and secret, template ids per order status
-    wechat_app_id: str = ""
-    wechat_app_secret: str = ""
+    # WeChat subscription messages (the mini-program of O2O_WECHAT_APP_ID / O2O_WECHAT_SECRET, through
+    # O2O_WECHAT_BASE_URL): template id per order status (order_paid, pickup_ready, shipped, cancelled)
     wechat_templates: dict[str, str] = {}
-    wechat_api_base: str = "https://api.weixin.qq.com"
     wechat_miniprogram_state: str = "formal"  # formal | trial | developer
 
     @property
