@@ -19,6 +19,7 @@ from o2o.iam.cli import app as staff_app
 from o2o.kernel import logs
 from o2o.kernel.migrate import upgrade
 from o2o.ops import cli as ops_cli
+from o2o.payments.cli import app as payments_app
 from o2o.pii_cli import app as pii_app
 
 app = typer.Typer(help="O2O omnichannel retail platform", no_args_is_help=True, add_completion=False)
@@ -26,6 +27,7 @@ console = Console()
 app.add_typer(pii_app, name="pii")
 app.add_typer(audit_app, name="audit")
 app.add_typer(staff_app, name="staff")
+app.add_typer(payments_app, name="payments")
 app.command()(ops_cli.doctor)
 app.command()(ops_cli.backup)
 app.command()(ops_cli.restore)

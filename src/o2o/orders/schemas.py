@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Self
 
@@ -131,6 +132,17 @@ class PaymentOut(BaseModel):
     amount_fen: int
     code_url: str = ""  # show as a QR (WeChat Native, Alipay precreate)
     client_params: dict[str, str] | None = None  # the mini-program's wx.requestPayment, signed
+
+
+@dataclass(frozen=True)
+class PaymentRecord:
+    """Our side of reconciliation: one payment, or one refund (out_refund_no set)."""
+
+    record: str  # payment, refund
+    out_trade_no: str
+    amount_fen: int
+    status: str  # payment: created, succeeded, failed, closed; refund: processing, succeeded, failed
+    out_refund_no: str = ""
 
 
 class CancelIn(BaseModel):

@@ -46,7 +46,15 @@ from o2o.orders.models import (
     Payment,
     can_transition,
 )
-from o2o.orders.schemas import HistoryOut, OrderFacts, OrderIn, OrderLineOut, OrderOut, PaymentOut
+from o2o.orders.schemas import (
+    HistoryOut,
+    OrderFacts,
+    OrderIn,
+    OrderLineOut,
+    OrderOut,
+    PaymentOut,
+    PaymentRecord,
+)
 
 PLACE_ATTEMPTS = 3  # a lost race for the last units re-plans with fresh stock
 PAID_HOLD = timedelta(days=7)
@@ -469,6 +477,32 @@ def sandbox_complete(uow: UnitOfWork, provider: SandboxPayments, out_trade_no: s
         amount = payment.amount_fen
     body, signature = provider.notification(out_trade_no, amount)
     return handle_payment_notification(uow, provider, body, signature)
+
+
+def payment_records(db: Database, provider: str, since: datetime, until: datetime,
+                    trade_nos: set[str]) -> list[PaymentRecord]:
+    """For reconciliation: `provider`'s payments that succeeded (notified) in [since, until) and its
+    refunds asked in that window, plus every payment and refund of the trades in `trade_nos`."""
+    from sqlalchemy import and_, or_, select
+
+    from o2o.orders.models import PaymentRefund
+
+    out: list[PaymentRecord] = []
+    with db.read() as s:
+        named = Payment.out_trade_no.in_(sorted(trade_nos)) if trade_nos else None
+        in_day = and_(Payment.status == "succeeded", Payment.notified_at >= since, Payment.notified_at < until)
+        for p in s.scalars(select(Payment).where(Payment.provider == provider,
+                                                 or_(in_day, named) if named is not None else in_day)
+                           .order_by(Payment.id)):
+            out.append(PaymentRecord("payment", p.out_trade_no, p.amount_fen, p.status))
+        refund_day = and_(PaymentRefund.created_at >= since, PaymentRefund.created_at < until)
+        for r, no in s.execute(select(PaymentRefund, Payment.out_trade_no)
+                               .join(Payment, Payment.id == PaymentRefund.payment_id)
+                               .where(Payment.provider == provider,
+                                      or_(refund_day, named) if named is not None else refund_day)
+                               .order_by(PaymentRefund.id)):
+            out.append(PaymentRecord("refund", no, r.amount_fen, r.status, r.out_refund_no))
+    return out
 
 
 def erase_customer(session: Session, customer_id: int) -> int:
