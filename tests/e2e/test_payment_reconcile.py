@@ -9,16 +9,15 @@ from typer.testing import CliRunner
 
 from o2o.cli import app
 from o2o.payments import service as reconciliation
-from tests.e2e.test_payment_providers import ALIPAY_NOTIFY, WECHAT_NOTIFY, Shop
-from tests.e2e.test_payment_providers import alipay, live, wechat  # noqa: F401  (fixtures)
+from tests.e2e.test_payment_providers import ALIPAY_NOTIFY, WECHAT_NOTIFY, Shop, alipay, live, wechat  # noqa: F401  (the fixtures)
 from tests.factories.statements import Line, alipay_account_log, wechat_bill
 
 
-def _paid_wechat(shop: Shop, wechat, qty: int = 1) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+def _paid_wechat(shop: Shop, fake, qty: int = 1) -> tuple[str, str]:  # type: ignore[no-untyped-def]
     number = shop.order(qty)
     no = shop.start(number, "wechatpay")["out_trade_no"]
-    wechat.pay(no)
-    body, headers = wechat.notification(no)
+    fake.pay(no)
+    body, headers = fake.notification(no)
     assert shop.client.post(WECHAT_NOTIFY, content=body, headers=headers).status_code == 204
     return number, no
 
