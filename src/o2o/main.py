@@ -35,6 +35,7 @@ from o2o.kernel.asgi import Guard, security_headers
 from o2o.kernel.db import database_unavailable
 from o2o.kernel.i18n import negotiate
 from o2o.locations.routes import router as location_routes
+from o2o.loyalty.routes import router as loyalty_routes
 from o2o.messaging.routes import router as messaging_routes
 from o2o.orders.routes import router as order_routes
 from o2o.shop.pages import router as shop_pages
@@ -56,6 +57,7 @@ STATIC_DIR = Path(__file__).parent / "web" / "static"
 
 
 ROUTERS = (catalog_routes, location_routes, inventory_routes, customer_routes, order_routes, fulfillment_routes,
+           loyalty_routes,
            iam_routes, audit_routes, audit_pages, iam_pages, shop_pages, console_pages, backoffice_pages,
            messaging_routes)
 

@@ -25,6 +25,7 @@ ACTIONS: dict[str, str] = {
     "fulfillment:reissue": "replace a pickup code (after a lock-out or a lost SMS)",
     "customers:read": "read customer profiles (masked)",
     "customers:write": "register customers at the till",
+    "loyalty:manage": "edit tier rules, points rates and the points mall; adjust a member's points",
     "customers:merge": "merge two customers who are one person (moves every order, point and favorite)",
     "pii:read": "see unmasked personal data (every read is audited)",
     "pos:write": "till sales and returns",
@@ -44,6 +45,7 @@ ROLES: dict[str, frozenset[str]] = {
     "operator": frozenset(_STORE_OPS | {
         "catalog:write", "price:write", "locations:write", "inventory:transfer", "inventory:check",
         "orders:write", "fulfillment:ship", "fulfillment:reissue", "pii:read", "analytics:read", "staff:read",
+        "loyalty:manage",
         "staff:manage", "customers:merge"}),
     "store_manager": frozenset(_STORE_OPS | {
         "inventory:transfer", "orders:write", "fulfillment:ship", "fulfillment:reissue", "pii:read", "staff:read",
@@ -141,6 +143,20 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("DELETE", f"{V1}/me/favorites/{{kind}}/{{target_id}}"): CUSTOMER,
     ("GET", f"{V1}/me/browsing"): CUSTOMER,
     ("GET", f"{V1}/me/member-code"): CUSTOMER,
+    # loyalty: a member's points and tier, the points mall, the till's redemption, the rules
+    ("GET", f"{V1}/me/points"): CUSTOMER,
+    ("GET", f"{V1}/me/tier"): CUSTOMER,
+    ("GET", f"{V1}/me/redemptions"): CUSTOMER,
+    ("POST", f"{V1}/me/rewards/{{reward_id}}/redeem"): CUSTOMER,
+    ("GET", f"{V1}/loyalty/rewards"): PUBLIC,
+    ("POST", f"{V1}/loyalty/rewards"): staff("loyalty:manage"),
+    ("GET", f"{V1}/customers/{{customer_id}}/points"): staff("customers:read"),
+    ("GET", f"{V1}/customers/{{customer_id}}/tier"): staff("customers:read"),
+    ("POST", f"{V1}/customers/{{customer_id}}/points/adjust"): staff("loyalty:manage"),
+    ("POST", f"{V1}/pos/points/redeem"): staff("pos:write"),
+    ("GET", f"{V1}/loyalty/rules"): staff("loyalty:manage"),
+    ("PUT", f"{V1}/loyalty/rules"): staff("loyalty:manage"),
+    ("POST", f"{V1}/loyalty/rules/preview"): staff("loyalty:manage"),
     # orders and payments
     ("POST", f"{V1}/orders"): staff("orders:write", customer=True),
     ("GET", f"{V1}/orders"): staff("orders:read", customer=True),
