@@ -11,7 +11,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.middleware.trustedhost import TrustedHostMiddleware
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DBAPIError
@@ -39,6 +39,7 @@ from o2o.loyalty.routes import router as loyalty_routes
 from o2o.messaging.routes import router as messaging_routes
 from o2o.orders.routes import router as order_routes
 from o2o.shop.pages import router as shop_pages
+from o2o.web import errors as error_pages
 
 MAX_BODY_BYTES = 1_000_000
 DESCRIPTION = """Online mall, stores, stock, orders and fulfilment as one system.
@@ -49,7 +50,7 @@ Integration apps send their API key the same way (or as `X-API-Key`)."""
 DOCS_HTML = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>O2O API</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="stylesheet" href="/static/vendor/swagger-ui/swagger-ui.css">
-<link rel="icon" href="/static/vendor/swagger-ui/favicon-32x32.png"></head>
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml"></head>
 <body><div id="swagger-ui"></div>
 <script src="/static/vendor/swagger-ui/swagger-ui-bundle.js"></script>
 <script src="/static/docs-init.js"></script></body></html>"""
@@ -96,9 +97,9 @@ def create_app(container: Container | None = None, run_relay: bool = False) -> F
     inflight = max(1, min(c.settings.max_inflight, c.settings.pool_size + c.settings.pool_overflow))
     app.add_middleware(Guard, max_body=MAX_BODY_BYTES, max_inflight=inflight,
                        wait_s=c.settings.queue_wait_s, headers=security_headers(c.settings.https),
-                       slow_s=c.settings.slow_request_s)
+                       slow_s=c.settings.slow_request_s, page=error_pages.asgi_page)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
-    errors.install(app)
+    errors.install(app, error_pages.page_for)  # browsers' page requests get HTML pages, the API problem+json
     guard.install(app, c)
 
     for router in ROUTERS:
@@ -155,6 +156,12 @@ def create_app(container: Container | None = None, run_relay: bool = False) -> F
     def docs() -> HTMLResponse:
         """Swagger UI from locally served assets (no CDN, no inline script: the CSP forbids it)."""
         return HTMLResponse(DOCS_HTML)
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        """Browsers ask for it at the root whatever the page links (the pages link /static/favicon.svg)."""
+        return FileResponse(STATIC_DIR / "favicon.ico", media_type="image/x-icon",
+                            headers={"Cache-Control": "public, max-age=86400"})
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:

@@ -98,6 +98,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/readyz"): PUBLIC,
     ("GET", "/metrics"): PUBLIC,  # no sign-in: a token (O2O_METRICS_TOKEN) or a private network (kernel.metrics)
     ("GET", "/docs"): PUBLIC,
+    ("GET", "/favicon.ico"): PUBLIC,
     # catalog and stores: browsing is public
     ("GET", f"{V1}/categories"): PUBLIC,
     ("GET", f"{V1}/catalog/suggest"): PUBLIC,

@@ -17,6 +17,7 @@ import logging
 import re
 import secrets
 import time
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -29,6 +30,8 @@ log = logging.getLogger("o2o.http")
 _REQUEST_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,64}$")
 
 Scope = dict[str, Any]
+# (scope, status) -> (headers, HTML body) for a browser's page request, or None (o2o.web.errors.asgi_page)
+AsgiPage = Callable[[Scope, int], tuple[list[tuple[bytes, bytes]], bytes] | None]
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
        "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
@@ -63,8 +66,10 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
 class Guard:
     def __init__(self, app: Any, max_body: int, max_inflight: int, wait_s: float = 10.0,
                  exempt: tuple[str, ...] = ("/healthz", "/readyz", "/static/"),
-                 headers: list[tuple[bytes, bytes]] | None = None, slow_s: float = 1.0) -> None:
+                 headers: list[tuple[bytes, bytes]] | None = None, slow_s: float = 1.0,
+                 page: AsgiPage | None = None) -> None:
         self.app = app
+        self.page = page
         self.slow_s = slow_s
         self._slow_logged_at, self._slow_unlogged = float("-inf"), 0
         self.headers = headers or []
@@ -102,11 +107,27 @@ class Guard:
             log.exception("unhandled error: %s %s request=%s", scope.get("method"), scope.get("path"), rid)
             if not started:
                 locale = negotiate((_header(scope, b"accept-language") or b"").decode("latin-1"))
-                for message in _problem(500, "internal", t("internal", locale)):
+                for message in self._html(scope, 500) or _problem(500, "internal", t("internal", locale)):
                     await sending(message)
         finally:
             request_id_var.reset(token)
         metrics.observe_request(scope, started, time.perf_counter() - t0)
+
+    def _html(self, scope: Scope, status: int, extra: list[tuple[bytes, bytes]] | None = None
+              ) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """The HTML error page's two messages for a browser's page request; None for everyone else."""
+        try:
+            found = self.page(scope, status) if self.page else None
+        except Exception:  # the page must never hide the error it reports: problem+json then
+            log.exception("the %s error page failed", status)
+            return None
+        if found is None:
+            return None
+        headers, body = found
+        head = [(k, v) for k, v in headers if k.lower() != b"content-length"]
+        return ({"type": "http.response.start", "status": status,
+                 "headers": [*head, (b"content-length", str(len(body)).encode()), *(extra or [])]},
+                {"type": "http.response.body", "body": body})
 
     def _slow(self, scope: Scope, status: int, took: float, rid: str) -> None:
         """One line per slow request, but at most one a second: a flash crowd is one line a second
@@ -138,7 +159,8 @@ class Guard:
             await asyncio.wait_for(self._slots.acquire(), self.wait_s)
             scope["state"]["queued_s"] = time.perf_counter() - t0
         except TimeoutError:
-            for message in _problem(503, "busy", "Server busy, retry shortly", [(b"retry-after", b"1")]):
+            busy = self._html(scope, 503, [(b"retry-after", b"1")])
+            for message in busy or _problem(503, "busy", "Server busy, retry shortly", [(b"retry-after", b"1")]):
                 await send(message)
             return
         try:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.routing import iter_route_contexts
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -18,6 +19,8 @@ from o2o.kernel.i18n import negotiate, t
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
+# (request, status, title) -> an HTML page for a browser's page request, or None for problem+json
+HtmlPage = Callable[[Request, int, str], Response | None]
 
 
 class Problem(Exception):
@@ -156,46 +159,57 @@ def _allowed(request: Request) -> str:
     return ", ".join(sorted(methods))
 
 
-def install(app: FastAPI) -> None:
+def install(app: FastAPI, html_page: HtmlPage | None = None) -> None:
+    """`html_page` (o2o.web.errors.page_for) answers browsers' page requests with an HTML page; the API
+    and every other caller get problem+json."""
+
+    def _response(problem_body: dict[str, Any], status: int, headers: dict[str, str] | None = None,
+                  request: Request | None = None) -> Response:
+        page = html_page(request, status, str(problem_body.get("title", ""))) if html_page and request else None
+        if page is None:
+            return JSONResponse(problem_body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+        page.headers.update(headers or {})
+        return page
+
     @app.exception_handler(Problem)
-    async def _problem(request: Request, exc: Problem) -> JSONResponse:
-        return _response(exc.body(_locale(request)), exc.status, exc.headers)
+    async def _problem(request: Request, exc: Problem) -> Response:
+        return _response(exc.body(_locale(request)), exc.status, exc.headers, request)
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         locale = _locale(request)
         errors = exc.errors()
         if any(e.get("type") == "json_invalid" for e in errors):
             body = {"type": "https://o2o.dev/problems/malformed-json", "title": t("malformed_json", locale),
                     "status": 400, "errors": [{"field": "body", "message": errors[0].get("msg", "")}]}
-            return _response(body, 400)
+            return _response(body, 400, request=request)
         in_path = [e for e in errors if tuple(e.get("loc", ()))[:1] == ("path",)]
         if in_path:
             # a path that cannot name anything (an id beyond 64 bits, or not a number) names nothing found
             name = str(in_path[0]["loc"][-1])
             missing = NotFound(name.removesuffix("_id"), request.path_params.get(name, ""))
-            return _response(missing.body(locale), 404)
+            return _response(missing.body(locale), 404, request=request)
         fields = [{"field": _field(e.get("loc", ())), "message": e.get("msg", "")} for e in errors]
         body = {"type": "https://o2o.dev/problems/invalid-input", "title": t("invalid_input", locale),
                 "status": 422, "detail": "; ".join(f"{f['field']}: {f['message']}" for f in fields),
                 "errors": fields}
-        return _response(body, 422)
+        return _response(body, 422, request=request)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         kind = {404: "not-found", 405: "method-not-allowed", 413: "too-large"}.get(exc.status_code, "http-error")
         body = {"type": f"https://o2o.dev/problems/{kind}", "title": str(exc.detail), "status": exc.status_code}
         headers = getattr(exc, "headers", None)
         if exc.status_code == 405:
             headers = {**(headers or {}), "Allow": _allowed(request)}
-        return _response(body, exc.status_code, headers)
+        return _response(body, exc.status_code, headers, request)
 
     @app.exception_handler(PoolTimeout)
-    async def _busy(request: Request, exc: PoolTimeout) -> JSONResponse:
+    async def _busy(request: Request, exc: PoolTimeout) -> Response:
         return await _problem(request, Busy())
 
     @app.exception_handler(DBAPIError)
-    async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+    async def _database(request: Request, exc: DBAPIError) -> Response:
         if not database_unavailable(exc):
             raise exc  # a bug, not an outage: the guard logs it once with its traceback and answers 500
         log.warning("database unavailable: %s %s request=%s: %s", request.method, request.url.path,
@@ -203,7 +217,7 @@ def install(app: FastAPI) -> None:
         return await _problem(request, DatabaseUnavailable())
 
     @app.exception_handler(Exception)
-    async def _crash(request: Request, exc: Exception) -> JSONResponse:
+    async def _crash(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         body = {"type": "https://o2o.dev/problems/internal", "title": t("internal", _locale(request)), "status": 500}
-        return _response(body, 500)
+        return _response(body, 500, request=request)
