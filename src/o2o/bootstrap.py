@@ -8,6 +8,7 @@ from datetime import timedelta
 from o2o.adapters.douyin.login import DouyinLogin
 from o2o.adapters.messages.providers import AliyunSms, FailoverSms, Provider, TencentSms
 from o2o.adapters.messages.sms import DevSms, SmsSender
+from o2o.adapters.messages.wechat import WechatMini
 from o2o.adapters.miniprogram import MiniProgramLogin
 from o2o.adapters.payments.sandbox import SandboxPayments
 from o2o.adapters.wechat.login import WechatLogin
@@ -24,6 +25,7 @@ from o2o.kernel.db import Database
 from o2o.kernel.outbox import Handler, Relay, RelayThread
 from o2o.loyalty import handlers as loyalty_handlers
 from o2o.loyalty import service as loyalty
+from o2o.messaging import handlers as messaging_handlers
 from o2o.orders import handlers as order_handlers
 from o2o.orders import payment_handlers
 from o2o.orders import service as orders
@@ -98,6 +100,13 @@ def handlers(c: Container) -> dict[str, list[tuple[str, Handler]]]:
     sms = sms_sender(c)
     on("iam.code_requested", "messages.sign_in_code_sms", iam_handlers.send_code(sms))
     on("fulfillment.pickup_ready", "messages.pickup_ready_sms", order_handlers.notify_pickup_ready(sms))
+    if c.settings.wechat_templates and c.settings.wechat_app_id:
+        wechat = WechatMini(c.settings.wechat_app_id, c.settings.wechat_secret, c.settings.wechat_base_url,
+                            c.settings.wechat_miniprogram_state, timeout_s=c.settings.sms_timeout_s)
+        for topic in messaging_handlers.STATUS_OF:
+            on(topic, "messages.wechat_order_status",
+               messaging_handlers.notify_order_status(wechat, c.settings.wechat_templates))
+    on("customers.erased", "messages.forget_wechat_consents", messaging_handlers.forget_consents)
     return table
 
 

@@ -8,7 +8,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from o2o.adapters.messages.models import SmsSend
+from o2o.customers import service as customers
 from o2o.kernel import pii
+from o2o.kernel.errors import Forbidden
 from o2o.kernel.uow import UnitOfWork
 from o2o.messaging.models import WechatConsent
 from o2o.messaging.schemas import AliyunReceipt, SubscriptionIn, SubscriptionOut, TencentReceipt
@@ -56,6 +58,9 @@ def subscribe(uow: UnitOfWork, customer_id: int, data: SubscriptionIn, known: It
     accepted = sorted(t for t, choice in data.results.items() if choice == "accept" and t in known)
     with uow:
         s, now = uow.session, uow.clock.now()
+        owner = customers.find_by_identity(s, "wechat_openid", data.openid)
+        if owner is not None and owner != customer_id:  # someone else's openid: their messages are theirs
+            raise Forbidden("this WeChat openid belongs to another customer")
         for template in accepted:
             s.add(WechatConsent(customer_id=customer_id, template_id=template, openid=data.openid,
                                 openid_hash=pii.lookup_hash(data.openid, "wechat_openid"), granted_at=now))
