@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, exists
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -82,11 +82,11 @@ def available(session: Session, location_ids: Iterable[int], sku_ids: Iterable[i
     return repo.available(session, location_ids, sku_ids)
 
 
-def in_stock_skus(location_id: int) -> Select[tuple[int]]:
-    """The SKU ids with units available at a location, as a subquery (catalog search filters and sorts
-    by it inside its own query rather than fetching thousands of ids)."""
-    return select(Stock.sku_id).where(Stock.location_id == location_id,
-                                      Stock.on_hand - Stock.reserved - Stock.safety_stock > 0)
+def has_stock(location_id: int, sku_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """Whether the SKU (a column of the caller's query) has units available at the location: a correlated
+    EXISTS on the stock row's key (catalog search filters and sorts by it inside its own query)."""
+    return exists().where(Stock.location_id == location_id, Stock.sku_id == sku_id,
+                          Stock.on_hand - Stock.reserved - Stock.safety_stock > 0)
 
 
 def release(session: Session, ref: str, status: str = RELEASED) -> int:

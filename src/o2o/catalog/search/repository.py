@@ -5,11 +5,13 @@ Never commits."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, column, exists, func, select, table, text
 from sqlalchemy.orm import Session
 
 from o2o.catalog.models import Product, ProductSearch, Sku
+from o2o.inventory import service as inventory
 from o2o.kernel.searchtext import Query
 
 SORTS = ("relevance", "price_asc", "price_desc", "sales")
@@ -43,25 +45,22 @@ class SearchRepository:
         return stmt
 
     def find(self, query: Query, *, category_id: int | None = None, supplier_id: int | None = None,
-             in_stock_skus: Select | None = None,
-             only_in_stock: bool = False, sort: str = "relevance", offset: int = 0,
-             limit: int = 20) -> tuple[list[Hit], int]:
-        """One page of matching active products and how many match. With `in_stock_skus` (the SKUs
-        available at the shopper's store) products in stock there come first, or only those."""
+             in_stock_at: int | None = None, only_in_stock: bool = False, sort: str = "relevance",
+             offset: int = 0, limit: int = 20) -> tuple[list[Hit], int]:
+        """One page of matching active products and how many match, in one statement (the count is a
+        window over the matches). With `in_stock_at` (the shopper's store) products in stock there come
+        first, or only those."""
         stmt = self._filtered(query, category_id, supplier_id)
-        stocked = None
-        if in_stock_skus is not None:
-            stocked = exists(select(Sku.id).where(Sku.product_id == ProductSearch.product_id, Sku.active.is_(True),
-                                                  Sku.id.in_(in_stock_skus)))
+        flag = None
+        if in_stock_at is not None:
+            stocked = exists().where(Sku.product_id == ProductSearch.product_id, Sku.active.is_(True),
+                                     inventory.has_stock(in_stock_at, Sku.id))
             if only_in_stock:
                 stmt = stmt.where(stocked)
-        total = self.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-        if not total or offset >= total:
-            return [], total
+            else:
+                flag = case((stocked, 1), else_=0).label("in_stock")
         order: list = []
-        flag = None
-        if stocked is not None:
-            flag = case((stocked, 1), else_=0).label("in_stock")
+        if flag is not None:
             stmt = stmt.add_columns(flag)
             order.append(flag.desc())
         if sort == "price_asc":
@@ -72,8 +71,17 @@ class SearchRepository:
             order += [ProductSearch.sales.desc()]
         else:  # relevance: the name starting with the words, then the best selling, then the shortest name
             order += [self._starts(query), ProductSearch.sales.desc(), ProductSearch.name_len.asc()]
-        rows = self.session.execute(stmt.order_by(*order, ProductSearch.product_id).offset(offset).limit(limit))
-        return [Hit(r[0], bool(r[1]) if flag is not None else None) for r in rows], total
+        stmt = stmt.add_columns(func.count().over().label("total"))
+        rows = self.session.execute(stmt.order_by(*order, ProductSearch.product_id).offset(offset).limit(limit)).all()
+        if rows:
+            total = rows[0][-1]
+        else:  # past the last page (or nothing): the count alone
+            total = self.session.scalar(select(func.count()).select_from(self._counted(stmt))) or 0
+        return [Hit(r[0], bool(r[1]) if flag is not None else (True if only_in_stock else None)) for r in rows], total
+
+    @staticmethod
+    def _counted(stmt: Select) -> Any:
+        return stmt.with_only_columns(ProductSearch.product_id).order_by(None).subquery()
 
     def _starts(self, query: Query) -> ColumnElement[int]:
         if query.empty:

@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session, selectinload
 from o2o.catalog.models import Product, ProductSearch, Sku
 from o2o.catalog.search import repository
 from o2o.catalog.search.schemas import ProductHit, SearchPage, Suggestion
-from o2o.inventory import service as inventory
 from o2o.kernel.db import Database
 from o2o.kernel.pagination import PageParams
 from o2o.kernel.searchtext import Query, Term, as_pinyin, parse_query, product_terms
@@ -98,13 +97,12 @@ def search(db: Database, q: str | None, page: PageParams, *, category_id: int | 
     query = parse_query(q or "")
     if q and query.empty:  # only punctuation: nothing can match
         return SearchPage(items=[], page=page.page, size=page.size, total=0)
-    stocked = inventory.in_stock_skus(store_id) if store_id is not None else None
     corrected = None
     with db.read() as s:
         repo = repository.for_session(s)
 
         def run(qq: Query) -> tuple[list[repository.Hit], int]:
-            return repo.find(qq, category_id=category_id, supplier_id=supplier_id, in_stock_skus=stocked, only_in_stock=only_in_stock,
+            return repo.find(qq, category_id=category_id, supplier_id=supplier_id, in_stock_at=store_id, only_in_stock=only_in_stock,
                              sort=sort, offset=page.offset, limit=page.size)
 
         hits, total = run(query)
