@@ -12,7 +12,7 @@
   const stopButton = form.querySelector("[data-scan-stop]");
   const video = form.querySelector("[data-scan-video]");
   const status = form.querySelector("[data-scan-status]");
-  const PREFIX = "O2O-PICKUP:";
+  const PREFIX = form.dataset.prefix || "O2O-PICKUP:"; // the member look-up reads "O2O-MEMBER:" codes
   let stream = null;
   let timer = null;
   let detect = null;
