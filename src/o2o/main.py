@@ -140,7 +140,7 @@ def create_app(container: Container | None = None, run_relay: bool = False) -> F
     @app.get("/metrics", include_in_schema=False)
     def metrics_page(request: Request) -> Response:
         """Prometheus metrics (README lists them): with O2O_METRICS_TOKEN set, for that bearer token only;
-        without, for loopback and private networks only."""
+        without, for loopback and private networks only. Anyone else gets 404, as if there were none."""
         if not metrics.allowed(request.client.host if request.client else None,
                                request.headers.get("authorization"), c.settings.metrics_token):
             raise errors.NotFound("page", "/metrics")

@@ -161,6 +161,15 @@ def test_every_documented_command_works_on_sqlite(tmp_path: Path, started: list[
     assert re.search(r"OK, [1-9]\d* entries", o2o(with_file, tmp_path, "audit", "verify").stdout)
     assert "OK" in o2o(with_file, tmp_path, "check").stdout
 
+    assert "OK (with warnings)" in o2o(with_file, tmp_path, "doctor").stdout  # dev: warnings, no failure
+    backed = o2o(with_file, tmp_path, "backup", str(tmp_path / "backups")).stdout
+    assert "Store the key file apart" in " ".join(backed.split())
+    manifest = next((tmp_path / "backups").glob("*.manifest.json"))
+    restored_db = {**env, "O2O_DATABASE_URL": f"sqlite:///{tmp_path / 'restored.db'}"}
+    keys_copy = next((tmp_path / "backups").glob("*.keys.json"))
+    assert "every count matches" in o2o(restored_db, tmp_path, "restore", str(manifest), "--keys", str(keys_copy)).stdout
+    assert "OK" in o2o({**restored_db, "O2O_KEY_FILE": str(keys_copy)}, tmp_path, "check").stdout
+
 
 @pytest.fixture
 def pg_url(_pg_server: PgServer) -> Iterator[str]:
@@ -182,3 +191,12 @@ def test_database_commands_work_on_postgresql_in_production_mode(tmp_path: Path,
     assert "OK" in o2o(env, tmp_path, "check").stdout
     assert re.search(r"OK, \d+ entries", o2o(env, tmp_path, "audit", "verify").stdout)
     assert "audit log" in o2o(env, tmp_path, "audit", "search", "--actor", "ops").stdout
+    # production without https, providers or a key file: doctor names what is missing and exits 1
+    doctor = o2o(env, tmp_path, "doctor", ok=False)
+    assert doctor.returncode == 1 and "fail" in doctor.stdout and "is not https://" in doctor.stdout
+    o2o(env, tmp_path, "backup", str(tmp_path / "backups"))
+    manifest = next((tmp_path / "backups").glob("*.manifest.json"))
+    refused = o2o(env, tmp_path, "restore", str(manifest), ok=False)  # the database has rows
+    assert refused.returncode == 2 and "not empty" in " ".join(refused.stdout.split())
+    assert "every count matches" in o2o(env, tmp_path, "restore", str(manifest), "--force").stdout
+    assert "OK" in o2o(env, tmp_path, "check").stdout

@@ -34,6 +34,7 @@ from prometheus_client import (
     Counter,
     Gauge,
     Histogram,
+    disable_created_metrics,
     generate_latest,
     multiprocess,
 )
@@ -43,6 +44,7 @@ from sqlalchemy import Engine, event, func, select
 
 from o2o.kernel.outbox import OutboxEvent
 
+disable_created_metrics()  # no `*_created` series: nothing here needs a counter's creation time
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 UNMATCHED = "<unmatched>"
