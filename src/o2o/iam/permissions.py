@@ -242,6 +242,8 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/shop/orders"): CUSTOMER,
     ("GET", "/shop/orders/{number}"): CUSTOMER,
     ("GET", "/shop/orders/{number}/pay"): CUSTOMER,
+    ("GET", "/shop/member"): CUSTOMER,
+    ("POST", "/shop/member/rewards/{reward_id}/redeem"): CUSTOMER,
     ("POST", "/shop/orders/{number}/pay"): CUSTOMER,
     # --- end storefront pages ---
     # --- store console pages (o2o.console) ---

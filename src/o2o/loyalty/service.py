@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
@@ -121,6 +122,25 @@ def benefits(source: Database | Session, customer_id: int | None) -> Benefits:
         tiers = repo.tiers(s)
         acct = repo.account(s, customer_id) if customer_id else None
         return _benefits(_tier_of(tiers, acct.tier_code if acct else tiers[0].code))
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What a member may pay with points on a bill: the points and what they take off."""
+
+    balance: int
+    points: int
+    value_fen: int
+
+
+def checkout_offer(source: Database | Session, customer_id: int, bill_fen: int, asked: int | None = None) -> Offer:
+    """The points a bill of `bill_fen` takes (all the member may use, or at most `asked`)."""
+    with _reading(source) as s:
+        acct = repo.account(s, customer_id)
+        balance = acct.balance if acct else 0
+        rates = repo.rates(s)
+    n = rules.usable_points(balance if asked is None else min(asked, balance), balance, bill_fen, rates)
+    return Offer(balance, n, rules.points_value_fen(n, rates))
 
 
 def balance_of(source: Database | Session, customer_id: int) -> int:

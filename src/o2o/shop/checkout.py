@@ -4,7 +4,7 @@ the orders service, and placing the order once however often the form is sent.""
 from __future__ import annotations
 
 import secrets
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Annotated
 
 from fastapi import Form, Request
@@ -17,9 +17,10 @@ from o2o.customers import service as customers
 from o2o.customers.schemas import AddressIn, AddressOut
 from o2o.deps import ContainerDep, PrincipalDep
 from o2o.kernel.errors import InvalidInput, Problem
+from o2o.loyalty import service as loyalty
 from o2o.orders import service as orders
 from o2o.orders.schemas import LineIn, OrderIn, ShipTo
-from o2o.shop.common import Chosen, chosen_store, page, parse_float, see_other, translator
+from o2o.shop.common import Chosen, chosen_store, page, parse_float, parse_int, see_other, translator
 from o2o.shop.explain import describe_route
 from o2o.shop.offers import offers
 from o2o.shop.slots import Slot, pickup_slots
@@ -42,6 +43,8 @@ class Choice:
     lng: str = ""
     save: bool = False
     idem: str = ""
+    use_points: bool = False
+    points: str = ""  # the points offered when the page was shown
 
 
 def policy(c: ContainerDep) -> orders.OrderPolicy:
@@ -91,6 +94,8 @@ def _order_in(choice: Choice, customer_id: int, lines: list, chosen: Chosen | No
             data["address"] = ShipTo(line=line, lat=lat, lng=lng)
     if errors:
         return None
+    if choice.use_points and (points := parse_int(choice.points, None, 1, 10**12)):
+        data["points"] = points
     try:
         return OrderIn(**data)
     except ValidationError:
@@ -106,6 +111,8 @@ def _problem_errors(exc: Problem, errors: dict[str, str], line_errors: dict[int,
         errors["lines"] = "checkout.err.short"
     elif exc.kind == "no-location":
         errors["mode"] = "checkout.err.nolocation"
+    elif exc.kind == "insufficient-points":
+        errors["points"] = "checkout.err.points"
     elif isinstance(exc, InvalidInput):
         field = str(exc.extra["errors"][0]["field"])
         errors["address" if field == "address_id" else "lines" if field.startswith("lines") else "mode"] = \
@@ -133,13 +140,19 @@ def _render(request: Request, c: ContainerDep, p: PrincipalDep, choice: Choice |
     errors: dict[str, str] = {}
     line_errors: dict[int, dict] = {}
     quoted, status = None, 200
+    offer = None
     if lines:
         data = _order_in(choice, p.id, lines, chosen, slots, saved, errors)
         if data is not None:
             try:
                 if place:
                     return _place(c, p, choice, data, owner)
-                quoted = orders.quote(c.db, data, policy(c), locale_of(request))
+                quoted = orders.quote(c.db, data.model_copy(update={"points": None}), policy(c), locale_of(request))
+                offer = loyalty.checkout_offer(c.db, p.id, quoted.total_fen)
+                if data.points and offer.points:  # what `place` will take: the offer, capped again there
+                    off = min(offer.value_fen, loyalty.checkout_offer(c.db, p.id, quoted.total_fen,
+                                                                      data.points).value_fen)
+                    quoted = replace(quoted, discount_fen=quoted.discount_fen + off, total_fen=quoted.total_fen - off)
             except Problem as exc:
                 _problem_errors(exc, errors, line_errors)
                 status = exc.status if exc.status in (409, 422) else 422
@@ -148,7 +161,7 @@ def _render(request: Request, c: ContainerDep, p: PrincipalDep, choice: Choice |
     names = {k: o.name for k, o in offers(c.db, chosen.store.id if chosen else None, [ln.sku_id for ln in lines],
                                           locale_of(request)).items()}
     ctx = {"choice": asdict(choice), "lines": lines, "names": names, "saved": saved, "slots": slots, "errors": errors,
-           "line_errors": line_errors, "quote": quoted, "modes": MODES,
+           "line_errors": line_errors, "quote": quoted, "modes": MODES, "points_offer": offer,
            "route": describe_route(c, quoted.location_id, quoted.mode, quoted.reason, quoted.distance_m,
                                      translator(request)) if quoted else None}
     return page(request, c, "shop/checkout.html", ctx, status=status, chosen=chosen, no_store=True)
@@ -177,11 +190,13 @@ def place_order(request: Request, c: ContainerDep, p: PrincipalDep,
                 address: Annotated[str, Form(max_length=20)] = "", line: Text = "",
                 lat: Annotated[str, Form(max_length=30)] = "", lng: Annotated[str, Form(max_length=30)] = "",
                 save: Annotated[str, Form(max_length=5)] = "", idem: Annotated[str, Form(max_length=64)] = "",
-                action: Annotated[str, Form(max_length=10)] = "place") -> Response:
+                action: Annotated[str, Form(max_length=10)] = "place",
+                use_points: Annotated[str, Form(max_length=5)] = "",
+                points: Annotated[str, Form(max_length=15)] = "") -> Response:
     """`action=quote` re-prices the choice; `action=place` places the order and goes to payment."""
     idem = idem.strip()
     if action == "place" and idem and (number := _placed_with(c, p.id, idem)):
         return see_other(f"/shop/orders/{number}/pay")  # the same form sent again: the first order
     choice = Choice(mode=mode, slot=slot, address=address, line=line, lat=lat, lng=lng, save=bool(save),
-                    idem=idem or secrets.token_urlsafe(16))
+                    idem=idem or secrets.token_urlsafe(16), use_points=bool(use_points), points=points)
     return _render(request, c, p, choice, place=action == "place")
