@@ -148,3 +148,37 @@ def test_erasing_a_customer_forgets_their_consents(client, container, auth, fake
     assert customers.erase(container.uow(), chain.customer)
     bootstrap.relay(container).drain()
     assert _consents(container) == []
+
+
+def test_two_relays_at_once_spend_one_consent_once(client, container, auth, fake):
+    """Two paid orders, one consent, two relays delivering at the same time: one message."""
+    import threading
+
+    chain = build_chain(container)
+    receive(container, chain.stores["xujiahui"], chain.skus["milk"], 10)
+    customer = auth.customer(chain.customer)
+    _consent(client, customer, {PAID: "accept"})
+    for _ in range(2):
+        _paid_order(client, container, chain, customer)
+    relays = [bootstrap.relay(container) for _ in range(2)]
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def run(relay) -> None:
+        try:
+            start.wait()
+            relay.drain()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(r,)) for r in relays]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert len(fake.sent) == 1
+    [c] = _consents(container)
+    assert c.used_at is not None and c.used_for.startswith("order.paid:")
+    with container.db.read() as s:
+        assert s.scalars(select(OutboxEvent).where(OutboxEvent.published_at.is_(None))).all() == []
