@@ -245,6 +245,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/shop/member"): CUSTOMER,
     ("POST", "/shop/member/rewards/{reward_id}/redeem"): CUSTOMER,
     ("POST", "/shop/orders/{number}/pay"): CUSTOMER,
+    ("POST", "/shop/orders/{number}/pay/check"): CUSTOMER,
     # --- end storefront pages ---
     # --- store console pages (o2o.console) ---
     ("GET", "/console"): staff("fulfillment:read"),

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from o2o.adapters.payments.common import BadSignature, Notification, ProviderError, RefundResult
 from o2o.adapters.payments.sandbox import PaymentProvider
+from o2o.kernel.db import Database
 from o2o.kernel.errors import NotFound
 from o2o.kernel.uow import UnitOfWork
 from o2o.orders import repository as repo
@@ -123,3 +124,13 @@ def close_open(uow: UnitOfWork, providers: Mapping[str, PaymentProvider], order_
         n += 1
     s.flush()
     return n
+
+
+def open_payments(db: Database, number: str) -> list[tuple[str, str]]:
+    """(provider, out_trade_no) of the order's payments still waiting for a result, newest first."""
+    with db.read() as s:
+        order = repo.by_number(s, number)
+        if order is None:
+            return []
+        return [(p.provider, p.out_trade_no) for p in s.scalars(
+            select(Payment).where(Payment.order_id == order.id, Payment.status == "created").order_by(Payment.id.desc()))]

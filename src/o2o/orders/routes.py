@@ -111,12 +111,13 @@ def start_payment(uow: Uow, c: ContainerDep, p: PrincipalDep, number: str,
 
 
 def _provider(c: ContainerDep, name: str | None) -> PaymentProvider:
+    offered = [n for n in c.offered if n != "sandbox" or c.settings.dev]  # the sandbox only while O2O_ENV=dev
     if name is None:
-        if not c.offered:
+        if not offered:
             raise InvalidInput("provider", "no payment provider is configured")
-        name = c.offered[0]
-    if name not in c.offered:
-        raise InvalidInput("provider", f"not offered here; one of: {', '.join(c.offered)}")
+        name = offered[0]
+    if name not in offered:
+        raise InvalidInput("provider", f"not offered here; one of: {', '.join(offered) or 'none'}")
     return c.providers[name]
 
 

@@ -22,7 +22,7 @@ def alipay_configured(s: Settings) -> bool:
 
 def build(s: Settings, sandbox: SandboxPayments) -> tuple[dict[str, PaymentProvider], tuple[str, ...]]:
     """(every provider by name, those offered to customers in order). The sandbox is always there to
-    finish and refund sandbox payments, but offered only in dev or when no real provider is configured."""
+    refund sandbox payments, but offered only in dev (O2O_ENV=dev: the demo and the tests)."""
     providers: dict[str, PaymentProvider] = {"sandbox": sandbox}
     base = s.public_base_url.rstrip("/")
     if wechatpay_configured(s):
@@ -41,5 +41,4 @@ def build(s: Settings, sandbox: SandboxPayments) -> tuple[dict[str, PaymentProvi
             return_url=s.alipay_return_url or base + "/shop/orders", gateway_url=s.alipay_gateway_url,
             timeout_s=s.payment_timeout_s))
     real = tuple(n for n in providers if n != "sandbox")
-    offered = (("sandbox",) if s.dev or not real else ()) + real
-    return providers, offered
+    return providers, (("sandbox",) if s.dev else ()) + real

@@ -1,17 +1,23 @@
-"""A customer's orders: the list, one order's progress and pickup code, and paying in the sandbox."""
+"""A customer's orders: the list, one order's progress and pickup code, and paying (the providers offered)."""
 
 from __future__ import annotations
 
-from fastapi import Request
-from fastapi.responses import HTMLResponse, Response
+from typing import Annotated
 
+import segno
+from fastapi import Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from o2o.adapters.payments.common import ProviderError
 from o2o.deps import ContainerDep, PrincipalDep
 from o2o.fulfillment import service as fulfillment
 from o2o.kernel.auth import require_owner
 from o2o.kernel.errors import IllegalTransition, NotFound
 from o2o.kernel.pagination import PageParams
+from o2o.orders import payments as order_payments
 from o2o.orders import service as orders
-from o2o.orders.schemas import OrderOut
+from o2o.orders.exceptions import PaymentProviderFailed
+from o2o.orders.schemas import OrderOut, PaymentOut
 from o2o.shop.common import not_found, page, parse_int, see_other, translator
 from o2o.shop.explain import describe_route, timeline
 from o2o.shop.web import router
@@ -60,8 +66,11 @@ def order_page(request: Request, c: ContainerDep, p: PrincipalDep, number: str) 
 
 
 def _pay_page(request: Request, c: ContainerDep, order: OrderOut, error: str | None = None,
-              status: int = 200) -> HTMLResponse:
-    return page(request, c, "shop/pay.html", {"order": order, "error": error}, status=status, no_store=True)
+              status: int = 200, started: PaymentOut | None = None) -> HTMLResponse:
+    # a QR to scan: WeChat Pay Native's code_url, Alipay precreate's qr_code (inline SVG, drawn here)
+    qr = segno.make(started.code_url, error="m").svg_inline(scale=5) if started and started.code_url else None
+    ctx = {"order": order, "error": error, "offered": offered(c), "started": started, "qr": qr}
+    return page(request, c, "shop/pay.html", ctx, status=status, no_store=True)
 
 
 @router.get("/shop/orders/{number}/pay", response_class=HTMLResponse)
@@ -75,21 +84,64 @@ def pay_page(request: Request, c: ContainerDep, p: PrincipalDep, number: str) ->
     return _pay_page(request, c, order)
 
 
+def offered(c: ContainerDep) -> list[str]:
+    """The providers to offer: the sandbox only while O2O_ENV=dev."""
+    return [n for n in c.offered if n != "sandbox" or c.settings.dev]
+
+
+def _phone(request: Request) -> bool:
+    agent = request.headers.get("user-agent", "")
+    return any(word in agent for word in ("Mobile", "Android", "iPhone"))
+
+
 @router.post("/shop/orders/{number}/pay")
-def pay(request: Request, c: ContainerDep, p: PrincipalDep, number: str) -> Response:
-    """Sandbox only (O2O_ENV=dev): start the payment and let the sandbox provider complete it."""
+def pay(request: Request, c: ContainerDep, p: PrincipalDep, number: str,
+        provider: Annotated[str, Form(max_length=20)] = "") -> Response:
+    """Start paying with the chosen provider: WeChat Pay shows its QR here, Alipay sends the customer to
+    its page (wap on a phone); the sandbox (dev) completes at once."""
     try:
         order = _own(c, p, number)
     except NotFound:
         return not_found(request, c, "order")
-    if not c.settings.dev:
+    choices = offered(c)
+    name = provider or (choices[0] if choices else "")
+    if name not in choices:
         return _pay_page(request, c, order, "pay.err.unavailable", status=409)
+    method = {"wechatpay": "native", "alipay": "wap" if _phone(request) else "page"}.get(name, "")
     try:
-        started = orders.start_payment(c.uow(), c.payments, order.number)
-        orders.sandbox_complete(c.uow(), c.payments, started.out_trade_no)
+        started = orders.start_payment(c.uow(), c.providers[name], order.number, method=method,
+                                       caller=f"{p.kind}:{p.id}")
+        if name == "sandbox":
+            orders.sandbox_complete(c.uow(), c.payments, started.out_trade_no)
     except IllegalTransition:
         order = orders.get(c.db, order.number)
         if order.status != "pending_payment":
             return see_other(f"/shop/orders/{order.number}")  # paid already (a second click), or ended
         return _pay_page(request, c, order, "pay.err.failed", status=409)
-    return see_other(f"/shop/orders/{order.number}?paid=1")
+    except PaymentProviderFailed:
+        return _pay_page(request, c, order, "pay.err.failed", status=502)
+    if name == "sandbox":
+        return see_other(f"/shop/orders/{order.number}?paid=1")
+    if started.pay_url:
+        return RedirectResponse(started.pay_url, status_code=303)  # to the provider's own page
+    return _pay_page(request, c, order, started=started)
+
+
+@router.post("/shop/orders/{number}/pay/check")
+def pay_check(request: Request, c: ContainerDep, p: PrincipalDep, number: str) -> Response:
+    """"I have paid": ask the provider about the order's open payments (their notification may be late)."""
+    try:
+        order = _own(c, p, number)
+    except NotFound:
+        return not_found(request, c, "order")
+    if order.status == "pending_payment":
+        for name, out_trade_no in order_payments.open_payments(c.db, order.number):
+            if name in c.providers and name != "sandbox":
+                try:
+                    order_payments.check(c.uow(), c.providers[name], out_trade_no)
+                except (ProviderError, PaymentProviderFailed):
+                    continue
+        order = orders.get(c.db, order.number)
+    if order.status != "pending_payment":
+        return see_other(f"/shop/orders/{order.number}?paid=1" if order.paid_at else f"/shop/orders/{order.number}")
+    return _pay_page(request, c, order, "pay.err.not_yet", status=409)
