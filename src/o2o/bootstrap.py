@@ -26,6 +26,7 @@ from o2o.kernel.outbox import Handler, Relay, RelayThread
 from o2o.loyalty import handlers as loyalty_handlers
 from o2o.loyalty import service as loyalty
 from o2o.messaging import handlers as messaging_handlers
+from o2o.messaging import service as messaging
 from o2o.orders import handlers as order_handlers
 from o2o.orders import payment_handlers
 from o2o.orders import service as orders
@@ -152,6 +153,7 @@ def relay_thread(c: Container) -> RelayThread:
             carts.purge_anonymous(c.uow(), now - timedelta(days=ANONYMOUS_CART_DAYS))
             c.sms.purge(now - timedelta(hours=DEV_MESSAGE_HOURS))
             iam.forget_addresses(c.uow, now - timedelta(days=c.settings.ip_retention_days))
+            messaging.forget_sends(c.uow(), now - timedelta(days=c.settings.sms_record_days))
 
     last_loyalty: list[float | None] = [None]
 

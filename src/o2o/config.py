@@ -83,6 +83,8 @@ class Settings(BaseSettings):
     # outside dev). Template ids per message kind (sign_in_code, pickup_ready) as a JSON object
     sms_providers: list[str] = []
     sms_timeout_s: float = 5.0
+    # what was sent to whom (sms_send: sealed phone, provider id, receipt) is kept this long, then deleted
+    sms_record_days: int = 30
     # delivery receipts: /api/v1/messages/sms/receipts/{provider}/{token} (empty: receipts refused)
     sms_receipt_token: str = ""
     aliyun_sms_access_key_id: str = ""

@@ -195,3 +195,17 @@ def test_per_phone_limits_still_hold_with_real_providers(fresh_db, clock, fakes)
     assert len(aliyun.sent) == 1
     with c.db.read() as s:
         assert s.scalar(select(func.count()).select_from(SmsSend)) == 1
+
+
+def test_send_records_are_deleted_after_sms_record_days(fresh_db, clock, fakes):
+    from datetime import timedelta
+
+    from o2o.messaging import service as messaging
+
+    c = _production(fresh_db, clock, fakes)
+    with TestClient(create_app(c)) as client:
+        _send_one(c, client)
+    assert messaging.forget_sends(c.uow(), clock.now() - timedelta(days=c.settings.sms_record_days)) == 0
+    clock.advance(days=c.settings.sms_record_days, seconds=1)
+    assert messaging.forget_sends(c.uow(), clock.now() - timedelta(days=c.settings.sms_record_days)) == 1
+    assert _sends(c) == []

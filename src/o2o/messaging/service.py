@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from o2o.adapters.messages.models import SmsSend
 from o2o.customers import service as customers
@@ -71,3 +71,11 @@ def subscribe(uow: UnitOfWork, customer_id: int, data: SubscriptionIn, known: It
         uow.describe(f"customer={customer_id}", templates=accepted)
         uow.commit()
     return SubscriptionOut(accepted=accepted, open=open_)
+
+
+def forget_sends(uow: UnitOfWork, before: datetime) -> int:
+    """The worker's periodic purge: records of SMS sent before `before` go (phone, ids, receipts)."""
+    with uow:
+        n = uow.session.execute(delete(SmsSend).where(SmsSend.sent_at < before)).rowcount
+        uow.commit()
+    return n
