@@ -5,14 +5,15 @@ from __future__ import annotations
 import math
 from typing import Annotated
 
-from fastapi import Form, Request
+from fastapi import BackgroundTasks, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from o2o.catalog import service as catalog
-from o2o.deps import ContainerDep
+from o2o.deps import ContainerDep, current_principal
 from o2o.kernel.errors import NotFound
 from o2o.kernel.ids import Id
 from o2o.kernel.pagination import PageParams
+from o2o.shop import follow
 from o2o.shop import stores as finder
 from o2o.shop.common import (
     chosen_store,
@@ -85,6 +86,9 @@ def _stores_page(request: Request, c: ContainerDep, errors: dict[str, str], stat
            "out_of_reach": origin == "position" and not found, "reach_km": finder.REACH_M // 1000,
            "stores": shown, "total": len(found), "page_no": n, "pages": pages, "errors": errors,
            "district_label": finder.district_label(place.district, locale_of(request)) if place else "",
+           "follows": {x.store.id: follow.toggle(request, current_principal(request), c, "store", x.store.id,
+                                                 x.store.name_zh if locale_of(request) == "zh-CN" else x.store.name_en)
+                       for x in shown},
            "next": safe_next(query.get("next"), "/shop/products")}
     return page(request, c, "shop/stores.html", ctx, status=422 if errors else status, chosen=chosen)
 
@@ -161,11 +165,17 @@ def product_page(request: Request, c: ContainerDep, product_id: int, errors: dic
     first = next((k.id for k in skus if offer.get(k.id) and offer[k.id].in_stock), skus[0].id if skus else None)
     ctx = {"product": product, "skus": skus, "offer": offer, "errors": errors or {},
            "selected": parse_int(values.get("sku_id"), first, 1, 2**62), "quantity": values.get("quantity", "1"),
-           "added": request.query_params.get("added") == "1"}
+           "added": request.query_params.get("added") == "1",
+           "follow": follow.toggle(request, current_principal(request), c, "product", product.id,
+                                   product.name_zh if locale_of(request) == "zh-CN" else product.name_en)}
     return page(request, c, "shop/product.html", ctx, status=status, chosen=chosen)
 
 
 @router.get("/shop/products/{product_id}", response_class=HTMLResponse)
-def product(request: Request, c: ContainerDep, product_id: Id) -> HTMLResponse:
-    """One product: its SKUs with price and availability at the store, quantity, add to cart."""
-    return product_page(request, c, product_id)
+def product(request: Request, c: ContainerDep, product_id: Id, tasks: BackgroundTasks) -> HTMLResponse:
+    """One product: its SKUs with price and availability at the store, quantity, add to cart. A signed-in
+    shopper's view is recorded (recently viewed) after the page is sent."""
+    response = product_page(request, c, product_id)
+    if response.status_code == 200:
+        tasks.add_task(follow.record_view, c, current_principal(request), product_id)
+    return response
