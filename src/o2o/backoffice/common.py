@@ -28,7 +28,7 @@ from o2o.web.templating import Texts, render, requested_locale
 NAV = (("dashboard", "/admin", "analytics:read"), ("products", "/admin/products", "catalog:write"),
        ("stores", "/admin/stores", "locations:write"), ("stock", "/admin/stock", "inventory:read"),
        ("orders", "/admin/orders", "orders:read"), ("users", "/admin/users", "staff:read"),
-       ("audit", "/admin/audit", "audit:read"))
+       ("loyalty", "/admin/loyalty", "loyalty:manage"), ("audit", "/admin/audit", "audit:read"))
 
 TEXTS: Texts = {
     "en": {
@@ -41,6 +41,7 @@ TEXTS: Texts = {
         "nav.orders": "Orders",
         "nav.users": "Users",
         "nav.audit": "Audit log",
+        "nav.loyalty": "Membership",
         "bo.signed_in": "Signed in as {name}",
         "bo.sign_out": "Sign out",
         "bo.search": "Search",
@@ -121,6 +122,7 @@ TEXTS: Texts = {
         "nav.orders": "订单",
         "nav.users": "用户",
         "nav.audit": "审计日志",
+        "nav.loyalty": "会员积分",
         "bo.signed_in": "当前用户：{name}",
         "bo.sign_out": "退出登录",
         "bo.search": "搜索",

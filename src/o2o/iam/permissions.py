@@ -276,6 +276,8 @@ ROUTES: dict[tuple[str, str], Rule] = {
     # head office only: on top of these actions, a store-bound caller is sent to its console (see
     # o2o.backoffice.common.head_office); stores need locations:write, the action that manages them
     ("GET", "/admin"): staff("analytics:read"),
+    ("GET", "/admin/loyalty"): staff("loyalty:manage"),
+    ("POST", "/admin/loyalty"): staff("loyalty:manage"),
     ("GET", "/admin/products"): staff("catalog:write"),
     ("GET", "/admin/products/new"): staff("catalog:write"),
     ("POST", "/admin/products"): staff("catalog:write"),

@@ -193,10 +193,10 @@ def figures(s: Session, customer_id: int, since: datetime) -> tuple[int, int]:
 
 
 def all_figures(s: Session, since: datetime, until: datetime) -> list[tuple[int, int, int]]:
-    """(customer, spend, orders) of every member with spend in [since, until)."""
+    """(customer, spend, orders) of every member with spend in [since, until]."""
     net = Spend.amount_fen - Spend.returned_fen
     stmt = (select(Spend.customer_id, func.sum(net), func.count())
-            .where(Spend.at >= since, Spend.at < until, net > 0).group_by(Spend.customer_id))
+            .where(Spend.at >= since, Spend.at <= until, net > 0).group_by(Spend.customer_id))
     return [(int(c), int(a), int(n)) for c, a, n in s.execute(stmt)]
 
 

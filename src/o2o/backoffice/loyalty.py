@@ -1,0 +1,178 @@
+"""GET/POST /admin/loyalty (loyalty:manage): the tier rules and points rates, editable, with their effect
+previewed on last month's members (how many would be in each tier, how many points last month's spend
+would earn) under the current and the proposed rules before saving. A save is audited (old and new)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+from starlette.datastructures import FormData
+
+from o2o.backoffice.common import page, read_form, router, yuan_to_fen
+from o2o.deps import ContainerDep, Uow
+from o2o.kernel.errors import InvalidInput
+from o2o.loyalty import service as loyalty
+from o2o.loyalty.schemas import PreviewOut, RulesIn, RulesOut
+from o2o.web.templating import Texts
+
+TIER_FIELDS = ("min_spend", "min_orders", "points_multiplier_pct", "price_pct")
+FLAGS = ("free_store_delivery", "free_home_service", "dedicated_service")
+RATES = ("earn_points_per_yuan", "redeem_points_per_yuan", "redeem_cap_pct", "expiry_days",
+         "expiring_notice_days", "review_days")
+
+TEXTS: Texts = {
+    "en": {
+        "loy.title": "Membership and points",
+        "loy.lead": "Tiers follow each member's spend or orders over the last 12 months, in every channel. A member "
+                    "moves up as soon as an order qualifies and down only at their review date.",
+        "loy.tiers": "Tiers",
+        "loy.col.tier": "Tier",
+        "loy.col.min_spend": "Spend in 12 months (yuan)",
+        "loy.col.min_orders": "or orders in 12 months",
+        "loy.col.points_multiplier_pct": "Points multiplier (%)",
+        "loy.col.price_pct": "Member price (% of list)",
+        "loy.col.free_store_delivery": "Free store delivery",
+        "loy.col.free_home_service": "Free home service",
+        "loy.col.dedicated_service": "Dedicated service",
+        "loy.rates": "Points",
+        "loy.earn_points_per_yuan": "Points earned per yuan paid",
+        "loy.redeem_points_per_yuan": "Points worth one yuan at checkout",
+        "loy.redeem_cap_pct": "At most this share of a bill in points (%)",
+        "loy.expiry_days": "Points expire after (days)",
+        "loy.expiring_notice_days": "Tell members this many days before",
+        "loy.review_days": "A tier holds at least (days)",
+        "loy.zero": "0 = not used",
+        "loy.preview": "Preview the effect",
+        "loy.save": "Save the rules",
+        "loy.saved": "The rules are saved.",
+        "loy.effect": "Effect on last month's members",
+        "loy.effect.lead": "{n} members had a completed order from {since} to {until}.",
+        "loy.effect.none": "No member had a completed order in the last 30 days: nothing to compare.",
+        "loy.col.now": "Now",
+        "loy.col.new": "Proposed",
+        "loy.points": "Points last month's spend earns",
+        "loy.err": "Please correct the rules:",
+    },
+    "zh-CN": {
+        "loy.title": "会员与积分",
+        "loy.lead": "会员等级按近 12 个月全渠道的消费额或订单数计算。订单达标即刻升级，只在复核日降级。",
+        "loy.tiers": "会员等级",
+        "loy.col.tier": "等级",
+        "loy.col.min_spend": "近 12 个月消费（元）",
+        "loy.col.min_orders": "或近 12 个月订单数",
+        "loy.col.points_multiplier_pct": "积分倍率（%）",
+        "loy.col.price_pct": "会员价（标价的 %）",
+        "loy.col.free_store_delivery": "门店配送免运费",
+        "loy.col.free_home_service": "上门服务免费",
+        "loy.col.dedicated_service": "专属客服",
+        "loy.rates": "积分",
+        "loy.earn_points_per_yuan": "每支付 1 元获得积分",
+        "loy.redeem_points_per_yuan": "结账时多少积分抵 1 元",
+        "loy.redeem_cap_pct": "积分最多抵扣订单金额的（%）",
+        "loy.expiry_days": "积分有效期（天）",
+        "loy.expiring_notice_days": "过期前多少天提醒",
+        "loy.review_days": "等级至少保持（天）",
+        "loy.zero": "0 表示不使用此条件",
+        "loy.preview": "预览影响",
+        "loy.save": "保存规则",
+        "loy.saved": "规则已保存。",
+        "loy.effect": "对上月会员的影响",
+        "loy.effect.lead": "{since} 至 {until} 有已完成订单的会员共 {n} 位。",
+        "loy.effect.none": "近 30 天没有会员完成订单，无可比较的数据。",
+        "loy.col.now": "当前",
+        "loy.col.new": "调整后",
+        "loy.points": "上月消费可得积分",
+        "loy.err": "请修正以下规则：",
+    },
+}
+
+
+def _form_of(rules: RulesOut) -> dict[str, Any]:
+    form: dict[str, Any] = {}
+    for t in rules.tiers:
+        form[f"{t.code}.min_spend"] = f"{t.min_spend_fen // 100}.{t.min_spend_fen % 100:02d}"
+        for f in ("min_orders", "points_multiplier_pct", "price_pct"):
+            form[f"{t.code}.{f}"] = str(getattr(t, f))
+        for f in FLAGS:
+            form[f"{t.code}.{f}"] = getattr(t, f)
+    for r in RATES:
+        form[r] = str(getattr(rules.rates, r))
+    return form
+
+
+def _rules_in(form: FormData, codes: list[str], errors: dict[str, str]) -> RulesIn | None:
+    def number(key: str) -> int | None:
+        raw = str(form.get(key, "")).strip()
+        if not raw.isdigit() or len(raw) > 12:
+            errors[key] = "err.number"
+            return None
+        return int(raw)
+
+    tiers = []
+    for code in codes:
+        spend = yuan_to_fen(str(form.get(f"{code}.min_spend", "")).strip() or "0")
+        if spend is None:
+            errors[f"{code}.min_spend"] = "err.price"
+        tiers.append({"code": code, "min_spend_fen": spend or 0, "min_orders": number(f"{code}.min_orders"),
+                      "points_multiplier_pct": number(f"{code}.points_multiplier_pct"),
+                      "price_pct": number(f"{code}.price_pct"),
+                      **{f: form.get(f"{code}.{f}") == "1" for f in FLAGS}})
+    rates = {r: number(r) for r in RATES}
+    if errors:
+        return None
+    try:
+        return RulesIn(tiers=tiers, rates=rates)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = [str(x) for x in err["loc"]]
+            key = (f"{codes[int(loc[1])]}.{loc[2].removesuffix('_fen')}"
+                   if loc[0] == "tiers" and len(loc) > 2 else loc[-1])
+            errors[key] = "err.range"
+        return None
+
+
+def _chart(preview: PreviewOut | None) -> list[dict[str, Any]]:
+    if preview is None:
+        return []
+    top = max([1, *(max(r.members_now, r.members_new) for r in preview.tiers)])
+    return [{"tier": r.tier, "now": r.members_now, "new": r.members_new, "now_pct": r.members_now * 100 // top,
+             "new_pct": r.members_new * 100 // top} for r in preview.tiers]
+
+
+def _show(request: Request, c: ContainerDep, form: dict[str, Any], preview: PreviewOut | None = None,
+          errors: dict[str, str] | None = None, saved: bool = False, status: int = 200,
+          detail: str = "") -> HTMLResponse:
+    rules = loyalty.get_rules(c.db)
+    ctx = {"rules": rules, "form": form, "preview": preview, "bars": _chart(preview), "errors": errors or {},
+           "saved": saved, "rates": RATES, "flags": FLAGS, "detail": detail}
+    return page(request, "backoffice/loyalty.html", ctx, [TEXTS], status)
+
+
+@router.get("/admin/loyalty", response_class=HTMLResponse)
+def loyalty_rules(request: Request, c: ContainerDep) -> HTMLResponse:
+    rules = loyalty.get_rules(c.db)
+    return _show(request, c, _form_of(rules), saved=request.query_params.get("saved") == "1")
+
+
+@router.post("/admin/loyalty")
+def loyalty_save(request: Request, c: ContainerDep, uow: Uow, form: FormData = Depends(read_form)) -> Response:
+    """action=preview shows the effect of the posted rules; action=save saves them (audited)."""
+    codes = [t.code for t in loyalty.get_rules(c.db).tiers]
+    errors: dict[str, str] = {}
+    shown = {k: (v == "1" if k.endswith(FLAGS) else v) for k, v in form.items() if k != "csrf_token"}
+    for code in codes:
+        for f in FLAGS:
+            shown.setdefault(f"{code}.{f}", False)
+    data = _rules_in(form, codes, errors)
+    if data is None:
+        return _show(request, c, shown, errors=errors, status=422)
+    try:
+        if form.get("action") == "save":
+            loyalty.set_rules(uow, data)
+            return HTMLResponse(status_code=303, headers={"Location": "/admin/loyalty?saved=1"})
+        return _show(request, c, shown, preview=loyalty.preview(c.db, data, c.clock.now()))
+    except InvalidInput as exc:
+        return _show(request, c, shown, errors={"tiers": "err.invalid"}, status=422, detail=str(exc.detail or ""))
