@@ -11,6 +11,7 @@ from __future__ import annotations
 # product_edit imports products first: /admin/products/new is matched before /admin/products/{product_id}
 from o2o.backoffice import dashboard, orders, product_edit, products, stock, stores, users  # noqa: F401
 from o2o.backoffice import loyalty  # noqa: F401  (membership rules)
+from o2o.backoffice import reconcile  # noqa: F401  (payment statements)
 from o2o.backoffice.common import router
 
 __all__ = ["router"]

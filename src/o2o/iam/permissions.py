@@ -35,6 +35,7 @@ ACTIONS: dict[str, str] = {
     "staff:manage": "invite, disable, enable and reset staff users",
     "apikeys:manage": "create, rotate and revoke integration API keys",
     "audit:read": "search the audit log",
+    "payments:reconcile": "import the payment providers' daily statements and see the differences",
 }
 
 _STORE_OPS = {"inventory:read", "inventory:write", "orders:read", "fulfillment:read", "fulfillment:write",
@@ -45,7 +46,7 @@ ROLES: dict[str, frozenset[str]] = {
     "operator": frozenset(_STORE_OPS | {
         "catalog:write", "price:write", "locations:write", "inventory:transfer", "inventory:check",
         "orders:write", "fulfillment:ship", "fulfillment:reissue", "pii:read", "analytics:read", "staff:read",
-        "loyalty:manage",
+        "loyalty:manage", "payments:reconcile",
         "staff:manage", "customers:merge"}),
     "store_manager": frozenset(_STORE_OPS | {
         "inventory:transfer", "orders:write", "fulfillment:ship", "fulfillment:reissue", "pii:read", "staff:read",
@@ -249,6 +250,8 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/shop/member/rewards/{reward_id}/redeem"): CUSTOMER,
     ("POST", "/shop/orders/{number}/pay"): CUSTOMER,
     ("POST", "/shop/orders/{number}/pay/check"): CUSTOMER,
+    ("GET", "/admin/payments/reconcile"): staff("payments:reconcile"),
+    ("POST", "/admin/payments/reconcile"): staff("payments:reconcile"),
     # --- end storefront pages ---
     # --- store console pages (o2o.console) ---
     ("GET", "/console"): staff("fulfillment:read"),
