@@ -6,8 +6,8 @@ units sold, kept in step by catalog.search.service.reindex. The text index on it
 
 - SQLite: an FTS5 table `product_search_fts` (unicode61 over the tokenised field, prefix indexes of 1-3
   characters) holding the terms of product_search (external content), kept in step by triggers;
-- PostgreSQL: the `pg_trgm` extension (Debian's postgresql-contrib) and a GIN trigram index on `terms`,
-  which serves the `LIKE '% niunai%'` patterns the search builds.
+- PostgreSQL: a GIN index on the tsvector of the tokens as they are (array_to_tsvector: no parser,
+  dictionary or locale in between), which serves `'牛奶' & 'niunai':*` queries.
 
 Rows for the products already in the database are built here. `location.phone`: a store's public
 number, shown on the store cards.
@@ -48,34 +48,39 @@ def _backfill() -> None:
     conn = op.get_bind()
     prices = dict(conn.execute(sa.text(
         "select product_id, min(base_price_fen) from sku where active = :t group by product_id"), {"t": True}).all())
-    rows = conn.execute(sa.text("select id, name_zh, name_en, brand from product order by id")).all()
-    table = sa.table('product_search', sa.column('product_id'), sa.column('terms'), sa.column('name_len'),
-                     sa.column('price_fen'), sa.column('sales'))
+    rows = conn.execute(sa.text("select id, category_id, active, name_zh, name_en, brand from product order by id")).all()
+    table = sa.table('product_search', sa.column('product_id'), sa.column('category_id'), sa.column('active'),
+                     sa.column('terms'), sa.column('name_len'), sa.column('price_fen'), sa.column('sales'))
     for start in range(0, len(rows), BATCH):
         conn.execute(table.insert(), [
-            dict(product_id=pid, terms=f" {product_terms(zh, en, brand)} ", name_len=len(zh),
-                 price_fen=prices.get(pid), sales=0) for pid, zh, en, brand in rows[start:start + BATCH]])
+            dict(product_id=pid, category_id=cat, active=bool(active), terms=f" {product_terms(zh, en, brand)} ",
+                 name_len=len(zh), price_fen=prices.get(pid), sales=0)
+            for pid, cat, active, zh, en, brand in rows[start:start + BATCH]])
 
 
 def upgrade() -> None:
     op.create_table('product_search',
     sa.Column('product_id', BigId, nullable=False),
+    sa.Column('category_id', BigId, nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('terms', sa.Text(), nullable=False),
     sa.Column('name_len', sa.Integer(), nullable=False),
     sa.Column('price_fen', sa.Integer(), nullable=True),
     sa.Column('sales', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['product_id'], ['product.id'], name=op.f('fk_product_search_product_id_product')),
+    sa.ForeignKeyConstraint(['category_id'], ['category.id'], name=op.f('fk_product_search_category_id_category')),
     sa.PrimaryKeyConstraint('product_id', name=op.f('pk_product_search'))
     )
     with op.batch_alter_table('product_search', schema=None) as batch_op:
         batch_op.create_index('ix_product_search_sales', ['sales'], unique=False)
+        batch_op.create_index('ix_product_search_category', ['category_id'], unique=False)
     op.add_column('location', sa.Column('phone', sa.String(length=32), nullable=False, server_default=''))
     if op.get_bind().dialect.name == 'sqlite':
         for statement in SQLITE_FTS:
             op.execute(statement)
     else:
-        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        op.execute("CREATE INDEX ix_product_search_terms_trgm ON product_search USING gin (terms gin_trgm_ops)")
+        op.execute("CREATE INDEX ix_product_search_tokens ON product_search "
+                   "USING gin (array_to_tsvector(string_to_array(btrim(terms), ' ')))")
     _backfill()
 
 
@@ -85,11 +90,12 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
         op.execute("DROP TABLE IF EXISTS product_search_fts")
     else:
-        op.execute("DROP INDEX IF EXISTS ix_product_search_terms_trgm")
+        op.execute("DROP INDEX IF EXISTS ix_product_search_tokens")
     if op.get_bind().dialect.name == 'sqlite':
         op.execute("ALTER TABLE location DROP COLUMN phone")  # in place (SQLite >= 3.35): no table rebuild
     else:
         op.drop_column('location', 'phone')
     with op.batch_alter_table('product_search', schema=None) as batch_op:
+        batch_op.drop_index('ix_product_search_category')
         batch_op.drop_index('ix_product_search_sales')
     op.drop_table('product_search')

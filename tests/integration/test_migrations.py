@@ -9,7 +9,7 @@ from o2o.models import metadata
 
 
 # each database's own text index on product_search (migration 0015) is not in the models
-TEXT_INDEXES = ("product_search_fts", "ix_product_search_terms_trgm")
+TEXT_INDEXES = ("product_search_fts", "ix_product_search_tokens")
 
 
 def _not_a_text_index(name, type_, parent_names):  # type: ignore[no-untyped-def]

@@ -118,13 +118,15 @@ class ProductImage(Base):
 class ProductSearch(Base):
     """A product as search sees it (kept in step by catalog.search.service.reindex on every change):
     the tokenised names (kernel.searchtext), and what results are sorted by. SQLite searches `terms`
-    through an FTS5 index (`product_search_fts`), PostgreSQL through a pg_trgm GIN index
-    (`ix_product_search_terms_trgm`); both are made by migration 0015, not by these models."""
+    through an FTS5 index (`product_search_fts`), PostgreSQL through a GIN index on the tsvector of the
+    tokens (`ix_product_search_tokens`); both are made by migration 0015, not by these models."""
 
     __tablename__ = "product_search"
-    __table_args__ = (Index("ix_product_search_sales", "sales"),)
+    __table_args__ = (Index("ix_product_search_sales", "sales"), Index("ix_product_search_category", "category_id"))
 
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"))  # the product's, copied: no join
+    active: Mapped[bool] = mapped_column(default=True)  # the product's, copied: no join
     terms: Mapped[str] = mapped_column(Text)  # " 光 明 纯 牛 奶 niunai nai ... milk " (spaces at both ends)
     name_len: Mapped[int]  # the Chinese name's length: the shorter of two equal matches ranks first
     price_fen: Mapped[int | None]  # the cheapest active SKU's base price (None without one)

@@ -2,16 +2,17 @@
 catalog.search, stores in the storefront's store finder).
 
 Both databases search the same tokenised field (`terms`), built here at index time:
-- every Chinese character is a token of its own ("光 明 纯 牛 奶"), so a Chinese query is a phrase of
-  adjacent characters: "牛奶" and "牛 奶" both find 纯牛奶;
+- every Chinese character is a token of its own ("光 明 纯 牛 奶"), and so is every pair of adjacent
+  characters ("光明 明纯 纯牛 牛奶"): a Chinese query is its pairs ("特仑苏": 特仑 and 仑苏), so "牛奶"
+  and "牛 奶" both find 纯牛奶 (one token looked up, as search engines index Chinese: bigrams);
 - English words, lower case (diacritics folded);
 - pinyin from every syllable to the end of the name, run together ("guangmingchunniunai",
   "mingchunniunai" ... "niunai", "nai"), and the same for the initials ("gmcnn" ... "nn"), so a
   pinyin or initials query is a prefix of one token: `niunai`, `niun`, `nn`;
 - words of the other language from a small bilingual glossary, so "milk" and "牛奶" find one set.
 
-A query term is a run of Chinese characters (matched as a phrase; whitespace inside such a run is
-ignored) or a Latin word (matched as a token prefix). Punctuation and operators are dropped, so
+A query term is a run of Chinese characters (its pairs, or the one character, matched as tokens;
+whitespace inside such a run is ignored) or a Latin word (matched as a token prefix). Punctuation and operators are dropped, so
 nothing a shopper types reaches the database as syntax.
 """
 
@@ -101,7 +102,8 @@ def product_terms(name_zh: str, name_en: str, brand: str | None = None) -> str:
     zh, en = normalise(name_zh), normalise(f"{name_en} {brand or ''}")
     tokens: list[str] = []
     for run in re.findall(f"[{_CJK}]+", zh):
-        tokens.extend(run)  # one token per character
+        tokens.extend(run)  # one token per character, and per pair of adjacent characters
+        tokens.extend(_pairs(run))
         syllables = list(_syllables(run))
         letters = [s[0] for s in syllables]
         tokens.extend(_suffixes(syllables))
@@ -115,14 +117,19 @@ def product_terms(name_zh: str, name_en: str, brand: str | None = None) -> str:
         word_zh = _EN_TO_ZH.get(word) or _EN_TO_ZH.get(_stem(word))
         if word_zh and word_zh not in zh:
             tokens.extend(word_zh)
+            tokens.extend(_pairs(word_zh))
             zh += " " + word_zh
     out: list[str] = []
     seen: set[str] = set()
-    for t in tokens:  # characters keep their order and repeats (a phrase is adjacent characters)
-        if _CJK_CHAR.fullmatch(t) or t not in seen:
+    for t in tokens:  # the name's characters keep their order (the relevance looks at how a name starts)
+        if t not in seen or _CJK_CHAR.fullmatch(t):
             out.append(t)
             seen.add(t)
     return " ".join(out)
+
+
+def _pairs(run: str) -> list[str]:
+    return [run[i:i + 2] for i in range(len(run) - 1)]
 
 
 def store_terms(name_zh: str, name_en: str, district: str, address: str) -> str:
@@ -132,8 +139,9 @@ def store_terms(name_zh: str, name_en: str, district: str, address: str) -> str:
 
 def matches(terms: str, query: Query) -> bool:
     """Whether space-padded `terms` hold every term of the query, as the databases match them: a Chinese
-    term as adjacent characters, a Latin word as the start of a token."""
-    return all((f" {t.phrase} " if t.cjk else f" {t.text}") in terms for t in query.terms)
+    term's pairs of characters as tokens, a Latin word as the start of a token."""
+    return all(all(f" {tok} " in terms for tok in t.tokens) if t.cjk else f" {t.text}" in terms
+               for t in query.terms)
 
 
 @dataclass(frozen=True)
@@ -143,8 +151,15 @@ class Term:
 
     @property
     def phrase(self) -> str:
-        """The term as the index holds it: characters separated by a space, a word as is."""
+        """The characters separated by a space (how a name starts in the index), a word as is."""
         return " ".join(self.text) if self.cjk else self.text
+
+    @property
+    def tokens(self) -> list[str]:
+        """What the index must hold: a Chinese run's pairs (or its one character); a word (as a prefix)."""
+        if not self.cjk:
+            return [self.text]
+        return _pairs(self.text) or [self.text]
 
 
 @dataclass(frozen=True)

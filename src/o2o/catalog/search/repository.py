@@ -1,5 +1,5 @@
 """Search queries, one repository per database: each matches the tokenised `product_search.terms` with
-its own text index (SQLite FTS5, PostgreSQL pg_trgm); filtering, sorting and paging are shared.
+its own text index (SQLite FTS5, PostgreSQL a GIN-indexed tsvector); filtering, sorting and paging are shared.
 Never commits."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, column, exists, func, select, table, text
+from sqlalchemy import ColumnElement, Select, case, column, exists, func, select, table, text
 from sqlalchemy.orm import Session
 
 from o2o.catalog.models import Product, ProductSearch, Sku
@@ -34,14 +34,13 @@ class SearchRepository:
         raise NotImplementedError
 
     def _filtered(self, query: Query, category_id: int | None, supplier_id: int | None = None) -> Select:
-        stmt = (select(ProductSearch.product_id).join(Product, Product.id == ProductSearch.product_id)
-                .where(Product.active.is_(True)))
+        stmt = select(ProductSearch.product_id).where(ProductSearch.active.is_(True))
         if not query.empty:
             stmt = stmt.where(self.matches(query))
         if category_id is not None:
-            stmt = stmt.where(Product.category_id == category_id)
+            stmt = stmt.where(ProductSearch.category_id == category_id)
         if supplier_id is not None:
-            stmt = stmt.where(Product.supplier_id == supplier_id)
+            stmt = stmt.join(Product, Product.id == ProductSearch.product_id).where(Product.supplier_id == supplier_id)
         return stmt
 
     def find(self, query: Query, *, category_id: int | None = None, supplier_id: int | None = None,
@@ -71,12 +70,16 @@ class SearchRepository:
             order += [ProductSearch.sales.desc()]
         else:  # relevance: the name starting with the words, then the best selling, then the shortest name
             order += [self._starts(query), ProductSearch.sales.desc(), ProductSearch.name_len.asc()]
-        stmt = stmt.add_columns(func.count().over().label("total"))
-        rows = self.session.execute(stmt.order_by(*order, ProductSearch.product_id).offset(offset).limit(limit)).all()
-        if rows:
-            total = rows[0][-1]
-        else:  # past the last page (or nothing): the count alone
+        if query.empty:  # browsing: the count apart, so that a page in sales order can walk the index
             total = self.session.scalar(select(func.count()).select_from(self._counted(stmt))) or 0
+            rows = self.session.execute(stmt.order_by(*order, ProductSearch.product_id).offset(offset)
+                                        .limit(limit)).all() if total > offset else []
+        else:  # searching: one statement, the count a window over the matches
+            stmt = stmt.add_columns(func.count().over().label("total"))
+            rows = self.session.execute(stmt.order_by(*order, ProductSearch.product_id).offset(offset)
+                                        .limit(limit)).all()
+            total = rows[0][-1] if rows else \
+                self.session.scalar(select(func.count()).select_from(self._counted(stmt))) or 0
         return [Hit(r[0], bool(r[1]) if flag is not None else (True if only_in_stock else None)) for r in rows], total
 
     @staticmethod
@@ -90,7 +93,8 @@ class SearchRepository:
 
     def suggest(self, query: Query, limit: int) -> list[tuple[int, str, str]]:
         """(product id, name zh, name en) of the best-selling matches."""
-        stmt = (self._filtered(query, None).add_columns(Product.name_zh, Product.name_en)
+        stmt = (self._filtered(query, None).join(Product, Product.id == ProductSearch.product_id)
+                .add_columns(Product.name_zh, Product.name_en)
                 .order_by(self._starts(query), ProductSearch.sales.desc(), ProductSearch.name_len,
                           ProductSearch.product_id).limit(limit))
         return [(r[0], r[1], r[2]) for r in self.session.execute(stmt)]
@@ -100,22 +104,26 @@ class SearchRepository:
 
 
 class SqliteSearch(SearchRepository):
-    """FTS5 (unicode61 over the tokenised field): a Chinese term is a phrase of its characters, a Latin
-    word a token prefix. Terms hold only letters, digits and CJK characters (text.parse_query), quoted."""
+    """FTS5 (unicode61 over the tokenised field): a Chinese term's pairs as tokens, a Latin word as a token
+    prefix. Terms hold only letters, digits and CJK characters (kernel.searchtext.parse_query), quoted."""
 
     def matches(self, query: Query) -> ColumnElement[bool]:
-        expr = " AND ".join(f'"{t.phrase}"' if t.cjk else f'"{t.text}"*' for t in query.terms)
+        expr = " AND ".join(f'"{tok}"' if t.cjk else f'"{tok}"*' for t in query.terms for tok in t.tokens)
         hits = select(_FTS.c.rowid).where(text("product_search_fts MATCH :fts").bindparams(fts=expr))
         return ProductSearch.product_id.in_(hits)
 
 
+# the tokens are lexemes as they are: no parser, dictionary or locale between them and the index
+TSVECTOR = "array_to_tsvector(string_to_array(btrim(terms), ' '))"
+
+
 class PostgresSearch(SearchRepository):
-    """LIKE patterns over the space-padded terms, served by the pg_trgm GIN index: a Chinese term is its
-    characters as adjacent tokens (`% 牛 奶 %`), a Latin word the start of a token (`% niunai%`)."""
+    """A tsvector of the tokens themselves (GIN index `ix_product_search_tokens` on the same expression):
+    a Chinese term's pairs as lexemes, a Latin word as a lexeme prefix (`'niunai':*`)."""
 
     def matches(self, query: Query) -> ColumnElement[bool]:
-        return and_(*(ProductSearch.terms.like(f"% {t.phrase} %" if t.cjk else f"% {t.text}%")
-                      for t in query.terms))
+        expr = " & ".join(f"'{tok}'" if t.cjk else f"'{tok}':*" for t in query.terms for tok in t.tokens)
+        return text(f"{TSVECTOR} @@ CAST(:tsq AS tsquery)").bindparams(tsq=expr)
 
 
 def for_session(session: Session) -> SearchRepository:

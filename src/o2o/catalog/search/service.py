@@ -5,25 +5,28 @@ work that changes a product)."""
 from __future__ import annotations
 
 import bisect
+import re
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from o2o.catalog.models import Product, ProductSearch, Sku
+from o2o.catalog.models import MEDIA_URL, Product, ProductImage, ProductSearch, Sku
+from o2o.catalog.schemas import ProductImageOut, SkuOut
 from o2o.catalog.search import repository
 from o2o.catalog.search.schemas import ProductHit, SearchPage, Suggestion
 from o2o.kernel.db import Database
 from o2o.kernel.pagination import PageParams
 from o2o.kernel.searchtext import Query, Term, as_pinyin, parse_query, product_terms
 
-VOCABULARY_TTL_S = 300.0  # another process's new words are seen within this; this process's at once
+VOCABULARY_TTL_S = 900.0  # another process's new words are seen within this; this process's at once
 MIN_TYPO_LEN = 3
+_WORDS = re.compile(r"(?<![^ ])[a-z0-9]{3,16}(?![^ ])")
 
 
 class _Vocabulary:
@@ -32,24 +35,25 @@ class _Vocabulary:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._cache: dict[str, tuple[float, int, Counter[str], list[str]]] = {}
+        self._cache: dict[str, tuple[float, int, Counter[str], dict[str, list[str]]]] = {}
         self._generation = 0
 
     def invalidate(self) -> None:
         with self._lock:
             self._generation += 1
 
-    def get(self, db: Database) -> tuple[Counter[str], list[str]]:
+    def get(self, db: Database) -> tuple[Counter[str], dict[str, list[str]]]:
+        """(uses per word, the words by first letter sorted; "" -> all of them sorted)."""
         with self._lock:
             hit = self._cache.get(db.url)
             generation = self._generation
         if hit and hit[1] == generation and time.monotonic() - hit[0] < VOCABULARY_TTL_S:
             return hit[2], hit[3]
-        counts: Counter[str] = Counter()
         with db.read() as s:
-            for terms in repository.for_session(s).all_terms():
-                counts.update(t for t in set(terms.split()) if t.isascii() and MIN_TYPO_LEN <= len(t) <= 16)
-        ordered = sorted(counts)
+            counts: Counter[str] = Counter(_WORDS.findall(" ".join(repository.for_session(s).all_terms())))
+        ordered: dict[str, list[str]] = {"": sorted(counts)}
+        for word in ordered[""]:
+            ordered.setdefault(word[0], []).append(word)
         with self._lock:
             self._cache[db.url] = (time.monotonic(), generation, counts, ordered)
         return counts, ordered
@@ -64,21 +68,23 @@ def _known(word: str, ordered: list[str]) -> bool:
     return i < len(ordered) and ordered[i].startswith(word)
 
 
-def correct(query: Query, counts: Counter[str], ordered: list[str]) -> Query | None:
+def correct(query: Query, counts: Counter[str], ordered: dict[str, list[str]]) -> Query | None:
     """The query with each unknown Latin word replaced by the nearest word of the index (one edit for
-    short words, two from 7 letters; a swap of two letters is one edit; ties go to the commoner word),
-    and Chinese words that found nothing by their pinyin. None when nothing could be corrected."""
+    short words, two from 7 letters; a swap of two letters is one edit; ties go to the commoner word;
+    words with the same first letter are tried first). None when nothing could be corrected."""
     out: list[Term] = []
     changed = False
     for term in query.terms:
         if term.cjk:
             out.append(term)
             continue
-        if len(term.text) < MIN_TYPO_LEN or _known(term.text, ordered):
+        if len(term.text) < MIN_TYPO_LEN or _known(term.text, ordered[""]):
             out.append(term)
             continue
         limit = 1 if len(term.text) < 7 else 2
-        near = process.extract(term.text, ordered, scorer=OSA.distance, score_cutoff=limit, limit=20)
+        near = process.extract(term.text, ordered.get(term.text[0], []), scorer=OSA.distance, score_cutoff=limit,
+                               limit=20) or process.extract(term.text, ordered[""], scorer=OSA.distance,
+                                                            score_cutoff=limit, limit=20)
         if not near:
             out.append(term)
             continue
@@ -126,12 +132,29 @@ def _retries(db: Database, query: Query) -> Iterable[Query]:
 
 
 def _products(s: Session, hits: list[repository.Hit]) -> list[ProductHit]:
+    """The page's products with their SKUs and pictures: three plain queries (no ORM objects to build)."""
     if not hits:
         return []
-    rows = {p.id: p for p in s.scalars(select(Product).options(selectinload(Product.skus))
-                                       .where(Product.id.in_([h.product_id for h in hits])))}
-    return [ProductHit.model_validate(rows[h.product_id]).model_copy(update={"in_stock": h.in_stock})
-            for h in hits if h.product_id in rows]
+    ids = [h.product_id for h in hits]
+    products = {r.id: r._asdict() for r in s.execute(select(*_PRODUCT_COLS).where(Product.id.in_(ids)))}
+    skus: dict[int, list[SkuOut]] = defaultdict(list)
+    for r in s.execute(select(*_SKU_COLS).where(Sku.product_id.in_(ids)).order_by(Sku.id)):
+        skus[r.product_id].append(SkuOut(**r._asdict()))
+    images: dict[int, list[ProductImageOut]] = defaultdict(list)
+    for r in s.execute(select(ProductImage.product_id, *_IMAGE_COLS).where(ProductImage.product_id.in_(ids))
+                       .order_by(ProductImage.product_id, ProductImage.position, ProductImage.id)):
+        row = r._asdict()
+        images[row.pop("product_id")].append(ProductImageOut(url=f"{MEDIA_URL}/{row.pop('path')}", **row))
+    return [ProductHit(**products[h.product_id], skus=skus[h.product_id], images=images[h.product_id],
+                       image_url=images[h.product_id][0].url if images[h.product_id] else None, in_stock=h.in_stock)
+            for h in hits if h.product_id in products]
+
+
+_PRODUCT_COLS = (Product.id, Product.category_id, Product.supplier_id, Product.name_zh, Product.name_en, Product.brand,
+                 Product.description, Product.active)
+_SKU_COLS = (Sku.id, Sku.product_id, Sku.code, Sku.barcode, Sku.spec, Sku.unit, Sku.base_price_fen, Sku.active)
+_IMAGE_COLS = (ProductImage.id, ProductImage.path, ProductImage.content_type, ProductImage.width, ProductImage.height,
+               ProductImage.size_bytes)
 
 
 def suggest(db: Database, q: str, limit: int = 8) -> list[Suggestion]:
@@ -161,17 +184,18 @@ def reindex(session: Session, product_ids: Iterable[int]) -> None:
         terms = f" {product_terms(product.name_zh, product.name_en, product.brand)} "
         row = session.get(ProductSearch, product.id)
         if row is None:
-            session.add(ProductSearch(product_id=product.id, terms=terms, name_len=len(product.name_zh),
-                                      price_fen=prices.get(product.id), sales=0))
-        else:
-            row.terms, row.name_len, row.price_fen = terms, len(product.name_zh), prices.get(product.id)
+            row = ProductSearch(product_id=product.id, sales=0)
+            session.add(row)
+        row.category_id, row.active, row.terms = product.category_id, product.active, terms
+        row.name_len, row.price_fen = len(product.name_zh), prices.get(product.id)
     session.flush()
     VOCABULARY.invalidate()
 
 
 def index_rows(products: Iterable[dict], prices: dict[int, int], sales: dict[int, int]) -> list[dict]:
-    """Search rows for bulk loading (the demo generator): products as dicts of id, name_zh, name_en, brand."""
-    return [dict(product_id=p["id"], terms=f" {product_terms(p['name_zh'], p['name_en'], p.get('brand'))} ",
+    """Search rows for bulk loading (the demo generator): products as dicts of id, category_id, active,
+    name_zh, name_en, brand."""
+    return [dict(product_id=p["id"], category_id=p["category_id"], active=p["active"], terms=f" {product_terms(p['name_zh'], p['name_en'], p.get('brand'))} ",
                  name_len=len(p["name_zh"]), price_fen=prices.get(p["id"]), sales=sales.get(p["id"], 0))
             for p in products]
 
