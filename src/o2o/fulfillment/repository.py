@@ -21,9 +21,11 @@ def code_in_use(session: Session, location_id: int, code: str) -> bool:
         FulfillmentOrder.status.in_(OPEN))) is not None
 
 
-def of_order(session: Session, order_id: int) -> list[FulfillmentOrder]:
-    return list(session.scalars(select(FulfillmentOrder).where(FulfillmentOrder.order_id == order_id)
-                                .order_by(FulfillmentOrder.id)))
+def of_order(session: Session, order_id: int, lock: bool = False) -> list[FulfillmentOrder]:
+    stmt = select(FulfillmentOrder).where(FulfillmentOrder.order_id == order_id).order_by(FulfillmentOrder.id)
+    if lock:  # until the commit: a store starting to pick waits (or is waited for)
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    return list(session.scalars(stmt))
 
 
 def lines_of(session: Session, fulfillment_id: int) -> list[FulfillmentLine]:

@@ -16,6 +16,7 @@ from o2o.fulfillment.models import (
     CANCELLED,
     DELIVERED,
     HANDED_OVER,
+    NEW,
     OPEN,
     PICKING,
     READY,
@@ -60,6 +61,13 @@ def create_for_order(uow: UnitOfWork, new: NewFulfillment) -> int:
                              note=new.reason[:300], at=now))
     uow.publish("fulfillment.created", _event(fo))
     return fo.id
+
+
+def work_started(uow: UnitOfWork, order_id: int) -> bool:
+    """Joins the caller's unit of work: whether the store has started on the order (a fulfilment past
+    "new" and not cancelled). Its fulfilments stay locked until the commit, so a store starting to pick
+    at the same moment is decided one way or the other, never both."""
+    return any(fo.status not in (NEW, CANCELLED) for fo in repo.of_order(uow.session, order_id, lock=True))
 
 
 def cancel_for_order(uow: UnitOfWork, order_id: int, actor: str) -> None:

@@ -249,6 +249,8 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/shop/member"): CUSTOMER,
     ("POST", "/shop/member/rewards/{reward_id}/redeem"): CUSTOMER,
     ("POST", "/shop/orders/{number}/pay"): CUSTOMER,
+    ("GET", "/shop/orders/{number}/cancel"): CUSTOMER,
+    ("POST", "/shop/orders/{number}/cancel"): CUSTOMER,
     ("POST", "/shop/orders/{number}/pay/check"): CUSTOMER,
     ("GET", "/admin/payments/reconcile"): staff("payments:reconcile"),
     ("POST", "/admin/payments/reconcile"): staff("payments:reconcile"),

@@ -14,6 +14,8 @@ MESSAGES: dict[str, Mapping[str, str]] = {
     "insufficient_stock": {"en": "Not enough stock", "zh-CN": "库存不足"},
     "no_location": {"en": "No location can fulfil this order", "zh-CN": "没有门店或仓库可以履约此订单"},
     "illegal_transition": {"en": "Cannot go from {src} to {dst}", "zh-CN": "不能从 {src} 变为 {dst}"},
+    "cancel_too_late": {"en": "This order can no longer be cancelled: the store has started picking it",
+                        "zh-CN": "门店已开始拣货，此订单无法再取消"},
     "bad_signature": {"en": "Invalid notification signature", "zh-CN": "通知签名无效"},
     "wrong_code": {"en": "Wrong pickup code", "zh-CN": "取件码错误"},
     "idempotency_conflict": {

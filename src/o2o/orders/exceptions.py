@@ -13,6 +13,12 @@ class InvalidSignature(Unauthorized):
     message_key = "bad_signature"
 
 
+class CancelTooLate(Conflict):
+    """A shopper cancels only before the store starts picking (unpaid, or paid and not picked yet)."""
+
+    kind, message_key = "cancel-too-late", "cancel_too_late"
+
+
 class NoLocation(Conflict):
     kind, message_key = "no-location", "no_location"
 

@@ -79,10 +79,20 @@ def get_order(c: ContainerDep, p: PrincipalDep, number: str) -> OrderOut:
     return _shown_to(p, service.get(c.db, number))
 
 
-@router.post("/orders/{number}/cancel", response_model=OrderOut)
+@router.post("/orders/{number}/cancel", response_model=OrderOut,
+             responses={409: {"description": "already ended (illegal-transition), or, for a customer, the store "
+                                             "has started picking (cancel-too-late)"}})
 def cancel_order(uow: Uow, c: ContainerDep, p: PrincipalDep, number: str, body: CancelIn | None = None) -> OrderOut:
+    """Cancel: the stock is released and a payment that went through is refunded by the provider.
+
+    A customer cancels their own order while it is unpaid, or paid and not picked yet (then 409
+    cancel-too-late), giving a `reason_code` from the list and, if they like, their own words; staff with
+    orders:write may cancel up to the hand-over. The history keeps `<reason_code>: <words>`."""
     _in_scope(c, p, number)
-    return _shown_to(p, service.cancel(uow, number, p.actor, body.reason if body else ""))
+    body = body or CancelIn()
+    if p.is_customer:
+        return _shown_to(p, service.cancel_by_customer(uow, number, p.id, body.note()))
+    return _shown_to(p, service.cancel(uow, number, p.actor, body.note()))
 
 
 PROVIDER_DOC = "one of the providers this installation offers (wechatpay, alipay; sandbox in dev); default: the first"

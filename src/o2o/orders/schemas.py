@@ -145,5 +145,17 @@ class PaymentRecord:
     out_refund_no: str = ""
 
 
+# why a shopper cancels (the storefront's list; the page names them in its language)
+CANCEL_REASONS = ("changed_mind", "wrong_items", "wrong_place", "too_slow", "better_price", "other")
+CancelReason = Literal["changed_mind", "wrong_items", "wrong_place", "too_slow", "better_price", "other"]
+
+
 class CancelIn(BaseModel):
-    reason: str = Field("", max_length=300)
+    reason_code: CancelReason | None = Field(None, description=(
+        "why, from the list: changed_mind, wrong_items, wrong_place (address or store), too_slow, better_price, "
+        "other; kept in the order's history"))
+    reason: str = Field("", max_length=300, description="in the caller's words (optional)")
+
+    def note(self) -> str:
+        """What the history keeps: `<reason_code>: <words>` (either part may be missing)."""
+        return ": ".join(part for part in (self.reason_code or "", self.reason.strip()) if part)[:300]

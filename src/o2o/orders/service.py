@@ -33,7 +33,7 @@ from o2o.locations import service as locations
 from o2o.loyalty import service as loyalty
 from o2o.orders import pricing
 from o2o.orders import repository as repo
-from o2o.orders.exceptions import AmountMismatch, InvalidSignature, NoLocation, PaymentProviderFailed
+from o2o.orders.exceptions import AmountMismatch, CancelTooLate, InvalidSignature, NoLocation, PaymentProviderFailed
 from o2o.orders.models import (
     CANCELLED,
     COMPLETED,
@@ -381,23 +381,52 @@ def record_payment_result(uow: UnitOfWork, provider: str, out_trade_no: str, amo
         return {"code": "SUCCESS"}
 
 
+# what a shopper may still cancel: unpaid, or paid and not picked yet (staff may cancel later steps too)
+SHOPPER_CANCELLABLE = frozenset({PENDING_PAYMENT, PAID})
+
+
 def cancel(uow: UnitOfWork, number: str, actor: str, reason: str = "") -> OrderOut:
     with uow:
         order = repo.by_number(uow.session, number, lock=True)
         if order is None:
             raise NotFound("order", number)
-        was = order.status
-        _transition(uow, order, CANCELLED, actor, reason)
-        if was in HOLDS_STOCK:
-            inventory.release(uow.session, number)
-        fulfillment.cancel_for_order(uow, order.id, actor)
-        uow.publish("order.cancelled", {"order_id": order.id, "number": number, "was": was})
-        paid = repo.succeeded_payment(uow.session, order.id) if was != PENDING_PAYMENT else None
-        if paid is not None:
-            uow.publish("order.refund_needed", {"order_id": order.id, "number": number,
-                                                "out_trade_no": paid.out_trade_no, "amount_fen": paid.amount_fen})
+        _cancel(uow, order, actor, reason)
         uow.commit()
     return get(uow.db, number)
+
+
+def cancel_by_customer(uow: UnitOfWork, number: str, customer_id: int, reason: str = "") -> OrderOut:
+    """The shopper cancels their own order: unpaid, or paid and not picked yet (a paid one is refunded
+    through the payment provider, by the order.refund_needed event). Once the store has started picking,
+    CancelTooLate (409), also when the store starts at the same moment: the order and its fulfilments
+    are locked, so one of the two wins."""
+    with uow:
+        order = repo.by_number(uow.session, number, lock=True)
+        if order is None or order.customer_id != customer_id:
+            raise NotFound("order", number)
+        if order.status not in SHOPPER_CANCELLABLE or fulfillment.work_started(uow, order.id):
+            if order.status in (CANCELLED, EXPIRED):
+                raise IllegalTransition("order", order.status, CANCELLED)
+            raise CancelTooLate(f"order {number} is {order.status}: the store has started on it",
+                                current_status=order.status)
+        _cancel(uow, order, f"customer:{customer_id}", reason)
+        uow.commit()
+    return get(uow.db, number)
+
+
+def _cancel(uow: UnitOfWork, order: Order, actor: str, reason: str) -> None:
+    """Joins the caller's unit of work (the order locked): cancel, release its stock and fulfilments, and
+    ask for the refund of a payment that went through."""
+    was, number = order.status, order.number
+    _transition(uow, order, CANCELLED, actor, reason)
+    if was in HOLDS_STOCK:
+        inventory.release(uow.session, number)
+    fulfillment.cancel_for_order(uow, order.id, actor)
+    uow.publish("order.cancelled", {"order_id": order.id, "number": number, "was": was})
+    paid = repo.succeeded_payment(uow.session, order.id) if was != PENDING_PAYMENT else None
+    if paid is not None:
+        uow.publish("order.refund_needed", {"order_id": order.id, "number": number,
+                                            "out_trade_no": paid.out_trade_no, "amount_fen": paid.amount_fen})
 
 
 def expire_unpaid(db: Database, uow_factory: Callable[[], UnitOfWork], limit: int = 200) -> int:

@@ -17,7 +17,7 @@ from o2o.kernel.pagination import PageParams
 from o2o.orders import payments as order_payments
 from o2o.orders import service as orders
 from o2o.orders.exceptions import PaymentProviderFailed
-from o2o.orders.schemas import OrderOut, PaymentOut
+from o2o.orders.schemas import CANCEL_REASONS, OrderOut, PaymentOut
 from o2o.shop.common import not_found, page, parse_int, see_other, translator
 from o2o.shop.explain import describe_route, timeline
 from o2o.shop.web import router
@@ -60,7 +60,7 @@ def order_page(request: Request, c: ContainerDep, p: PrincipalDep, number: str) 
     ctx = {"order": order, "steps": timeline(order.status, order.mode, order.history),
            "route": describe_route(c, order.fulfil_location_id, order.mode, order.route_reason, order.distance_m,
                                    translator(request)),
-           "fulfillments": fos, "pickup": pickup, "qr": qr,
+           "fulfillments": fos, "pickup": pickup, "qr": qr, "cancel_reasons": CANCEL_REASONS,
            "paid_now": request.query_params.get("paid") == "1"}
     return page(request, c, "shop/order.html", ctx, no_store=True)
 

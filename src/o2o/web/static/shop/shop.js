@@ -75,3 +75,25 @@
     button.setAttribute("aria-busy", "true");
   });
 })();
+
+// The order page's cancel dialog opens through invoker commands (commandfor/command) without script;
+// where a browser lacks them, these clicks do the same, and where it lacks <dialog>, the link to the
+// cancel page shows instead of the button.
+(function () {
+  "use strict";
+  const opener = document.querySelector("[data-cancel-open]");
+  if (!opener) return;
+  if (typeof HTMLDialogElement !== "function") {
+    opener.hidden = true;
+    document.querySelector(".cancel-fallback").style.display = "inline";
+    return;
+  }
+  if ("command" in HTMLButtonElement.prototype) return;
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest("button[commandfor]");
+    const dialog = button && document.getElementById(button.getAttribute("commandfor"));
+    if (!dialog) return;
+    if (button.getAttribute("command") === "show-modal") dialog.showModal();
+    if (button.getAttribute("command") === "close") dialog.close();
+  });
+})();
