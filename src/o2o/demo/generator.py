@@ -32,6 +32,7 @@ from o2o.catalog.search import service as product_search
 from o2o.customers.models import Address, Customer
 from o2o.demo.catalog import Catalog, assortments, build_catalog, opening_stock, store_prices
 from o2o.demo.history import Sale, Simulator
+from o2o.demo.loyalty_rows import member_rows, reward_rows
 from o2o.demo.order_rows import OrderRows, sold_totals
 from o2o.demo.people import build_people
 from o2o.demo.places import Locations, build_locations
@@ -40,6 +41,8 @@ from o2o.inventory.models import Stock, StockMovement
 from o2o.kernel.clock import SHANGHAI
 from o2o.kernel.db import Database
 from o2o.locations.models import Location
+from o2o.loyalty import repository as loyalty_repo
+from o2o.loyalty.models import PointsAccount, PointsEntry, Reward, Spend
 from o2o.orders.models import Order, OrderHistory, OrderLine, Payment
 
 CHUNK = 5000
@@ -176,12 +179,24 @@ def generate(db: Database, size: DemoSize, seed: int = 42, console: Console | No
                                                          lambda: phases.advance(task))
 
             task = phases.add("Orders", len(sales))
+            completed: list[dict[str, Any]] = []
             for n, rows in OrderRows(rnds[5], locs, catalog, people, first).chunks(sales):
                 for table, model in ORDER_TABLES.items():
                     _insert(s, model, rows[table])
                     counts[table] += len(rows[table])
+                completed += [o for o in rows["sales_order"] if o["status"] == "completed"]
                 phases.advance(task, n)
             _move_sequences(s, db.dialect, len(sales))
+
+            task = phases.add("Points & tiers", 1)
+            loyal = member_rows(random.Random(seed + 9), completed, loyalty_repo.tiers(s), loyalty_repo.rates(s),
+                                anchor)
+            for model, key in ((Spend, "loyalty_spend"), (PointsEntry, "points_entry"),
+                               (PointsAccount, "points_account")):
+                _insert(s, model, loyal[key])
+                counts[key] = len(loyal[key])
+            _insert(s, Reward, reward_rows(before_history))
+            phases.done(task)
 
             task = phases.add("Search index", len(catalog.products))
             _search_index(s, catalog, sales)
