@@ -8,7 +8,9 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 
+from o2o.analytics import members
 from o2o.analytics import repository as repo
+from o2o.analytics.members import MemberFilter, MemberRow
 from o2o.analytics.schemas import (
     Dashboard,
     OrderFilter,
@@ -115,3 +117,15 @@ def search_orders(db: Database, f: OrderFilter, page: PageParams) -> Page[OrderR
     with db.read() as s:
         rows, total = repo.search_orders(s, f, page.offset, page.size)
     return Page[OrderRow](items=rows, page=page.page, size=page.size, total=total)
+
+
+def search_members(db: Database, f: MemberFilter, page: PageParams) -> Page[MemberRow]:
+    """The back-office member list: tier, joined between, has orders, channel."""
+    with db.read() as s:
+        rows, total = members.search(s, f, page.offset, page.size)
+    return Page[MemberRow](items=rows, page=page.page, size=page.size, total=total)
+
+
+def member_lines(db: Database, f: MemberFilter) -> Iterator[MemberRow]:
+    with db.read() as s:
+        yield from members.lines(s, f)

@@ -28,7 +28,8 @@ from o2o.web.templating import Texts, render, requested_locale
 NAV = (("dashboard", "/admin", "analytics:read"), ("products", "/admin/products", "catalog:write"),
        ("stores", "/admin/stores", "locations:write"), ("stock", "/admin/stock", "inventory:read"),
        ("orders", "/admin/orders", "orders:read"), ("users", "/admin/users", "staff:read"),
-       ("loyalty", "/admin/loyalty", "loyalty:manage"), ("audit", "/admin/audit", "audit:read"),
+       ("members", "/admin/members", "customers:read"), ("loyalty", "/admin/loyalty", "loyalty:manage"),
+       ("audit", "/admin/audit", "audit:read"),
        ("reconcile", "/admin/payments/reconcile", "payments:reconcile"))
 
 TEXTS: Texts = {
@@ -43,6 +44,7 @@ TEXTS: Texts = {
         "nav.users": "Users",
         "nav.audit": "Audit log",
         "nav.loyalty": "Membership",
+        "nav.members": "Members",
         "nav.reconcile": "Reconciliation",
         "bo.signed_in": "Signed in as {name}",
         "bo.sign_out": "Sign out",
@@ -125,6 +127,7 @@ TEXTS: Texts = {
         "nav.users": "用户",
         "nav.audit": "审计日志",
         "nav.loyalty": "会员积分",
+        "nav.members": "会员",
         "nav.reconcile": "支付对账",
         "bo.signed_in": "当前用户：{name}",
         "bo.sign_out": "退出登录",

@@ -9,9 +9,18 @@ stock (grid and CSV export), orders, users.
 from __future__ import annotations
 
 # product_edit imports products first: /admin/products/new is matched before /admin/products/{product_id}
-from o2o.backoffice import dashboard, orders, product_edit, products, stock, stores, users  # noqa: F401
-from o2o.backoffice import loyalty  # noqa: F401  (membership rules)
-from o2o.backoffice import reconcile  # noqa: F401  (payment statements)
+from o2o.backoffice import (  # noqa: F401
+    dashboard,
+    loyalty,  # noqa: F401  (membership rules)
+    members,  # noqa: F401  (member list, 360 profile, merge)
+    orders,
+    product_edit,
+    products,
+    reconcile,  # noqa: F401  (payment statements)
+    stock,
+    stores,
+    users,
+)
 from o2o.backoffice.common import router
 
 __all__ = ["router"]

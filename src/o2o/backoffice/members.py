@@ -1,0 +1,235 @@
+"""Member pages of the back-office (customers:read): the member list with filters (tier, joined between,
+has orders, channel) and its CSV export, one member's 360 profile, and merging two members who are one
+person (customers:merge: operators and platform admins; one transaction, audited, explained under
+GET /api/v1/customers/{id}/merges).
+
+Phones are masked in the list and the export (they are for finding a member, not for copying the
+customer base out); the profile shows them unmasked to pii:read holders, each read audited.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from pydantic import ValidationError
+
+from o2o.analytics import service as analytics
+from o2o.analytics.members import MemberFilter, MemberRow
+from o2o.backoffice.common import FormDep, not_found, page, page_params, pages_of, query_int, router, text
+from o2o.backoffice.orders import CHANNELS
+from o2o.console.members import money, profile_view
+from o2o.console.texts import TEXTS as CONSOLE_TEXTS
+from o2o.customers import service as customers
+from o2o.customers.schemas import MergeIn
+from o2o.deps import ContainerDep, PrincipalDep, Uow
+from o2o.kernel import pii
+from o2o.kernel.clock import SHANGHAI
+from o2o.kernel.errors import NotFound, Problem
+from o2o.kernel.ids import Id
+from o2o.loyalty import service as loyalty
+from o2o.web.templating import Texts, locale_of
+
+FIELDS = ("tier", "from", "to", "orders", "channel")
+HAS_ORDERS = ("yes", "no")
+
+TEXTS: Texts = {
+    "en": {
+        "members.title": "Members",
+        "members.lead": "Every member of the chain, newest first. Open one for the 360 profile.",
+        "members.filters": "Filter members",
+        "members.tier": "Tier",
+        "members.from": "Joined from",
+        "members.to": "Joined until",
+        "members.orders": "Orders",
+        "members.orders.yes": "has ordered",
+        "members.orders.no": "never ordered",
+        "members.channel": "Ordered through",
+        "members.export": "Export CSV",
+        "members.none": "There are no members yet.",
+        "members.col.id": "Member",
+        "members.col.name": "Name",
+        "members.col.phone": "Phone",
+        "members.col.joined": "Joined",
+        "members.col.tier": "Tier",
+        "members.col.points": "Points",
+        "members.col.orders": "Orders",
+        "members.col.last": "Last order",
+        "members.col.channels": "Channels",
+        "members.bad.order": "The end is before the start.",
+        "member.what": "member",
+        "member.title": "Member {id}",
+        "member.merge": "Merge a duplicate into this member",
+        "member.merge.lead": "Every order, address, identity, cart, favorite, view and point of the other member moves here, in one step that cannot be undone. The other member stays as a pointer to this one.",
+        "member.merge.id": "Member number to merge in",
+        "member.merge.reason": "Why (kept with the merge)",
+        "member.merge.submit": "Merge into this member",
+        "member.merge.confirm": "Merge that member into this one? This cannot be undone.",
+        "member.merged": "Member {id} was merged into this one.",
+        "member.merges": "Merges",
+        "member.merges.row": "{merged} → {survivor} · {when} · {actor} · {reason}",
+        "member.merge.bad": "Cannot merge: {detail}",
+        "member.merge.unknown": "There is no member with that number.",
+    },
+    "zh-CN": {
+        "members.title": "会员",
+        "members.lead": "全链会员，最新的在前。点开查看 360 视图。",
+        "members.filters": "筛选会员",
+        "members.tier": "等级",
+        "members.from": "注册日期起",
+        "members.to": "注册日期止",
+        "members.orders": "订单",
+        "members.orders.yes": "有订单",
+        "members.orders.no": "从未下单",
+        "members.channel": "下单渠道",
+        "members.export": "导出 CSV",
+        "members.none": "还没有会员。",
+        "members.col.id": "会员",
+        "members.col.name": "姓名",
+        "members.col.phone": "手机",
+        "members.col.joined": "注册时间",
+        "members.col.tier": "等级",
+        "members.col.points": "积分",
+        "members.col.orders": "订单数",
+        "members.col.last": "最近下单",
+        "members.col.channels": "渠道",
+        "members.bad.order": "结束日期早于开始日期。",
+        "member.what": "会员",
+        "member.title": "会员 {id}",
+        "member.merge": "把重复的会员合并到此会员",
+        "member.merge.lead": "另一会员的全部订单、地址、身份、购物车、关注、浏览和积分都会移到这里，一步完成且不可撤销。另一会员保留为指向此会员的记录。",
+        "member.merge.id": "要合并进来的会员编号",
+        "member.merge.reason": "原因（随合并记录保存）",
+        "member.merge.submit": "合并到此会员",
+        "member.merge.confirm": "确定把该会员合并到此会员？此操作不可撤销。",
+        "member.merged": "会员 {id} 已合并到此会员。",
+        "member.merges": "合并记录",
+        "member.merges.row": "{merged} → {survivor} · {when} · {actor} · {reason}",
+        "member.merge.bad": "无法合并：{detail}",
+        "member.merge.unknown": "没有这个编号的会员。",
+    },
+}
+
+
+def _date(raw: str, name: str, errors: dict[str, Any]) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors[name] = ("err.date", {})
+        return None
+
+
+def _tiers(c: ContainerDep) -> list[str]:
+    return [t.code for t in loyalty.get_rules(c.db).tiers]
+
+
+def _filters(request: Request, tiers: list[str]) -> tuple[MemberFilter, dict[str, str], dict[str, Any]]:
+    q = request.query_params
+    form = {name: (q.get(name) or "").strip()[:40] for name in FIELDS}
+    errors: dict[str, Any] = {}
+    first, last = _date(form["from"], "from", errors), _date(form["to"], "to", errors)
+    if first and last and last < first:
+        errors["to"] = ("members.bad.order", {})
+    for name, allowed in (("tier", tiers), ("channel", CHANNELS), ("orders", HAS_ORDERS)):
+        if form[name] and form[name] not in allowed:
+            errors[name] = ("err.choice", {})
+    f = MemberFilter(tier=form["tier"] or None, channel=form["channel"] or None,
+                     has_orders={"yes": True, "no": False}.get(form["orders"]),
+                     since=datetime.combine(first, time(0), SHANGHAI) if first else None,
+                     until=datetime.combine(last + timedelta(days=1), time(0), SHANGHAI) if last else None)
+    return f, form, errors
+
+
+def _shown(row: MemberRow) -> dict[str, Any]:
+    return {"id": row.id, "name": pii.mask_name(row.name), "phone": pii.mask_phone(row.phone) or "",
+            "joined_at": row.joined_at, "tier": row.tier, "points": row.points, "orders": row.orders,
+            "last_order_at": row.last_order_at, "channels": row.channels}
+
+
+@router.get("/admin/members", response_class=HTMLResponse)
+def member_list(request: Request, c: ContainerDep) -> HTMLResponse:
+    tiers = _tiers(c)
+    f, form, errors = _filters(request, tiers)
+    params = page_params(request)
+    found = analytics.search_members(c.db, f, params) if not errors else None
+    ctx = {"form": form, "errors": errors, "page": found, "rows": [_shown(r) for r in found.items] if found else [],
+           "pages": pages_of(found.total, found.size) if found else 1, "tiers": tiers, "channels": CHANNELS,
+           "filtered": any(form.values()),
+           "export_url": "/admin/members.csv" + (f"?{request.url.query}" if request.url.query else "")}
+    return page(request, "backoffice/members.html", ctx, [TEXTS], 422 if errors else 200)
+
+
+def _csv(rows: Iterator[MemberRow], header: list[str]) -> Iterator[str]:
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\r\n")
+    buf.write("\ufeff")  # Excel reads UTF-8 with a BOM
+    out.writerow(header)
+    for n, r in enumerate(rows, 1):
+        s = _shown(r)
+        out.writerow([s["id"], s["name"], s["phone"], s["joined_at"].astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+                      s["tier"], s["points"], s["orders"],
+                      s["last_order_at"].astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if s["last_order_at"] else "",
+                      " ".join(s["channels"])])
+        if n % 500 == 0:
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue()
+
+
+@router.get("/admin/members.csv")
+def member_csv(request: Request, c: ContainerDep) -> Response:
+    f, _, errors = _filters(request, _tiers(c))
+    if errors:
+        return RedirectResponse("/admin/members?" + request.url.query, status_code=303)
+    texts = TEXTS["zh-CN" if locale_of(request) == "zh-CN" else "en"]
+    header = [texts[f"members.col.{k}"] for k in ("id", "name", "phone", "joined", "tier", "points", "orders", "last",
+                                                   "channels")]
+    stamp = datetime.now(SHANGHAI).strftime("%Y%m%d-%H%M")
+    return StreamingResponse(_csv(analytics.member_lines(c.db, f), header), media_type="text/csv; charset=utf-8",
+                             headers={"Content-Disposition": f'attachment; filename="members-{stamp}.csv"',
+                                      "Cache-Control": "no-store"})
+
+
+def _profile_page(request: Request, c: ContainerDep, p: PrincipalDep, customer_id: int,
+                  merge_error: tuple[str, dict[str, Any]] | None = None, status: int = 200) -> HTMLResponse:
+    try:
+        view = profile_view(request, c, p, customer_id)
+    except NotFound:
+        return not_found(request, "member.what", "/admin/members", [TEXTS])
+    merged = query_int(request.query_params.get("merged"))
+    ctx = {"view": view, "money": money, "day": lambda v: v.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if v else "—",
+           "merged": merged, "merge_error": merge_error, "customer_id": customer_id,
+           "can_merge": p.can("customers:merge")}
+    return page(request, "backoffice/member.html", ctx, [TEXTS, CONSOLE_TEXTS], status)
+
+
+@router.get("/admin/members/{customer_id}", response_class=HTMLResponse)
+def member_page(request: Request, c: ContainerDep, p: PrincipalDep, customer_id: Id) -> HTMLResponse:
+    return _profile_page(request, c, p, customer_id)
+
+
+@router.post("/admin/members/{customer_id}/merge", response_class=HTMLResponse)
+def merge_member(request: Request, c: ContainerDep, p: PrincipalDep, uow: Uow, form: FormDep,
+                 customer_id: Id) -> Response:
+    try:
+        body = MergeIn(merged_id=query_int(text(form, "merged_id", 20), 0, 0, 2**63 - 1) or 0,
+                       reason=text(form, "reason", 200))
+    except ValidationError:
+        return _profile_page(request, c, p, customer_id, ("err.number", {}), 422)
+    try:
+        customers.merge(uow, customer_id, body.merged_id, f"staff:{p.id} {p.name}", body.reason or "back-office merge")
+    except NotFound as exc:
+        if exc.extra.get("id") == str(customer_id):
+            return not_found(request, "member.what", "/admin/members", [TEXTS])
+        return _profile_page(request, c, p, customer_id, ("member.merge.unknown", {}), 404)
+    except Problem as exc:
+        return _profile_page(request, c, p, customer_id, ("member.merge.bad", {"detail": exc.detail or exc.kind}), 409)
+    return RedirectResponse(f"/admin/members/{customer_id}?merged={body.merged_id}", status_code=303)
