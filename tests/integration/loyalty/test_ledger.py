@@ -203,3 +203,30 @@ class _Seq:
 
 
 _seq = _Seq()
+
+
+def test_members_racing_for_the_last_rewards_get_exactly_the_stock(container):
+    from o2o.loyalty.exceptions import RewardUnavailable
+    from o2o.loyalty.schemas import RewardIn
+
+    racers = [member(container, 100 + i) for i in range(8)]
+    for c in racers:
+        give(container, c, 500)
+    reward = loyalty.add_reward(container.uow(), RewardIn(kind="goods", name_zh="袋", name_en="Bag",
+                                                          points_cost=400, stock=3))
+    start = threading.Barrier(len(racers))
+
+    def redeem(c: int) -> str:
+        start.wait()
+        try:
+            loyalty.redeem_reward(container.uow(), c, reward.id)
+            return "ok"
+        except RewardUnavailable:
+            return "sold out"
+
+    with ThreadPoolExecutor(len(racers)) as pool:
+        results = list(pool.map(redeem, racers))
+    assert results.count("ok") == 3 and results.count("sold out") == 5
+    assert [r.stock for r in loyalty.rewards(container.db) if r.id == reward.id] == [0]
+    assert sorted(loyalty.balance_of(container.db, c) for c in racers) == [100] * 3 + [500] * 5
+    _consistent(container, *racers)
