@@ -33,6 +33,7 @@ from o2o.kernel import lifecycle, metrics
 
 log = logging.getLogger("o2o.serve")
 QUICK_DEATH_S = 5.0
+STOP_WAIT_S = 20.0  # after the drain, how long the requests in flight may take before workers are killed
 
 
 def listening_socket(host: str, port: int, shared: bool = True) -> socket.socket:
@@ -118,7 +119,9 @@ def serve(host: str, port: int, workers: int, log_config: dict[str, Any]) -> int
         for p, _ in procs:
             if p.is_alive():
                 p.terminate()  # SIGTERM: uvicorn finishes the requests in flight
-        deadline = time.monotonic() + 20
+        from o2o.config import get_settings
+
+        deadline = time.monotonic() + STOP_WAIT_S + get_settings().shutdown_drain_s
         for p, _ in procs:
             p.join(max(0.1, deadline - time.monotonic()))
             if p.is_alive():
