@@ -358,6 +358,15 @@ class FakeAlipay(_Fake):
             return self._reply(api or "error", {"code": "40002", "msg": "Invalid Arguments",
                                                 "sub_code": "isv.invalid-signature", "sub_msg": "验签出错"})
         biz = json.loads(params.get("biz_content") or "{}")
+        if method == "GET" and api in ("alipay.trade.page.pay", "alipay.trade.wap.pay"):  # the customer's browser
+            with self.lock:
+                self.calls.append(api)
+                trade = self._trade(biz, params)
+                self.opened.append(params)
+            page = (f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>支付宝收银台</title></head>"
+                    f"<body><h1>支付宝收银台</h1><p class='amount'>{biz.get('total_amount')}</p>"
+                    f"<p class='trade'>{trade['out_trade_no'] if trade else ''}</p></body></html>").encode()
+            return 200, {"content-type": "text/html; charset=utf-8"}, page
         with self.lock:
             self.calls.append(api)
             if api == "alipay.trade.precreate":

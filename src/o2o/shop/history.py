@@ -6,7 +6,7 @@ from typing import Annotated
 
 import segno
 from fastapi import Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from o2o.adapters.payments.common import ProviderError
 from o2o.deps import ContainerDep, PrincipalDep
@@ -97,8 +97,8 @@ def _phone(request: Request) -> bool:
 @router.post("/shop/orders/{number}/pay")
 def pay(request: Request, c: ContainerDep, p: PrincipalDep, number: str,
         provider: Annotated[str, Form(max_length=20)] = "") -> Response:
-    """Start paying with the chosen provider: WeChat Pay shows its QR here, Alipay sends the customer to
-    its page (wap on a phone); the sandbox (dev) completes at once."""
+    """Start paying with the chosen provider: WeChat Pay shows its QR here, Alipay a link to its signed
+    page (wap on a phone); the sandbox (dev) completes at once."""
     try:
         order = _own(c, p, number)
     except NotFound:
@@ -122,8 +122,8 @@ def pay(request: Request, c: ContainerDep, p: PrincipalDep, number: str,
         return _pay_page(request, c, order, "pay.err.failed", status=502)
     if name == "sandbox":
         return see_other(f"/shop/orders/{order.number}?paid=1")
-    if started.pay_url:
-        return RedirectResponse(started.pay_url, status_code=303)  # to the provider's own page
+    # Alipay's page is a link to follow, not a redirect: the CSP's form-action 'self' rightly stops a
+    # form's answer from sending the browser to another site
     return _pay_page(request, c, order, started=started)
 
 

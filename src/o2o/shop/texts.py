@@ -211,6 +211,7 @@ EN = {
     "pay.scan.wechatpay": "Scan with WeChat to pay, then tap the button below.",
     "pay.scan.alipay": "Scan with Alipay to pay, then tap the button below.",
     "pay.check": "I have paid",
+    "pay.go.alipay": "Continue to Alipay to pay",
     "pay.err.not_yet": "We have not heard of your payment yet. If you paid, wait a moment and try again.",
     # orders
     "orders.title": "My orders",
@@ -477,6 +478,7 @@ ZH = {
     "pay.scan.wechatpay": "请用微信扫码支付，完成后点击下方按钮。",
     "pay.scan.alipay": "请用支付宝扫码支付，完成后点击下方按钮。",
     "pay.check": "我已支付",
+    "pay.go.alipay": "前往支付宝付款",
     "pay.err.not_yet": "尚未收到您的付款。如已支付，请稍候再试。",
     "orders.title": "我的订单",
     "orders.empty": "还没有订单",
