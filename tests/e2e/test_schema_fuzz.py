@@ -40,6 +40,9 @@ DATA_RULES = [
     "/api/v1/api-keys",  # store_id must be an existing store
     "/api/v1/me/password",  # 4 different characters
     "/api/v1/auth/invite/accept",  # 4 different characters
+    "/api/v1/loyalty/rules",  # each of the four tiers once; a higher tier not easier to reach than a lower one
+    "/api/v1/loyalty/rules/preview",  # the same rules as saving them
+    "/api/v1/pos/points/redeem",  # the customer must exist; the bill's share payable in points must hold a point
 ]
 VALID_OK = ["2xx", "3xx", "401", "403", "404", "409", "429"]  # schemathesis' default but 5xx
 CONFIG = {

@@ -40,6 +40,8 @@ def _reach(c: ContainerDep, p: Principal, customer_id: int) -> None:
     """A customer reaches only themselves; a store-bound caller only the customers of its store."""
     if p.is_customer and p.id != customer_id:
         raise NotFound("customer", customer_id)
+    if not service.exists(c.db, customer_id):
+        raise NotFound("customer", customer_id)
     if not p.is_customer and p.store_id is not None and not orders.is_customer_of(c.db, customer_id, p.store_id):
         raise NotFound("customer", customer_id)
 

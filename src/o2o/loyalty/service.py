@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from o2o.customers import service as customers
 from o2o.kernel.clock import SystemClock
 from o2o.kernel.db import Database
 from o2o.kernel.errors import InvalidInput, NotFound
@@ -155,6 +156,11 @@ def check(source: Database | Session, customer_id: int) -> tuple[int, int, int]:
         acct = repo.account(s, customer_id)
         total, remaining = repo.ledger_sum(s, customer_id)
         return (acct.balance if acct else 0), total, remaining
+
+
+def exists(db: Database, customer_id: int) -> bool:
+    with db.read() as s:
+        return customers.exists(s, customer_id)
 
 
 def history(db: Database, customer_id: int, page: PageParams) -> PointsOut:
@@ -329,6 +335,8 @@ def adjust(uow: UnitOfWork, customer_id: int, points: int, note: str) -> int:
     """An operator's correction (audited by the route's unit of work); a debit never goes below zero."""
     with uow:
         s, now = uow.session, uow.clock.now()
+        if not customers.exists(s, customer_id):
+            raise NotFound("customer", customer_id)
         if points >= 0:
             credit(s, customer_id, ADJUST, points, now, note=note)
         else:
@@ -346,6 +354,8 @@ def redeem_at_till(uow: UnitOfWork, store_id: int | None, data: TillRedeemIn) ->
     for _ in range(2):
         with uow:
             s, now = uow.session, uow.clock.now()
+            if not customers.exists(s, data.customer_id):
+                raise InvalidInput("customer_id", f"no customer {data.customer_id}")
             rates = repo.rates(s)
             done = repo.entry_by_key(s, key)
             if done is None:
