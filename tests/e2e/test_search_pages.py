@@ -22,6 +22,10 @@ NAMES = [("光明纯牛奶", "Bright Pure Milk", 650), ("蒙牛特仑苏牛奶",
 
 @pytest.fixture
 def world(container):  # type: ignore[no-untyped-def]
+    return search_world(container)
+
+
+def search_world(container):  # type: ignore[no-untyped-def]
     """Four products, a store on 漕溪北路 with a phone holding stock of one milk, another store."""
     with container.uow() as uow:
         uow.session.add(Category(code="food", name_zh="食品", name_en="Food"))

@@ -8,11 +8,14 @@ from alembic.migration import MigrationContext
 from o2o.models import metadata
 
 
-# each database's own text index on product_search (migration 0015) is not in the models
+# each database's own text index on product_search (migration 0015) is not in the models: SQLite's FTS5
+# table, PostgreSQL's generated tsvector column and its GIN index
 TEXT_INDEXES = ("product_search_fts", "ix_product_search_tokens")
 
 
 def _not_a_text_index(name, type_, parent_names):  # type: ignore[no-untyped-def]
+    if type_ == "column" and name == "tokens" and parent_names.get("table_name") == "product_search":
+        return False
     return not (name or "").startswith(TEXT_INDEXES)
 
 

@@ -118,8 +118,8 @@ class ProductImage(Base):
 class ProductSearch(Base):
     """A product as search sees it (kept in step by catalog.search.service.reindex on every change):
     the tokenised names (kernel.searchtext), and what results are sorted by. SQLite searches `terms`
-    through an FTS5 index (`product_search_fts`), PostgreSQL through a GIN index on the tsvector of the
-    tokens (`ix_product_search_tokens`); both are made by migration 0015, not by these models."""
+    through an FTS5 index (`product_search_fts`), PostgreSQL through a generated tsvector column `tokens`
+    with a GIN index; both are made by migration 0015, not by these models."""
 
     __tablename__ = "product_search"
     __table_args__ = (Index("ix_product_search_sales", "sales"), Index("ix_product_search_category", "category_id"))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, column, exists, func, select, table, text
+from sqlalchemy import ColumnElement, Select, case, column, func, literal, select, table, text
 from sqlalchemy.orm import Session
 
 from o2o.catalog.models import Product, ProductSearch, Sku
@@ -52,8 +52,11 @@ class SearchRepository:
         stmt = self._filtered(query, category_id, supplier_id)
         flag = None
         if in_stock_at is not None:
-            stocked = exists().where(Sku.product_id == ProductSearch.product_id, Sku.active.is_(True),
-                                     inventory.has_stock(in_stock_at, Sku.id))
+            # a LIMIT 1 subquery per matching product (its SKUs by index, then their stock rows by key):
+            # PostgreSQL would otherwise hash every in-stock SKU of the store for a plain EXISTS
+            stocked = (select(literal(1)).where(Sku.product_id == ProductSearch.product_id, Sku.active.is_(True),
+                                                inventory.has_stock(in_stock_at, Sku.id))
+                       .limit(1).scalar_subquery().is_not(None))
             if only_in_stock:
                 stmt = stmt.where(stocked)
             else:
@@ -113,17 +116,13 @@ class SqliteSearch(SearchRepository):
         return ProductSearch.product_id.in_(hits)
 
 
-# the tokens are lexemes as they are: no parser, dictionary or locale between them and the index
-TSVECTOR = "array_to_tsvector(string_to_array(btrim(terms), ' '))"
-
-
 class PostgresSearch(SearchRepository):
-    """A tsvector of the tokens themselves (GIN index `ix_product_search_tokens` on the same expression):
+    """`product_search.tokens` (migration 0015: a stored tsvector of the tokens as they are, GIN-indexed):
     a Chinese term's pairs as lexemes, a Latin word as a lexeme prefix (`'niunai':*`)."""
 
     def matches(self, query: Query) -> ColumnElement[bool]:
         expr = " & ".join(f"'{tok}'" if t.cjk else f"'{tok}':*" for t in query.terms for tok in t.tokens)
-        return text(f"{TSVECTOR} @@ CAST(:tsq AS tsquery)").bindparams(tsq=expr)
+        return text("product_search.tokens @@ CAST(:tsq AS tsquery)").bindparams(tsq=expr)
 
 
 def for_session(session: Session) -> SearchRepository:

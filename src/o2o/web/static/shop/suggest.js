@@ -1,7 +1,9 @@
 // Suggestions as the shopper types in a product search box ([data-suggest] = the suggest API's URL).
-// An ARIA combobox: arrow keys move through the list, Enter opens the product, Escape closes the list;
-// a tap or click on a suggestion opens it. Requests are debounced and the stale one is aborted. The
-// form still works without this script (a plain search).
+// The box stays a searchbox (aria-autocomplete="list", aria-controls the list, aria-activedescendant the
+// highlighted option; a polite live region says how many suggestions there are): arrow keys move
+// through the list, Enter opens the product, Escape closes the list; a tap or click on a suggestion
+// opens it. Requests are debounced and the stale one is aborted. Without this script the form is a
+// plain search.
 (function () {
   "use strict";
   const DELAY_MS = 150;
@@ -13,11 +15,13 @@
     list.setAttribute("role", "listbox");
     list.setAttribute("aria-label", input.getAttribute("data-suggest-label") || "");
     list.hidden = true;
+    const status = document.createElement("p");
+    status.className = "visually-hidden";
+    status.setAttribute("role", "status");
     input.parentNode.classList.add("has-suggest");
     input.insertAdjacentElement("afterend", list);
-    input.setAttribute("role", "combobox");
+    list.insertAdjacentElement("afterend", status);
     input.setAttribute("aria-autocomplete", "list");
-    input.setAttribute("aria-expanded", "false");
     input.setAttribute("aria-controls", list.id);
     input.setAttribute("autocomplete", "off");
     const zh = (document.documentElement.lang || "").toLowerCase().startsWith("zh");
@@ -27,7 +31,7 @@
     function close() {
       list.hidden = true;
       list.replaceChildren();
-      input.setAttribute("aria-expanded", "false");
+      status.textContent = "";
       input.removeAttribute("aria-activedescendant");
       active = -1;
     }
@@ -60,9 +64,8 @@
         li.append(a);
         list.append(li);
       });
-      const open = items.length > 0;
-      list.hidden = !open;
-      input.setAttribute("aria-expanded", open ? "true" : "false");
+      list.hidden = items.length === 0;
+      status.textContent = items.length ? (input.getAttribute("data-suggest-count") || "").replace("{n}", items.length) : "";
       active = -1;
     }
     function ask() {
