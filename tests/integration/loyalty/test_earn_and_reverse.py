@@ -101,3 +101,26 @@ def test_paid_order_earns_on_what_was_paid_in_money_not_on_the_points(container)
     pay(container, number)
     complete(container, number)
     assert loyalty.balance_of(container.db, chain.customer) == 15
+
+
+def test_orders_racing_to_pay_with_the_same_points_only_those_that_fit_are_placed(container):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    chain = chain_with_stock(container)
+    give(container, chain.customer, 1_000)  # 3 orders of 300 points fit
+    start = threading.Barrier(8)
+
+    def go(_: int) -> str:
+        start.wait()
+        try:
+            place(container, chain, quantity=1, points=300)  # 12.90: up to 645 points usable
+            return "placed"
+        except InsufficientPoints:
+            return "refused"
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(go, range(8)))
+    assert results.count("placed") == 3 and results.count("refused") == 5
+    assert loyalty.check(container.db, chain.customer) == (100, 100, 100)
+    assert len(orders.recent(container.db, chain.customer, PageParams())) == 3
