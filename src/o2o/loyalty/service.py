@@ -175,12 +175,13 @@ def history(db: Database, customer_id: int, page: PageParams) -> PointsOut:
 
 def credit(s: Session, customer_id: int, kind: str, points: int, now: datetime, *, order_id: int | None = None,
            key: str | None = None, note: str = "", rates: rules.Rates | None = None,
-           expires_at: datetime | None = None) -> int | None:
+           expires_at: datetime | None = None, locked: bool = False) -> int | None:
     """Add a lot of `points` (expiring at the horizon); once per `key`. Returns the entry id, None when
-    the key was used already."""
+    the key was used already. `locked`: the caller holds the member's balance row already."""
     rates = rates or repo.rates(s)
-    repo.ensure_account(s, customer_id, now, rates.review_days)
-    repo.lock_balance(s, customer_id, now)  # one writer per member from here to COMMIT
+    if not locked:
+        repo.ensure_account(s, customer_id, now, rates.review_days)
+        repo.lock_balance(s, customer_id, now)  # one writer per member from here to COMMIT
     if key is not None and repo.entry_by_key(s, key) is not None:
         return None
     if points > 0:
@@ -214,9 +215,11 @@ def debit(s: Session, customer_id: int, kind: str, points: int, now: datetime, *
 
 # --- tiers ----------------------------------------------------------------------------------------
 
-def _settle_tier(s: Session, customer_id: int, now: datetime, review: bool) -> str:
-    """Upgrade when the 12-month figures reach a higher tier; at a review also downgrade."""
-    tiers, rates = repo.tiers(s), repo.rates(s)
+def _settle_tier(s: Session, customer_id: int, now: datetime, review: bool,
+                 tiers: list[rules.TierRule] | None = None, rates: rules.Rates | None = None) -> str:
+    """Upgrade when the 12-month figures reach a higher tier; at a review also downgrade. Takes the
+    member's balance row lock (creating the row when absent)."""
+    tiers, rates = tiers or repo.tiers(s), rates or repo.rates(s)
     repo.ensure_account(s, customer_id, now, rates.review_days)
     repo.lock_balance(s, customer_id, now)
     acct = repo.account(s, customer_id)
@@ -239,16 +242,19 @@ def earn_for_order(uow: UnitOfWork, order: OrderFacts) -> int:
     if order.customer_id is None or order.status != "completed":
         return 0
     s, now = uow.session, uow.clock.now()
+    key = f"earn:order:{order.id}"
+    if repo.entry_by_key(s, key) is not None:  # a re-delivery: nothing more
+        return 0
     at = order.completed_at or now
-    first = repo.record_spend(s, order.id, order.customer_id, order.total_fen, at)
-    tier = _settle_tier(s, order.customer_id, now, review=False) if first else None
-    rates = repo.rates(s)
-    mult = _tier_of(repo.tiers(s), tier or "normal").points_multiplier_pct if tier else 100
-    points = rules.points_for(order.total_fen, rates, mult)
+    if not repo.record_spend(s, order.id, order.customer_id, order.total_fen, at):
+        return 0  # counted already (an order that earned nothing)
+    tiers, rates = repo.tiers(s), repo.rates(s)
+    tier = _settle_tier(s, order.customer_id, now, False, tiers, rates)  # upgrade first: this order counts
+    points = rules.points_for(order.total_fen, rates, _tier_of(tiers, tier).points_multiplier_pct)
     if points <= 0:
         return 0
-    entry = credit(s, order.customer_id, EARN, points, now, order_id=order.id, key=f"earn:order:{order.id}",
-                   note=order.number, rates=rates)
+    entry = credit(s, order.customer_id, EARN, points, now, order_id=order.id, key=key, note=order.number,
+                   rates=rates, locked=True)
     if entry is None:
         return 0
     uow.publish("loyalty.points_earned", {"customer_id": order.customer_id, "order_id": order.id,
