@@ -17,7 +17,6 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DBAPIError
 
 from o2o import bootstrap
-from o2o.audit.pages import router as audit_pages
 from o2o.audit.routes import router as audit_routes
 from o2o.backoffice.pages import router as backoffice_pages
 from o2o.catalog.routes import router as catalog_routes
@@ -59,7 +58,7 @@ STATIC_DIR = Path(__file__).parent / "web" / "static"
 
 ROUTERS = (catalog_routes, location_routes, inventory_routes, customer_routes, order_routes, fulfillment_routes,
            loyalty_routes,
-           iam_routes, audit_routes, audit_pages, iam_pages, shop_pages, console_pages, backoffice_pages,
+           iam_routes, audit_routes, iam_pages, shop_pages, console_pages, backoffice_pages,
            messaging_routes)
 
 

@@ -1,20 +1,20 @@
-"""The admin page of the audit log (permission "audit:read", enforced app-wide)."""
+"""The audit log's search page: its texts and what it shows (permission "audit:read", enforced app-wide).
+
+The route is the back-office's (o2o.backoffice.audit): the page lives in its layout, menu and sign-out."""
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi import Request
 from pydantic import ValidationError
 
 from o2o.audit import service
 from o2o.audit.schemas import AuditFilters, AuditOut
 from o2o.deps import ContainerDep
 from o2o.kernel.pagination import MAX_PAGE_SIZE, Page, PageParams
-from o2o.web.templating import Texts, locale_of, render, requested_locale
-
-router = APIRouter(tags=["audit pages"], include_in_schema=False)
+from o2o.web.templating import Texts, requested_locale
 
 # form field -> AuditFilters field
 FIELDS = {"actor": "actor", "action": "action", "target": "target", "store_id": "store_id", "from": "since",
@@ -124,10 +124,9 @@ def _message_key(error_type: str) -> str:
     return "audit.bad.long"
 
 
-@router.get("/admin/audit", response_class=HTMLResponse, name="audit_page")
-def audit_page(request: Request, c: ContainerDep) -> HTMLResponse:
-    """Search the audit log: a GET form (no state changes, so no CSRF token), newest first, paged."""
-    locale = locale_of(request)
+def search_page(request: Request, c: ContainerDep) -> tuple[dict[str, Any], int]:
+    """The audit search page's context and status: a GET form (no state changes, so no CSRF token), newest
+    first, paged; 422 when a filter is not valid."""
     query = request.query_params
     form = {name: (query.get(name) or "").strip() for name in FIELDS}
     page_params = PageParams(page=_int(query.get("page"), 1, 100_000), size=_int(query.get("size"), 50, MAX_PAGE_SIZE))
@@ -153,9 +152,6 @@ def audit_page(request: Request, c: ContainerDep) -> HTMLResponse:
         "filtered": any(form.values()),
         "keep_lang": requested_locale(request) is not None,
         "clear_url": request.scope.get("root_path", "") + request.url.path
-        + (f"?lang={locale}" if requested_locale(request) else ""),
+        + (f"?lang={requested_locale(request)}" if requested_locale(request) else ""),
     }
-    response = render(request, "admin/audit.html", context, texts=[TEXTS], locale=locale,
-                      status_code=422 if errors else 200)
-    response.headers["Cache-Control"] = "no-store"  # names, addresses and IPs: not for shared caches
-    return response
+    return context, 422 if errors else 200

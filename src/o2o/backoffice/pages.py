@@ -21,6 +21,7 @@ from o2o.backoffice import (  # noqa: F401
     stores,
     users,
 )
+from o2o.backoffice import audit  # noqa: F401  (the audit log, in the back-office layout)
 from o2o.backoffice.common import router
 
 __all__ = ["router"]

@@ -5,13 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 from fastapi.testclient import TestClient
 
-from o2o.audit import pages, routes
-from o2o.kernel import errors
-from o2o.main import STATIC_DIR
+from o2o.main import create_app
 from tests.integration.audit.conftest import entry, record
 
 EN = {"Accept-Language": "en-US,en;q=0.9"}
@@ -19,15 +15,9 @@ ZH = {"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"}
 
 
 @pytest.fixture
-def web(container) -> TestClient:  # type: ignore[no-untyped-def]
-    """Only the audit routers, wired like create_app() (access control is the app's, not tested here)."""
-    app = FastAPI()
-    app.state.container = container
-    errors.install(app)
-    app.include_router(routes.router)
-    app.include_router(pages.router)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    with TestClient(app) as client:
+def web(container, auth) -> TestClient:  # type: ignore[no-untyped-def]
+    """The app, as a platform admin (the page is the back-office's: its layout needs the signed-in user)."""
+    with TestClient(create_app(container), headers=auth.staff("platform_admin")) as client:
         yield client
 
 
@@ -56,7 +46,7 @@ def test_page_lists_entries_in_english(web: TestClient, logged: None):
     assert _rows(html) == 3
     assert "Wang Fang" in html and "pii.read" in html and "customer:42" in html
     assert "2001:db8::/48" in html and "2001:db8::1" not in html  # the client's network, not its address
-    assert html.index("<code>PATCH /api/v1/orders/SO1</code>") < html.index("<code>pii.read</code>")  # newest first
+    assert html.index("<code>PATCH /<wbr>api/<wbr>v1/<wbr>orders/<wbr>SO1</code>") < html.index("<code>pii.read</code>")  # newest first
     assert "2026-11-24 10:00:00" in html  # shown in Shanghai time
     assert 'data-label="Actor"' in html  # the labels the phone layout shows per cell
 
