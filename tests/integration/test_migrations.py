@@ -7,7 +7,6 @@ from alembic.migration import MigrationContext
 
 from o2o.models import metadata
 
-
 # each database's own text index on product_search (migration 0015) is not in the models: SQLite's FTS5
 # table, PostgreSQL's generated tsvector column and its GIN index
 TEXT_INDEXES = ("product_search_fts", "ix_product_search_tokens")
