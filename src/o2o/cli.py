@@ -87,7 +87,8 @@ def _print_logins(c) -> None:  # type: ignore[no-untyped-def]
 
 @app.command()
 def check() -> None:
-    """Verify the stock invariants: ledger == on_hand, reserved == live reservations, nothing negative."""
+    """Verify the stock invariants: ledger == on_hand, reserved == live reservations, nothing negative;
+    and the points: every member's balance == ledger sum == lots remaining, never below zero."""
     from o2o.inventory import service as inventory
 
     report = inventory.check(_container().db)
@@ -101,7 +102,14 @@ def check() -> None:
     console.print(f"{report.stock_rows} stock rows checked")
     for row in (report.ledger_mismatches + report.reserved_mismatches + report.negatives)[:20]:
         console.print(row)
-    if not report.ok:
+    from o2o.loyalty import service as loyalty
+
+    members, points_problems = loyalty.check_all(_container().db)
+    console.print(f"points: {members} members checked, {len(points_problems)} where balance, ledger sum and "
+                  "lots remaining differ or fall below zero")
+    for row in points_problems[:20]:
+        console.print(f"customer {row[0]}: balance {row[1]}, ledger {row[2]}, lots {row[3]}")
+    if not report.ok or points_problems:
         console.print("[red]FAILED[/]")
         raise typer.Exit(1)
     console.print("[green]OK[/]")

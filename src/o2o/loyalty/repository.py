@@ -170,6 +170,30 @@ def ledger_sum(s: Session, customer_id: int) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
+def mismatches(s: Session, limit: int = 100) -> list[tuple[int, int, int, int]]:
+    """(customer, balance, ledger sum, lots remaining) of members where the three differ or any is
+    below zero; members with entries but no balance row count with balance 0."""
+    sums = (select(PointsEntry.customer_id.label("cid"), func.sum(PointsEntry.points).label("total"),
+                   func.sum(PointsEntry.remaining).label("lots"))
+            .group_by(PointsEntry.customer_id).subquery())
+    bal = func.coalesce(PointsAccount.balance, 0)
+    total, lots = func.coalesce(sums.c.total, 0), func.coalesce(sums.c.lots, 0)
+    rows = []
+    for stmt in (select(PointsAccount.customer_id, bal, total, lots)
+                 .select_from(PointsAccount).outerjoin(sums, sums.c.cid == PointsAccount.customer_id),
+                 select(sums.c.cid, bal, total, lots).select_from(sums)
+                 .outerjoin(PointsAccount, PointsAccount.customer_id == sums.c.cid)
+                 .where(PointsAccount.customer_id.is_(None))):
+        for c, b, t_, l_ in s.execute(stmt):
+            if not (int(b) == int(t_) == int(l_) >= 0):
+                rows.append((int(c), int(b), int(t_), int(l_)))
+    return rows[:limit]
+
+
+def account_count(s: Session) -> int:
+    return int(s.scalar(select(func.count()).select_from(PointsAccount)) or 0)
+
+
 # --- spend, for the tier rules ------------------------------------------------------------------
 
 def record_spend(s: Session, order_id: int, customer_id: int, amount_fen: int, at: datetime) -> bool:

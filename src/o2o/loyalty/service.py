@@ -163,6 +163,13 @@ def exists(db: Database, customer_id: int) -> bool:
         return customers.exists(s, customer_id)
 
 
+def check_all(db: Database) -> tuple[int, list[tuple[int, int, int, int]]]:
+    """(members checked, problems): every member's balance == ledger sum == lots remaining >= 0
+    (`o2o check`). A problem is (customer, balance, ledger sum, lots remaining)."""
+    with db.read() as s:
+        return repo.account_count(s), repo.mismatches(s)
+
+
 def history(db: Database, customer_id: int, page: PageParams) -> PointsOut:
     with db.read() as s:
         acct = repo.account(s, customer_id)
