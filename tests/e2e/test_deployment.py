@@ -14,6 +14,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tomllib
@@ -25,7 +26,8 @@ import pytest
 import yaml
 
 from o2o.kernel import pii
-from tests.e2e.test_cli_commands import _free_port
+from tests.e2e.test_cli_commands import _free_port, _stop
+from tests.e2e.test_serve_workers import _wait_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -103,6 +105,16 @@ def test_the_image_layout_migrates_and_answers_doctor_without_an_installed_packa
     r = subprocess.run([sys.executable, "-m", "o2o.cli", "doctor"], env=env, cwd=app, capture_output=True,
                        text=True, timeout=120)
     assert r.returncode == 0 and "migrations" in r.stdout, r.stdout + r.stderr
+    # the image's command: `python -m o2o.cli serve --workers 2` (spawned workers re-import o2o.cli)
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "o2o.cli", "serve", "--workers", "2", "--port", str(port)],
+                              env=env, cwd=app, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              start_new_session=True)
+    try:
+        _wait_ready(port)
+    finally:
+        code, out = _stop(server, signal.SIGTERM)
+    assert code == 0, out
 
 
 def _docker_unavailable() -> str | None:
