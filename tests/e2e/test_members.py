@@ -162,11 +162,12 @@ def test_douyin_sign_in_posts_json_and_signs_in(client, douyin):
     assert r3.status_code == 503
 
 
-def test_unconfigured_platform_is_a_503(fresh_db, clock):
+def test_an_unconfigured_platform_is_a_404(fresh_db, clock):
     c = bootstrap.build(Settings(database_url=fresh_db.url, payment_secret="test-secret",
                                  cheap_password_hashing=True), db=fresh_db, clock=clock)
     with TestClient(create_app(c)) as client:
-        assert client.post("/api/v1/auth/wechat", json={"code": "abc"}).status_code == 503
+        r = client.post("/api/v1/auth/wechat", json={"code": "abc"})
+        assert r.status_code == 404 and r.json()["type"].endswith("/platform-not-configured")
 
 
 # --- a verified phone links, and merges when it proves two customers are one ------------------

@@ -170,7 +170,8 @@ def list_merges(c: ContainerDep, customer_id: Id) -> list[MergeOut]:
     return service.merges(c.db, customer_id)
 
 
-@router.get("/members/lookup", response_model=MemberFound)
+@router.get("/members/lookup", response_model=MemberFound,
+            responses={404: {"description": "no member has that phone, card or (current) member code"}})
 def look_up_member(c: ContainerDep, phone: Annotated[str | None, Query(pattern=r"^1[3-9][0-9]{9}$")] = None,
                    card: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
                    code: Annotated[str | None, Query(min_length=1, max_length=48)] = None) -> MemberFound:

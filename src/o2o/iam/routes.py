@@ -72,7 +72,13 @@ def sign_in_with_code(c: ContainerDep, request: Request, response: Response, bod
     return _answer(request, response, c, tokens, body.cookie)
 
 
-@router.post("/auth/wechat", response_model=Tokens | dict)
+PLATFORM_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "the platform refused the code (invalid, used or expired): platform-code-refused"},
+    404: {"description": "sign-in through this platform is not configured here: platform-not-configured"},
+    503: {"description": "the platform is down, busy or rate-limited: platform-unavailable (retry after Retry-After)"}}
+
+
+@router.post("/auth/wechat", response_model=Tokens | dict, responses=PLATFORM_PROBLEMS)
 def sign_in_with_wechat(c: ContainerDep, request: Request, response: Response, body: PlatformSignIn) -> Any:
     """WeChat mini-program sign-in: the wx.login code -> openid (code2session); a new openid is a new,
     unverified customer until they link a phone (POST /me/phone)."""
@@ -81,7 +87,7 @@ def sign_in_with_wechat(c: ContainerDep, request: Request, response: Response, b
     return _answer(request, response, c, tokens, body.cookie)
 
 
-@router.post("/auth/douyin", response_model=Tokens | dict)
+@router.post("/auth/douyin", response_model=Tokens | dict, responses=PLATFORM_PROBLEMS)
 def sign_in_with_douyin(c: ContainerDep, request: Request, response: Response, body: PlatformSignIn) -> Any:
     """Douyin mini-program sign-in: the tt.login code -> openid (jscode2session)."""
     tokens = service.sign_in_with_platform(c.uow(), c.logins.get("douyin"), "douyin", body.code, body.cookie,

@@ -254,6 +254,13 @@ class PlatformCodeRefused(Problem):
 
 class PlatformUnavailable(Problem):
     status, kind, message_key = 503, "platform-unavailable", "platform_unavailable"
+    headers = {"Retry-After": "5"}
+
+
+class PlatformNotConfigured(Problem):
+    """This deployment has no app id for that platform: its sign-in does not exist here."""
+
+    status, kind, message_key = 404, "platform-not-configured", "platform_not_configured"
 
 
 def sign_in_with_platform(uow: UnitOfWork, login: MiniProgramLogin | None, platform: str, code: str, cookie: bool,
@@ -261,7 +268,7 @@ def sign_in_with_platform(uow: UnitOfWork, login: MiniProgramLogin | None, platf
     """A mini-program's login code exchanged with its platform (before any transaction: a network call),
     then the customer of that openid signed in, created when new (unverified: no phone yet)."""
     if login is None:
-        raise PlatformUnavailable(f"{platform} sign-in is not configured", title_values={"platform": platform})
+        raise PlatformNotConfigured(f"{platform} sign-in is not configured here (O2O_{platform.upper()}_APP_ID)")
     try:
         who = login.code2session(code)
     except LoginRefused as exc:

@@ -42,6 +42,8 @@ MESSAGES: dict[str, Mapping[str, str]] = {
     "reauth": {"en": "Sign in again to do this", "zh-CN": "请重新登录后再操作"},
     "platform_code_refused": {"en": "The app's sign-in code was refused: sign in again",
                               "zh-CN": "小程序登录凭证无效，请重新登录"},
+    "platform_not_configured": {"en": "Sign-in through this platform is not offered here",
+                                "zh-CN": "本站未开通该平台登录"},
     "platform_unavailable": {"en": "The platform's sign-in is unavailable, retry shortly",
                              "zh-CN": "平台登录暂时不可用，请稍后重试"},
     "csrf": {"en": "Form expired or forged, reload the page", "zh-CN": "表单已过期或无效，请刷新页面"},
