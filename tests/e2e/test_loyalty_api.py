@@ -4,6 +4,7 @@ numbers, forged tokens)."""
 
 from __future__ import annotations
 
+from o2o.customers import service as customers
 from o2o.loyalty import service as loyalty
 from o2o.loyalty.schemas import RewardIn
 from tests.factories.chain import build_chain, receive
@@ -77,6 +78,15 @@ def test_till_redeems_for_its_store_once_per_client_key(client, container, auth)
     r = client.get(f"{V1}/customers/{chain.customer}/points", headers=clerk)
     assert r.status_code == 200 and r.json()["balance"] == 612
     assert client.get(f"{V1}/customers/{chain.customer}/points", headers=other_clerk).status_code == 404
+    stranger = {**body, "client_key": "JA-1"}
+    assert client.post(f"{V1}/pos/points/redeem", headers=other_clerk, json=stranger).status_code == 404
+    forged = {**stranger, "member_code": f"M{chain.customer}-0123456789abcdef"}
+    r = client.post(f"{V1}/pos/points/redeem", headers=other_clerk, json=forged)
+    assert r.status_code == 422 and "member_code" in r.text
+    shown = {**stranger, "member_code": customers.member_code(chain.customer, container.clock.now()),
+             "points": 12, "client_key": "JA-2"}
+    r = client.post(f"{V1}/pos/points/redeem", headers=other_clerk, json=shown)  # the customer is at the till
+    assert r.status_code == 201 and r.json()["balance"] == 600, r.text
     hq = auth.staff("operator")
     assert client.post(f"{V1}/pos/points/redeem", headers=hq, json=body).status_code == 403  # no store: no till
     huge = {**body, "points": 10**20, "client_key": "T1-0002"}

@@ -11,9 +11,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header
 
+from o2o.customers import service as customers
 from o2o.deps import ContainerDep, IdempotencyKey, PageDep, PrincipalDep, Uow
 from o2o.kernel.auth import Principal
-from o2o.kernel.errors import Forbidden, NotFound
+from o2o.kernel.errors import Forbidden, InvalidInput, NotFound
 from o2o.kernel.i18n import negotiate
 from o2o.kernel.ids import Id
 from o2o.loyalty import service
@@ -97,10 +98,16 @@ def adjust_points(uow: Uow, c: ContainerDep, customer_id: Id, body: AdjustIn) ->
 
 @router.post("/pos/points/redeem", response_model=TillRedeemOut, status_code=201)
 def till_redeem(uow: Uow, c: ContainerDep, p: PrincipalDep, body: TillRedeemIn) -> TillRedeemOut:
-    """Points as cash off at the till of the caller's store. A re-send with the same client_key answers
-    the first result and takes nothing more; two tills at once cannot take the balance below zero."""
+    """Points as cash off at the till of the caller's store. The customer shows their member code (or is
+    one of the store's own customers). A re-send with the same client_key answers the first result and
+    takes nothing more; two tills at once cannot take the balance below zero."""
     if p.store_id is None:
         raise Forbidden("a till redemption is made by a store's staff or a store-bound key")
+    if body.member_code is not None:
+        if customers.resolve_member_code(body.member_code, c.clock.now()) != body.customer_id:
+            raise InvalidInput("member_code", "not this customer's member code, or no longer valid")
+    elif not orders.is_customer_of(c.db, body.customer_id, p.store_id):
+        raise NotFound("customer", body.customer_id)
     return service.redeem_at_till(uow, p.store_id, body)
 
 

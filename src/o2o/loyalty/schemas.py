@@ -161,6 +161,9 @@ class TillRedeemIn(Input):
     points: int = Field(ge=1, le=MAX_POINTS)
     bill_fen: int = Field(ge=1, le=MAX_FEN)
     client_key: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.:-]+$")
+    member_code: str | None = Field(None, max_length=48, description=(
+        "the member code the customer shows (their dynamic QR, /me/member-code): proves they are at the till. "
+        "Without it only customers of the caller's store (who ordered or were served there) can be redeemed for"))
 
 
 class TillRedeemOut(BaseModel):
