@@ -131,7 +131,13 @@ def _provider(c: ContainerDep, name: str | None) -> PaymentProvider:
     return c.providers[name]
 
 
-@router.post("/payments/wechatpay/notify", responses={401: {"description": "not signed by WeChat Pay"}})
+NOTIFY_FAILURES = {401: {"description": "not signed by the platform (forged, tampered, stale): nothing changed"},
+                   404: {"description": "this provider is not configured, or no such payment / refund (yet)"},
+                   422: {"description": "the amount differs from the payment's: nothing changed"}}
+
+
+@router.post("/payments/wechatpay/notify", status_code=204,
+             responses={204: {"description": "recorded (or a duplicate)"}, **NOTIFY_FAILURES})
 async def wechatpay_notification(c: ContainerDep, request: Request) -> Response:
     """WeChat Pay's payment and refund notifications (signed; resource encrypted). Answers 204 once
     recorded (also for a duplicate), else 4xx with `{"code": "FAIL", "message": ...}`, so WeChat Pay
@@ -148,7 +154,7 @@ async def wechatpay_notification(c: ContainerDep, request: Request) -> Response:
 
 
 @router.post("/payments/alipay/notify", response_class=PlainTextResponse,
-             responses={401: {"description": "not signed by Alipay"}})
+             responses={200: {"description": "`success`: recorded (or a duplicate)"}, **NOTIFY_FAILURES})
 async def alipay_notification(c: ContainerDep, request: Request) -> PlainTextResponse:
     """Alipay's asynchronous notification (a signed form). Answers the text `success` once recorded
     (also for a duplicate), else `fail` so Alipay sends it again later; a forged one changes nothing."""
