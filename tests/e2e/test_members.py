@@ -404,3 +404,20 @@ def test_profile_masked_for_a_clerk_and_plain_with_pii_read(client, container):
                        headers=Auth(container).staff("platform_admin")).json()["items"]
     assert any(e["target"] == f"customer={chain.customer},profile" for e in audit)
     assert client.get("/api/v1/customers/999999/profile", headers=_clerk(container)).status_code == 404
+
+
+def test_export_holds_identities_and_follows_and_erasure_forgets_them(client, container, wechat, clock):
+    wx = client.post("/api/v1/auth/wechat", json={"code": wechat.issue("wx-e", "o-erase", "u-erase")}).json()
+    cid, headers = wx["subject_id"], bearer(wx["access_token"])
+    customers.set_favorite(container.uow(), cid, "store", 1, True)
+    customers.record_view(container.uow(), cid, 42)
+    doc = client.get("/api/v1/me/export", headers=headers).json()["customer"]
+    assert {i["value"] for i in doc["identities"]} == {"o-erase", "u-erase"}
+    assert doc["favorites"][0]["target_id"] == 1 and doc["browsing"][0]["product_id"] == 42
+    assert client.post("/api/v1/me/erasure", headers=headers).status_code == 200
+    with container.db.read() as s:
+        assert customers.find_by_identity(s, "wechat_openid", "o-erase") is None
+    assert customers.favorites(container.db, cid) == [] and customers.browsing(container.db, cid) == []
+    # the same WeChat user signing in again is a new customer
+    again = client.post("/api/v1/auth/wechat", json={"code": wechat.issue("wx-e2", "o-erase", "u-erase")}).json()
+    assert again["subject_id"] != cid

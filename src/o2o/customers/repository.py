@@ -73,3 +73,9 @@ def record_view(session: Session, customer_id: int, product_id: int, now: dateti
 def touch_identity(session: Session, kind: str, digest: str, now: datetime) -> None:
     session.execute(update(Identity).where(Identity.kind == kind, Identity.value_hash == digest)
                     .values(last_used_at=now))
+
+
+def forget_activity(session: Session, customer_id: int) -> None:
+    """Erasure: the customer's identities, follows and recent views are deleted."""
+    for model in (Identity, Favorite, BrowsingView):
+        session.execute(delete(model).where(model.customer_id == customer_id))

@@ -155,14 +155,21 @@ def export(db: Database, customer_id: int) -> dict[str, Any]:
         c = get_or_404(s, Customer, customer_id, "customer")
         out = CustomerExport.model_validate(c)
         out.addresses = [AddressOut.model_validate(a) for a in repo.addresses_of(s, customer_id)]
-    return out.model_dump(mode="json")
+        doc = out.model_dump(mode="json")
+        doc["identities"] = [_identity_out(i).model_dump(mode="json") for i in repo.identities_of(s, customer_id)]
+        doc["favorites"] = [FavoriteOut.model_validate(f).model_dump(mode="json")
+                            for f in repo.favorites_of(s, customer_id)]
+        doc["browsing"] = [BrowsingOut.model_validate(b).model_dump(mode="json")
+                           for b in repo.browsing_of(s, customer_id, BROWSING_KEEP)]
+    return doc
 
 
 def erase(uow: UnitOfWork, customer_id: int) -> bool:
     """Pseudonymise: the row stays (orders and ledgers keep pointing at it), the person goes.
 
     Name becomes 已注销用户{id}; phone, email and their lookup hashes are cleared (the old phone no
-    longer finds them, and may register again); addresses lose recipient, phone and line, and every
+    longer finds them, and may register again), every identity (openids, card numbers) is deleted and so
+    are follows and recent views; addresses lose recipient, phone and line, and every
     coordinate is rounded to ~1 km. Publishes customers.erased. False (and nothing changes) when the
     customer was already erased. Other areas' copies (an order's ship-to) are erased by the caller
     in the same unit of work (`uow.before_commit`) or by a handler of customers.erased.
@@ -181,6 +188,8 @@ def erase(uow: UnitOfWork, customer_id: int) -> bool:
         for a in repo.addresses_of(s, customer_id):
             a.recipient = a.phone = a.line = ""
             a.lat, a.lng = round(a.lat, ERASED_PRECISION), round(a.lng, ERASED_PRECISION)
+        # identities (phone, openids, card: the old ones may sign up again), follows and views go
+        repo.forget_activity(s, customer_id)
         uow.publish("customers.erased", {"customer_id": customer_id})
         uow.commit()
         return True
