@@ -5,6 +5,7 @@ slow request in flight when the signal came still gets its answer."""
 from __future__ import annotations
 
 import fcntl
+import os
 import signal
 import threading
 import time
@@ -45,6 +46,14 @@ def test_metrics_add_up_over_workers_and_sigterm_finishes_the_request_in_flight(
             assert httpx.get(f"{base}/healthz", headers={"Connection": "close"}).status_code == 200
         counts = {_healthz_count(base) for _ in range(8)}
         assert counts == {20.0}, counts
+        # a worker killed and replaced: what it counted stays counted
+        victim = min(_workers(server.pid))
+        os.kill(victim, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and (victim in _workers(server.pid) or len(_workers(server.pid)) < 2):
+            time.sleep(0.2)
+        _wait_ready(port)
+        assert {_healthz_count(base) for _ in range(8)} == {20.0}
 
         # a slow request: it waits for SQLite's write lock, which this test holds
         with open(f"{db}.lock", "a+") as lock:
