@@ -14,7 +14,7 @@ $(STAMP): requirements.lock pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/o2o demo
+	$(BIN)/o2o demo $(if $(PORT),--port $(PORT))
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -6,6 +6,7 @@ import contextlib
 import signal
 import sys
 import threading
+from datetime import UTC, date, datetime, time
 
 import typer
 from rich.console import Console
@@ -17,6 +18,7 @@ from o2o.audit.cli import app as audit_app
 from o2o.config import get_settings
 from o2o.iam.cli import app as staff_app
 from o2o.kernel import logs
+from o2o.kernel.clock import SHANGHAI, FixedClock
 from o2o.kernel.migrate import upgrade
 from o2o.ops import cli as ops_cli
 from o2o.payments.cli import app as payments_app
@@ -45,23 +47,41 @@ def migrate() -> None:
     console.print(f"[green]migrated[/] {c.db.engine.url.render_as_string(hide_password=True)}")
 
 
+def _anchor(day: str | None) -> datetime:
+    """The end of the demo history: midnight (Shanghai) starting `day` (YYYY-MM-DD), today's if none. The
+    same seed and day give the same chain, to the row; a date replays it any day."""
+    try:
+        chosen = date.fromisoformat(day) if day else datetime.now(SHANGHAI).date()
+    except ValueError:
+        console.print(f"[red]cannot seed:[/] --anchor {day!r} is not a date (YYYY-MM-DD)")
+        raise typer.Exit(2) from None
+    return datetime.combine(chosen, time(0), SHANGHAI).astimezone(UTC)
+
+
 @app.command()
 def seed(seed: int = typer.Option(42, help="random seed: the same seed gives the same chain"),
          stores: int = typer.Option(40, min=1, max=10_000), warehouses: int = typer.Option(2, min=1, max=50),
          skus: int = typer.Option(2000, min=10, max=200_000), customers: int = typer.Option(5000, min=1),
-         days: int = typer.Option(90, min=0, max=730)) -> None:
-    """Generate the demo retail chain (Shanghai) into an empty database."""
+         days: int = typer.Option(90, min=0, max=730),
+         anchor: str = typer.Option(None, help="the history ends at midnight (Shanghai) starting this day, "
+                                               "YYYY-MM-DD; today if not given")) -> None:
+    """Generate the demo retail chain (Shanghai) into an empty database.
+
+    The same --seed and --anchor day give the same chain, row for row (only the demo staff users'
+    password hashes differ: each hash has its own random salt)."""
     from o2o.demo.generator import DemoSize, generate
 
-    c = _container()
+    until = _anchor(anchor)
+    c = bootstrap.build(clock=FixedClock(until))  # the demo users are made "at" the anchor too
     upgrade(c.db.engine)
     try:
         report = generate(c.db, DemoSize(stores=stores, warehouses=warehouses, skus=skus, customers=customers,
-                                         days=days), seed=seed, console=console)
+                                         days=days), seed=seed, console=console, anchor=until)
     except (RuntimeError, ValueError) as exc:
         console.print(f"[red]cannot seed:[/] {exc}")
         raise typer.Exit(2) from None
     console.print(report)
+    console.print(f"Again, row for row: o2o seed --seed {seed} --anchor {until.astimezone(SHANGHAI).date()}")
     _print_logins(c)
 
 
@@ -161,6 +181,7 @@ def demo(seed: int = typer.Option(42), host: str = typer.Option(None), port: int
 
     import uvicorn
 
+    from o2o import serving
     from o2o.demo.generator import DemoSize, generate
     from o2o.locations.models import Location
     from o2o.main import create_app, settled
@@ -169,6 +190,13 @@ def demo(seed: int = typer.Option(42), host: str = typer.Option(None), port: int
     get_settings.cache_clear()
     s = get_settings()
     host, port = host or s.host, port or s.port
+    try:  # taken before seeding (minutes on a slow machine), and held until the server listens on it
+        sock = serving.listening_socket(host, port, shared=False)
+    except OSError as exc:
+        console.print(f"[red]cannot start:[/] {host}:{port} is not free ({exc.strerror or exc}); is another "
+                      f"o2o demo running? Choose another port: make demo PORT=8100, o2o demo --port 8100 "
+                      f"or O2O_PORT=8100", soft_wrap=True)
+        raise typer.Exit(1) from None
     c = _container()
     upgrade(c.db.engine)
     with c.db.read() as session:
@@ -178,12 +206,16 @@ def demo(seed: int = typer.Option(42), host: str = typer.Option(None), port: int
     base = f"http://{host}:{port}"
     console.rule("O2O demo")
     _print_logins(c)
+    console.print(f"Storefront    {base}/shop\nStore console {base}/console (clerk, manager)\n"
+                  f"Back-office   {base}/admin (ops, admin)")
     console.print(f"API docs      {base}/docs\nOpenAPI       {base}/openapi.json\nHealth        {base}/healthz")
     console.print(f"Staff sign-in {base}/login\nAudit log     {base}/admin/audit (admin)\n"
                   f"Dev SMS inbox {base}/dev/inbox")
     console.print(f"Database      {c.db.engine.url.render_as_string(hide_password=True)}")
     sys.stdout.flush()
-    uvicorn.run(settled(create_app(c, run_relay=True)), host=host, port=port, log_config=logs.config(), access_log=False)
+    config = uvicorn.Config(settled(create_app(c, run_relay=True)), host=host, port=port, log_config=logs.config(),
+                            access_log=False)
+    uvicorn.Server(config).run(sockets=[sock])
 
 
 if __name__ == "__main__":
