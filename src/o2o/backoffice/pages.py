@@ -10,6 +10,7 @@ from __future__ import annotations
 
 # product_edit imports products first: /admin/products/new is matched before /admin/products/{product_id}
 from o2o.backoffice import (  # noqa: F401
+    audit,  # noqa: F401  (the audit log, in the back-office layout)
     dashboard,
     loyalty,  # noqa: F401  (membership rules)
     members,  # noqa: F401  (member list, 360 profile, merge)
@@ -21,7 +22,6 @@ from o2o.backoffice import (  # noqa: F401
     stores,
     users,
 )
-from o2o.backoffice import audit  # noqa: F401  (the audit log, in the back-office layout)
 from o2o.backoffice.common import router
 
 __all__ = ["router"]

@@ -33,7 +33,13 @@ from o2o.locations import service as locations
 from o2o.loyalty import service as loyalty
 from o2o.orders import pricing
 from o2o.orders import repository as repo
-from o2o.orders.exceptions import AmountMismatch, CancelTooLate, InvalidSignature, NoLocation, PaymentProviderFailed
+from o2o.orders.exceptions import (
+    AmountMismatch,
+    CancelTooLate,
+    InvalidSignature,
+    NoLocation,
+    PaymentProviderFailed,
+)
 from o2o.orders.models import (
     CANCELLED,
     COMPLETED,

@@ -37,7 +37,7 @@ def test_cancel_and_start_picking_at_once_never_both_win(container):
         number, fo = _paid(container, chain)
         start = threading.Barrier(2)
 
-        def cancel(number: str = number) -> str:
+        def cancel(number: str = number, start: threading.Barrier = start) -> str:
             start.wait()
             try:
                 orders.cancel_by_customer(container.uow(), number, chain.customer, "changed_mind")
@@ -45,7 +45,7 @@ def test_cancel_and_start_picking_at_once_never_both_win(container):
             except CancelTooLate:
                 return "too late"
 
-        def pick(fo: int = fo) -> str:
+        def pick(fo: int = fo, start: threading.Barrier = start) -> str:
             start.wait()
             try:
                 fulfillment.start_picking(container.uow(), fo, "staff:clerk")
