@@ -80,6 +80,9 @@ def test_compose_has_postgresql_the_app_in_several_processes_the_worker_and_a_pr
     assert services["app"]["environment"]["O2O_KEY_FILE"].startswith("/run/secrets/")
     nginx = (DEPLOY / "nginx.conf").read_text()
     assert re.search(r"location = /metrics \{ return 404; \}", nginx)
+    # the app trusts X-Forwarded-For (first entry): nginx must overwrite it, never append to the client's
+    assert re.search(r"proxy_set_header X-Forwarded-For \$remote_addr;", nginx)
+    assert not re.search(r"^\s*proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for", nginx, re.MULTILINE)
 
 
 def test_the_image_layout_migrates_and_answers_doctor_without_an_installed_package(tmp_path: Path):
