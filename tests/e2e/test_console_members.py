@@ -3,7 +3,6 @@ or member code (typed or scanned) and sees them masked; scope and refusals."""
 
 from __future__ import annotations
 
-
 from o2o.customers import service as customers
 from tests.e2e.test_console_support import EN, ZH, paid_pickup, post_form, shop
 
