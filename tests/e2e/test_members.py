@@ -421,3 +421,20 @@ def test_export_holds_identities_and_follows_and_erasure_forgets_them(client, co
     # the same WeChat user signing in again is a new customer
     again = client.post("/api/v1/auth/wechat", json={"code": wechat.issue("wx-e2", "o-erase", "u-erase")}).json()
     assert again["subject_id"] != cid
+
+
+def test_an_openid_and_a_unionid_of_two_customers_prove_one_person(client, container, wechat):
+    """Two mini-programs of one WeChat account: the user came through each before the platform handed
+    out the unionid. When one sign-in brings an openid of one customer and the unionid of the other,
+    the newer customer is merged into the older one."""
+    first = client.post("/api/v1/auth/wechat", json={"code": wechat.issue("w-a", "o-app-a", "u-shared")}).json()
+    second = client.post("/api/v1/auth/wechat", json={"code": wechat.issue("w-b", "o-app-b")}).json()
+    assert first["subject_id"] != second["subject_id"]
+    r = client.post("/api/v1/auth/wechat", json={"code": wechat.issue("w-b2", "o-app-b", "u-shared")})
+    assert r.status_code == 200 and r.json()["subject_id"] == first["subject_id"]
+    ops = Auth(container).staff("operator")
+    merges = client.get(f"/api/v1/customers/{first['subject_id']}/merges", headers=ops).json()
+    assert [(m["survivor_id"], m["merged_id"]) for m in merges] == [(first["subject_id"], second["subject_id"])]
+    assert merges[0]["actor"].startswith("system:")
+    ids = {i["value"] for i in client.get(f"/api/v1/customers/{first['subject_id']}/identities", headers=ops).json()}
+    assert {"o-app-a", "o-app-b", "u-shared"} <= ids

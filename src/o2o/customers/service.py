@@ -187,6 +187,7 @@ def erase(uow: UnitOfWork, customer_id: int) -> bool:
         c.erased_at = uow.clock.now()
         for a in repo.addresses_of(s, customer_id):
             a.recipient = a.phone = a.line = ""
+            a.door = None
             a.lat, a.lng = round(a.lat, ERASED_PRECISION), round(a.lng, ERASED_PRECISION)
         # identities (phone, openids, card: the old ones may sign up again), follows and views go
         repo.forget_activity(s, customer_id)
@@ -238,18 +239,28 @@ def find_by_identity(session: Session, kind: str, value: str) -> int | None:
         return None
 
 
-def platform_sign_in(session: Session, kind: str, openid: str, unionid: str | None, now: datetime) -> tuple[int, bool]:
+def platform_sign_in(session: Session, kind: str, openid: str, unionid: str | None,
+                     now: datetime) -> tuple[int, bool, MergeOut | None]:
     """Joins the caller's transaction: the customer a platform's openid (or, failing it, its unionid)
-    stands for, created when new (an unverified customer: no phone yet). Returns (id, created)."""
+    stands for, created when new (an unverified customer: no phone yet). When the openid and the unionid
+    the platform vouches for belong to two customers, they are one person: the newer is merged into the
+    older. Returns (id, created, the merge if one happened)."""
     for k, v in ((kind, openid), ("wechat_unionid", unionid)):
         if v:
             found = find_by_identity(session, k, v)
             if found is not None:
-                _add_identity(session, found, kind, openid, now, verified=True)
+                merge = None
+                holder = _add_identity(session, found, kind, openid, now, verified=True)
                 if unionid:
-                    _add_identity(session, found, "wechat_unionid", unionid, now, verified=True)
+                    other = _add_identity(session, found, "wechat_unionid", unionid, now, verified=True)
+                    holder = other if other != found else holder
+                if holder != found:
+                    survivor, merged = min(found, holder), max(found, holder)
+                    record, _ = merging.merge_in(session, survivor, merged, f"system: {kind} and unionid",
+                                                 "the platform's openid and unionid belong to one person", now)
+                    merge, found = MergeOut.model_validate(record), survivor
                 repo.touch_identity(session, kind, pii.lookup_hash(openid, kind), now)
-                return found, False
+                return found, False, merge
     try:
         with session.begin_nested():  # the same openid signing in twice at once: one customer
             c = Customer(name=PLATFORM_NAMES.get(kind, "用户"), created_at=now)
@@ -262,10 +273,10 @@ def platform_sign_in(session: Session, kind: str, openid: str, unionid: str | No
         found = find_by_identity(session, kind, openid)
         if found is None:
             raise
-        return found, False
+        return found, False, None
     if unionid:
         _add_identity(session, c.id, "wechat_unionid", unionid, now, verified=True)
-    return c.id, True
+    return c.id, True, None
 
 
 def link_phone(session: Session, customer_id: int, phone: str, now: datetime, actor: str) -> tuple[int, MergeOut | None]:

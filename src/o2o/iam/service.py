@@ -281,10 +281,16 @@ def sign_in_with_platform(uow: UnitOfWork, login: MiniProgramLogin | None, platf
     kind = f"{platform}_openid"
     with uow:
         now = uow.clock.now()
-        customer_id, created = customers.platform_sign_in(uow.session, kind, who.openid,
-                                                          who.unionid if platform == "wechat" else None, now)
+        customer_id, created, merge = customers.platform_sign_in(uow.session, kind, who.openid,
+                                                                 who.unionid if platform == "wechat" else None, now)
         if created:
             uow.publish("iam.customer_signed_up", {"customer_id": customer_id, "via": platform})
+        if merge is not None:
+            uow.publish("customers.merged", {"survivor_id": merge.survivor_id, "merged_id": merge.merged_id})
+            uow.before_commit.append(lambda sess: audit.append(sess, audit.Entry(
+                actor_kind="system", actor_id=None, actor_name=platform, action="customers.merge",
+                target=f"customer={merge.survivor_id},merged={merge.merged_id}", ip=client.ip,
+                detail={"reason": merge.reason, "moved": merge.moved}, at=now)))
         out, _ = _issue(uow, "customer", customer_id, cookie, client, settings)
         uow.commit()
         return out

@@ -44,8 +44,8 @@ def test_opposite_merges_of_one_pair_at_once_leave_one_merge(container):
 def test_one_new_openid_signing_in_at_once_makes_one_customer(container):
     def sign_in(_: int) -> int:
         with container.uow() as uow:
-            cid, _created = customers.platform_sign_in(uow.session, "wechat_openid", "o-race-1", "u-race-1",
-                                                      uow.clock.now())
+            cid, _created, _merge = customers.platform_sign_in(uow.session, "wechat_openid", "o-race-1", "u-race-1",
+                                                              uow.clock.now())
             uow.commit()
             return cid
 
