@@ -13,6 +13,7 @@ from o2o.adapters.miniprogram import MiniProgramLogin
 from o2o.adapters.payments.sandbox import SandboxPayments
 from o2o.adapters.wechat.login import WechatLogin
 from o2o.cart import service as carts
+from o2o.catalog import handlers as catalog_handlers
 from o2o.config import Settings, get_settings
 from o2o.customers import service as customers
 from o2o.deps import Container
@@ -98,6 +99,7 @@ def handlers(c: Container) -> dict[str, list[tuple[str, Handler]]]:
     for topic in loyalty_handlers.REVERSE_TOPICS:
         on(topic, "loyalty.reverse", loyalty_handlers.reverse)
     on("order.returned", "loyalty.returned", loyalty_handlers.returned)
+    on("order.paid", "catalog.count_sales", catalog_handlers.count_sales)
     sms = sms_sender(c)
     on("iam.code_requested", "messages.sign_in_code_sms", iam_handlers.send_code(sms))
     on("fulfillment.pickup_ready", "messages.pickup_ready_sms", order_handlers.notify_pickup_ready(sms))

@@ -277,6 +277,15 @@ def facts(session: Session, order_id: int) -> OrderFacts | None:
     return OrderFacts.model_validate(order) if order is not None else None
 
 
+def units_of(session: Session, order_id: int) -> dict[int, int]:
+    """Joins the caller's session (an event handler): units per SKU on an order's lines (catalog counts
+    what sells)."""
+    units: dict[int, int] = {}
+    for line in repo.lines_of(session, order_id):
+        units[line.sku_id] = units.get(line.sku_id, 0) + line.quantity
+    return units
+
+
 def payment_scope(caller: str) -> str:
     """Where `start_payment` keeps a caller's Idempotency-Keys (`caller` is e.g. "customer:7")."""
     return f"payments:{caller}"

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from o2o.catalog.models import MEDIA_URL, Product, ProductImage, ProductSearch, Sku
@@ -200,9 +200,18 @@ def index_rows(products: Iterable[dict], prices: dict[int, int], sales: dict[int
             for p in products]
 
 
+def count_sold(session: Session, units_by_sku: dict[int, int]) -> None:
+    """Count SKUs' units sold towards their products (inside the caller's unit of work)."""
+    if not units_by_sku:
+        return
+    units: dict[int, int] = defaultdict(int)
+    for sku_id, product_id in session.execute(select(Sku.id, Sku.product_id).where(Sku.id.in_(list(units_by_sku)))):
+        units[product_id] += units_by_sku[sku_id]
+    add_sales(session, units)
+
+
 def add_sales(session: Session, units: dict[int, int]) -> None:
-    """Count units sold per product (inside the caller's unit of work)."""
+    """Count units sold per product (inside the caller's unit of work): one UPDATE each, in product order."""
     for product_id, n in sorted(units.items()):
-        row = session.get(ProductSearch, product_id)
-        if row is not None:
-            row.sales += n
+        session.execute(update(ProductSearch).where(ProductSearch.product_id == product_id)
+                        .values(sales=ProductSearch.sales + n))
