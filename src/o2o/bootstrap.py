@@ -6,6 +6,9 @@ import time
 from datetime import timedelta
 
 from o2o.adapters.douyin.login import DouyinLogin
+from o2o.adapters.geocoding import Geocoder
+from o2o.adapters.geocoding.amap import AmapGeocoder
+from o2o.adapters.geocoding.gazetteer import Gazetteer
 from o2o.adapters.messages.providers import AliyunSms, FailoverSms, Provider, TencentSms
 from o2o.adapters.messages.sms import DevSms, SmsSender
 from o2o.adapters.messages.wechat import WechatMini
@@ -61,7 +64,25 @@ def build(settings: Settings | None = None, db: Database | None = None, clock: C
     register_merge_steps()
     return Container(settings=settings, db=db, clock=clock, payments=sandbox, providers=providers, offered=offered,
                      sms=DevSms(db, clock, keep=settings.dev), passwords=Passwords(cheap=settings.cheap_password_hashing),
-                     logins=mini_program_logins(settings))
+                     logins=mini_program_logins(settings), geocoder=geocoder(settings))
+
+
+def geocoder(settings: Settings) -> Geocoder:
+    """AMap's web service when chosen (and keyed), else the offline gazetteer: its file as `o2o seed` wrote
+    it, or (no file yet: a database seeded elsewhere, tests) the demo's places without the chain's stores."""
+    if settings.geocoder == "amap":
+        return AmapGeocoder(settings.amap_key, settings.amap_private_key, settings.amap_base_url,
+                            timeout_s=settings.geocoder_timeout_s)
+    path = settings.gazetteer_file
+
+    def load():  # type: ignore[no-untyped-def]
+        if path.exists():
+            from o2o.adapters.geocoding.gazetteer import read
+            return read(path)
+        from o2o.demo.gazetteer import places
+        return places()
+
+    return Gazetteer(load)
 
 
 def mini_program_logins(settings: Settings) -> dict[str, MiniProgramLogin]:

@@ -76,7 +76,8 @@ def seed(seed: int = typer.Option(42, help="random seed: the same seed gives the
     upgrade(c.db.engine)
     try:
         report = generate(c.db, DemoSize(stores=stores, warehouses=warehouses, skus=skus, customers=customers,
-                                         days=days), seed=seed, console=console, anchor=until)
+                                         days=days), seed=seed, console=console, anchor=until,
+                                         gazetteer=c.settings.gazetteer_file)
     except (RuntimeError, ValueError) as exc:
         console.print(f"[red]cannot seed:[/] {exc}")
         raise typer.Exit(2) from None
@@ -202,7 +203,7 @@ def demo(seed: int = typer.Option(42), host: str = typer.Option(None), port: int
     with c.db.read() as session:
         empty = not session.scalar(select(func.count()).select_from(Location))
     if empty:
-        console.print(generate(c.db, DemoSize(), seed=seed, console=console))
+        console.print(generate(c.db, DemoSize(), seed=seed, console=console, gazetteer=c.settings.gazetteer_file))
     base = f"http://{host}:{port}"
     console.rule("O2O demo")
     _print_logins(c)

@@ -42,6 +42,13 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8000"
     # uploaded files (product images), served by the app under /media; back it up with the database
     media_dir: Path = ROOT / "var" / "media"
+    # geocoding of typed addresses: "gazetteer" (the demo's offline file, written by `o2o seed`) or "amap"
+    geocoder: str = "gazetteer"
+    gazetteer_file: Path = ROOT / "var" / "gazetteer.json"
+    amap_key: str = ""
+    amap_private_key: str = ""  # the key's 数字签名 secret: requests carry `sig` when set
+    amap_base_url: str = "https://restapi.amap.com"
+    geocoder_timeout_s: float = 3.0
     # "dev" (what `o2o demo` and the tests use) turns on the dev SMS inbox and the payment sandbox and
     # allows the built-in dev secrets; anything else needs real secrets and turns the dev tools off
     env: str = "production"

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Query, Request
 from sqlalchemy.orm import Session
 
+from o2o.adapters.geocoding import Geocoder
 from o2o.adapters.messages.sms import DevSms
 from o2o.adapters.miniprogram import MiniProgramLogin
 from o2o.adapters.payments.sandbox import PaymentProvider, SandboxPayments
@@ -35,6 +36,8 @@ class Container:
     # payment providers by name (sandbox, wechatpay, alipay); `offered` are those the storefront shows
     providers: dict[str, PaymentProvider] = field(default_factory=dict)
     offered: tuple[str, ...] = ()
+    # geocoding of typed addresses (o2o.adapters.geocoding: the offline gazetteer or a web service)
+    geocoder: Geocoder | None = None
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.db, self.clock)

@@ -47,6 +47,7 @@ class Address(Base):
     phone: Mapped[str] = mapped_column(Encrypted(), default="")
     district: Mapped[str] = mapped_column(String(60), default="")
     line: Mapped[str] = mapped_column(Encrypted())
+    door: Mapped[str | None] = mapped_column(Encrypted())  # 门牌号 (building, unit, room); NULL: not given
     lat: Mapped[float] = mapped_column(EncryptedFloat())
     lng: Mapped[float] = mapped_column(EncryptedFloat())
     created_at: Mapped[datetime]

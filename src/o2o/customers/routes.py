@@ -25,6 +25,7 @@ from o2o.customers.schemas import (
     MergeIn,
     MergeOut,
     OrderBrief,
+    PlaceOut,
     Profile,
 )
 from o2o.deps import ContainerDep, PrincipalDep, Uow, audit_event
@@ -67,7 +68,8 @@ def mask_customer(out: CustomerOut) -> CustomerOut:
 
 def mask_address(a: AddressOut) -> AddressOut:
     return a.model_copy(update={"recipient": pii.mask_name(a.recipient), "phone": pii.mask_phone(a.phone),
-                                "line": pii.mask_text(a.line), "lat": _coarse(a.lat), "lng": _coarse(a.lng)})
+                                "line": pii.mask_text(a.line), "door": pii.MASK if a.door else a.door,
+                                "lat": _coarse(a.lat), "lng": _coarse(a.lng)})
 
 
 @router.post("/customers", response_model=CustomerOut, status_code=201)
@@ -98,6 +100,34 @@ def list_addresses(request: Request, c: ContainerDep, p: PrincipalDep, customer_
     if not rows or _unmasked(request, c, p, customer_id, f"customer={customer_id},addresses"):
         return rows
     return [mask_address(a) for a in rows]
+
+
+def _geocoder(c: ContainerDep):  # type: ignore[no-untyped-def]
+    if c.geocoder is None:
+        raise NotFound("geocoder", "")
+    return c.geocoder
+
+
+@router.get("/geo/suggest", response_model=list[PlaceOut])
+def suggest_places(c: ContainerDep, q: Annotated[str, Query(min_length=1, max_length=80)],
+                   near_lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
+                   near_lng: Annotated[float | None, Query(ge=-180, le=180)] = None,
+                   limit: Annotated[int, Query(ge=1, le=10)] = 8) -> list[PlaceOut]:
+    """Streets, buildings and POIs matching what a shopper typed so far (Chinese, pinyin or initials),
+    the nearest to `near` first among equals: the address entry's suggestions (geocoder chosen by settings)."""
+    near = (near_lat, near_lng) if near_lat is not None and near_lng is not None else None
+    return [PlaceOut.model_validate(p) for p in _geocoder(c).suggest(q, near=near, limit=limit)]
+
+
+@router.get("/geo/reverse", response_model=PlaceOut,
+            responses={404: {"description": "no known road or building near the point"}})
+def reverse_geocode(c: ContainerDep, lat: Annotated[float, Query(ge=-90, le=90)],
+                    lng: Annotated[float, Query(ge=-180, le=180)]) -> PlaceOut:
+    """The road or building at a point (where the shopper dropped the map pin)."""
+    found = _geocoder(c).reverse(lat, lng)
+    if found is None:
+        raise NotFound("place", f"{lat:.5f},{lng:.5f}")
+    return PlaceOut.model_validate(found)
 
 
 def mask_identity(i: IdentityOut) -> IdentityOut:

@@ -21,6 +21,7 @@ class AddressIn(Input):
     phone: str = Field("", pattern=r"^$|^1[3-9][0-9]{9}$")
     district: str = Field("", max_length=60)
     line: str = Field(min_length=1, max_length=300)
+    door: str = Field("", max_length=60, description="门牌号: building, unit and room (sealed at rest)")
     lat: float = Field(ge=-90, le=90)
     lng: float = Field(ge=-180, le=180)
 
@@ -36,8 +37,21 @@ class AddressOut(BaseModel):
     phone: str
     district: str
     line: str
+    door: str | None = None
     lat: float
     lng: float
+
+
+class PlaceOut(BaseModel):
+    """A geocoded place (WGS-84): a suggestion for what was typed, or what stands at a point."""
+
+    model_config = ConfigDict(from_attributes=True)
+    name: str
+    address: str
+    district: str
+    lat: float
+    lng: float
+    kind: str
 
 
 class CustomerIn(Input):

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from time import perf_counter
 from typing import Any
 
@@ -35,6 +36,7 @@ from o2o.demo.history import Sale, Simulator
 from o2o.demo.loyalty_rows import member_rows, reward_rows
 from o2o.demo.order_rows import OrderRows, sold_totals
 from o2o.demo.people import build_people
+from o2o.demo import gazetteer as gazetteer_file
 from o2o.demo.places import Locations, build_locations
 from o2o.fulfillment.models import FulfillmentHistory, FulfillmentLine, FulfillmentOrder
 from o2o.inventory.models import Stock, StockMovement
@@ -129,8 +131,9 @@ def _streams(seed: int) -> tuple[list[np.random.Generator], list[random.Random]]
 
 
 def generate(db: Database, size: DemoSize, seed: int = 42, console: Console | None = None,
-             anchor: datetime | None = None) -> str:
-    """Fill an empty database with the demo chain; returns a one-paragraph summary."""
+             anchor: datetime | None = None, gazetteer: Path | None = None) -> str:
+    """Fill an empty database with the demo chain; returns a one-paragraph summary. `gazetteer`: where
+    the offline geocoder's file of Shanghai places (with this chain's stores) is written."""
     if size.stores < 1 or size.warehouses < 1 or size.skus < 1 or size.customers < 0 or size.days < 0:
         raise ValueError(f"a demo chain needs at least one store, one warehouse and one SKU: {size}")
     started = perf_counter()
@@ -202,6 +205,8 @@ def generate(db: Database, size: DemoSize, seed: int = 42, console: Console | No
             _search_index(s, catalog, sales)
             phases.done(task)
         s.commit()
+    if gazetteer is not None:
+        gazetteer_file.write(gazetteer, locs.rows)
     return _summary(size, seed, anchor, perf_counter() - started, locs, catalog, people.addresses, sales, prices,
                     counts)
 

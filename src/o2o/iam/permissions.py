@@ -134,6 +134,8 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", f"{V1}/customers/{{customer_id}}"): staff("customers:read", customer=True),
     ("POST", f"{V1}/customers/{{customer_id}}/addresses"): CUSTOMER,  # staff may not plant a delivery address
     ("GET", f"{V1}/customers/{{customer_id}}/addresses"): staff("customers:read", customer=True),
+    ("GET", f"{V1}/geo/suggest"): CUSTOMER,  # address entry: a signed-in shopper (a paid web service behind)
+    ("GET", f"{V1}/geo/reverse"): CUSTOMER,
     ("GET", f"{V1}/customers/{{customer_id}}/profile"): staff("customers:read", customer=True),
     ("GET", f"{V1}/customers/{{customer_id}}/identities"): staff("customers:read", customer=True),
     ("POST", f"{V1}/customers/{{customer_id}}/identities"): staff("customers:write"),
@@ -238,6 +240,9 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/shop/signin/code"): PUBLIC,
     ("POST", "/shop/signout"): SIGNED_IN,
     # checkout, paying and orders: the signed-in customer, their own orders only (others' answer 404)
+    ("GET", "/shop/addresses"): CUSTOMER,
+    ("GET", "/shop/addresses/new"): CUSTOMER,
+    ("POST", "/shop/addresses"): CUSTOMER,
     ("GET", "/shop/checkout"): CUSTOMER,
     ("POST", "/shop/checkout"): CUSTOMER,
     ("GET", "/shop/orders"): CUSTOMER,

@@ -20,3 +20,22 @@ def totals(lines: list[tuple[int, int]], mode: str, discount_fen: int = 0) -> tu
     subtotal = sum(price * qty for price, qty in lines)
     fee = delivery_fee(mode, subtotal)
     return subtotal, fee, max(0, subtotal + fee - discount_fen)
+
+
+# delivery time promised at checkout: a store's courier picks and rides; a parcel goes out next day
+PICK_MINUTES = 15  # picking and packing at the store
+RIDE_M_PER_MINUTE = 250  # an e-bike in city traffic, ~15 km/h
+ETA_WINDOW_MINUTES = 15
+PARCEL_MINUTES = (24 * 60, 48 * 60)
+
+
+def eta_minutes(mode: str, distance_m: int | None) -> tuple[int, int] | None:
+    """(earliest, latest) minutes from now for a delivery of this mode over the routed distance, the
+    earliest rounded up to 5 minutes; None for pickup (its slot is the time)."""
+    if mode == "store_delivery":
+        ride = -(-max(0, distance_m or 0) // RIDE_M_PER_MINUTE)
+        earliest = -(-(PICK_MINUTES + ride) // 5) * 5
+        return earliest, earliest + ETA_WINDOW_MINUTES
+    if mode == "parcel":
+        return PARCEL_MINUTES
+    return None
