@@ -584,6 +584,12 @@ class Quote:
     currency: str = CURRENCY
 
 
+def eta_minutes(mode: str, distance_m: int | None) -> tuple[int, int] | None:
+    """The delivery time window (minutes from now) of a routed mode and distance (a Quote's), as shown
+    before payment; None for pickup."""
+    return pricing.eta_minutes(mode, distance_m)
+
+
 def quote(db: Database, data: OrderIn, policy: OrderPolicy, locale: str = "zh-CN") -> Quote:
     """Route and price exactly like `place`, but reserve nothing and write nothing (a read-only
     transaction). Raises what `place` raises for the same order: InvalidInput (unknown customer,
