@@ -1,11 +1,11 @@
-"""Orders react to fulfilment events: the order follows its fulfilment; refunds; notifications."""
+"""Orders react to fulfilment events: the order follows its fulfilment; notifications (refunds and
+closing payments at the providers: payment_handlers)."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
 from o2o.adapters.messages.sms import SmsSender
-from o2o.adapters.payments.sandbox import PaymentProvider
 from o2o.customers import service as customers
 from o2o.kernel.outbox import Delivery, Handler
 from o2o.kernel.uow import JoinedUnitOfWork
@@ -22,13 +22,6 @@ def follow(session: Session, delivery: Delivery) -> None:
     uow = JoinedUnitOfWork(session, delivery.clock)
     service.follow_fulfillment(uow, delivery.payload["order_id"], FOLLOW[delivery.topic], "fulfillment")
     uow.commit()
-
-
-def refund_with(provider: PaymentProvider) -> Handler:
-    def refund(session: Session, delivery: Delivery) -> None:
-        p = delivery.payload
-        provider.refund(p["out_trade_no"], int(p["amount_fen"]), f"RF{delivery.id}")
-    return refund
 
 
 def notify_pickup_ready(sms: SmsSender) -> Handler:
