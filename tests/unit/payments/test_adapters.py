@@ -84,3 +84,18 @@ def test_alipay_answer_is_verified_over_the_exact_text_of_its_node():
     assert json.loads(raw)["sign"] == signature
     with pytest.raises(ProviderError):
         response_node('{"error_response":{"code":"40002"}}', "alipay_trade_query_response")
+
+
+def test_wechat_platform_public_key_mode_checks_the_public_key_id(tmp_path):
+    """Merchants moved to 'WeChat Pay public key' mode configure the bare key and its PUB_KEY_ID_..."""
+    from tests.factories.fake_payments import write_public
+
+    fake = FakeWeChatPay(tmp_path)
+    key_file = write_public(fake.platform_key, tmp_path / "pub_key.pem")
+    pay = WeChatPay(WeChatPayConfig(mch_id=fake.mch_id, app_id=fake.app_id, private_key_file=fake.merchant_key_file,
+                                    serial_no=fake.merchant_serial, api_v3_key=fake.api_v3_key,
+                                    platform_key_file=key_file, platform_serial="PUB_KEY_ID_0114232134912410000"))
+    body = b"{}"
+    pay.verify_signed(fake.signed_headers(body, serial="PUB_KEY_ID_0114232134912410000"), body)
+    with pytest.raises(BadSignature):
+        pay.verify_signed(fake.signed_headers(body), body)  # the certificate serial is not the key id
