@@ -161,7 +161,8 @@ def _render(request: Request, c: ContainerDep, p: PrincipalDep, choice: Choice |
     names = {k: o.name for k, o in offers(c.db, chosen.store.id if chosen else None, [ln.sku_id for ln in lines],
                                           locale_of(request)).items()}
     ctx = {"choice": asdict(choice), "lines": lines, "names": names, "saved": saved, "slots": slots, "errors": errors,
-           "line_errors": line_errors, "quote": quoted, "modes": MODES, "points_offer": offer,
+           "line_errors": line_errors, "quote": quoted, "modes": MODES,
+           "eta": orders.eta_minutes(quoted.mode, quoted.distance_m) if quoted else None, "points_offer": offer,
            "route": describe_route(c, quoted.location_id, quoted.mode, quoted.reason, quoted.distance_m,
                                      translator(request)) if quoted else None}
     return page(request, c, "shop/checkout.html", ctx, status=status, chosen=chosen, no_store=True)

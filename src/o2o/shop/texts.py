@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from o2o.shop.address_texts import TEXTS as ADDRESS_TEXTS
 from o2o.web.templating import Texts
 
 EN = {
@@ -546,4 +547,5 @@ ZH = {
     "notfound.home": "返回商城",
 }
 
-TEXTS: Texts = {"en": EN, "zh-CN": ZH}
+# the address entry's texts (search, map pin, door) are the storefront's too: checkout embeds it
+TEXTS: Texts = {"en": {**EN, **ADDRESS_TEXTS["en"]}, "zh-CN": {**ZH, **ADDRESS_TEXTS["zh-CN"]}}

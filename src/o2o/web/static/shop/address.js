@@ -36,7 +36,9 @@
     function lineOf(p) { return p.address.indexOf(p.name) >= 0 ? p.address : p.address + " " + p.name; }
     function set(p, lat, lng) {
       f("[data-line]").value = lineOf(p);
-      f("[data-district]").value = p.district || "";
+      if (f("[data-district]")) { f("[data-district]").value = p.district || ""; }
+      const fresh = document.querySelector("input[name=address][value=new]");  // checkout: a new address
+      if (fresh) { fresh.checked = true; }
       f("[data-lat]").value = lat.toFixed(6);
       f("[data-lng]").value = lng.toFixed(6);
       picked.textContent = lineOf(p);
