@@ -410,3 +410,24 @@ def _another_customer(c: Any) -> int:
     from o2o.customers.schemas import CustomerIn
 
     return customers.create(c.uow(), CustomerIn(name="李四", phone="13900139000")).id  # type: ignore[attr-defined]
+
+
+def test_alipay_paid_just_before_the_cancel_is_refunded_when_its_notification_comes(live, alipay):
+    """The customer pays at Alipay; the order is cancelled before the notification: Alipay refuses to
+    close a paid trade (nothing to retry), and the late notification asks for the refund."""
+    shop = Shop(live)
+    number = shop.order()
+    no = shop.start(number, "alipay", "qr")["out_trade_no"]
+    alipay.pay(no)
+    assert shop.client.post(f"/api/v1/orders/{number}/cancel", headers=shop.customer).status_code == 200
+    shop.drain()
+    assert alipay.calls.count("alipay.trade.close") == 1 and shop.payment(no)[0] == "created"
+    with live.db.read() as s:
+        from o2o.kernel.outbox import OutboxEvent
+
+        assert s.scalars(select(OutboxEvent).where(OutboxEvent.published_at.is_(None))).all() == []
+    body, headers = alipay.notification(no)
+    assert shop.client.post(ALIPAY_NOTIFY, content=body, headers=headers).text == "success"
+    shop.drain()
+    ((_, status, amount, _),) = shop.refunds(no)
+    assert (status, amount) == ("succeeded", 2 * 1290) and shop.status(number) == "cancelled"

@@ -119,7 +119,12 @@ def close_open(uow: UnitOfWork, providers: Mapping[str, PaymentProvider], order_
         provider = providers.get(payment.provider)
         if provider is None:
             continue
-        provider.close(payment.out_trade_no)  # raises: the relay retries; closing twice is harmless
+        try:
+            provider.close(payment.out_trade_no)  # closing twice is harmless
+        except ProviderError as exc:
+            if exc.retryable:
+                raise  # the relay tries again later
+            continue  # paid meanwhile (the provider refuses to close it): its notification brings a refund
         payment.status = "closed"
         n += 1
     s.flush()
