@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from o2o import bootstrap
 from o2o.audit.cli import app as audit_app
+from o2o.catalog.cli import app as catalog_app
 from o2o.config import get_settings
 from o2o.iam.cli import app as staff_app
 from o2o.kernel import logs
@@ -28,6 +29,7 @@ app = typer.Typer(help="O2O omnichannel retail platform", no_args_is_help=True, 
 console = Console()
 app.add_typer(pii_app, name="pii")
 app.add_typer(audit_app, name="audit")
+app.add_typer(catalog_app, name="catalog")
 app.add_typer(staff_app, name="staff")
 app.add_typer(payments_app, name="payments")
 app.command()(ops_cli.doctor)

@@ -9,7 +9,7 @@ import re
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -190,6 +190,24 @@ def reindex(session: Session, product_ids: Iterable[int]) -> None:
         row.name_len, row.price_fen = len(product.name_zh), prices.get(product.id)
     session.flush()
     VOCABULARY.invalidate()
+
+
+REINDEX_BATCH = 1000
+
+
+def reindex_all(db: Database, progress: Callable[[int, int], None] | None = None) -> int:
+    """Rebuild every product's search row (after the tokenising rules change: a new glossary word), one
+    transaction per batch; units sold are kept. `progress(done, total)` after each batch. Returns how
+    many products were indexed."""
+    with db.read() as s:
+        ids = list(s.scalars(select(Product.id).order_by(Product.id)))
+    for start in range(0, len(ids), REINDEX_BATCH):
+        with db.write_sessions() as s:
+            reindex(s, ids[start:start + REINDEX_BATCH])
+            s.commit()
+        if progress:
+            progress(min(start + REINDEX_BATCH, len(ids)), len(ids))
+    return len(ids)
 
 
 def index_rows(products: Iterable[dict], prices: dict[int, int], sales: dict[int, int]) -> list[dict]:
