@@ -20,6 +20,7 @@ from o2o import bootstrap
 from o2o.audit.routes import router as audit_routes
 from o2o.backoffice.pages import router as backoffice_pages
 from o2o.catalog.routes import router as catalog_routes
+from o2o.console.live import STREAMS as console_streams
 from o2o.console.pages import router as console_pages
 from o2o.customers.routes import router as customer_routes
 from o2o.deps import Container
@@ -96,7 +97,7 @@ def create_app(container: Container | None = None, run_relay: bool = False) -> F
     inflight = max(1, min(c.settings.max_inflight, c.settings.pool_size + c.settings.pool_overflow))
     app.add_middleware(Guard, max_body=MAX_BODY_BYTES, max_inflight=inflight,
                        wait_s=c.settings.queue_wait_s, headers=security_headers(c.settings.https),
-                       slow_s=c.settings.slow_request_s, page=error_pages.asgi_page)
+                       slow_s=c.settings.slow_request_s, page=error_pages.asgi_page, streams=console_streams)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     errors.install(app, error_pages.page_for)  # browsers' page requests get HTML pages, the API problem+json
     guard.install(app, c)

@@ -28,8 +28,9 @@ router = APIRouter(include_in_schema=False)
 
 # the messages a redirect may ask a page to show: ?done=<key>&ref=... or ?error=<kind>&ref=...
 DONE = frozenset({"picking", "ready", "shipped", "reissued", "handed_over", "moved", "requested", "sent", "rejected",
-                  "received", "counted"})
-ERRORS = frozenset({"illegal-transition", "not-found", "below-reserved", "handover-locked", "conflict"})
+                  "received", "counted", "ticked", "short", "accepted", "cancelled"})
+ERRORS = frozenset({"illegal-transition", "not-found", "below-reserved", "handover-locked", "conflict", "short-picked",
+                    "nothing-found", "invalid-input"})
 
 
 def store_in_scope(c: Container, p: Principal, location_id: int) -> LocationOut:

@@ -43,7 +43,7 @@ from o2o.orders import service as orders
 from o2o.orders.schemas import OrderOut
 from o2o.web.templating import locale_of, render
 
-LANES = ("new", "picking", "ready", "done")
+LANES = ("short", "new", "picking", "ready", "done")  # short picks first: they need someone to act
 LANE_SIZE = 20
 STORES_PER_PAGE = 30
 # the customer's pickup slot is shown once the order's public shape carries it (the order stores it)
@@ -71,6 +71,7 @@ class Card:
     slot: str | None = None
     attempts: int = 0
     lines: list[Line] = field(default_factory=list)
+    picked: int = 0
 
     @property
     def items(self) -> int:
@@ -99,7 +100,8 @@ def cards_of(c: Container, request: Request, fos: list[FulfillmentOut], attempts
         slot = getattr(orders.get(c.db, fo.order_number), "pickup_slot", None) if with_slot else None
         out.append(Card(id=fo.id, number=fo.order_number, mode=fo.mode, status=fo.status, paid_at=fo.created_at,
                         ready_at=fo.ready_at, closed_at=fo.closed_at, slot=slot, attempts=attempts.get(fo.id, 0),
-                        lines=[Line(ln.sku_id, ln.quantity, names.get(ln.sku_id)) for ln in fo.lines]))
+                        lines=[Line(ln.sku_id, ln.quantity, names.get(ln.sku_id)) for ln in fo.lines],
+                        picked=sum(ln.picked for ln in fo.lines)))
     return out
 
 
@@ -112,6 +114,8 @@ def lanes(c: Container, request: Request, store: LocationOut) -> list[Lane]:
     attempts = fulfillment.failed_attempts(c.db, store.id)
     out = []
     for key in LANES:
+        if key == "short" and not fulfillment.short_open(c.db, store.id):
+            continue  # the lane shows only when a short pick waits
         params = PageParams(page=page_number(request, f"{key}_page"), size=LANE_SIZE)
         if key == "done":
             found = fulfillment.closed_since(c.db, store.id, _start_of_today(c, store), params)
@@ -143,15 +147,18 @@ def console_home(request: Request, c: ContainerDep, p: PrincipalDep) -> Response
 @router.get("/console/{location_id}", response_class=HTMLResponse)
 def queue_page(request: Request, c: ContainerDep, p: PrincipalDep, location_id: Id) -> HTMLResponse:
     store = store_in_scope(c, p, location_id)
-    return page(request, p, store, "console/queue.html", {"lanes": lanes(c, request, store)}, section="queue")
+    found = lanes(c, request, store)
+    latest, _ = fulfillment.board_state(c.db, store.id)
+    return page(request, p, store, "console/queue.html", {"lanes": found, "latest": latest}, section="queue")
 
 
 @router.get("/console/{location_id}/board", response_class=HTMLResponse)
 def queue_board(request: Request, c: ContainerDep, p: PrincipalDep, location_id: Id) -> HTMLResponse:
     """Just the board, for the page's auto-refresh."""
     store = store_in_scope(c, p, location_id)
-    return page(request, p, store, "console/_board.html", {"lanes": lanes(c, request, store)}, section="queue",
-                path=f"/console/{store.id}")
+    latest, _ = fulfillment.board_state(c.db, store.id)
+    return page(request, p, store, "console/_board.html", {"lanes": lanes(c, request, store), "latest": latest},
+                section="queue", path=f"/console/{store.id}")
 
 
 Step = Callable[[UnitOfWork, int, str], FulfillmentOut]

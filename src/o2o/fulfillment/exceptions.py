@@ -11,3 +11,15 @@ class WrongCode(Problem):
 
 class HandoverLocked(Conflict):
     kind = "handover-locked"
+
+
+class ShortPicked(Conflict):
+    """A short-picked fulfilment leaves nothing (ready, hand-over, dispatch) until it is resolved."""
+
+    kind = "short-picked"
+
+
+class NothingFound(Conflict):
+    """Every line is missing: the customer cannot accept a partial order of nothing; cancel it."""
+
+    kind = "nothing-found"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from o2o.kernel.db import Base, BigId
@@ -12,17 +12,21 @@ from o2o.kernel.history import HistoryColumns
 
 NEW, PICKING, READY, HANDED_OVER, SHIPPED, DELIVERED, CANCELLED = (
     "new", "picking", "ready", "handed_over", "shipped", "delivered", "cancelled")
+# short picked: a line was not (fully) found; nothing leaves until someone resolves it (the customer
+# accepts the partial order -> back to picking with the lines reduced, or the order is cancelled)
+SHORT = "short"
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     NEW: frozenset({PICKING, CANCELLED}),
-    PICKING: frozenset({READY, SHIPPED, CANCELLED}),
+    PICKING: frozenset({READY, SHIPPED, SHORT, CANCELLED}),
+    SHORT: frozenset({PICKING, CANCELLED}),
     READY: frozenset({HANDED_OVER, SHIPPED, CANCELLED}),
     HANDED_OVER: frozenset(),
     SHIPPED: frozenset({DELIVERED}),
     DELIVERED: frozenset(),
     CANCELLED: frozenset(),
 }
-OPEN = frozenset({NEW, PICKING, READY})
+OPEN = frozenset({NEW, PICKING, SHORT, READY})
 
 
 def can_transition(src: str, dst: str) -> bool:
@@ -58,6 +62,10 @@ class FulfillmentLine(Base):
     fulfillment_id: Mapped[int] = mapped_column(ForeignKey("fulfillment_order.id"), index=True)
     sku_id: Mapped[int] = mapped_column(ForeignKey("sku.id"))
     quantity: Mapped[int]
+    # picking progress, saved so every clerk sees it: units put in the basket, and units the shelf did
+    # not have (a short pick; picked + missing <= quantity)
+    picked: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    missing: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
 
 class FulfillmentHistory(HistoryColumns, Base):

@@ -70,3 +70,29 @@ def failed_attempts(session: Session, location_id: int) -> dict[int, int]:
         FulfillmentOrder.location_id == location_id, FulfillmentOrder.status == READY,
         FulfillmentOrder.failed_code_attempts > 0))
     return {fid: n for fid, n in rows}
+
+
+def line_of(session: Session, fulfillment_id: int, sku_id: int) -> FulfillmentLine | None:
+    """The fulfilment's line of this SKU (the fulfilment is locked by the caller)."""
+    return session.scalars(select(FulfillmentLine).where(FulfillmentLine.fulfillment_id == fulfillment_id,
+                                                         FulfillmentLine.sku_id == sku_id)).first()
+
+
+def count_status(session: Session, location_id: int | None, status: str) -> int:
+    stmt = select(func.count()).select_from(FulfillmentOrder).where(FulfillmentOrder.status == status)
+    if location_id is not None:
+        stmt = stmt.where(FulfillmentOrder.location_id == location_id)
+    return session.scalar(stmt) or 0
+
+
+def latest_id(session: Session, location_id: int) -> int:
+    """The newest open fulfilment (a new order arrives open): the open range of the (location, status)
+    index, however long the location's history."""
+    return session.scalar(select(func.max(FulfillmentOrder.id)).where(
+        FulfillmentOrder.location_id == location_id, FulfillmentOrder.status.in_(OPEN))) or 0
+
+
+def open_counts(session: Session, location_id: int) -> dict[str, int]:
+    rows = session.execute(select(FulfillmentOrder.status, func.count()).where(
+        FulfillmentOrder.location_id == location_id, FulfillmentOrder.status.in_(OPEN)).group_by(FulfillmentOrder.status))
+    return {status: n for status, n in rows}

@@ -24,6 +24,8 @@ class FulfillmentLineOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     sku_id: int
     quantity: int
+    picked: int = 0
+    missing: int = 0
 
 
 class FulfillmentOut(BaseModel):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from o2o.fulfillment import repository as repo
 from o2o.fulfillment import routing
-from o2o.fulfillment.exceptions import HandoverLocked, WrongCode
+from o2o.fulfillment.exceptions import HandoverLocked, NothingFound, ShortPicked, WrongCode
 from o2o.fulfillment.models import (
     CANCELLED,
     DELIVERED,
@@ -21,6 +21,7 @@ from o2o.fulfillment.models import (
     PICKING,
     READY,
     SHIPPED,
+    SHORT,
     FulfillmentHistory,
     FulfillmentLine,
     FulfillmentOrder,
@@ -29,7 +30,7 @@ from o2o.fulfillment.models import (
 from o2o.fulfillment.schemas import FulfillmentLineOut, FulfillmentOut, NewFulfillment
 from o2o.inventory import service as inventory
 from o2o.kernel.db import Database
-from o2o.kernel.errors import IllegalTransition, NotFound
+from o2o.kernel.errors import IllegalTransition, InvalidInput, NotFound
 from o2o.kernel.history import HistoryOut
 from o2o.kernel.pagination import Page, PageParams
 from o2o.kernel.uow import UnitOfWork
@@ -122,6 +123,7 @@ def start_picking(uow: UnitOfWork, fulfillment_id: int, actor: str) -> Fulfillme
 
 def mark_ready(uow: UnitOfWork, fulfillment_id: int, actor: str) -> FulfillmentOut:
     def step(fo: FulfillmentOrder) -> None:
+        _not_short(fo, READY)
         if fo.status == "new":
             _move(uow, fo, PICKING, actor, "picked in one step")
         _move(uow, fo, READY, actor)
@@ -133,6 +135,7 @@ def mark_ready(uow: UnitOfWork, fulfillment_id: int, actor: str) -> FulfillmentO
 def hand_over(uow: UnitOfWork, fulfillment_id: int, code: str, actor: str) -> FulfillmentOut:
     """Verify the pickup code, commit the stock once, close the fulfilment."""
     def step(fo: FulfillmentOrder) -> None:
+        _not_short(fo, HANDED_OVER)
         if fo.status != READY:
             raise IllegalTransition("fulfillment", fo.status, HANDED_OVER)
         if fo.failed_code_attempts >= MAX_CODE_ATTEMPTS:
@@ -163,6 +166,7 @@ def reissue_code(uow: UnitOfWork, fulfillment_id: int, actor: str) -> Fulfillmen
 def ship(uow: UnitOfWork, fulfillment_id: int, actor: str) -> FulfillmentOut:
     """Parcel or courier: the goods leave the location; the stock is committed."""
     def step(fo: FulfillmentOrder) -> None:
+        _not_short(fo, SHIPPED)
         if fo.mode == routing.PICKUP:
             raise IllegalTransition("fulfillment", f"{fo.status} (pickup)", SHIPPED)
         if fo.status == "new":
@@ -170,6 +174,104 @@ def ship(uow: UnitOfWork, fulfillment_id: int, actor: str) -> FulfillmentOut:
         inventory.commit(uow.session, fo.order_number, uow.clock.now())
         _move(uow, fo, SHIPPED, actor)
     return _change(uow, fulfillment_id, step)
+
+
+def _not_short(fo: FulfillmentOrder, dst: str) -> None:
+    """Never a silent partial hand-over: a short-picked fulfilment goes nowhere until it is resolved."""
+    if fo.status == SHORT:
+        raise ShortPicked(f"fulfilment {fo.id} is short picked: the customer must accept the partial order "
+                          f"or the order be cancelled first", current_status=SHORT, requested_status=dst)
+
+
+def _line(uow: UnitOfWork, fo: FulfillmentOrder, sku_id: int) -> FulfillmentLine:
+    line = repo.line_of(uow.session, fo.id, sku_id)
+    if line is None:
+        raise NotFound("fulfillment line", f"{fo.id}/{sku_id}")
+    return line
+
+
+def _picking(uow: UnitOfWork, fo: FulfillmentOrder, actor: str, what: str) -> None:
+    """Ticking or short-picking a line is picking: a new fulfilment starts; past picking it is too late."""
+    if fo.status == NEW:
+        _move(uow, fo, PICKING, actor, f"picking started ({what})")
+    elif fo.status not in (PICKING, SHORT):
+        raise IllegalTransition("fulfillment", fo.status, what)
+
+
+def tick(uow: UnitOfWork, fulfillment_id: int, sku_id: int, picked: bool, actor: str) -> FulfillmentOut:
+    """Tick (or untick) a line as in the basket: saved, so another clerk sees the progress."""
+    def step(fo: FulfillmentOrder) -> None:
+        _picking(uow, fo, actor, "line ticked")
+        line = _line(uow, fo, sku_id)
+        if line.missing:
+            raise IllegalTransition("fulfillment line", "short", "picked")
+        line.picked = line.quantity if picked else 0
+    return _change(uow, fulfillment_id, step)
+
+
+def short_pick(uow: UnitOfWork, fulfillment_id: int, sku_id: int, found: int, actor: str) -> FulfillmentOut:
+    """The shelf has only `found` (0 <= found < ordered) of a line: the fulfilment goes to "short" and
+    waits for someone to contact the customer (fulfillment.short_picked). Automatic re-sourcing from
+    another location is the fulfilment engine's (not yet)."""
+    def step(fo: FulfillmentOrder) -> None:
+        _picking(uow, fo, actor, "short pick")
+        line = _line(uow, fo, sku_id)
+        if not 0 <= found < line.quantity:
+            raise InvalidInput("found", f"must be a whole number from 0 to {line.quantity - 1}")
+        line.picked, line.missing = found, line.quantity - found
+        note = f"short pick: sku {sku_id} found {found} of {line.quantity}"
+        if fo.status == SHORT:
+            uow.session.add(FulfillmentHistory(fulfillment_id=fo.id, from_status=SHORT, to_status=SHORT,
+                                               actor=actor, note=note, at=uow.clock.now()))
+        else:
+            _move(uow, fo, SHORT, actor, note, publish=False)
+        uow.session.flush()
+        missing = [{"sku_id": ln.sku_id, "quantity": ln.quantity, "found": ln.picked}
+                   for ln in repo.lines_of(uow.session, fo.id) if ln.missing]
+        uow.publish("fulfillment.short_picked", {**_event(fo), "lines": missing, "actor": actor})
+    return _change(uow, fulfillment_id, step)
+
+
+def accept_short(uow: UnitOfWork, order_id: int, actor: str) -> tuple[int, dict[int, int]]:
+    """Joins the caller's unit of work (orders.accept_partial): the customer accepts what was found.
+    Each short line is reduced to the units found (a line of none is dropped) and the fulfilment goes
+    back to picking. Returns (location id, sku id -> units no longer delivered)."""
+    fos = [fo for fo in repo.of_order(uow.session, order_id, lock=True) if fo.status == SHORT]
+    if not fos:
+        current = ",".join(fo.status for fo in repo.of_order(uow.session, order_id)) or "none"
+        raise IllegalTransition("fulfillment", current, "partial accepted")
+    fo, removed = fos[0], {}
+    lines = repo.lines_of(uow.session, fo.id)
+    if all(ln.missing == ln.quantity for ln in lines):
+        raise NothingFound("nothing of the order was found: cancel it instead")
+    for ln in lines:
+        if ln.missing:
+            removed[ln.sku_id] = ln.missing
+            ln.quantity -= ln.missing
+            ln.missing = 0
+            if ln.quantity == 0:
+                uow.session.delete(ln)
+    _move(uow, fo, PICKING, actor, "customer accepted the partial order: "
+          + ", ".join(f"sku {sku} -{n}" for sku, n in sorted(removed.items())))
+    return fo.location_id, removed
+
+
+def is_short(uow: UnitOfWork, order_id: int) -> bool:
+    """Joins the caller's unit of work: whether the order waits on a short pick (its fulfilments locked)."""
+    return any(fo.status == SHORT for fo in repo.of_order(uow.session, order_id, lock=True))
+
+
+def short_open(db: Database, location_id: int | None = None) -> int:
+    """How many fulfilments (of a location) wait for a short pick to be resolved."""
+    with db.read() as s:
+        return repo.count_status(s, location_id, SHORT)
+
+
+def board_state(db: Database, location_id: int) -> tuple[int, dict[str, int]]:
+    """For the console's live board: the newest open fulfilment id at the location and its open
+    fulfilments per status. Two reads of the (location, status) index's open range, no row loaded."""
+    with db.read() as s:
+        return repo.latest_id(s, location_id), repo.open_counts(s, location_id)
 
 
 def confirm_delivery(uow: UnitOfWork, fulfillment_id: int, actor: str) -> FulfillmentOut:

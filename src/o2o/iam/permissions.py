@@ -281,6 +281,12 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/console/{location_id}/transfers/{request_id}/send"): staff("inventory:transfer"),
     ("POST", "/console/{location_id}/transfers/{request_id}/reject"): staff("inventory:transfer"),
     ("POST", "/console/{location_id}/transfers/{request_id}/receive"): staff("inventory:write"),
+    ("GET", "/console/{location_id}/events"): staff("fulfillment:read"),
+    ("GET", "/console/{location_id}/fulfillments/{fulfillment_id}"): staff("fulfillment:read"),
+    ("POST", "/console/{location_id}/fulfillments/{fulfillment_id}/lines/{sku_id}/tick"): staff("fulfillment:write"),
+    ("POST", "/console/{location_id}/fulfillments/{fulfillment_id}/lines/{sku_id}/short"): staff("fulfillment:write"),
+    ("POST", "/console/{location_id}/fulfillments/{fulfillment_id}/accept-partial"): staff("orders:write"),
+    ("POST", "/console/{location_id}/fulfillments/{fulfillment_id}/cancel-short"): staff("orders:write"),
     # --- end store console pages ---
     # --- back-office pages (o2o.backoffice) ---
     # head office only: on top of these actions, a store-bound caller is sent to its console (see

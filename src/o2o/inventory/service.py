@@ -99,6 +99,26 @@ def release(session: Session, ref: str, status: str = RELEASED) -> int:
     return len(rows)
 
 
+def release_units(session: Session, ref: str, location_id: int, sku_id: int, qty: int) -> int:
+    """Give back `qty` units of `ref`'s live reservation of one SKU at one location (a short pick the
+    customer accepted: those units will not be sold to them). Returns the units released."""
+    left = qty
+    for r in repo.live_reservations(session, ref):
+        if left <= 0:
+            break
+        if (r.location_id, r.sku_id) != (location_id, sku_id):
+            continue
+        n = min(left, r.quantity)
+        if not repo.release(session, location_id, sku_id, n):
+            raise RuntimeError(f"stock row {location_id}/{sku_id} holds less than reservation {r.id}")
+        if n == r.quantity:
+            repo.set_reservation_status(session, [r.id], RELEASED)
+        else:
+            r.quantity -= n
+        left -= n
+    return qty - left
+
+
 def commit(session: Session, ref: str, now: datetime, kind: str = ONLINE_SALE) -> int:
     """Turn `ref`'s live reservations into stock that left the building, with ledger rows."""
     rows = repo.live_reservations(session, ref)

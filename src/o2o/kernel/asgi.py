@@ -67,8 +67,11 @@ class Guard:
     def __init__(self, app: Any, max_body: int, max_inflight: int, wait_s: float = 10.0,
                  exempt: tuple[str, ...] = ("/healthz", "/readyz", "/static/"),
                  headers: list[tuple[bytes, bytes]] | None = None, slow_s: float = 1.0,
-                 page: AsgiPage | None = None) -> None:
+                 page: AsgiPage | None = None, streams: re.Pattern[str] | None = None) -> None:
         self.app = app
+        # paths of long-lived streams (server-sent events): past the in-flight limit, which they would
+        # otherwise hold while idle (they hold no database connection while waiting; see console.live)
+        self.streams = streams
         self.page = page
         self.slow_s = slow_s
         self._slow_logged_at, self._slow_unlogged = float("-inf"), 0
@@ -101,7 +104,7 @@ class Guard:
         try:
             await self._guarded(scope, receive, sending)
             took = time.perf_counter() - t0
-            if took >= self.slow_s:
+            if took >= self.slow_s and not self._streaming(scope):
                 self._slow(scope, started, took, rid)
         except Exception:
             log.exception("unhandled error: %s %s request=%s", scope.get("method"), scope.get("path"), rid)
@@ -112,6 +115,9 @@ class Guard:
         finally:
             request_id_var.reset(token)
         metrics.observe_request(scope, started, time.perf_counter() - t0)
+
+    def _streaming(self, scope: Scope) -> bool:
+        return self.streams is not None and bool(self.streams.match(scope["path"]))
 
     def _html(self, scope: Scope, status: int, extra: list[tuple[bytes, bytes]] | None = None
               ) -> tuple[dict[str, Any], dict[str, Any]] | None:
@@ -151,6 +157,9 @@ class Guard:
         if length is not None and length.isdigit() and int(length) > self.max_body:
             for message in _problem(413, "too-large", "Request body too large"):
                 await send(message)
+            return
+        if self._streaming(scope):
+            await self.app(scope, receive, send)
             return
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.max_inflight)

@@ -439,9 +439,66 @@ def _cancel(uow: UnitOfWork, order: Order, actor: str, reason: str) -> None:
     fulfillment.cancel_for_order(uow, order.id, actor)
     uow.publish("order.cancelled", {"order_id": order.id, "number": number, "was": was})
     paid = repo.succeeded_payment(uow.session, order.id) if was != PENDING_PAYMENT else None
-    if paid is not None:
+    if paid is not None:  # what is still paid: a partial order accepted earlier was refunded its difference
         uow.publish("order.refund_needed", {"order_id": order.id, "number": number,
-                                            "out_trade_no": paid.out_trade_no, "amount_fen": paid.amount_fen})
+                                            "out_trade_no": paid.out_trade_no,
+                                            "amount_fen": min(paid.amount_fen, order.total_fen)})
+
+
+def accept_partial(uow: UnitOfWork, number: str, actor: str) -> OrderOut:
+    """A short pick resolved with the customer: they take what the store found. The order's lines are
+    reduced to it (a line of none is dropped), the reservation of the missing units is released, the
+    fulfilment goes back to picking, and what the customer paid for the missing units is refunded
+    (order.refund_needed, delivered by the payment provider)."""
+    with uow:
+        s = uow.session
+        order = repo.by_number(s, number, lock=True)
+        if order is None:
+            raise NotFound("order", number)
+        location_id, removed = fulfillment.accept_short(uow, order.id, actor)
+        refund = 0
+        for sku_id, missing in sorted(removed.items()):
+            inventory.release_units(s, number, location_id, sku_id, missing)
+            for line in reversed([ln for ln in repo.lines_of(s, order.id) if ln.sku_id == sku_id]):
+                n = min(missing, line.quantity)
+                refund += n * line.unit_price_fen
+                missing -= n
+                if n == line.quantity:
+                    s.delete(line)
+                else:
+                    line.quantity -= n
+                    line.line_total_fen = line.quantity * line.unit_price_fen
+                if missing == 0:
+                    break
+        refund = min(refund, order.total_fen)
+        order.subtotal_fen -= min(refund, order.subtotal_fen)
+        order.total_fen -= refund
+        note = "partial accepted: " + ", ".join(f"sku {sku} -{n}" for sku, n in sorted(removed.items()))
+        repo.add_history(s, order.id, order.status, order.status, actor, f"{note}; refund {refund} fen",
+                         uow.clock.now())
+        uow.publish("order.partial_accepted", {"order_id": order.id, "number": number, "refund_fen": refund,
+                                               "removed": {str(k): v for k, v in removed.items()}})
+        paid = repo.succeeded_payment(s, order.id)
+        if paid is not None and refund > 0:
+            uow.publish("order.refund_needed", {"order_id": order.id, "number": number,
+                                                "out_trade_no": paid.out_trade_no, "amount_fen": refund})
+        uow.commit()
+    return get(uow.db, number)
+
+
+def cancel_short(uow: UnitOfWork, number: str, actor: str) -> OrderOut:
+    """A short pick resolved with the customer: they do not want a partial order. Cancelled (stock
+    released, a full refund) only while the fulfilment is still short: a manager who resolved it a moment
+    earlier wins, and this one is IllegalTransition."""
+    with uow:
+        order = repo.by_number(uow.session, number, lock=True)
+        if order is None:
+            raise NotFound("order", number)
+        if not fulfillment.is_short(uow, order.id):
+            raise IllegalTransition("fulfillment", order.status, "cancelled (short pick)")
+        _cancel(uow, order, actor, "short pick: the customer cancelled")
+        uow.commit()
+    return get(uow.db, number)
 
 
 def expire_unpaid(db: Database, uow_factory: Callable[[], UnitOfWork], limit: int = 200) -> int:
