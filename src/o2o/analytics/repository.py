@@ -228,3 +228,45 @@ def search_orders(s: Session, f: OrderFilter, offset: int, limit: int) -> tuple[
                    orders.c.total_fen, orders.c.created_at, orders.c.paid_at)
             .where(*where).order_by(orders.c.created_at.desc(), orders.c.id.desc()).offset(offset).limit(limit))
     return [OrderRow(*r) for r in s.execute(stmt)], total
+
+
+# --- the dashboard's per-day figures (o2o.analytics.rollups caches them per closed day) -----------
+
+order_history = table("order_history", column("id", Integer), column("order_id", Integer))
+fulfillment_history = table("fulfillment_history", column("id", Integer), column("fulfillment_id", Integer))
+fulfillment_ids = table("fulfillment_order", column("id", Integer), column("order_id", Integer))
+
+
+def modes_by_day(s: Session, since: datetime, until: datetime) -> list[tuple[str, str, int]]:
+    """(Shanghai day, mode, online orders) paid in [since, until), till sales left out."""
+    day = local_day(orders.c.paid_at)
+    stmt = (select(day, orders.c.mode, func.count()).where(_paid_between(since, until), orders.c.channel != "pos")
+            .group_by(day, orders.c.mode))
+    return [(str(d), mode, int(n)) for d, mode, n in s.execute(stmt)]
+
+
+def gmv_by_location_and_day(s: Session, since: datetime, until: datetime) -> list[tuple[str, int, int, int]]:
+    """(Shanghai day, location id, GMV fen, orders) of orders paid in [since, until)."""
+    day = local_day(orders.c.paid_at)
+    stmt = (select(day, orders.c.fulfil_location_id, func.sum(orders.c.total_fen), func.count())
+            .where(_paid_between(since, until)).group_by(day, orders.c.fulfil_location_id))
+    return [(str(d), int(loc), int(fen or 0), int(n)) for d, loc, fen, n in s.execute(stmt)]
+
+
+def history_marks(s: Session) -> tuple[int, int]:
+    """The newest order and fulfilment history row ids: every change the dashboard counts (paid,
+    cancelled, ready, moved to another store) writes one of them."""
+    return (int(s.scalar(select(func.max(order_history.c.id))) or 0),
+            int(s.scalar(select(func.max(fulfillment_history.c.id))) or 0))
+
+
+def touched_days(s: Session, order_after: int, fulfillment_after: int) -> set[str]:
+    """The Shanghai days (of payment) of the orders whose history grew past the given row ids."""
+    day = local_day(orders.c.paid_at)
+    by_order = (select(day).select_from(order_history.join(orders, orders.c.id == order_history.c.order_id))
+                .where(order_history.c.id > order_after, orders.c.paid_at.is_not(None)))
+    by_fulfilment = (select(day).select_from(
+        fulfillment_history.join(fulfillment_ids, fulfillment_ids.c.id == fulfillment_history.c.fulfillment_id)
+        .join(orders, orders.c.id == fulfillment_ids.c.order_id))
+        .where(fulfillment_history.c.id > fulfillment_after, orders.c.paid_at.is_not(None)))
+    return {str(d) for (d,) in s.execute(by_order)} | {str(d) for (d,) in s.execute(by_fulfilment)}

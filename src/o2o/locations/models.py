@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import CheckConstraint, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from o2o.kernel.db import Base, BigId
@@ -43,4 +43,5 @@ class Location(Base):
     daily_capacity: Mapped[int] = mapped_column(default=600)
     phone: Mapped[str] = mapped_column(String(32), default="")  # the store's public number (not personal data)
     active: Mapped[bool] = mapped_column(default=True)
+    online_paused: Mapped[bool] = mapped_column(default=False, server_default=false())  # no new online orders
     created_at: Mapped[datetime]

@@ -14,13 +14,14 @@ _CANDIDATE_COLS = (Location.id, Location.kind, Location.name_zh, Location.lat, L
 
 # built once: the hot path only binds parameters (statement construction dominated routing time)
 _CANDIDATES = select(*_CANDIDATE_COLS).where(
-    Location.active.is_(True),
+    Location.active.is_(True), Location.online_paused.is_(False),  # a paused store takes no online order
     or_(Location.h3_cell.in_(bindparam("cells", expanding=True)), Location.kind == WAREHOUSE,
         Location.id.in_(bindparam("extra", expanding=True))))
 
 
 def candidate_rows(session: Session, cells: list[str], extra_ids: list[int]) -> list[tuple]:
-    """Active stores in the given H3 cells, every active warehouse, and the extra ids asked for."""
+    """Active stores in the given H3 cells, every active warehouse, and the extra ids asked for; never a
+    location whose online orders are paused."""
     return [tuple(r) for r in session.execute(_CANDIDATES, {"cells": cells, "extra": extra_ids})]
 
 

@@ -52,6 +52,7 @@ class LocationOut(BaseModel):
     daily_capacity: int
     phone: str = ""
     active: bool
+    online_paused: bool = False
     distance_m: int | None = None
 
 

@@ -52,6 +52,7 @@ class Order(Base):
         Index("ix_sales_order_status_expires", "status", "expires_at"),
         Index("ix_sales_order_customer", "customer_id", "created_at"),
         Index("ix_sales_order_location_created", "fulfil_location_id", "created_at"),
+        Index("ix_sales_order_paid_at", "paid_at"),  # the dashboard reads a period of payments
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
