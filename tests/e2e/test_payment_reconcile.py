@@ -100,3 +100,12 @@ def test_bad_statement_files_are_refused_cleanly(live, tmp_path: Path):  # noqa:
                                      "--database-url", live.db.url])
         assert r.exit_code == 2, r.output
     assert reconciliation.recent(live.db) == []
+
+
+def test_a_statement_naming_absurd_trades_is_kept_without_failing(live):  # noqa: F811
+    long_no = "SO" + "9" * 120
+    out = reconciliation.reconcile(live.uow(), "wechatpay", wechat_bill([Line("payment", long_no, 99_999_999_999_99)]),
+                                   "x" * 500 + ".csv", "cli")
+    (d,) = out.items
+    assert (d.kind, d.out_trade_no, d.theirs_fen) == ("missing_ours", long_no[:64], 99_999_999_999_99)
+    assert len(out.file_name) == 200

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import BigInteger, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from o2o.kernel.db import Base, BigId
@@ -39,7 +39,8 @@ class StatementDifference(Base):
     record: Mapped[str] = mapped_column(String(8))  # payment, refund
     out_trade_no: Mapped[str] = mapped_column(String(64))
     out_refund_no: Mapped[str | None] = mapped_column(String(64))
-    ours_fen: Mapped[int | None]
-    theirs_fen: Mapped[int | None]
+    # a statement's sums may exceed a payment's INTEGER: a forged or absurd file must not fail the import
+    ours_fen: Mapped[int | None] = mapped_column(BigInteger)
+    theirs_fen: Mapped[int | None] = mapped_column(BigInteger)
     our_status: Mapped[str | None] = mapped_column(String(16))
     their_status: Mapped[str | None] = mapped_column(String(32))

@@ -57,8 +57,9 @@ def reconcile(uow: UnitOfWork, provider: str, data: bytes, file_name: str, actor
                         differences=len(diffs), imported_by=actor[:80], imported_at=now)
         s.add(row)
         s.flush()
-        s.add_all([StatementDifference(statement_id=row.id, kind=d.kind, record=d.record, out_trade_no=d.out_trade_no,
-                                       out_refund_no=d.out_refund_no or None, ours_fen=d.ours_fen,
+        s.add_all([StatementDifference(statement_id=row.id, kind=d.kind, record=d.record,
+                                       out_trade_no=d.out_trade_no[:64], out_refund_no=d.out_refund_no[:64] or None,
+                                       ours_fen=d.ours_fen,
                                        theirs_fen=d.theirs_fen, our_status=d.our_status,
                                        their_status=(d.their_status or None) and d.their_status[:32])
                    for d in diffs])
