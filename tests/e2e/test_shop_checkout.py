@@ -54,7 +54,13 @@ def checkout_form(client, headers: dict | None = None) -> dict[str, str]:  # typ
     html = client.get("/shop/checkout", headers=headers or {}).text
     idem = re.search(r'name="idem" value="([^"]+)"', html).group(1)
     slot = re.search(r'<option value="([^"]+)" selected>', html)
-    return {"idem": idem, "slot": slot.group(1) if slot else "", "mode": "pickup"}
+    plan = re.search(r'name="plan" value="([^"]+)"', html)
+    return {"idem": idem, "slot": slot.group(1) if slot else "", "mode": "pickup", "plan": plan.group(1) if plan else ""}
+
+
+def shown_plan(html: str) -> str:
+    """The plan ("<mode>:<location>") a quoted checkout page confirms on placing."""
+    return re.search(r'name="plan" value="([^"]+)"', html).group(1)
 
 
 def place(client, **values) -> str:  # type: ignore[no-untyped-def]
@@ -152,7 +158,7 @@ def test_store_delivery_to_a_new_address_is_quoted_with_the_fee_and_the_address_
     values = {**checkout_form(shopper), "mode": "store_delivery", "address": "new", "line": "漕溪北路 88 号"}
     missing = form(shopper, "/shop/checkout", EN, **values, lat="", lng="121.439", action="quote")
     assert missing.status_code == 422
-    assert 'id="e-lat" class="error-text">Enter the latitude' in missing.text
+    assert 'id="e-line" class="error-text">Search and pick a street' in missing.text  # no coordinates typed
     assert 'value="漕溪北路 88 号"' in missing.text  # what was typed stays
     point = {"lat": str(XUJIAHUI_NEAR[0]), "lng": str(XUJIAHUI_NEAR[1])}
     quoted = form(shopper, "/shop/checkout", EN, **values, **point, action="quote")
@@ -160,7 +166,7 @@ def test_store_delivery_to_a_new_address_is_quoted_with_the_fee_and_the_address_
     page = text(quoted.text)
     assert "Store delivery · XJH Store · 555 m your store has every item" in page
     assert "Subtotal ¥25.80 Delivery fee ¥6.00 Discount ¥0.00 Total ¥31.80" in page
-    number = place(shopper, **values, **point, save="1")
+    number = place(shopper, **{**values, "plan": shown_plan(quoted.text)}, **point, save="1")
     order = orders.get(container.db, number)
     assert (order.mode, order.delivery_fee_fen, order.total_fen) == ("store_delivery", 600, 3180)
     saved = customers.addresses(container.db, chain.customer)
@@ -173,9 +179,15 @@ def test_short_stock_is_shown_in_the_page_with_what_is_available(shopper, contai
     cart.update(container.uow(), Owner(customer_id=chain.customer), chain.skus["milk"], 20)
     r = form(shopper, "/shop/checkout", EN, **checkout_form(shopper), action="quote")
     assert r.status_code == 409
-    assert "Some items are not in stock in the quantity you want within reach." in r.text
-    assert "only 10 available" in r.text
+    page = text(r.text)
+    assert "XJH Store cannot fill your order" in page and "milk only 10 left at XJH Store (you want 20)" in page
+    assert 'name="plan"' not in r.text and re.search(r'value="place" class="primary" data-once disabled', r.text)
+    # a place without the plan the page showed is not placed (the page shows the plan again) ...
     assert form(shopper, "/shop/checkout", **checkout_form(shopper), action="place").status_code == 409
+    # ... and a plan forged to the store that lacks the stock goes back to the cart with the reason
+    forged = form(shopper, "/shop/checkout", **{**checkout_form(shopper), "plan": f"pickup:{chain.stores['xujiahui']}"},
+                  action="place")
+    assert forged.status_code == 303 and forged.headers["location"] == "/shop/cart?not_placed=short"
     assert orders.recent(container.db, chain.customer, PageParams()) == []
 
 
@@ -298,7 +310,7 @@ def test_parcel_is_sent_from_the_warehouse_with_its_fee_and_a_saved_address_can_
     assert "Subtotal ¥25.80 Delivery fee ¥10.00 Discount ¥0.00 Total ¥35.80" in page
     foreign = form(shopper, "/shop/checkout", EN, **{**values, "address": "999999"}, action="quote")
     assert foreign.status_code == 422 and "Choose one of your addresses or enter a new one." in foreign.text
-    number = place(shopper, **values)
+    number = place(shopper, **{**values, "plan": shown_plan(quoted.text)})
     order = orders.get(container.db, number)
     assert (order.mode, order.fulfil_location_id, order.total_fen) == ("parcel", chain.warehouse, 3580)
 

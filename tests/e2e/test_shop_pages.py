@@ -138,11 +138,11 @@ def test_choosing_a_store_remembers_it_and_the_catalog_shows_its_stock_and_dista
     r = client.get("/shop/products", headers=ZH)
     assert r.status_code == 200
     assert "有货 · XJH店 · 555 m" in r.text  # milk
-    assert "XJH店缺货" in r.text  # cheese is only at Jing'an
+    assert "XJH店已售罄" in r.text  # cheese is only at Jing'an
     assert "仅剩 2 件" in r.text  # yogurt: few left
     assert "当前门店： XJH店 · 555 m" in text(r.text)
     en = client.get("/shop/products", headers=EN)
-    assert "In stock at XJH Store · 555 m" in en.text and "Out of stock at XJH Store" in en.text
+    assert "In stock at XJH Store · 555 m" in en.text and "Sold out at XJH Store" in en.text
     assert "¥12.90" in en.text
 
 

@@ -92,5 +92,30 @@ def decide(req: RouteRequest, candidates: list[Candidate],
     return None
 
 
+def confirmed(req: RouteRequest, chosen: Candidate | None,
+              stock: Mapping[tuple[int, int], int]) -> tuple[Decision | None, str]:
+    """Exactly the plan the customer confirmed: the chosen location in the wanted mode, never another.
+
+    Returns the decision, or None and why not: "unknown-location", "mode" (the location does not serve
+    it), "no-address", "out-of-range" (store delivery beyond the store's radius) or "short" (stock).
+    """
+    if chosen is None:
+        return None, "unknown-location"
+    mode = req.wanted_mode
+    serves = {PICKUP: chosen.kind == "store" and chosen.can_pickup,
+              STORE_DELIVERY: chosen.kind == "store" and chosen.can_store_delivery,
+              PARCEL: chosen.kind == "warehouse" or chosen.can_parcel}.get(mode, False)
+    if not serves:
+        return None, "mode"
+    if mode != PICKUP and not req.has_address:
+        return None, "no-address"
+    if mode == STORE_DELIVERY and (chosen.distance_m is None or chosen.distance_m > chosen.radius_m):
+        return None, "out-of-range"
+    if not _has_all(chosen.id, req.lines, stock):
+        return None, "short"
+    reason = f"{chosen.kind} {chosen.name} ships by parcel" if mode == PARCEL else "chosen store has every line"
+    return Decision(chosen.id, mode, reason, _round(chosen.distance_m)), ""
+
+
 def _round(d: float | None) -> int | None:
     return None if d is None else round(d)

@@ -35,6 +35,7 @@ from o2o.kernel.history import HistoryOut
 from o2o.kernel.pagination import Page, PageParams
 from o2o.kernel.uow import UnitOfWork
 from o2o.locations import service as locations
+from o2o.locations.schemas import Candidate
 
 MAX_CODE_ATTEMPTS = 5
 
@@ -47,6 +48,18 @@ def plan(session: Session, req: routing.RouteRequest, lat: float | None, lng: fl
     loc_ids = [c.id for c in cands]
     stock = inventory.available(session, loc_ids, req.lines.keys()) if loc_ids else {}
     return routing.decide(req, cands, stock), stock, loc_ids
+
+
+def plan_confirmed(session: Session, req: routing.RouteRequest, lat: float | None, lng: float | None
+                   ) -> tuple[routing.Decision | None, str, dict[tuple[int, int], int], Candidate | None]:
+    """The confirmed plan only (req.chosen_location_id in req.wanted_mode): the decision or why not, the
+    location's stock for the order's SKUs, and the location as routing saw it (its distance and radius)."""
+    loc = req.chosen_location_id
+    found = [c for c in locations.candidates(session, lat, lng, 0, [loc]) if c.id == loc] if loc else []
+    chosen = found[0] if found else None
+    stock = inventory.available(session, [loc], req.lines.keys()) if chosen is not None and loc else {}
+    decision, why = routing.confirmed(req, chosen, stock)
+    return decision, why, stock, chosen
 
 
 def create_for_order(uow: UnitOfWork, new: NewFulfillment) -> int:

@@ -13,6 +13,8 @@ MESSAGES: dict[str, Mapping[str, str]] = {
     "malformed_json": {"en": "Malformed JSON body", "zh-CN": "请求体不是有效的 JSON"},
     "insufficient_stock": {"en": "Not enough stock", "zh-CN": "库存不足"},
     "no_location": {"en": "No location can fulfil this order", "zh-CN": "没有门店或仓库可以履约此订单"},
+    "plan_unavailable": {"en": "The confirmed store and mode cannot serve this order",
+                         "zh-CN": "所选门店和收货方式无法完成此订单"},
     "illegal_transition": {"en": "Cannot go from {src} to {dst}", "zh-CN": "不能从 {src} 变为 {dst}"},
     "cancel_too_late": {"en": "This order can no longer be cancelled: the store has started picking it",
                         "zh-CN": "门店已开始拣货，此订单无法再取消"},

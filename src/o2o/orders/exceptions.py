@@ -23,6 +23,14 @@ class NoLocation(Conflict):
     kind, message_key = "no-location", "no_location"
 
 
+class PlanUnavailable(Conflict):
+    """The plan the customer confirmed (this location, this mode) cannot serve the order any more; the
+    order is not placed elsewhere. `why`: short, out-of-range, mode, no-address or unknown-location;
+    `lines`: the lines the location is short of, with what it has."""
+
+    kind, message_key = "plan-unavailable", "plan_unavailable"
+
+
 class PaymentProviderFailed(Problem):
     """The provider refused to start the payment or could not be reached (a bad gateway, for the caller)."""
 

@@ -39,6 +39,7 @@ from o2o.orders.exceptions import (
     InvalidSignature,
     NoLocation,
     PaymentProviderFailed,
+    PlanUnavailable,
 )
 from o2o.orders.models import (
     CANCELLED,
@@ -97,8 +98,9 @@ def order_number(session: Session, now: datetime) -> str:
 
 
 def place(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy, idempotency_key: str | None = None,
-          scope: str | None = None) -> OrderOut:
-    """`scope` names the caller: one caller's Idempotency-Key never collides with another's."""
+          scope: str | None = None, *, exact: bool = False) -> OrderOut:
+    """`scope` names the caller: one caller's Idempotency-Key never collides with another's. `exact`: the
+    plan the customer confirmed, location_id in data.mode, or nothing (PlanUnavailable): no re-routing."""
     scope = idempotency_scope(scope or str(data.customer_id or 0))
     req_hash = idempotency.request_hash(data.model_dump(mode="json")) if idempotency_key else ""
     with uow:
@@ -108,7 +110,7 @@ def place(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy, idempotency_key: 
                 if rec is not None:
                     return OrderOut.model_validate(rec.body)
             try:
-                out, reserve = _place_once(uow, data, policy)
+                out, reserve = _place_once(uow, data, policy, exact)
                 if idempotency_key:
                     idempotency.remember(uow.session, scope, idempotency_key, req_hash, 201,
                                          out.model_dump(mode="json"), uow.clock.now())
@@ -118,7 +120,7 @@ def place(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy, idempotency_key: 
             except ReservationFailed:
                 uow.rollback()  # someone took the last units between our read and our UPDATE
                 if attempt == PLACE_ATTEMPTS - 1:
-                    raise _shortage(uow, data, policy) from None
+                    raise _shortage(uow, data, policy, exact) from None
             except IntegrityError:
                 uow.rollback()  # a concurrent retry with the same Idempotency-Key won the race
                 if not idempotency_key:
@@ -148,7 +150,8 @@ def _point(uow: UnitOfWork, data: OrderIn) -> tuple[float | None, float | None, 
     return None, None, None
 
 
-def _route(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy, lines: dict[int, int]) -> tuple:
+def _route(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy, lines: dict[int, int],
+           exact: bool = False) -> tuple:
     s = uow.session
     lat, lng, addr = _point(uow, data)
     has_address = lat is not None
@@ -160,8 +163,13 @@ def _route(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy, lines: dict[int,
         if lat is None:
             lat, lng = chosen
     req = routing.RouteRequest(data.mode, lines, data.location_id, has_address)
+    if exact:
+        decision, why, stock, where = fulfillment.plan_confirmed(s, req, lat, lng)
+        if decision is None:
+            return None, stock, [data.location_id] if data.location_id else [], (lat, lng, addr), (why, where)
+        return decision, stock, [decision.location_id], (lat, lng, addr), None
     decision, stock, loc_ids = fulfillment.plan(s, req, lat, lng, policy.max_radius_m)
-    return decision, stock, loc_ids, (lat, lng, addr)
+    return decision, stock, loc_ids, (lat, lng, addr), None
 
 
 def _check_skus(data: OrderIn, priced: dict) -> None:
@@ -173,15 +181,16 @@ def _check_skus(data: OrderIn, priced: dict) -> None:
             raise InvalidInput(f"lines[{i}].sku_id", f"SKU {ln.sku_id} is not for sale")
 
 
-def _place_once(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy) -> tuple[OrderOut, Callable[[Session], None]]:
+def _place_once(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy,
+                exact: bool = False) -> tuple[OrderOut, Callable[[Session], None]]:
     """Writes the order and returns it with the reservation, which the caller runs last before commit."""
     s, now = uow.session, uow.clock.now()
     lines = _merged_lines(data)
-    decision, stock, loc_ids, (lat, lng, addr) = _route(uow, data, policy, lines)
+    decision, stock, loc_ids, (lat, lng, addr), refused = _route(uow, data, policy, lines, exact)
     priced = catalog.PriceStrategy(s, decision.location_id if decision else None, data.channel).price(lines)
     _check_skus(data, priced)
     if decision is None:
-        raise _shortage_from(data, lines, stock, loc_ids)
+        raise _unavailable(data, lines, stock, refused) if refused else _shortage_from(data, lines, stock, loc_ids)
     number = order_number(s, now)
     subtotal, fee, total = pricing.totals([(priced[k].price_fen, q) for k, q in lines.items()], decision.mode)
     points, points_off = (loyalty.points_discount(s, data.customer_id, data.points, total)
@@ -229,10 +238,30 @@ def _shortage_from(data: OrderIn, lines: dict[int, int], stock: dict[tuple[int, 
                       lines=[{"sku_id": k, "requested": q} for k, q in lines.items()])
 
 
-def _shortage(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy) -> InsufficientStock | NoLocation:
+def _unavailable(data: OrderIn, lines: dict[int, int], stock: dict[tuple[int, int], int],
+                 refused: tuple) -> PlanUnavailable:
+    """Why the confirmed plan cannot serve the order, naming the lines its location is short of."""
+    why, where = refused
+    loc = data.location_id or 0
+    short = []
+    for i, ln in enumerate(data.lines):
+        have = stock.get((loc, ln.sku_id), 0)
+        if have < lines[ln.sku_id] and not any(x["sku_id"] == ln.sku_id for x in short):
+            short.append({"field": f"lines[{i}]", "sku_id": ln.sku_id, "requested": lines[ln.sku_id],
+                          "available": max(0, have)})
+    extra: dict = {"why": why, "location_id": data.location_id, "mode": data.mode, "lines": short}
+    if where is not None and where.distance_m is not None:
+        extra |= {"distance_m": round(where.distance_m), "radius_m": where.radius_m}
+    return PlanUnavailable(f"location {data.location_id} cannot serve this order by {data.mode}: {why}", **extra)
+
+
+def _shortage(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy,
+              exact: bool = False) -> InsufficientStock | NoLocation | PlanUnavailable:
     lines = _merged_lines(data)
-    _, stock, loc_ids, _ = _route(uow, data, policy, lines)
+    decision, stock, loc_ids, _, refused = _route(uow, data, policy, lines, exact)
     uow.rollback()
+    if exact:
+        return _unavailable(data, lines, stock, refused or ("short", None))
     return _shortage_from(data, lines, stock, loc_ids)
 
 
@@ -647,7 +676,12 @@ def eta_minutes(mode: str, distance_m: int | None) -> tuple[int, int] | None:
     return pricing.eta_minutes(mode, distance_m)
 
 
-def quote(db: Database, data: OrderIn, policy: OrderPolicy, locale: str = "zh-CN") -> Quote:
+def delivery_fee(mode: str, subtotal_fen: int) -> tuple[int, int]:
+    """(the fee of a mode for this subtotal, the subtotal from which it is free)."""
+    return pricing.delivery_fee(mode, subtotal_fen), pricing.DELIVERY_FEES[mode][1]
+
+
+def quote(db: Database, data: OrderIn, policy: OrderPolicy, locale: str = "zh-CN", *, exact: bool = False) -> Quote:
     """Route and price exactly like `place`, but reserve nothing and write nothing (a read-only
     transaction). Raises what `place` raises for the same order: InvalidInput (unknown customer,
     address, location or SKU), InsufficientStock (lines short everywhere within reach, with what is
@@ -656,12 +690,13 @@ def quote(db: Database, data: OrderIn, policy: OrderPolicy, locale: str = "zh-CN
         view = UnitOfWork(db)
         view.session = s  # the helpers of `place` only read through it
         lines = _merged_lines(data)
-        decision, stock, loc_ids, _ = _route(view, data, policy, lines)
+        decision, stock, loc_ids, _, refused = _route(view, data, policy, lines, exact)
         priced = catalog.PriceStrategy(s, decision.location_id if decision else None, data.channel,
                                        locale).price(lines)
         _check_skus(data, priced)
         if decision is None:
-            raise _shortage_from(data, lines, stock, loc_ids)
+            raise (_unavailable(data, lines, stock, refused) if refused
+                   else _shortage_from(data, lines, stock, loc_ids))
         subtotal, fee, total = pricing.totals([(priced[k].price_fen, q) for k, q in lines.items()], decision.mode)
         return Quote(location_id=decision.location_id, mode=decision.mode, reason=decision.reason[:300],
                      distance_m=decision.distance_m,

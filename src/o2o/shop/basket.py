@@ -12,6 +12,7 @@ from o2o.cart.schemas import Owner
 from o2o.cart.service import MAX_QUANTITY
 from o2o.deps import ContainerDep, MaybePrincipal, Uow
 from o2o.kernel.errors import InvalidInput
+from o2o.shop import availability
 from o2o.shop.browse import product_page
 from o2o.shop.common import chosen_store, owner_of, page, parse_int, remember_cart, safe_next, see_other
 from o2o.shop.offers import offers
@@ -28,7 +29,14 @@ def cart_view(request: Request, c: ContainerDep, owner: Owner | None) -> dict:
     offer = offers(c.db, chosen.store.id if chosen else None, [ln.sku_id for ln in lines], locale_of(request))
     rows = [{"sku_id": ln.sku_id, "quantity": ln.quantity, "offer": offer.get(ln.sku_id),
              "total_fen": offer[ln.sku_id].price_fen * ln.quantity if ln.sku_id in offer else 0} for ln in lines]
-    return {"chosen": chosen, "rows": rows, "subtotal_fen": sum(r["total_fen"] for r in rows),
+    subtotal = sum(r["total_fen"] for r in rows)
+    wanted = {ln.sku_id: ln.quantity for ln in lines if ln.sku_id in offer and offer[ln.sku_id].active}
+    check = availability.check(c, chosen, "pickup", wanted, subtotal) if chosen and wanted else None
+    not_placed = request.query_params.get("not_placed", "")
+    return {"chosen": chosen, "rows": rows, "subtotal_fen": subtotal, "check": check,
+            "short": {x.sku_id: x for x in check.short} if check else {},
+            "names": {k: o.name for k, o in offer.items()},
+            "not_placed": not_placed if not_placed in availability.WHYS else "",
             "units": sum(ln.quantity for ln in lines), "max_quantity": MAX_QUANTITY}
 
 
@@ -78,7 +86,7 @@ def add_to_cart(request: Request, c: ContainerDep, uow: Uow, p: MaybePrincipal, 
 
 @router.post("/shop/cart/update")
 def update_cart(request: Request, c: ContainerDep, uow: Uow, p: MaybePrincipal, sku_id: Field = "",
-                quantity: Field = "") -> Response:
+                quantity: Field = "", next: Annotated[str, Form(max_length=500)] = "") -> Response:
     """Change a line's quantity (0 removes it)."""
     sku, qty = parse_int(sku_id, None, 1, 2**62), parse_int(quantity, None, 0, MAX_QUANTITY)
     owner = owner_of(request, p)
@@ -90,7 +98,7 @@ def update_cart(request: Request, c: ContainerDep, uow: Uow, p: MaybePrincipal, 
             cart.update(uow, owner, sku, qty)
         except InvalidInput:
             return _cart_page(request, c, p, {f"quantity-{sku}": "cart.err.sku"}, status=422)
-    return see_other("/shop/cart")
+    return see_other(safe_next(next, "/shop/cart"))
 
 
 @router.post("/shop/cart/remove")

@@ -19,7 +19,9 @@ from o2o.deps import ContainerDep, PrincipalDep
 from o2o.kernel.errors import InvalidInput, Problem
 from o2o.loyalty import service as loyalty
 from o2o.orders import service as orders
+from o2o.orders.exceptions import PlanUnavailable
 from o2o.orders.schemas import LineIn, OrderIn, ShipTo
+from o2o.shop import availability
 from o2o.shop.common import Chosen, chosen_store, page, parse_float, parse_int, see_other, translator
 from o2o.shop.explain import describe_route
 from o2o.shop.offers import offers
@@ -45,6 +47,7 @@ class Choice:
     idem: str = ""
     use_points: bool = False
     points: str = ""  # the points offered when the page was shown
+    plan: str = ""  # "<mode>:<location id>": the plan the page showed, which placing must match
 
 
 def policy(c: ContainerDep) -> orders.OrderPolicy:
@@ -103,6 +106,20 @@ def _order_in(choice: Choice, customer_id: int, lines: list, chosen: Chosen | No
         return None
 
 
+def _plan_of(raw: str) -> tuple[str, int] | None:
+    """The plan a checkout page showed ("parcel:12"), or None."""
+    mode, _, loc = raw.partition(":")
+    location = parse_int(loc, None, 1, 2**62)
+    return (mode, location) if mode in MODES and location is not None else None
+
+
+def _point_of(data: OrderIn, saved: list[AddressOut]) -> tuple[float, float] | None:
+    if data.address is not None:
+        return data.address.lat, data.address.lng
+    found = [a for a in saved if a.id == data.address_id] if data.address_id else []
+    return (found[0].lat, found[0].lng) if found else None
+
+
 def _problem_errors(exc: Problem, errors: dict[str, str], line_errors: dict[int, dict]) -> None:
     """The orders service's refusals, next to what they are about."""
     if exc.kind == "insufficient-stock":
@@ -139,28 +156,48 @@ def _render(request: Request, c: ContainerDep, p: PrincipalDep, choice: Choice |
                         lng=f"{chosen.lng:.5f}" if chosen and chosen.lng is not None else "")
     errors: dict[str, str] = {}
     line_errors: dict[int, dict] = {}
-    quoted, status = None, 200
+    quoted, status, check, changed = None, 200, None, False
     offer = None
+    offered = offers(c.db, chosen.store.id if chosen else None, [ln.sku_id for ln in lines], locale_of(request))
+    names = {k: o.name for k, o in offered.items()}
     if lines:
         data = _order_in(choice, p.id, lines, chosen, slots, saved, errors)
         if data is not None:
+            shown = _plan_of(choice.plan)
+            # the storefront places only the plan the page showed: the chosen store (pickup, store
+            # delivery) or the shipper quoted (parcel), never `auto`, never re-routed
+            exact = data.mode != "parcel" or (place and shown is not None and shown[0] == "parcel")
+            if data.mode == "parcel" and exact and shown is not None:
+                data = data.model_copy(update={"location_id": shown[1]})
             try:
-                if place:
+                if place and (shown is None or shown != (data.mode, data.location_id)):
+                    changed, status = True, 409  # not the plan on the page: show the new one first
+                elif place:
                     return _place(c, p, choice, data, owner)
-                quoted = orders.quote(c.db, data.model_copy(update={"points": None}), policy(c), locale_of(request))
+                quoted = orders.quote(c.db, data.model_copy(update={"points": None}), policy(c), locale_of(request),
+                                      exact=exact)
                 offer = loyalty.checkout_offer(c.db, p.id, quoted.total_fen)
                 if data.points and offer.points:  # what `place` will take: the offer, capped again there
                     off = min(offer.value_fen, loyalty.checkout_offer(c.db, p.id, quoted.total_fen,
                                                                       data.points).value_fen)
                     quoted = replace(quoted, discount_fen=quoted.discount_fen + off, total_fen=quoted.total_fen - off)
+            except PlanUnavailable as exc:
+                if place and not changed:  # the confirmed plan no longer works: nothing placed elsewhere
+                    return see_other(f"/shop/cart?not_placed={exc.extra.get('why', 'short')}")
+                subtotal = sum(offered[ln.sku_id].price_fen * ln.quantity for ln in lines if ln.sku_id in offered)
+                check = availability.check(c, chosen, data.mode, {ln.sku_id: ln.quantity for ln in lines}, subtotal,
+                                           _point_of(data, saved), refusal=exc.extra)
+                status = 409 if posted else 200
             except Problem as exc:
                 _problem_errors(exc, errors, line_errors)
                 status = exc.status if exc.status in (409, 422) else 422
         elif posted:
             status = 422
-    names = {k: o.name for k, o in offers(c.db, chosen.store.id if chosen else None, [ln.sku_id for ln in lines],
-                                          locale_of(request)).items()}
-    ctx = {"choice": asdict(choice), "lines": lines, "names": names, "saved": saved, "slots": slots, "errors": errors,
+    if quoted is not None:
+        choice = replace(choice, plan=f"{quoted.mode}:{quoted.location_id}")
+    ctx = {"check": check, "changed": changed, "back": "/shop/checkout" + (f"?mode={choice.mode}"
+                                                                           if choice.mode in MODES else ""),
+           "choice": asdict(choice), "lines": lines, "names": names, "saved": saved, "slots": slots, "errors": errors,
            "line_errors": line_errors, "quote": quoted, "modes": MODES,
            "eta": orders.eta_minutes(quoted.mode, quoted.distance_m) if quoted else None, "points_offer": offer,
            "route": describe_route(c, quoted.location_id, quoted.mode, quoted.reason, quoted.distance_m,
@@ -173,7 +210,7 @@ def _place(c: ContainerDep, p: PrincipalDep, choice: Choice, data: OrderIn, owne
     uow = c.uow()
     skus = [ln.sku_id for ln in data.lines]
     uow.before_commit.append(lambda s: cart.clear_in(s, owner, skus))
-    out = orders.place(uow, data, policy(c), choice.idem or None, scope=_scope(p.id))
+    out = orders.place(uow, data, policy(c), choice.idem or None, scope=_scope(p.id), exact=True)
     if choice.save and data.address is not None:
         customers.add_address(c.uow(), p.id, AddressIn(line=data.address.line, lat=data.address.lat,
                                                        lng=data.address.lng, label=""))
@@ -193,11 +230,14 @@ def place_order(request: Request, c: ContainerDep, p: PrincipalDep,
                 save: Annotated[str, Form(max_length=5)] = "", idem: Annotated[str, Form(max_length=64)] = "",
                 action: Annotated[str, Form(max_length=10)] = "place",
                 use_points: Annotated[str, Form(max_length=5)] = "",
-                points: Annotated[str, Form(max_length=15)] = "") -> Response:
+                points: Annotated[str, Form(max_length=15)] = "",
+                plan: Annotated[str, Form(max_length=40)] = "") -> Response:
     """`action=quote` re-prices the choice; `action=place` places the order and goes to payment."""
     idem = idem.strip()
     if action == "place" and idem and (number := _placed_with(c, p.id, idem)):
         return see_other(f"/shop/orders/{number}/pay")  # the same form sent again: the first order
+    if action == "to_parcel":  # the shopper chose the parcel the page offered: quote it, place nothing
+        mode, action = "parcel", "quote"
     choice = Choice(mode=mode, slot=slot, address=address, line=line, lat=lat, lng=lng, save=bool(save),
-                    idem=idem or secrets.token_urlsafe(16), use_points=bool(use_points), points=points)
+                    idem=idem or secrets.token_urlsafe(16), use_points=bool(use_points), points=points, plan=plan)
     return _render(request, c, p, choice, place=action == "place")

@@ -25,6 +25,7 @@ from o2o.web.templating import Translator, locale_of, render
 STORE_COOKIE = "o2o_store"  # "<store id>" or "<store id>:<lat>:<lng>" (the position distances are from)
 CART_COOKIE = "o2o_cart"  # an anonymous cart's random token
 STORE_DAYS, CART_DAYS = 180, 30
+LOW_STOCK = 5  # a store's stock shows "only N left" at or below this many units
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,7 @@ def page(request: Request, c: Container, template: str, context: Mapping[str, An
         chosen = chosen_store(request, c)
     ctx = {"chosen": chosen, "cart_count": count, "money": format_cny, "distance": distance_text,
            "name": name_in(locale), "here": here(request), "is_customer": bool(p and p.is_customer),
-           "dev": c.settings.dev, **context}
+           "dev": c.settings.dev, "low_stock": LOW_STOCK, **context}
     if (lang_url := _lang_urls(request)) is not None:
         ctx["lang_url"] = lang_url
     response = render(request, template, ctx, texts=[TEXTS], locale=locale, status_code=status)
