@@ -35,6 +35,24 @@ class Settings(BaseSettings):
     slow_request_s: float = 1.0  # a request slower than this is logged (one line, with its time in the queue)
     sqlite_busy_timeout_ms: int = 30_000
     payment_secret: str = "sandbox-payment-secret-change-me"
+    # WeChat Pay API v3 (offered once mch id, keys and API v3 key are set); key files are PEM paths
+    wechatpay_mch_id: str = ""
+    wechatpay_app_id: str = ""
+    wechatpay_private_key_file: Path | None = None  # the merchant API key (apiclient_key.pem)
+    wechatpay_serial_no: str = ""  # the merchant API certificate's serial number
+    wechatpay_api_v3_key: str = ""  # 32 characters
+    wechatpay_platform_key_file: Path | None = None  # platform certificate or platform public key
+    wechatpay_platform_serial: str = ""  # its serial / public key id (PUB_KEY_ID_...); empty: the certificate's
+    wechatpay_notify_url: str = ""  # default: public_base_url + /api/v1/payments/wechatpay/notify
+    wechatpay_base_url: str = "https://api.mch.weixin.qq.com"
+    # Alipay (offered once app id and both keys are set)
+    alipay_app_id: str = ""
+    alipay_private_key_file: Path | None = None  # the application's private key
+    alipay_public_key_file: Path | None = None  # Alipay's public key
+    alipay_notify_url: str = ""  # default: public_base_url + /api/v1/payments/alipay/notify
+    alipay_return_url: str = ""  # default: public_base_url + /shop/orders
+    alipay_gateway_url: str = "https://openapi.alipay.com/gateway.do"
+    payment_timeout_s: float = 10.0  # one request to a provider
     unpaid_order_ttl_minutes: int = 30
     max_delivery_radius_m: int = 5_000  # the largest store radius: bounds the H3 candidate search
     relay_poll_s: float = 0.5
