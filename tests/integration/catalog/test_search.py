@@ -7,7 +7,7 @@ import pytest
 
 from o2o.catalog import admin
 from o2o.catalog import service as catalog
-from o2o.catalog.models import Category
+from o2o.catalog.models import Category, ProductImage
 from o2o.catalog.schemas import ProductIn, ProductUpdate, SkuIn
 from o2o.catalog.search import service as search
 from o2o.kernel.pagination import PageParams
@@ -134,3 +134,20 @@ def test_query_syntax_is_only_text(shop, q, same_as):
     assert {s.name_zh for s in search.suggest(c.db, q, 20)} <= (expected or set())
     if not same_as:
         assert catalog.search(c.db, q, None, PAGE).total == 0
+
+
+def test_results_carry_every_sku_and_picture_once_in_order(shop, clock):
+    c, _, ids, _ = shop
+    pid = ids["光明纯牛奶"]
+    admin.add_sku(c.uow(), pid, SkuIn(code="S-extra", barcode="6900000009999", spec="1L", base_price_fen=1200))
+    with c.uow() as uow:
+        for pos, name in ((1, "b"), (0, "a")):
+            uow.session.add(ProductImage(product_id=pid, path=f"p/{name}.webp", content_type="image/webp",
+                                         size_bytes=10, width=4, height=4, sha256=name * 64, position=pos,
+                                         created_at=clock.now()))
+        uow.commit()
+    hit = next(p for p in catalog.search(c.db, "gmcnn", None, PAGE).items if p.id == pid)
+    assert [k.code for k in hit.skus] == ["S-0", "S-extra"]
+    assert [i.url for i in hit.images] == ["/media/p/a.webp", "/media/p/b.webp"]
+    assert hit.image_url == "/media/p/a.webp"
+    assert hit.model_dump(exclude={"in_stock"}) == catalog.get_product(c.db, pid).model_dump()

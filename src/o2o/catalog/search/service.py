@@ -132,22 +132,37 @@ def _retries(db: Database, query: Query) -> Iterable[Query]:
 
 
 def _products(s: Session, hits: list[repository.Hit]) -> list[ProductHit]:
-    """The page's products with their SKUs and pictures: three plain queries (no ORM objects to build)."""
+    """The page's products with their SKUs and pictures in one query (product x SKU x picture rows: a
+    round trip counts more than a few repeated columns), no ORM objects built."""
     if not hits:
         return []
     ids = [h.product_id for h in hits]
-    products = {r.id: r._asdict() for r in s.execute(select(*_PRODUCT_COLS).where(Product.id.in_(ids)))}
-    skus: dict[int, list[SkuOut]] = defaultdict(list)
-    for r in s.execute(select(*_SKU_COLS).where(Sku.product_id.in_(ids)).order_by(Sku.id)):
-        skus[r.product_id].append(SkuOut(**r._asdict()))
-    images: dict[int, list[ProductImageOut]] = defaultdict(list)
-    for r in s.execute(select(ProductImage.product_id, *_IMAGE_COLS).where(ProductImage.product_id.in_(ids))
-                       .order_by(ProductImage.product_id, ProductImage.position, ProductImage.id)):
-        row = r._asdict()
-        images[row.pop("product_id")].append(ProductImageOut(url=f"{MEDIA_URL}/{row.pop('path')}", **row))
-    return [ProductHit(**products[h.product_id], skus=skus[h.product_id], images=images[h.product_id],
-                       image_url=images[h.product_id][0].url if images[h.product_id] else None, in_stock=h.in_stock)
-            for h in hits if h.product_id in products]
+    stmt = (select(*_PRODUCT_COLS, *_SKU_COLS, *_IMAGE_COLS)
+            .outerjoin(Sku, Sku.product_id == Product.id)
+            .outerjoin(ProductImage, ProductImage.product_id == Product.id)
+            .where(Product.id.in_(ids))
+            .order_by(Product.id, Sku.id, ProductImage.position, ProductImage.id))
+    products: dict[int, dict] = {}
+    skus: dict[int, dict[int, SkuOut]] = defaultdict(dict)
+    images: dict[int, dict[int, ProductImageOut]] = defaultdict(dict)
+    np_, ns = len(_PRODUCT_COLS), len(_SKU_COLS)
+    for row in s.execute(stmt):
+        pid = row[0]
+        if pid not in products:
+            products[pid] = dict(zip(_PRODUCT_KEYS, row[:np_], strict=True))
+        sku = row[np_:np_ + ns]
+        if sku[0] is not None and sku[0] not in skus[pid]:
+            skus[pid][sku[0]] = SkuOut(**dict(zip(_SKU_KEYS, sku, strict=True)))
+        image = dict(zip(_IMAGE_KEYS, row[np_ + ns:], strict=True))
+        if image["id"] is not None and image["id"] not in images[pid]:
+            images[pid][image["id"]] = ProductImageOut(url=f"{MEDIA_URL}/{image.pop('path')}", **image)
+    out = []
+    for h in hits:
+        if h.product_id in products:
+            pictures = list(images[h.product_id].values())
+            out.append(ProductHit(**products[h.product_id], skus=list(skus[h.product_id].values()), images=pictures,
+                                  image_url=pictures[0].url if pictures else None, in_stock=h.in_stock))
+    return out
 
 
 _PRODUCT_COLS = (Product.id, Product.category_id, Product.supplier_id, Product.name_zh, Product.name_en, Product.brand,
@@ -155,6 +170,9 @@ _PRODUCT_COLS = (Product.id, Product.category_id, Product.supplier_id, Product.n
 _SKU_COLS = (Sku.id, Sku.product_id, Sku.code, Sku.barcode, Sku.spec, Sku.unit, Sku.base_price_fen, Sku.active)
 _IMAGE_COLS = (ProductImage.id, ProductImage.path, ProductImage.content_type, ProductImage.width, ProductImage.height,
                ProductImage.size_bytes)
+_PRODUCT_KEYS = tuple(c.key for c in _PRODUCT_COLS)
+_SKU_KEYS = tuple(c.key for c in _SKU_COLS)
+_IMAGE_KEYS = tuple(c.key for c in _IMAGE_COLS)
 
 
 def suggest(db: Database, q: str, limit: int = 8) -> list[Suggestion]:
