@@ -19,6 +19,7 @@ from o2o.backoffice import (  # noqa: F401
     products,
     reconcile,  # noqa: F401  (payment statements)
     stock,
+    store_edit,  # noqa: F401  (a store's form: hours, reach, capacity, paused online orders)
     stores,
     users,
 )

@@ -20,6 +20,8 @@ KINDS = ("store", "warehouse")
 TEXTS: Texts = {
     "en": {
         "stores.title": "Stores",
+        "stores.new": "New store",
+        "stores.paused": "online orders paused",
         "stores.lead": "Stores and warehouses of the chain, what each offers, and how far each store delivers.",
         "stores.filters": "Filter stores",
         "stores.kind": "Kind",
@@ -49,6 +51,8 @@ TEXTS: Texts = {
     },
     "zh-CN": {
         "stores.title": "门店",
+        "stores.new": "新建门店",
+        "stores.paused": "线上订单已暂停",
         "stores.lead": "连锁的门店和仓库、各自提供的服务，以及每家门店的配送范围。",
         "stores.filters": "筛选门店",
         "stores.kind": "类型",

@@ -11,7 +11,7 @@ from o2o.kernel.lookups import flush_unique, get_or_404
 from o2o.kernel.uow import UnitOfWork
 from o2o.locations import repository as repo
 from o2o.locations.models import DEFAULT_HOURS, Location
-from o2o.locations.schemas import Candidate, LocationIn, LocationOut
+from o2o.locations.schemas import Candidate, LocationIn, LocationOut, LocationUpdate
 
 
 def create(uow: UnitOfWork, data: LocationIn) -> LocationOut:
@@ -24,6 +24,29 @@ def create(uow: UnitOfWork, data: LocationIn) -> LocationOut:
         out = LocationOut.model_validate(loc)
         uow.describe(f"location={loc.id}")
         uow.publish("locations.created", {"location_id": loc.id})
+        uow.commit()
+        return out
+
+
+def update(uow: UnitOfWork, location_id: int, data: LocationUpdate) -> LocationOut:
+    """Head office edits a location: hours, reach, services, capacity, paused online orders. The audit
+    log names the fields changed; `locations.updated` tells the other areas."""
+    with uow:
+        loc = uow.session.get(Location, location_id, with_for_update=True)
+        if loc is None:
+            raise NotFound("location", location_id)
+        changed = sorted(k for k, v in data.model_dump().items() if getattr(loc, k) != v)
+        for k in changed:
+            setattr(loc, k, getattr(data, k))
+        if "lat" in changed or "lng" in changed:
+            loc.h3_cell = geo.cell_of(loc.lat, loc.lng)
+        uow.session.flush()
+        out = LocationOut.model_validate(loc)
+        uow.describe(f"location={loc.id}", changed=",".join(changed) or "nothing",
+                     online_paused=loc.online_paused)
+        if changed:
+            uow.publish("locations.updated", {"location_id": loc.id, "changed": changed,
+                                              "online_paused": loc.online_paused})
         uow.commit()
         return out
 
