@@ -59,7 +59,8 @@ def _form(request: Request, c: Container, form: dict[str, str], errors: dict[str
 @router.get("/shop/addresses/new", response_class=HTMLResponse)
 def new_address(request: Request, c: ContainerDep) -> Response:
     nxt = safe_next(request.query_params.get("next"), "/shop/addresses")
-    return _form(request, c, {"next": nxt, "label": "home"}, {})
+    blank = dict.fromkeys(("place", "line", "district", "lat", "lng", "door", "recipient", "phone"), "")
+    return _form(request, c, {**blank, "next": nxt, "label": "home"}, {})
 
 
 @router.post("/shop/addresses")
