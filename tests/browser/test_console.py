@@ -81,7 +81,9 @@ def test_a_clerk_of_store_a_cannot_open_store_b_console_pages(live, open_page, a
         assert mine is not None and mine.status == 200
         theirs = page.goto(f"/console/{b}{suffix}")
         assert theirs is not None and theirs.status == 404, suffix
-        assert "not-found" in page.content()
+        # the browser's error page: as if there were no such store, in the page language, with the way back
+        assert page.locator("h1").inner_text() == "页面不存在"
+        assert page.get_by_role("link", name="返回门店工作台").get_attribute("href") == "/console"
 
 
 @pytest.mark.parametrize("size", SIZES)
