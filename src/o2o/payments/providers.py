@@ -25,6 +25,15 @@ def build(s: Settings, sandbox: SandboxPayments) -> tuple[dict[str, PaymentProvi
     refund sandbox payments, but offered only in dev (O2O_ENV=dev: the demo and the tests)."""
     providers: dict[str, PaymentProvider] = {"sandbox": sandbox}
     base = s.public_base_url.rstrip("/")
+    try:
+        _add_configured(s, base, providers)
+    except (OSError, ValueError) as exc:  # a missing or unreadable key file, a short API v3 key: say which
+        raise RuntimeError(f"payment provider settings (O2O_WECHATPAY_* / O2O_ALIPAY_*): {exc}") from exc
+    real = tuple(n for n in providers if n != "sandbox")
+    return providers, (("sandbox",) if s.dev else ()) + real
+
+
+def _add_configured(s: Settings, base: str, providers: dict[str, PaymentProvider]) -> None:
     if wechatpay_configured(s):
         assert s.wechatpay_private_key_file and s.wechatpay_platform_key_file
         providers["wechatpay"] = WeChatPay(WeChatPayConfig(
@@ -40,5 +49,3 @@ def build(s: Settings, sandbox: SandboxPayments) -> tuple[dict[str, PaymentProvi
             alipay_public_key_file=s.alipay_public_key_file, notify_url=s.alipay_notify_url or base + ALIPAY_NOTIFY,
             return_url=s.alipay_return_url or base + "/shop/orders", gateway_url=s.alipay_gateway_url,
             timeout_s=s.payment_timeout_s))
-    real = tuple(n for n in providers if n != "sandbox")
-    return providers, (("sandbox",) if s.dev else ()) + real

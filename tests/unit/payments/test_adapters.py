@@ -99,3 +99,16 @@ def test_wechat_platform_public_key_mode_checks_the_public_key_id(tmp_path):
     pay.verify_signed(fake.signed_headers(body, serial="PUB_KEY_ID_0114232134912410000"), body)
     with pytest.raises(BadSignature):
         pay.verify_signed(fake.signed_headers(body), body)  # the certificate serial is not the key id
+
+
+def test_unreadable_provider_keys_stop_the_start_with_a_clear_message(tmp_path):
+    from o2o.adapters.payments.sandbox import SandboxPayments
+    from o2o.config import Settings
+    from o2o.payments import providers
+
+    bad = tmp_path / "key.pem"
+    bad.write_text("-----BEGIN PUBLIC KEY-----\nnot a key\n")
+    settings = Settings(alipay_app_id="2021", alipay_private_key_file=bad, alipay_public_key_file=bad)
+    with pytest.raises(RuntimeError, match="O2O_ALIPAY"):
+        providers.build(settings, SandboxPayments("s"))
+    assert providers.build(Settings(), SandboxPayments("s"))[0].keys() == {"sandbox"}
