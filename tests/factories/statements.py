@@ -66,7 +66,7 @@ def alipay_account_log(lines: list[Line], day: str = "2026年11月24日") -> byt
             balance -= ln.amount_fen
             out.append(",".join([serial, biz, ln.out_trade_no + "\t", "订单 order", ln.at, "buyer***@163.com", "",
                                  "-" + _yuan(ln.amount_fen), _yuan(balance), "支付宝", "退款", f"退款 {ln.out_refund_no}"]))
-    out.append(",".join([f"20261124110009999999\t", "\t", "\t", "服务费", "2026-11-24 23:00:00", "alipay", "",
+    out.append(",".join(["20261124110009999999\t", "\t", "\t", "服务费", "2026-11-24 23:00:00", "alipay", "",
                          "-0.15", _yuan(balance - 15), "支付宝", "收费", ""]))
     out += ["#-----------------------------------------账务明细列表结束------------------------------------",
             "#收入合计：1笔，共25.80元", "#支出合计：1笔，共25.80元", "#导出时间：[2026年11月25日 09:00:00]"]
