@@ -60,7 +60,7 @@ def test_a_short_pick_stops_ready_handover_and_dispatch_until_resolved(client, c
     with pytest.raises(Exception) as refused:
         fulfillment.hand_over(UnitOfWork(container.db, container.clock), fid, code, "test")
     assert getattr(refused.value, "kind", "") == "short-picked"
-    r = post_form(client, "/console/%d/handover" % s.store, s.clerk, code=code)
+    r = post_form(client, f"/console/{s.store}/handover", s.clerk, code=code)
     assert r.status_code == 422 and _status(container, fid) == "short"
     r = post_form(client, f"/console/{s.store}/fulfillments/{fid}/ship", s.manager)
     assert "error=short-picked" in r.headers["location"] and _status(container, fid) == "short"
@@ -146,7 +146,7 @@ def test_another_stores_staff_get_404_on_the_pick_list_and_its_actions(client, c
     assert client.get(_base(s, fid), headers=stranger).status_code == 404
     # their own store's path with our fulfilment id: 404 too
     assert client.get(f"/console/{s.other}/fulfillments/{fid}", headers=stranger).status_code == 404
-    for action, fields in (("lines/%d/tick" % s.milk, {"picked": 1}), ("lines/%d/short" % s.milk, {"found": 0}),
+    for action, fields in ((f"lines/{s.milk}/tick", {"picked": 1}), (f"lines/{s.milk}/short", {"found": 0}),
                            ("accept-partial", {}), ("cancel-short", {})):
         r = post_form(client, f"/console/{s.other}/fulfillments/{fid}/{action}", stranger, **fields)
         assert r.status_code == 404, action

@@ -43,6 +43,11 @@ POLL_S = 1.0
 HEARTBEAT_S = 15.0
 LIFETIME_S = 300.0
 RETRY_MS = 3000
+_open = 0  # streams open in this process (its event loop's own count)
+
+
+def open_streams() -> int:
+    return _open
 
 
 def _last_event_id(request: Request) -> int | None:
@@ -61,6 +66,15 @@ async def events(request: Request, c: ContainerDep, p: PrincipalDep, location_id
     seen = _last_event_id(request)
 
     async def stream() -> AsyncIterator[bytes]:
+        global _open
+        _open += 1
+        try:
+            async for chunk in _events():
+                yield chunk
+        finally:
+            _open -= 1
+
+    async def _events() -> AsyncIterator[bytes]:
         nonlocal seen
         started = last_write = time.monotonic()
         latest, counts = await run_in_threadpool(fulfillment.board_state, c.db, store.id)
