@@ -10,6 +10,7 @@ an AMap status ("DAILY_QUERY_OVER_LIMIT", ...), "http500", "notjson" or "sleep:<
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -117,7 +118,7 @@ class FakeAmap:
                                                       "distance": "12.3"}}}}
         if path == "/v3/geocode/geo":
             wanted = q.get("address", "")
-            hits = [{"formatted_address": f"上海市{d}{a}", "district": d, "location": "%.6f,%.6f" % gcj(la, ln)[::-1]}
+            hits = [{"formatted_address": f"上海市{d}{a}", "district": d, "location": "{:.6f},{:.6f}".format(*gcj(la, ln)[::-1])}
                     for _, (d, a, la, ln) in self.places.items() if a in wanted or wanted in a]
             return 200, {"status": "1", "info": "OK", "infocode": "10000", "count": str(len(hits)), "geocodes": hits}
         return 404, {"status": "0", "info": "NOT_FOUND"}
@@ -134,10 +135,8 @@ class FakeAmap:
                 self.send_header("Content-Type", "application/json;charset=UTF-8")
                 self.send_header("Content-Length", str(len(raw)))
                 self.end_headers()
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout)
                     self.wfile.write(raw)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (the timeout test)
 
             def log_message(self, *args: Any) -> None:
                 pass

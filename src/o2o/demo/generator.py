@@ -31,12 +31,12 @@ from sqlalchemy.orm import Session
 from o2o.catalog.models import Category, Product, ProductSearch, Sku, StorePrice
 from o2o.catalog.search import service as product_search
 from o2o.customers.models import Address, Customer
+from o2o.demo import gazetteer as gazetteer_file
 from o2o.demo.catalog import Catalog, assortments, build_catalog, opening_stock, store_prices
 from o2o.demo.history import Sale, Simulator
 from o2o.demo.loyalty_rows import member_rows, reward_rows
 from o2o.demo.order_rows import OrderRows, sold_totals
 from o2o.demo.people import build_people
-from o2o.demo import gazetteer as gazetteer_file
 from o2o.demo.places import Locations, build_locations
 from o2o.fulfillment.models import FulfillmentHistory, FulfillmentLine, FulfillmentOrder
 from o2o.inventory.models import Stock, StockMovement
