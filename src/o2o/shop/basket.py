@@ -31,7 +31,8 @@ def cart_view(request: Request, c: ContainerDep, owner: Owner | None) -> dict:
              "total_fen": offer[ln.sku_id].price_fen * ln.quantity if ln.sku_id in offer else 0} for ln in lines]
     subtotal = sum(r["total_fen"] for r in rows)
     wanted = {ln.sku_id: ln.quantity for ln in lines if ln.sku_id in offer and offer[ln.sku_id].active}
-    check = availability.check(c, chosen, "pickup", wanted, subtotal) if chosen and wanted else None
+    lacking = any((offer[k].available or 0) < q for k, q in wanted.items())  # the page's one stock query says
+    check = availability.check(c, chosen, "pickup", wanted, subtotal) if chosen and lacking else None
     not_placed = request.query_params.get("not_placed", "")
     return {"chosen": chosen, "rows": rows, "subtotal_fen": subtotal, "check": check,
             "short": {x.sku_id: x for x in check.short} if check else {},
