@@ -100,6 +100,8 @@ class PricedSku(BaseModel):
     name: str
     price_fen: int
     active: bool
+    list_price_fen: int | None = None  # set when a member's tier price replaced it
+    price_tier: str | None = None  # the tier whose price this is ("gold": 黄金会员价)
 
 
 class SupplierIn(BaseModel):

@@ -31,24 +31,38 @@ class PriceStrategy:
     """Price and sellability of SKUs at one location for one channel.
 
     Today: the location's own price when it has one, else the base price; every channel
-    pays the same. Promotions and channel prices plug in here, nowhere else.
+    pays the same; a member whose tier has a tier price (`tier_pct` < 100, from loyalty's benefits)
+    pays that share of it, rounded to the fen (half up). Promotions and channel prices plug in here,
+    nowhere else.
     """
 
     def __init__(self, session: Session, location_id: int | None, channel: str = "h5",
-                 locale: str = "zh-CN") -> None:
+                 locale: str = "zh-CN", *, tier: str | None = None, tier_pct: int = 100) -> None:
         self.session = session
         self.location_id = location_id
         self.channel = channel
         self.locale = locale
+        self.tier = tier
+        self.tier_pct = tier_pct
 
     def price(self, sku_ids: Iterable[int]) -> dict[int, PricedSku]:
         out: dict[int, PricedSku] = {}
         for sku_id, name_zh, name_en, spec, base, active, store_price in repo.sku_prices(
                 self.session, sku_ids, self.location_id):
             name = name_zh if self.locale == "zh-CN" else name_en
-            out[sku_id] = PricedSku(sku_id=sku_id, name=f"{name} {spec}".strip(),
-                                    price_fen=base if store_price is None else store_price, active=bool(active))
+            listed = base if store_price is None else store_price
+            paid = tier_price(listed, self.tier_pct)
+            out[sku_id] = PricedSku(sku_id=sku_id, name=f"{name} {spec}".strip(), price_fen=paid, active=bool(active),
+                                    list_price_fen=listed if paid != listed else None,
+                                    price_tier=self.tier if paid != listed else None)
         return out
+
+
+def tier_price(list_fen: int, pct: int) -> int:
+    """A tier's price of a list price: `pct` percent of it, rounded half up to the fen; never above the
+    list price (a percentage over 100 is no tier price) nor below 0."""
+    pct = max(0, min(100, pct))
+    return (list_fen * pct + 50) // 100
 
 
 def create_product(uow: UnitOfWork, data: ProductIn) -> ProductOut:

@@ -22,6 +22,8 @@ class Benefits(BaseModel):
     free_home_service: bool
     dedicated_service: bool
     price_pct: int  # tier price: 95 = pay 95% of the list price
+    tier_name_zh: str = ""
+    tier_name_en: str = ""
 
 
 class MemberSummary(BaseModel):

@@ -80,7 +80,8 @@ def _tier_of(tiers: list[rules.TierRule], code: str) -> rules.TierRule:
 def _benefits(t: rules.TierRule) -> Benefits:
     return Benefits(tier=t.code, points_multiplier_pct=t.points_multiplier_pct,
                     free_store_delivery=t.free_store_delivery, free_home_service=t.free_home_service,
-                    dedicated_service=t.dedicated_service, price_pct=t.price_pct)
+                    dedicated_service=t.dedicated_service, price_pct=t.price_pct, tier_name_zh=t.name_zh,
+                    tier_name_en=t.name_en)
 
 
 def summary(source: Database | Session, customer_id: int, now: datetime | None = None,
@@ -123,6 +124,12 @@ def benefits(source: Database | Session, customer_id: int | None) -> Benefits:
         tiers = repo.tiers(s)
         acct = repo.account(s, customer_id) if customer_id else None
         return _benefits(_tier_of(tiers, acct.tier_code if acct else tiers[0].code))
+
+
+def order_benefits(s: Session, customer_id: int) -> Benefits:
+    """The benefits an order applies (tier price, free store delivery), read in ONE query: placing and
+    quoting an order for a signed-in customer call this once; orders without a customer never do."""
+    return _benefits(repo.tier_of_member(s, customer_id))
 
 
 @dataclass(frozen=True)

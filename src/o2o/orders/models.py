@@ -41,6 +41,11 @@ POS, API = "pos", "api"
 CUSTOMER_CHANNELS = ("h5", "pc", "app", "miniprogram", "douyin", "wechat")
 
 
+def waived_reason(tier_code: str | None, waived_fen: int) -> str | None:
+    """Why an order pays no store-delivery fee: "tier:gold" (the tier's free store delivery)."""
+    return f"tier:{tier_code}" if waived_fen and tier_code else None
+
+
 def can_transition(src: str, dst: str) -> bool:
     return dst in TRANSITIONS.get(src, frozenset())
 
@@ -78,6 +83,12 @@ class Order(Base):
     discount_fen: Mapped[int] = mapped_column(default=0)
     total_fen: Mapped[int]
     currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    tier_code: Mapped[str | None] = mapped_column(String(16))  # the member's tier when placed
+    delivery_fee_waived_fen: Mapped[int] = mapped_column(default=0)  # the tier's free store delivery
+
+    @property
+    def delivery_fee_waived_reason(self) -> str | None:
+        return waived_reason(self.tier_code, self.delivery_fee_waived_fen)
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime | None]
     paid_at: Mapped[datetime | None]
@@ -95,6 +106,8 @@ class OrderLine(Base):
     quantity: Mapped[int]
     unit_price_fen: Mapped[int]
     line_total_fen: Mapped[int]
+    list_price_fen: Mapped[int | None]  # set when the member's tier price replaced it
+    price_tier: Mapped[str | None] = mapped_column(String(16))  # whose tier price ("gold": 黄金会员价)
 
 
 class OrderHistory(HistoryColumns, Base):

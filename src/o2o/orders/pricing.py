@@ -22,6 +22,15 @@ def totals(lines: list[tuple[int, int]], mode: str, discount_fen: int = 0) -> tu
     return subtotal, fee, max(0, subtotal + fee - discount_fen)
 
 
+def member_totals(lines: list[tuple[int, int]], mode: str, free_store_delivery: bool) -> tuple[int, int, int, int]:
+    """`totals` for a member: (subtotal, fee, total, fee waived). A tier with free store delivery pays
+    no store-delivery fee; the fee it would have paid is the waived amount (0 when there was none)."""
+    subtotal, fee, total = totals(lines, mode)
+    if free_store_delivery and mode == "store_delivery" and fee:
+        return subtotal, 0, total - fee, fee
+    return subtotal, fee, total, 0
+
+
 # delivery time promised at checkout: a store's courier picks and rides; a parcel goes out next day
 PICK_MINUTES = 15  # picking and packing at the store
 RIDE_M_PER_MINUTE = 250  # an e-bike in city traffic, ~15 km/h

@@ -76,6 +76,8 @@ class OrderLineOut(BaseModel):
     quantity: int
     unit_price_fen: int
     line_total_fen: int
+    list_price_fen: int | None = None  # the list price when the member's tier price replaced it
+    price_tier: str | None = None  # the tier whose price the line is at
 
 
 class OrderOut(BaseModel):
@@ -97,6 +99,9 @@ class OrderOut(BaseModel):
     discount_fen: int
     total_fen: int
     currency: str
+    tier_code: str | None = None  # the member's tier when placed
+    delivery_fee_waived_fen: int = 0  # the fee the tier's free store delivery waived
+    delivery_fee_waived_reason: str | None = None  # "tier:gold" when waived
     created_at: datetime
     expires_at: datetime | None
     paid_at: datetime | None

@@ -31,6 +31,7 @@ from o2o.kernel.sequences import next_value
 from o2o.kernel.uow import UnitOfWork
 from o2o.locations import service as locations
 from o2o.loyalty import service as loyalty
+from o2o.loyalty.schemas import Benefits
 from o2o.orders import pricing
 from o2o.orders import repository as repo
 from o2o.orders.exceptions import (
@@ -52,6 +53,7 @@ from o2o.orders.models import (
     Order,
     Payment,
     can_transition,
+    waived_reason,
 )
 from o2o.orders.schemas import (
     HistoryOut,
@@ -146,7 +148,7 @@ def _point(uow: UnitOfWork, data: OrderIn) -> tuple[float | None, float | None, 
             a = customers.address_of(s, data.customer_id or 0, data.address_id)
         except NotFound:
             raise InvalidInput("address_id", f"no address {data.address_id} for this customer") from None
-        return a.lat, a.lng, a.line
+        return a.lat, a.lng, f"{a.line} {a.door}" if a.door else a.line  # the courier needs the door
     return None, None, None
 
 
@@ -172,6 +174,15 @@ def _route(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy, lines: dict[int,
     return decision, stock, loc_ids, (lat, lng, addr), None
 
 
+def _member(s: Session, data: OrderIn) -> Benefits | None:
+    """The signed-in customer's tier benefits an order applies (one query); None without a customer."""
+    return loyalty.order_benefits(s, data.customer_id) if data.customer_id is not None else None
+
+
+def _tier_prices(member: Benefits | None) -> dict:
+    return {"tier": member.tier, "tier_pct": member.price_pct} if member and member.price_pct < 100 else {}
+
+
 def _check_skus(data: OrderIn, priced: dict) -> None:
     for i, ln in enumerate(data.lines):
         p = priced.get(ln.sku_id)
@@ -187,12 +198,15 @@ def _place_once(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy,
     s, now = uow.session, uow.clock.now()
     lines = _merged_lines(data)
     decision, stock, loc_ids, (lat, lng, addr), refused = _route(uow, data, policy, lines, exact)
-    priced = catalog.PriceStrategy(s, decision.location_id if decision else None, data.channel).price(lines)
+    member = _member(s, data)
+    priced = catalog.PriceStrategy(s, decision.location_id if decision else None, data.channel,
+                                   **_tier_prices(member)).price(lines)
     _check_skus(data, priced)
     if decision is None:
         raise _unavailable(data, lines, stock, refused) if refused else _shortage_from(data, lines, stock, loc_ids)
     number = order_number(s, now)
-    subtotal, fee, total = pricing.totals([(priced[k].price_fen, q) for k, q in lines.items()], decision.mode)
+    subtotal, fee, total, waived = pricing.member_totals([(priced[k].price_fen, q) for k, q in lines.items()],
+                                                         decision.mode, bool(member and member.free_store_delivery))
     points, points_off = (loyalty.points_discount(s, data.customer_id, data.points, total)
                           if data.points and data.customer_id else (0, 0))
     total -= points_off
@@ -203,11 +217,13 @@ def _place_once(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy,
                   fulfil_location_id=decision.location_id, route_reason=decision.reason[:300],
                   distance_m=decision.distance_m, ship_lat=lat if addr else None, ship_lng=lng if addr else None,
                   ship_address=addr, pickup_slot=data.pickup_slot, subtotal_fen=subtotal, delivery_fee_fen=fee,
-                  discount_fen=points_off, total_fen=total, currency=CURRENCY, created_at=now, expires_at=expires)
+                  discount_fen=points_off, total_fen=total, currency=CURRENCY, created_at=now, expires_at=expires,
+                  tier_code=member.tier if member else None, delivery_fee_waived_fen=waived)
     holds = [Hold(decision.location_id, k, q) for k, q in lines.items()]
     order_id = repo.insert_order(s, values)
     line_rows = [dict(order_id=order_id, sku_id=k, name=priced[k].name, quantity=q,
-                      unit_price_fen=priced[k].price_fen, line_total_fen=priced[k].price_fen * q)
+                      unit_price_fen=priced[k].price_fen, line_total_fen=priced[k].price_fen * q,
+                      list_price_fen=priced[k].list_price_fen, price_tier=priced[k].price_tier)
                  for k, q in lines.items()]
     repo.insert_lines(s, line_rows)
     if points:  # the balance row's conditional UPDATE: another till taking them meanwhile refuses the order
@@ -218,6 +234,7 @@ def _place_once(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy,
                                  "location_id": decision.location_id, "mode": decision.mode,
                                  "channel": data.channel, "utm_source": data.utm_source})
     out = OrderOut(**{k: v for k, v in values.items() if k in OrderOut.model_fields}, paid_at=None,
+                   delivery_fee_waived_reason=waived_reason(values["tier_code"], waived),
                    lines=[OrderLineOut(**r) for r in line_rows],
                    history=[HistoryOut(from_status=None, to_status=PENDING_PAYMENT, actor=data.channel,
                                        note=decision.reason[:300], at=now)])
@@ -668,6 +685,10 @@ class Quote:
     discount_fen: int
     total_fen: int
     currency: str = CURRENCY
+    tier: str | None = None  # the member's tier (None: no customer)
+    tier_name_zh: str = ""
+    tier_name_en: str = ""
+    delivery_fee_waived_fen: int = 0  # the store-delivery fee the tier's free store delivery waived
 
 
 def eta_minutes(mode: str, distance_m: int | None) -> tuple[int, int] | None:
@@ -691,16 +712,23 @@ def quote(db: Database, data: OrderIn, policy: OrderPolicy, locale: str = "zh-CN
         view.session = s  # the helpers of `place` only read through it
         lines = _merged_lines(data)
         decision, stock, loc_ids, _, refused = _route(view, data, policy, lines, exact)
+        member = _member(s, data)
         priced = catalog.PriceStrategy(s, decision.location_id if decision else None, data.channel,
-                                       locale).price(lines)
+                                       locale, **_tier_prices(member)).price(lines)
         _check_skus(data, priced)
         if decision is None:
             raise (_unavailable(data, lines, stock, refused) if refused
                    else _shortage_from(data, lines, stock, loc_ids))
-        subtotal, fee, total = pricing.totals([(priced[k].price_fen, q) for k, q in lines.items()], decision.mode)
+        subtotal, fee, total, waived = pricing.member_totals([(priced[k].price_fen, q) for k, q in lines.items()],
+                                                             decision.mode,
+                                                             bool(member and member.free_store_delivery))
         return Quote(location_id=decision.location_id, mode=decision.mode, reason=decision.reason[:300],
                      distance_m=decision.distance_m,
                      lines=[OrderLineOut(sku_id=k, name=priced[k].name, quantity=q, unit_price_fen=priced[k].price_fen,
-                                         line_total_fen=priced[k].price_fen * q) for k, q in lines.items()],
+                                         line_total_fen=priced[k].price_fen * q,
+                                         list_price_fen=priced[k].list_price_fen, price_tier=priced[k].price_tier)
+                            for k, q in lines.items()],
                      subtotal_fen=subtotal, delivery_fee_fen=fee, discount_fen=subtotal + fee - total,
-                     total_fen=total)
+                     total_fen=total, tier=member.tier if member else None,
+                     tier_name_zh=member.tier_name_zh if member else "",
+                     tier_name_en=member.tier_name_en if member else "", delivery_fee_waived_fen=waived)
