@@ -9,6 +9,7 @@ import json
 import re
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy import text as sql
 
 from o2o.cart import service as cart
@@ -16,6 +17,7 @@ from o2o.cart.schemas import Owner
 from o2o.customers import service as customers
 from o2o.customers.schemas import AddressIn, CustomerIn
 from o2o.orders import service as orders
+from o2o.orders.models import Order
 from o2o.orders.schemas import LineIn, OrderIn
 from tests.e2e.test_shop_pages import EN, ZH, choose_store, form, shop_chain, sign_in, text
 
@@ -163,3 +165,19 @@ def test_checkout_shows_the_chosen_addresses_fee_and_eta_from_the_orders_routing
     en = text(shopper.get("/shop/checkout?mode=store_delivery", headers=EN).text)
     assert f"Arrives in about {a}–{b} min" in en
     assert "data-eta" not in shopper.get("/shop/checkout?mode=pickup", headers=ZH).text  # the slot is the time
+
+
+def test_an_order_to_a_saved_address_carries_its_door_number_to_the_courier(client, container, chain, auth):
+    me = auth.customer(chain.customer)
+    r = client.post(f"/api/v1/customers/{chain.customer}/addresses", headers=me,
+                    json={"line": "徐汇区虹桥路 1 号 港汇恒隆广场", "door": "2号楼1201室", "lat": 31.1953, "lng": 121.4365})
+    assert r.status_code == 201 and r.json()["door"] == "2号楼1201室"
+    r = client.post("/api/v1/orders", headers=me, json={
+        "customer_id": chain.customer, "mode": "store_delivery", "address_id": r.json()["id"],
+        "lines": [{"sku_id": chain.skus["milk"], "quantity": 1}]})
+    assert r.status_code == 201, r.text
+    with container.db.read() as s:
+        order = s.scalars(select(Order).where(Order.number == r.json()["number"])).one()
+        assert order.ship_address == "徐汇区虹桥路 1 号 港汇恒隆广场 2号楼1201室"
+        raw = s.execute(sql("SELECT ship_address FROM sales_order WHERE id = :i"), {"i": order.id}).scalar()
+    assert "1201" not in raw  # sealed in the order too
