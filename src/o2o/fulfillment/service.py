@@ -91,6 +91,23 @@ def cancel_for_order(uow: UnitOfWork, order_id: int, actor: str) -> None:
             _move(uow, fo, CANCELLED, actor, "order cancelled", publish=False)
 
 
+def move_for_order(uow: UnitOfWork, order_id: int, location_id: int, actor: str, note: str) -> list[int]:
+    """Joins the caller's unit of work (stock is the caller's): the order's open fulfilments go to another
+    location. Only before the store has started (all "new"): each is cancelled with the note and a new
+    one made at `location_id` with the same lines (a new pickup code). IllegalTransition once picking
+    started. Returns the new fulfilment ids."""
+    current = [fo for fo in repo.of_order(uow.session, order_id, lock=True) if fo.status in OPEN]
+    if started := next((fo for fo in current if fo.status != NEW), None):
+        raise IllegalTransition("fulfillment", started.status, "moved to another store")
+    made = []
+    for fo in current:
+        lines = {ln.sku_id: ln.quantity for ln in repo.lines_of(uow.session, fo.id)}
+        _move(uow, fo, CANCELLED, actor, note[:300])
+        made.append(create_for_order(uow, NewFulfillment(order_id, fo.order_number, location_id, fo.mode,
+                                                         note, lines)))
+    return made
+
+
 def _fresh_code(s: Session, location_id: int) -> str:
     for _ in range(20):
         code = f"{secrets.randbelow(1_000_000):06d}"

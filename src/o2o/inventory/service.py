@@ -119,6 +119,34 @@ def release_units(session: Session, ref: str, location_id: int, sku_id: int, qty
     return qty - left
 
 
+def move_reservation(session: Session, ref: str, to_location_id: int, now: datetime,
+                     expires_at: datetime) -> int:
+    """Move every live reservation of `ref` to another location, in the caller's transaction: the units
+    are given back where they were held and held at `to_location_id`, or ReservationFailed when the new
+    location has not got them (the caller must roll back: nothing moved). The stock rows are updated in
+    one sorted (location, SKU) order, the lock order every reservation follows, so two moves in
+    opposite directions cannot deadlock. Returns how many reservations moved."""
+    rows = [r for r in repo.live_reservations(session, ref) if r.location_id != to_location_id]
+    if not rows:
+        return 0
+    wanted: dict[int, int] = defaultdict(int)
+    for r in rows:
+        wanted[r.sku_id] += r.quantity
+    steps = sorted([(r.location_id, r.sku_id, r.quantity, False) for r in rows]
+                   + [(to_location_id, sku, qty, True) for sku, qty in wanted.items()])
+    repo.set_reservation_status(session, [r.id for r in rows], RELEASED)
+    repo.add_reservations(session, [
+        {"ref": ref, "location_id": to_location_id, "sku_id": sku, "quantity": qty, "status": LIVE,
+         "created_at": now, "expires_at": expires_at} for sku, qty in sorted(wanted.items())])
+    for loc, sku, qty, hold in steps:
+        if hold and not repo.try_reserve(session, loc, sku, qty):
+            metrics.RESERVATION_CONFLICTS.inc()
+            raise ReservationFailed(loc, sku, qty)
+        if not hold and not repo.release(session, loc, sku, qty):
+            raise RuntimeError(f"stock row {loc}/{sku} holds less than the reservation of {ref}")
+    return len(rows)
+
+
 def commit(session: Session, ref: str, now: datetime, kind: str = ONLINE_SALE) -> int:
     """Turn `ref`'s live reservations into stock that left the building, with ledger rows."""
     rows = repo.live_reservations(session, ref)

@@ -35,3 +35,17 @@ def notify_pickup_ready(sms: SmsSender) -> Handler:
                      dedupe_key=f"pickup_ready:{delivery.id}", session=session, kind="pickup_ready",
                      params={"order_number": p["order_number"], "pickup_code": p["pickup_code"]})
     return notify
+
+
+def notify_reassigned(sms: SmsSender) -> Handler:
+    """The customer hears that their order moved to another store (and, for a pickup, where to go)."""
+    def notify(session: Session, delivery: Delivery) -> None:
+        p = delivery.payload
+        order = repo.by_id(session, p["order_id"])
+        phone = customers.phone_of(session, order.customer_id) if order and order.customer_id else None
+        if phone:
+            sms.send(phone, f"【O2O】订单 {p['number']} 改由 {p['store_name']} 为您服务。"
+                            f" Order {p['number']} is now served by {p['store_name']}.",
+                     dedupe_key=f"order_reassigned:{delivery.id}", session=session, kind="order_reassigned",
+                     params={"order_number": p["number"], "store_name": p["store_name"]})
+    return notify

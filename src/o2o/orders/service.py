@@ -21,7 +21,7 @@ from o2o.fulfillment.schemas import NewFulfillment
 from o2o.inventory import service as inventory
 from o2o.inventory.exceptions import InsufficientStock, ReservationFailed
 from o2o.inventory.schemas import Hold
-from o2o.kernel import idempotency, metrics
+from o2o.kernel import geo, idempotency, metrics
 from o2o.kernel.clock import SHANGHAI
 from o2o.kernel.db import Database
 from o2o.kernel.errors import Conflict, IllegalTransition, InvalidInput, NotFound
@@ -543,6 +543,58 @@ def cancel_short(uow: UnitOfWork, number: str, actor: str) -> OrderOut:
         if not fulfillment.is_short(uow, order.id):
             raise IllegalTransition("fulfillment", order.status, "cancelled (short pick)")
         _cancel(uow, order, actor, "short pick: the customer cancelled")
+        uow.commit()
+    return get(uow.db, number)
+
+
+# what head office may still move to another store: the store has not started on it
+REASSIGNABLE = frozenset({PENDING_PAYMENT, PAID})
+
+
+def reassign(uow: UnitOfWork, number: str, location_id: int, actor: str, reason: str = "") -> OrderOut:
+    """Head office moves an order to another location (a store closed for the day, a fridge broken).
+    One transaction: the order and its fulfilments locked, the reservation given back at the old
+    location and taken at the new one (refused with InsufficientStock, nothing moved, when the new one
+    has not got every line, also when a concurrent order took the last unit first), the open fulfilment
+    cancelled and a new one made there, a history row, and `order.reassigned` for the customer's message.
+    The prices stay those the customer was quoted."""
+    with uow:
+        s, now = uow.session, uow.clock.now()
+        order = repo.by_number(s, number, lock=True)
+        if order is None:
+            raise NotFound("order", number)
+        if order.status not in REASSIGNABLE:
+            raise IllegalTransition("order", order.status, "reassigned")
+        old = order.fulfil_location_id
+        if location_id == old:
+            raise InvalidInput("location_id", "the order is already fulfilled there")
+        target = next((c for c in locations.candidates(s, None, None, 0, [location_id]) if c.id == location_id), None)
+        if target is None:
+            raise InvalidInput("location_id", f"no location {location_id} taking online orders")
+        distance = (geo.haversine_m(order.ship_lat, order.ship_lng, target.lat, target.lng)
+                    if order.ship_lat is not None and order.ship_lng is not None else None)
+        serves = {routing.PICKUP: target.kind == "store" and target.can_pickup,
+                  routing.STORE_DELIVERY: target.kind == "store" and target.can_store_delivery
+                  and distance is not None and distance <= target.radius_m,
+                  routing.PARCEL: target.kind == "warehouse" or target.can_parcel}
+        if not serves.get(order.mode, False):
+            raise InvalidInput("location_id", f"{target.name} cannot serve this {order.mode} order")
+        note = f"moved from location {old} to {location_id} by head office" + (f": {reason}" if reason else "")
+        fulfillment.move_for_order(uow, order.id, location_id, actor, note)
+        expires = now + PAID_HOLD if order.status == PAID else order.expires_at
+        try:
+            inventory.move_reservation(s, number, location_id, now, expires)
+        except ReservationFailed as exc:
+            raise InsufficientStock(f"{target.name} has not got every line of order {number}",
+                                    lines=[{"field": "location_id", "sku_id": exc.sku_id,
+                                            "requested": exc.quantity}]) from None
+        order.fulfil_location_id, order.distance_m = location_id, None if distance is None else round(distance)
+        order.route_reason = note[:300]
+        repo.add_history(s, order.id, order.status, order.status, actor, note, now)
+        uow.describe(f"order={number}", from_location=old, to_location=location_id)
+        uow.publish("order.reassigned", {"order_id": order.id, "number": number, "from_location_id": old,
+                                         "to_location_id": location_id, "store_name": target.name,
+                                         "mode": order.mode})
         uow.commit()
     return get(uow.db, number)
 

@@ -48,6 +48,7 @@ log = logging.getLogger("o2o.sms")
 KINDS: dict[str, tuple[str, ...]] = {
     "sign_in_code": ("code", "minutes"),
     "pickup_ready": ("order_number", "pickup_code"),
+    "order_reassigned": ("order_number", "store_name"),
 }
 
 
