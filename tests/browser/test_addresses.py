@@ -67,6 +67,17 @@ def test_an_address_is_searched_pinned_saved_and_checkout_shows_its_fee_and_eta(
     assert lat > float(start[0]) and lng > float(start[1])  # north-east of the pick
     assert abs((lng - float(start[1])) * 111_320 * 0.855 - 200) < 25  # 200 m east, as drawn
     page.wait_for_function("() => document.querySelector('[data-picked]').textContent.length > 0")
+    if size == "desktop":  # drag the pin 30 px (100 m) south: the address follows it
+        before = page.locator("input[name=lat]").input_value()
+        page.mouse.move(x, y - 5)
+        page.mouse.down()
+        page.mouse.move(x, y + 15 * scale, steps=5)
+        page.mouse.move(x, y + 30 * scale, steps=5)
+        page.mouse.up()
+        page.wait_for_function("(s) => document.querySelector('input[name=lat]').value !== s", arg=before)
+        lat = float(page.locator("input[name=lat]").input_value())
+        assert abs((float(before) - lat) * 110_574 - 100) < 15
+    assert page.locator("[data-places] g").count() > 1  # landmarks of the district drawn around the pick
     shot(page, "shop-address-pin")
 
     page.get_by_label("门牌号（楼栋、单元、房号）").fill("3号楼2单元1201室")

@@ -71,6 +71,19 @@
       drawPlaces();
       movePin(W / 2, H / 2);
       set(p, p.lat, p.lng);
+      if (p.district) { around(p); }
+    }
+    function around(p) {  // the known places of the district nearest the pick, as landmarks on the map
+      const url = form.dataset.suggestUrl + "?q=" + encodeURIComponent(p.district) + "&limit=10" +
+        "&near_lat=" + p.lat.toFixed(5) + "&near_lng=" + p.lng.toFixed(5);
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : []; })
+        .then(function (items) {
+          const seen = new Set(found.map(function (q) { return q.name; }));
+          found = found.concat(items.filter(function (q) { return !seen.has(q.name); }));
+          drawPlaces();
+        })
+        .catch(function () {});
     }
     function settle(x, y) {  // the pin was dropped: its spot, and what stands there
       const at = toLatLng(x, y);
