@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from o2o.shop.address_texts import TEXTS as ADDRESS_TEXTS
+from o2o.shop.tier_texts import TEXTS as TIER_TEXTS
 from o2o.web.templating import Texts
 
 EN = {
@@ -108,7 +109,7 @@ EN = {
     "plan.remove": "Remove",
     "plan.alternatives": "What you can do instead",
     "plan.nothing_moves": "Nothing changes until you choose.",
-    "plan.has_all": "has everything in your cart",
+    "plan.has_all": "{store} has everything in your cart",
     "plan.from_position": "{d} from you",
     "plan.from_address": "{d} from the address",
     "plan.from_store": "{d} from your store",
@@ -412,7 +413,7 @@ ZH = {
     "plan.remove": "删除",
     "plan.alternatives": "您可以这样做",
     "plan.nothing_moves": "在您选择之前，订单不会有任何变化。",
-    "plan.has_all": "备齐了购物车中的所有商品",
+    "plan.has_all": "{store}备齐了购物车中的所有商品",
     "plan.from_position": "距您 {d}",
     "plan.from_address": "距收货地址 {d}",
     "plan.from_store": "距您的门店 {d}",
@@ -609,4 +610,5 @@ ZH = {
 }
 
 # the address entry's texts (search, map pin, door) are the storefront's too: checkout embeds it
-TEXTS: Texts = {"en": {**EN, **ADDRESS_TEXTS["en"]}, "zh-CN": {**ZH, **ADDRESS_TEXTS["zh-CN"]}}
+TEXTS: Texts = {"en": {**EN, **ADDRESS_TEXTS["en"], **TIER_TEXTS["en"]},
+                "zh-CN": {**ZH, **ADDRESS_TEXTS["zh-CN"], **TIER_TEXTS["zh-CN"]}}
