@@ -8,10 +8,12 @@ from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from o2o.cart import service as cart
+from o2o.catalog import service as catalog
 from o2o.cart.schemas import Owner
 from o2o.cart.service import MAX_QUANTITY
 from o2o.deps import ContainerDep, MaybePrincipal, Uow
 from o2o.kernel.errors import InvalidInput
+from o2o.loyalty import service as loyalty
 from o2o.shop import availability
 from o2o.shop.browse import product_page
 from o2o.shop.common import chosen_store, owner_of, page, parse_int, remember_cart, safe_next, see_other
@@ -27,14 +29,20 @@ def cart_view(request: Request, c: ContainerDep, owner: Owner | None) -> dict:
     chosen = chosen_store(request, c)
     lines = cart.lines(c.db, owner) if owner else []
     offer = offers(c.db, chosen.store.id if chosen else None, [ln.sku_id for ln in lines], locale_of(request))
+    member = loyalty.benefits(c.db, owner.customer_id) if owner and owner.customer_id and lines else None
+    pct = member.price_pct if member and member.price_pct < 100 else 100
+    unit = {k: catalog.tier_price(o.price_fen, pct) for k, o in offer.items()}  # the checkout's tier price
     rows = [{"sku_id": ln.sku_id, "quantity": ln.quantity, "offer": offer.get(ln.sku_id),
-             "total_fen": offer[ln.sku_id].price_fen * ln.quantity if ln.sku_id in offer else 0} for ln in lines]
+             "unit_fen": unit.get(ln.sku_id, 0),
+             "tier_price": pct < 100 and ln.sku_id in offer and unit[ln.sku_id] != offer[ln.sku_id].price_fen,
+             "total_fen": unit[ln.sku_id] * ln.quantity if ln.sku_id in offer else 0} for ln in lines]
     subtotal = sum(r["total_fen"] for r in rows)
     wanted = {ln.sku_id: ln.quantity for ln in lines if ln.sku_id in offer and offer[ln.sku_id].active}
     lacking = any((offer[k].available or 0) < q for k, q in wanted.items())  # the page's one stock query says
     check = availability.check(c, chosen, "pickup", wanted, subtotal) if chosen and lacking else None
     not_placed = request.query_params.get("not_placed", "")
-    return {"chosen": chosen, "rows": rows, "subtotal_fen": subtotal, "check": check,
+    tier_name = (member.tier_name_en if locale_of(request) == "en" else member.tier_name_zh) if member else ""
+    return {"chosen": chosen, "rows": rows, "subtotal_fen": subtotal, "check": check, "tier_name": tier_name,
             "short": {x.sku_id: x for x in check.short} if check else {},
             "names": {k: o.name for k, o in offer.items()},
             "not_placed": not_placed if not_placed in availability.WHYS else "",
