@@ -155,7 +155,7 @@ def test_another_stores_staff_get_404_on_the_pick_list_and_its_actions(client, c
     assert client.get(f"/console/{s.store}/fulfillments/{2**63}", headers=s.clerk).status_code == 404
 
 
-def test_the_short_pick_publishes_its_event_and_the_order_api_shows_it(client, container, auth):
+def test_the_short_pick_publishes_its_event_and_the_back_office_shows_it_as_needing_action(client, container, auth):
     s = shop(container, auth)
     number, fid = paid_pickup(client, s, quantity=2)
     post_form(client, f"{_base(s, fid)}/lines/{s.milk}/short", s.clerk, found=0)
@@ -169,3 +169,10 @@ def test_the_short_pick_publishes_its_event_and_the_order_api_shows_it(client, c
     assert payload["fulfillment_id"] == fid and payload["status"] == "short"
     assert payload["lines"] == [{"sku_id": s.milk, "quantity": 2, "found": 0}]
     assert orders.get(container.db, number).status in ("paid", "picking")
+    # the back-office order page shows it as needing action, in the page language, with the way to the pick list
+    operator = auth.staff("operator")
+    html = client.get(f"/admin/orders/{number}", headers={**operator, **EN}).text
+    assert "Needs action: the store could not find everything" in html and f"SKU {s.milk}: found 0 of 2" in html
+    assert f'href="/console/{s.store}/fulfillments/{fid}"' in html and "not available yet" in html
+    zh = client.get(f"/admin/orders/{number}", headers={**operator, **ZH}).text
+    assert "需处理：门店未能找齐商品" in zh and "缺货待处理" in zh
