@@ -72,7 +72,8 @@ class SearchRepository:
         elif sort == "sales":
             order += [ProductSearch.sales.desc()]
         else:  # relevance: the name starting with the words, then the best selling, then the shortest name
-            order += [self._starts(query), ProductSearch.sales.desc(), ProductSearch.name_len.asc()]
+            order += [*([] if query.empty else [self._starts(query)]), ProductSearch.sales.desc(),
+                      ProductSearch.name_len.asc()]
         if query.empty:  # browsing: the count apart, so that a page in sales order can walk the index
             total = self.session.scalar(select(func.count()).select_from(self._counted(stmt))) or 0
             rows = self.session.execute(stmt.order_by(*order, ProductSearch.product_id).offset(offset)
@@ -89,9 +90,9 @@ class SearchRepository:
     def _counted(stmt: Select) -> Any:
         return stmt.with_only_columns(ProductSearch.product_id).order_by(None).subquery()
 
-    def _starts(self, query: Query) -> ColumnElement[int]:
-        if query.empty:
-            return case((ProductSearch.product_id.is_(None), 0), else_=1)
+    @staticmethod
+    def _starts(query: Query) -> ColumnElement[int]:
+        """0 when the name starts with the first word (its characters come first in the terms), else 1."""
         return case((ProductSearch.terms.like(f" {query.terms[0].phrase}%"), 0), else_=1)
 
     def suggest(self, query: Query, limit: int) -> list[tuple[int, str, str]]:
