@@ -125,6 +125,7 @@ def handlers(c: Container) -> dict[str, list[tuple[str, Handler]]]:
     on("iam.code_requested", "messages.sign_in_code_sms", iam_handlers.send_code(sms))
     on("fulfillment.pickup_ready", "messages.pickup_ready_sms", order_handlers.notify_pickup_ready(sms))
     on("order.reassigned", "messages.order_reassigned_sms", order_handlers.notify_reassigned(sms))
+    on(loyalty.EXPIRING_TOPIC, "messages.points_expiring_sms", loyalty_handlers.notify_expiring(sms))
     if c.settings.wechat_templates and c.settings.wechat_app_id:
         wechat = WechatMini(c.settings.wechat_app_id, c.settings.wechat_secret, c.settings.wechat_base_url,
                             c.settings.wechat_miniprogram_state, timeout_s=c.settings.sms_timeout_s)

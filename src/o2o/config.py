@@ -105,7 +105,8 @@ class Settings(BaseSettings):
     # kernel.logs from O2O_LOG_FORMAT before the settings exist
     log_format: str = "line"
     # SMS: real providers in failover order ("aliyun", "tencent"); empty: the dev sender (log only
-    # outside dev). Template ids per message kind (sign_in_code, pickup_ready) as a JSON object
+    # outside dev). Template ids per message kind (sign_in_code, pickup_ready, order_reassigned,
+    # points_expiring) as a JSON object
     sms_providers: list[str] = []
     sms_timeout_s: float = 5.0
     # what was sent to whom (sms_send: sealed phone, provider id, receipt) is kept this long, then deleted

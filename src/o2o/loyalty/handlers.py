@@ -1,12 +1,18 @@
 """Loyalty reacts to orders: a completed order earns points (once, however often the completion is
 delivered or a till re-sends it), a cancelled or expired order gives back the points it used and takes
-back what it earned. Each runs in the relay's transaction (a savepoint per handler)."""
+back what it earned; points about to expire are told to the member by SMS. Each runs in the relay's
+transaction (a savepoint per handler)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.orm import Session
 
-from o2o.kernel.outbox import Delivery
+from o2o.adapters.messages.sms import SmsSender
+from o2o.customers import service as customers
+from o2o.kernel.clock import SHANGHAI
+from o2o.kernel.outbox import Delivery, Handler
 from o2o.kernel.uow import JoinedUnitOfWork
 from o2o.loyalty import service
 from o2o.orders import service as orders
@@ -40,3 +46,20 @@ def returned(session: Session, delivery: Delivery) -> None:
     service.reverse_order(uow, order.id, part_fen=int(p["refund_fen"]), whole_fen=order.total_fen,
                           ref=f"return:{p.get('return_id') or delivery.id}")
     uow.commit()
+
+
+def notify_expiring(sms: SmsSender) -> Handler:
+    """`loyalty.points_expiring` reaches the member: one SMS per notice (the event; a redelivery sends
+    nothing: the dedupe key is the event's), template kind `points_expiring` (points, date)."""
+    def notify(session: Session, delivery: Delivery) -> None:
+        p = delivery.payload
+        phone = customers.phone_of(session, int(p["customer_id"]))
+        if not phone:
+            return  # erased, or a member known by another identity only
+        points = int(p["points"])
+        date = datetime.fromisoformat(p["expires_at"]).astimezone(SHANGHAI).strftime("%Y-%m-%d")
+        sms.send(phone, f"【O2O】您有 {points} 积分将于 {date} 到期，请尽快使用。"
+                        f" {points} of your points expire on {date}: use them before then.",
+                 dedupe_key=f"points_expiring:{delivery.id}", session=session, kind="points_expiring",
+                 params={"points": str(points), "date": date})
+    return notify

@@ -49,6 +49,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "sign_in_code": ("code", "minutes"),
     "pickup_ready": ("order_number", "pickup_code"),
     "order_reassigned": ("order_number", "store_name"),
+    "points_expiring": ("points", "date"),
 }
 
 
