@@ -21,12 +21,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('location') as batch:
-        batch.add_column(sa.Column('online_paused', sa.Boolean(), nullable=False, server_default=sa.false()))
+    # a plain ALTER TABLE ADD COLUMN on both databases (no SQLite table rebuild: other tables reference
+    # location, and a column with a constant default needs none)
+    op.add_column('location', sa.Column('online_paused', sa.Boolean(), nullable=False, server_default=sa.false()))
     op.create_index('ix_sales_order_paid_at', 'sales_order', ['paid_at'], unique=False)
 
 
 def downgrade() -> None:
     op.drop_index('ix_sales_order_paid_at', table_name='sales_order')
-    with op.batch_alter_table('location') as batch:
-        batch.drop_column('online_paused')
+    op.execute('ALTER TABLE location DROP COLUMN online_paused')  # SQLite 3.35+ and PostgreSQL

@@ -566,6 +566,8 @@ def reassign(uow: UnitOfWork, number: str, location_id: int, actor: str, reason:
         if order.status not in REASSIGNABLE:
             raise IllegalTransition("order", order.status, "reassigned")
         old = order.fulfil_location_id
+        if not 0 < location_id < 2**63:
+            raise InvalidInput("location_id", f"no location {location_id}")
         if location_id == old:
             raise InvalidInput("location_id", "the order is already fulfilled there")
         target = next((c for c in locations.candidates(s, None, None, 0, [location_id]) if c.id == location_id), None)
