@@ -23,7 +23,7 @@ def test_the_member_list_filters_and_exports(client, container, auth):
     html = client.get("/admin/members", headers={**ops, **EN}).text
     assert "Members" in html and f'href="/admin/members/{s.chain.customer}"' in html
     assert f'href="/admin/members/{quiet}"' in html
-    assert "138****8000" in html and "13800138000" not in html  # masked in the list
+    assert "13800138000" in html  # the operator holds pii:read: unmasked (audited, see below)
     with_orders = client.get("/admin/members", params={"orders": "yes"}, headers=ops).text
     assert f'/admin/members/{s.chain.customer}"' in with_orders and f'/admin/members/{quiet}"' not in with_orders
     without = client.get("/admin/members", params={"orders": "no"}, headers=ops).text
@@ -43,7 +43,7 @@ def test_the_member_list_filters_and_exports(client, container, auth):
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(r.text.lstrip("\ufeff"))))
     assert rows[0][0] == "会员" and [row[0] for row in rows[1:]] == [str(s.chain.customer)]
-    assert rows[1][2] == "138****8000"
+    assert rows[1][2] == "13800138000"
     # not for store staff (the back-office is head office's) nor customers
     assert client.get("/admin/members", headers=s.clerk, follow_redirects=False).status_code == 303
     assert client.get("/admin/members", headers=s.customer).status_code == 403
@@ -73,3 +73,35 @@ def test_an_operator_merges_a_duplicate_from_the_profile_page(client, container,
     html = client.get(f"/admin/members/{s.chain.customer}", headers={**analyst, **EN}).text
     assert "Merge a duplicate" not in html and "138****8000" in html
     assert _post(client, f"/admin/members/{s.chain.customer}/merge", analyst, merged_id=dup).status_code == 403
+
+
+def test_member_list_and_export_unmask_phones_for_pii_read_only_and_audit_it(client, container, auth):
+    s = shop(container, auth)
+    paid_pickup(client, s)
+    admin = auth.staff("platform_admin")
+    analyst = auth.staff("analyst")  # customers:read without pii:read
+    html = client.get("/admin/members", headers={**analyst, **EN}).text
+    assert "138****8000" in html and "13800138000" not in html
+    r = client.get("/admin/members.csv", headers={**analyst, **ZH})
+    rows = list(csv.reader(io.StringIO(r.text.lstrip("\ufeff"))))
+    assert "138****8000" in [row[2] for row in rows] and "13800138000" not in r.text
+    audit = client.get("/api/v1/audit", params={"action": "pii.read"}, headers=admin).json()["items"]
+    assert not [e for e in audit if e["target"].startswith("members,")]  # masked reads are not audited
+    ops = auth.staff("operator")
+    assert "13800138000" in client.get("/admin/members", headers={**ops, **EN}).text
+    assert "13800138000" in client.get("/admin/members.csv", params={"orders": "yes"}, headers=ops).text
+    audit = client.get("/api/v1/audit", params={"action": "pii.read"}, headers=admin).json()["items"]
+    targets = [e["target"] for e in audit if e["target"].startswith("members,")]
+    assert any(t.startswith("members,list page=1") and str(s.chain.customer) in t for t in targets)
+    assert any(t == "members,csv orders=yes" for t in targets)
+    assert {e["role"] for e in audit if e["target"].startswith("members,")} == {"operator"}
+
+
+def test_the_profile_names_order_channels_and_statuses_in_both_languages(client, container, auth):
+    s = shop(container, auth)
+    paid_pickup(client, s)
+    ops = auth.staff("operator")
+    zh = client.get(f"/admin/members/{s.chain.customer}", headers={**ops, **ZH}).text
+    assert "手机网页（H5） · <span data-status=\"paid\">已支付</span>" in zh and "h5 · paid" not in zh
+    en = client.get(f"/console/{s.store}/members/{s.chain.customer}", headers={**s.clerk, **EN}).text
+    assert "Mobile web (H5) · <span data-status=\"paid\">Paid</span>" in en and "h5 · paid" not in en

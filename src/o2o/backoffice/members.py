@@ -3,8 +3,9 @@ has orders, channel) and its CSV export, one member's 360 profile, and merging t
 person (customers:merge: operators and platform admins; one transaction, audited, explained under
 GET /api/v1/customers/{id}/merges).
 
-Phones are masked in the list and the export (they are for finding a member, not for copying the
-customer base out); the profile shows them unmasked to pii:read holders, each read audited.
+Phones are masked in the list and the export for staff without pii:read (they are for finding a member,
+not for copying the customer base out); pii:read holders see them unmasked there and in the profile,
+each page, export and profile read audited (pii.read).
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ from o2o.console.members import money, profile_view
 from o2o.console.texts import TEXTS as CONSOLE_TEXTS
 from o2o.customers import service as customers
 from o2o.customers.schemas import MergeIn
-from o2o.deps import ContainerDep, PrincipalDep, Uow
+from o2o.deps import ContainerDep, PrincipalDep, Uow, audit_event
 from o2o.kernel import pii
+from o2o.kernel.auth import Principal
 from o2o.kernel.clock import SHANGHAI
 from o2o.kernel.errors import NotFound, Problem
 from o2o.kernel.ids import Id
@@ -147,32 +149,45 @@ def _filters(request: Request, tiers: list[str]) -> tuple[MemberFilter, dict[str
     return f, form, errors
 
 
-def _shown(row: MemberRow) -> dict[str, Any]:
-    return {"id": row.id, "name": pii.mask_name(row.name), "phone": pii.mask_phone(row.phone) or "",
+def _phones_unmasked(request: Request, c: ContainerDep, p: Principal, what: str) -> bool:
+    """pii:read holders (chain-wide: a store-bound caller sees its list masked, as a clerk does) see the
+    list's and the export's phones unmasked, each page or export audited like a profile read."""
+    if not p.can("pii:read") or p.store_id is not None:
+        return False
+    audit_event(request, c, p, "pii.read", what)
+    return True
+
+
+def _shown(row: MemberRow, unmasked: bool = False) -> dict[str, Any]:
+    phone = (row.phone if unmasked else pii.mask_phone(row.phone)) or ""
+    return {"id": row.id, "name": pii.mask_name(row.name), "phone": phone,
             "joined_at": row.joined_at, "tier": row.tier, "points": row.points, "orders": row.orders,
             "last_order_at": row.last_order_at, "channels": row.channels}
 
 
 @router.get("/admin/members", response_class=HTMLResponse)
-def member_list(request: Request, c: ContainerDep) -> HTMLResponse:
+def member_list(request: Request, c: ContainerDep, p: PrincipalDep) -> HTMLResponse:
     tiers = _tiers(c)
     f, form, errors = _filters(request, tiers)
     params = page_params(request)
     found = analytics.search_members(c.db, f, params) if not errors else None
-    ctx = {"form": form, "errors": errors, "page": found, "rows": [_shown(r) for r in found.items] if found else [],
+    unmasked = bool(found and found.items) and _phones_unmasked(
+        request, c, p, f"members,list page={params.page} " + ",".join(str(r.id) for r in found.items))
+    ctx = {"form": form, "errors": errors, "page": found,
+           "rows": [_shown(r, unmasked) for r in found.items] if found else [],
            "pages": pages_of(found.total, found.size) if found else 1, "tiers": tiers, "channels": CHANNELS,
            "filtered": any(form.values()),
            "export_url": "/admin/members.csv" + (f"?{request.url.query}" if request.url.query else "")}
     return page(request, "backoffice/members.html", ctx, [TEXTS], 422 if errors else 200)
 
 
-def _csv(rows: Iterator[MemberRow], header: list[str]) -> Iterator[str]:
+def _csv(rows: Iterator[MemberRow], header: list[str], unmasked: bool = False) -> Iterator[str]:
     buf = io.StringIO()
     out = csv.writer(buf, lineterminator="\r\n")
     buf.write("\ufeff")  # Excel reads UTF-8 with a BOM
     out.writerow(header)
     for n, r in enumerate(rows, 1):
-        s = _shown(r)
+        s = _shown(r, unmasked)
         out.writerow([s["id"], s["name"], s["phone"], s["joined_at"].astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
                       s["tier"], s["points"], s["orders"],
                       s["last_order_at"].astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if s["last_order_at"] else "",
@@ -185,7 +200,7 @@ def _csv(rows: Iterator[MemberRow], header: list[str]) -> Iterator[str]:
 
 
 @router.get("/admin/members.csv")
-def member_csv(request: Request, c: ContainerDep) -> Response:
+def member_csv(request: Request, c: ContainerDep, p: PrincipalDep) -> Response:
     f, _, errors = _filters(request, _tiers(c))
     if errors:
         return RedirectResponse("/admin/members?" + request.url.query, status_code=303)
@@ -193,7 +208,9 @@ def member_csv(request: Request, c: ContainerDep) -> Response:
     header = [texts[f"members.col.{k}"] for k in ("id", "name", "phone", "joined", "tier", "points", "orders", "last",
                                                    "channels")]
     stamp = datetime.now(SHANGHAI).strftime("%Y%m%d-%H%M")
-    return StreamingResponse(_csv(analytics.member_lines(c.db, f), header), media_type="text/csv; charset=utf-8",
+    unmasked = _phones_unmasked(request, c, p, f"members,csv {request.url.query}"[:200])
+    return StreamingResponse(_csv(analytics.member_lines(c.db, f), header, unmasked),
+                             media_type="text/csv; charset=utf-8",
                              headers={"Content-Disposition": f'attachment; filename="members-{stamp}.csv"',
                                       "Cache-Control": "no-store"})
 

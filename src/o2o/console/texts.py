@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from o2o.console.order_texts import TEXTS as ORDER_TEXTS
 from o2o.web.templating import Texts
 
 TEXTS: Texts = {
@@ -613,3 +614,6 @@ TEXTS: Texts = {
         "error.invalid-input": "{ref}：找到的数量必须少于订购数量。",
     },
 }
+
+for _lang, _texts in ORDER_TEXTS.items():  # an order's channel and status, as the admin names them
+    TEXTS[_lang].update(_texts)
