@@ -77,18 +77,20 @@ def compute(s: Session, first: date, last: date) -> dict[date, DayFigures]:
     def fig(day: str) -> DayFigures | None:
         return out.get(date.fromisoformat(day))
 
-    for day, ch, fen, n in repo.gmv_by_day_and_channel(s, since, until):
-        if (f := fig(day)) is not None:
-            f.gmv[ch] = [fen, n]
-    for day, mode, n in repo.modes_by_day(s, since, until):
-        if (f := fig(day)) is not None:
-            f.modes[mode] = n
+    for day, ch, mode, loc, fen, n in repo.sales_by_day(s, since, until):
+        if (f := fig(day)) is None:
+            continue
+        cell = f.gmv.setdefault(ch, [0, 0])
+        cell[0] += fen
+        cell[1] += n
+        if ch != "pos":  # online orders only: till sales have no fulfilment mode to speak of
+            f.modes[mode] = f.modes.get(mode, 0) + n
+        place = f.locations.setdefault(loc, [0, 0])
+        place[0] += fen
+        place[1] += n
     for day, minutes in repo.pickup_readiness(s, since, until):
         if (f := fig(day)) is not None:
             f.ready.append(minutes)
-    for day, loc, fen, n in repo.gmv_by_location_and_day(s, since, until):
-        if (f := fig(day)) is not None:
-            f.locations[loc] = [fen, n]
     return out
 
 
