@@ -28,9 +28,9 @@ from o2o.backoffice.common import (
 from o2o.customers import service as customers
 from o2o.deps import ContainerDep, Uow
 from o2o.fulfillment import service as fulfillment
-from o2o.kernel.clock import SHANGHAI
 from o2o.inventory.exceptions import InsufficientStock
 from o2o.kernel import pii
+from o2o.kernel.clock import SHANGHAI
 from o2o.kernel.errors import IllegalTransition, InvalidInput, NotFound
 from o2o.locations import service as locations
 from o2o.orders import service as orders
