@@ -1,6 +1,10 @@
 """GET/POST /admin/loyalty (loyalty:manage): the tier rules and points rates, editable, with their effect
 previewed on last month's members (how many would be in each tier, how many points last month's spend
-would earn) under the current and the proposed rules before saving. A save is audited (old and new)."""
+would earn) under the current and the proposed rules before saving. A save is audited (old and new).
+
+POST /admin/loyalty/rewards adds a points-mall reward (goods or a local service, with stock) and POST
+/admin/loyalty/points adjusts a customer's points with a reason (a debit never below zero): both
+audited by their unit of work, each bad field told at the field."""
 
 from __future__ import annotations
 
@@ -11,12 +15,13 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from o2o.backoffice.common import page, read_form, router, yuan_to_fen
+from o2o.backoffice.common import FormDep, page, read_form, router, text, yuan_to_fen
 from o2o.deps import ContainerDep, Uow
-from o2o.kernel.errors import InvalidInput
+from o2o.kernel.errors import InvalidInput, NotFound
 from o2o.loyalty import service as loyalty
-from o2o.loyalty.schemas import PreviewOut, RulesIn, RulesOut
-from o2o.web.templating import Texts
+from o2o.loyalty.exceptions import InsufficientPoints
+from o2o.loyalty.schemas import AdjustIn, PreviewOut, RewardIn, RulesIn, RulesOut
+from o2o.web.templating import Texts, locale_of
 
 TIER_FIELDS = ("min_spend", "min_orders", "points_multiplier_pct", "price_pct")
 FLAGS = ("free_store_delivery", "free_home_service", "dedicated_service")
@@ -55,6 +60,36 @@ TEXTS: Texts = {
         "loy.col.new": "Proposed",
         "loy.points": "Points last month's spend earns",
         "loy.err": "Please correct the rules:",
+        "rw.title": "Points mall",
+        "rw.none": "No rewards yet.",
+        "rw.col.name": "Reward",
+        "rw.col.kind": "Kind",
+        "rw.col.cost": "Points",
+        "rw.col.stock": "Stock",
+        "rw.kind.goods": "Goods",
+        "rw.kind.service": "Local service",
+        "rw.add": "Add a reward",
+        "rw.name_zh": "Name (Chinese)",
+        "rw.name_en": "Name (English)",
+        "rw.kind": "Kind",
+        "rw.points_cost": "Points it costs",
+        "rw.stock": "Stock",
+        "rw.submit": "Add the reward",
+        "rw.added": "Reward {name} added.",
+        "adj.title": "Adjust a member's points",
+        "adj.lead": "A correction: plus adds points, minus takes them (never below zero). The reason is kept in the "
+                    "member's points history and the audit log.",
+        "adj.customer_id": "Member number",
+        "adj.points": "Points (+ or -)",
+        "adj.note": "Reason",
+        "adj.submit": "Adjust the points",
+        "adj.done": "Member {id}: points adjusted by {points}; balance now {balance}.",
+        "adj.err.customer": "No member with this number.",
+        "adj.err.short": "The member has fewer points than that.",
+        "f.err.required": "Required.",
+        "f.err.whole": "Enter a whole number.",
+        "f.err.range": "Out of range.",
+        "f.err.long": "Too long.",
     },
     "zh-CN": {
         "loy.title": "会员与积分",
@@ -86,6 +121,35 @@ TEXTS: Texts = {
         "loy.col.new": "调整后",
         "loy.points": "上月消费可得积分",
         "loy.err": "请修正以下规则：",
+        "rw.title": "积分商城",
+        "rw.none": "暂无礼品。",
+        "rw.col.name": "礼品",
+        "rw.col.kind": "类型",
+        "rw.col.cost": "所需积分",
+        "rw.col.stock": "库存",
+        "rw.kind.goods": "实物",
+        "rw.kind.service": "到店/上门服务",
+        "rw.add": "添加礼品",
+        "rw.name_zh": "名称（中文）",
+        "rw.name_en": "名称（英文）",
+        "rw.kind": "类型",
+        "rw.points_cost": "所需积分",
+        "rw.stock": "库存",
+        "rw.submit": "添加礼品",
+        "rw.added": "已添加礼品 {name}。",
+        "adj.title": "调整会员积分",
+        "adj.lead": "人工更正：正数增加积分，负数扣减积分（余额不会低于零）。原因记入会员积分明细和审计日志。",
+        "adj.customer_id": "会员编号",
+        "adj.points": "积分（+ 或 -）",
+        "adj.note": "原因",
+        "adj.submit": "调整积分",
+        "adj.done": "会员 {id}：积分调整 {points}，当前余额 {balance}。",
+        "adj.err.customer": "没有此编号的会员。",
+        "adj.err.short": "该会员的积分不足。",
+        "f.err.required": "必填。",
+        "f.err.whole": "请输入整数。",
+        "f.err.range": "超出范围。",
+        "f.err.long": "太长了。",
     },
 }
 
@@ -144,17 +208,101 @@ def _chart(preview: PreviewOut | None) -> list[dict[str, Any]]:
 
 def _show(request: Request, c: ContainerDep, form: dict[str, Any], preview: PreviewOut | None = None,
           errors: dict[str, str] | None = None, saved: bool = False, status: int = 200,
-          detail: str = "") -> HTMLResponse:
+          detail: str = "", **extra: Any) -> HTMLResponse:
     rules = loyalty.get_rules(c.db)
     ctx = {"rules": rules, "form": form, "preview": preview, "bars": _chart(preview), "errors": errors or {},
-           "saved": saved, "rates": RATES, "flags": FLAGS, "detail": detail}
+           "saved": saved, "rates": RATES, "flags": FLAGS, "detail": detail,
+           "rewards": loyalty.rewards(c.db, locale_of(request), active_only=False),
+           "rw_form": {"kind": "goods"}, "rw_errors": {}, "adj_form": {}, "adj_errors": {}, "done": None, **extra}
     return page(request, "backoffice/loyalty.html", ctx, [TEXTS], status)
 
 
 @router.get("/admin/loyalty", response_class=HTMLResponse)
 def loyalty_rules(request: Request, c: ContainerDep) -> HTMLResponse:
     rules = loyalty.get_rules(c.db)
-    return _show(request, c, _form_of(rules), saved=request.query_params.get("saved") == "1")
+    q = request.query_params
+    done = None
+    if q.get("reward", "").isdigit():
+        added = next((r for r in loyalty.rewards(c.db, locale_of(request), False) if str(r.id) == q["reward"]), None)
+        done = ("rw.added", {"name": added.name}) if added else None
+    elif q.get("adjusted", "").isdigit() and q.get("points", "").lstrip("-").isdigit():
+        cid = int(q["adjusted"][:19])
+        done = ("adj.done", {"id": cid, "points": q["points"][:20], "balance": loyalty.balance_of(c.db, cid)})
+    return _show(request, c, _form_of(rules), saved=q.get("saved") == "1", done=done)
+
+
+_FIELD_ERRORS = {"missing": "f.err.required", "string_too_short": "f.err.required", "string_too_long": "f.err.long",
+                 "int_parsing": "f.err.whole", "int_from_float": "f.err.whole", "greater_than_equal": "f.err.range",
+                 "less_than_equal": "f.err.range", "literal_error": "f.err.range"}
+
+
+def _field_errors(exc: ValidationError) -> dict[str, str]:
+    return {str(e["loc"][-1]): _FIELD_ERRORS.get(e["type"], "f.err.range") for e in exc.errors()}
+
+
+def _whole(raw: str) -> str | None:
+    """A signed whole number as typed (no more than 19 digits: bigger is out of range, not a crash)."""
+    raw = raw.replace(",", "").replace(" ", "")
+    return raw if raw.lstrip("+-").isdigit() and len(raw) <= 20 else None
+
+
+def _why_not_whole(raw: str) -> str:
+    if not raw:
+        return "f.err.required"
+    return "f.err.range" if raw.replace(",", "").lstrip("+-").isdigit() else "f.err.whole"
+
+
+@router.post("/admin/loyalty/rewards")
+def add_reward(request: Request, c: ContainerDep, uow: Uow, form: FormDep) -> Response:
+    """A points-mall reward (audited: the unit of work records the reward's id)."""
+    shown = {k: text(form, k, 200) for k in ("kind", "name_zh", "name_en", "points_cost", "stock")}
+    errors: dict[str, str] = {}
+    numbers = {}
+    for k in ("points_cost", "stock"):
+        numbers[k] = _whole(shown[k])
+        if numbers[k] is None:
+            errors[k] = _why_not_whole(shown[k])
+    try:
+        data = RewardIn(kind=shown["kind"], name_zh=shown["name_zh"], name_en=shown["name_en"],  # type: ignore[arg-type]
+                        points_cost=numbers["points_cost"] or 1, stock=numbers["stock"] or 0)
+    except ValidationError as exc:
+        errors = {**_field_errors(exc), **errors}
+    if errors:
+        return _show(request, c, _form_of(loyalty.get_rules(c.db)), rw_form=shown, rw_errors=errors, status=422)
+    out = loyalty.add_reward(uow, data)
+    return HTMLResponse(status_code=303, headers={"Location": f"/admin/loyalty?reward={out.id}#rewards"})
+
+
+@router.post("/admin/loyalty/points")
+def adjust_points(request: Request, c: ContainerDep, uow: Uow, form: FormDep) -> Response:
+    """An operator's correction of a member's points with a reason (audited; never below zero)."""
+    shown = {k: text(form, k, 300) for k in ("customer_id", "points", "note")}
+    errors: dict[str, str] = {}
+    cid, points = _whole(shown["customer_id"]), _whole(shown["points"])
+    if cid is None or int(cid) <= 0 or int(cid) >= 2**63:
+        errors["customer_id"] = "adj.err.customer" if cid or shown["customer_id"].isdigit() else \
+            _why_not_whole(shown["customer_id"])
+    if points is None:
+        errors["points"] = _why_not_whole(shown["points"])
+    elif int(points) == 0:
+        errors["points"] = "f.err.range"
+    try:
+        data = AdjustIn(points=int(points) if points and "points" not in errors else 1, note=shown["note"])
+    except ValidationError as exc:
+        errors = {**_field_errors(exc), **errors}
+    if not errors:
+        try:
+            loyalty.adjust(uow, int(cid or 0), data.points, data.note)
+        except NotFound:
+            errors["customer_id"] = "adj.err.customer"
+        except InsufficientPoints:
+            errors["points"] = "adj.err.short"
+    if errors:
+        status = 404 if errors.get("customer_id") == "adj.err.customer" and len(errors) == 1 else \
+            409 if errors.get("points") == "adj.err.short" else 422
+        return _show(request, c, _form_of(loyalty.get_rules(c.db)), adj_form=shown, adj_errors=errors, status=status)
+    return HTMLResponse(status_code=303,
+                        headers={"Location": f"/admin/loyalty?adjusted={cid}&points={data.points}#adjust"})
 
 
 @router.post("/admin/loyalty")

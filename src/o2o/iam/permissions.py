@@ -294,6 +294,8 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/admin"): staff("analytics:read"),
     ("GET", "/admin/loyalty"): staff("loyalty:manage"),
     ("POST", "/admin/loyalty"): staff("loyalty:manage"),
+    ("POST", "/admin/loyalty/rewards"): staff("loyalty:manage"),
+    ("POST", "/admin/loyalty/points"): staff("loyalty:manage"),
     ("GET", "/admin/products"): staff("catalog:write"),
     ("GET", "/admin/products/new"): staff("catalog:write"),
     ("POST", "/admin/products"): staff("catalog:write"),
