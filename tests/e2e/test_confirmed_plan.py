@@ -297,3 +297,23 @@ def test_a_forged_plan_cannot_place_elsewhere_or_at_a_place_that_does_not_exist(
     r = form(shopper, "/shop/checkout", **{**parcel, "plan": "parcel:999999999"}, action="place")
     assert r.status_code == 422  # no such location
     assert _count(container) == 0
+
+
+def test_a_line_the_store_lacks_can_be_replaced_by_a_similar_product_it_has(shopper, container, chain):
+    owner = Owner(customer_id=chain.customer)
+    cart.add(container.uow(), owner, chain.skus["cheese"], 2)
+    cart.add(container.uow(), owner, chain.skus["milk"], 1)
+    page = shopper.get("/shop/cart", headers=EN)
+    # same category (dairy), in stock at Xujiahui, nearest in price to the cheese (¥35.90): milk (¥12.90)
+    assert f'data-replace="{chain.skus["milk"]}">Replace with milk (¥12.90)</button>' in page.text
+    r = form(shopper, "/shop/cart/replace", sku_id=str(chain.skus["cheese"]), with_sku=str(chain.skus["milk"]),
+             next="/shop/cart")
+    assert r.status_code == 303 and r.headers["location"] == "/shop/cart"
+    assert [(ln.sku_id, ln.quantity) for ln in cart.lines(container.db, owner)] == [(chain.skus["milk"], 3)]
+    assert "data-plan-problem" not in shopper.get("/shop/cart").text
+    # a line not in the cart, an unknown SKU, a huge id: nothing changes
+    assert form(shopper, "/shop/cart/replace", sku_id=str(chain.skus["yogurt"]),
+                with_sku=str(chain.skus["cheese"])).status_code == 303
+    assert form(shopper, "/shop/cart/replace", sku_id=str(chain.skus["milk"]), with_sku="999999999").status_code == 422
+    assert form(shopper, "/shop/cart/replace", sku_id=str(chain.skus["milk"]), with_sku="9" * 19).status_code == 422
+    assert [(ln.sku_id, ln.quantity) for ln in cart.lines(container.db, owner)] == [(chain.skus["milk"], 3)]

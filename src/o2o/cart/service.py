@@ -90,6 +90,23 @@ def remove(uow: UnitOfWork, owner: Owner, sku_id: int) -> None:
     update(uow, owner, sku_id, 0)
 
 
+def replace(uow: UnitOfWork, owner: Owner, sku_id: int, with_sku_id: int) -> bool:
+    """Swap a line for another SKU with the same quantity (added to that SKU's line if there is one), in one
+    transaction; False when the cart has no such line."""
+    with uow:
+        s, now = uow.session, uow.clock.now()
+        cart_id = _find(s, owner)
+        have = dict(repo.lines(s, cart_id)) if cart_id is not None else {}
+        if sku_id not in have or sku_id == with_sku_id:
+            return False
+        _check_sku(s, with_sku_id)
+        repo.touch(s, cart_id, now)  # type: ignore[arg-type]
+        repo.delete_lines(s, cart_id, [sku_id])  # type: ignore[arg-type]
+        repo.add_quantity(s, cart_id, with_sku_id, have[sku_id], now)  # type: ignore[arg-type]
+        uow.commit()
+        return True
+
+
 def lines(db: Database, owner: Owner) -> list[CartLineOut]:
     with db.read() as s:
         cart_id = _find(s, owner)

@@ -8,6 +8,7 @@ from sqlalchemy import Row, bindparam, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from o2o.catalog.models import Category, Product, ProductImage, Sku, StorePrice, Supplier
+from o2o.inventory import service as inventory  # the stock condition of `similar_in_stock` is inventory's
 
 _PRICE_COLS = (Sku.id, Product.name_zh, Product.name_en, Sku.spec, Sku.base_price_fen,
                Sku.active & Product.active)
@@ -80,3 +81,18 @@ def image_positions(session: Session, product_id: int) -> tuple[int | None, int 
     """(lowest, highest) position of the product's pictures; (None, None) without any."""
     return tuple(session.execute(select(func.min(ProductImage.position), func.max(ProductImage.position))
                            .where(ProductImage.product_id == product_id)).one())  # type: ignore[return-value]
+
+
+def similar_in_stock(session: Session, sku_id: int, location_id: int, limit: int) -> list[Row]:
+    """Other products' active SKUs of the same category as `sku_id` with units available at the location,
+    nearest in price first: (product id, sku id, name_zh, name_en, spec, base price)."""
+    src = session.execute(select(Product.id, Product.category_id, Sku.base_price_fen)
+                          .join(Sku, Sku.product_id == Product.id).where(Sku.id == sku_id)).first()
+    if src is None:
+        return []
+    return list(session.execute(
+        select(Product.id, Sku.id, Product.name_zh, Product.name_en, Sku.spec, Sku.base_price_fen)
+        .join(Sku, Sku.product_id == Product.id)
+        .where(Product.category_id == src.category_id, Product.id != src.id, Product.active.is_(True),
+               Sku.active.is_(True), inventory.has_stock(location_id, Sku.id))
+        .order_by(func.abs(Sku.base_price_fen - src.base_price_fen), Sku.id).limit(limit)))

@@ -118,6 +118,16 @@ def search(db: Database, q: str | None, category_id: int | None, page: PageParam
                                  only_in_stock=only_in_stock, sort=sort, supplier_id=supplier_id)
 
 
+def similar_in_stock(db: Database, sku_ids: Iterable[int], location_id: int, locale: str = "zh-CN",
+                     per_sku: int = 1) -> dict[int, list[PricedSku]]:
+    """For each SKU, other products of its category in stock at the location, nearest in price first,
+    priced by the strategy at that location (what to offer instead of a line the store lacks)."""
+    with db.read() as s:
+        found = {k: repo.similar_in_stock(s, k, location_id, per_sku) for k in sku_ids}
+        priced = PriceStrategy(s, location_id, "h5", locale).price({r[1] for rows in found.values() for r in rows})
+    return {k: [priced[r[1]] for r in rows if r[1] in priced and priced[r[1]].active] for k, rows in found.items()}
+
+
 def categories(db: Database) -> list[CategoryOut]:
     with db.read() as s:
         return [CategoryOut.model_validate(c) for c in repo.categories(s)]

@@ -234,6 +234,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/shop/cart/add"): PUBLIC,
     ("POST", "/shop/cart/update"): PUBLIC,
     ("POST", "/shop/cart/remove"): PUBLIC,
+    ("POST", "/shop/cart/replace"): PUBLIC,
     ("GET", "/shop/signin"): PUBLIC,
     ("POST", "/shop/signin"): PUBLIC,
     ("GET", "/shop/signin/code"): PUBLIC,

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from o2o.catalog import service as catalog
+from o2o.catalog.schemas import PricedSku
 from o2o.deps import Container
 from o2o.inventory import service as inventory
 from o2o.kernel import geo
@@ -21,6 +23,7 @@ from o2o.shop.common import LOW_STOCK, Chosen
 
 __all__ = ["LOW_STOCK", "Check", "Option", "ShortLine", "check"]
 REACH_M = 10_000  # stores farther than this from the shopper are not offered
+MAX_SIMILAR_LINES = 5  # similar products are looked for (one query each) for at most this many short lines
 WHYS = ("short", "out-of-range", "mode", "no-address", "unknown-location")
 
 
@@ -53,6 +56,7 @@ class Check:
     nearest: Option | None = None  # the nearest store with every line that serves `mode`
     parcel: Option | None = None  # the nearest shipper with every line
     origin: str = ""  # where distances are measured from: "position", "address" or "store"
+    similar: dict[int, list[PricedSku]] = field(default_factory=dict)  # short SKU -> in stock at the store
 
     @property
     def ok(self) -> bool:
@@ -80,7 +84,7 @@ def _serves(cand: Candidate, mode: str, has_address: bool) -> bool:
 
 
 def check(c: Container, chosen: Chosen | None, mode: str, lines: dict[int, int], subtotal_fen: int,
-          address: tuple[float, float] | None = None, refusal: dict | None = None) -> Check:
+          address: tuple[float, float] | None = None, refusal: dict | None = None, locale: str = "zh-CN") -> Check:
     """The plan `mode` at the chosen store (parcel: any shipper) for `lines` (sku -> quantity).
 
     `refusal`: the orders service's PlanUnavailable for this plan (its `why`, distance and radius),
@@ -132,4 +136,6 @@ def check(c: Container, chosen: Chosen | None, mode: str, lines: dict[int, int],
     if why == "out-of-range" and distance is None and store is not None and address is not None:
         distance, radius = round(geo.haversine_m(address[0], address[1], store.lat, store.lng)), \
             store.delivery_radius_m
-    return Check(mode, store, why, short, distance, radius, nearest, parcel, origin)
+    similar = catalog.similar_in_stock(c.db, [x.sku_id for x in short[:MAX_SIMILAR_LINES]], store.id, locale) \
+        if store is not None and short and why == "short" else {}
+    return Check(mode, store, why, short, distance, radius, nearest, parcel, origin, similar)

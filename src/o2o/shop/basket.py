@@ -8,9 +8,9 @@ from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from o2o.cart import service as cart
-from o2o.catalog import service as catalog
 from o2o.cart.schemas import Owner
 from o2o.cart.service import MAX_QUANTITY
+from o2o.catalog import service as catalog
 from o2o.deps import ContainerDep, MaybePrincipal, Uow
 from o2o.kernel.errors import InvalidInput
 from o2o.loyalty import service as loyalty
@@ -39,7 +39,8 @@ def cart_view(request: Request, c: ContainerDep, owner: Owner | None) -> dict:
     subtotal = sum(r["total_fen"] for r in rows)
     wanted = {ln.sku_id: ln.quantity for ln in lines if ln.sku_id in offer and offer[ln.sku_id].active}
     lacking = any((offer[k].available or 0) < q for k, q in wanted.items())  # the page's one stock query says
-    check = availability.check(c, chosen, "pickup", wanted, subtotal) if chosen and lacking else None
+    check = availability.check(c, chosen, "pickup", wanted, subtotal, locale=locale_of(request)) \
+        if chosen and lacking else None
     not_placed = request.query_params.get("not_placed", "")
     tier_name = (member.tier_name_en if locale_of(request) == "en" else member.tier_name_zh) if member else ""
     return {"chosen": chosen, "rows": rows, "subtotal_fen": subtotal, "check": check, "tier_name": tier_name,
@@ -119,4 +120,20 @@ def remove_from_cart(request: Request, c: ContainerDep, uow: Uow, p: MaybePrinci
         return _cart_page(request, c, p, {"sku_id": "cart.err.sku"}, status=422)
     if owner is not None:
         cart.remove(uow, owner, sku)
+    return see_other(safe_next(next, "/shop/cart"))
+
+
+@router.post("/shop/cart/replace")
+def replace_in_cart(request: Request, c: ContainerDep, uow: Uow, p: MaybePrincipal, sku_id: Field = "",
+                    with_sku: Field = "", next: Annotated[str, Form(max_length=500)] = "") -> Response:
+    """Swap a line the store lacks for the similar product the page offered, same quantity."""
+    sku, other = parse_int(sku_id, None, 1, 2**62), parse_int(with_sku, None, 1, 2**62)
+    owner = owner_of(request, p)
+    if sku is None or other is None:
+        return _cart_page(request, c, p, {"sku_id": "cart.err.sku"}, status=422)
+    if owner is not None:
+        try:
+            cart.replace(uow, owner, sku, other)
+        except InvalidInput:
+            return _cart_page(request, c, p, {"sku_id": "cart.err.sku"}, status=422)
     return see_other(safe_next(next, "/shop/cart"))

@@ -186,7 +186,7 @@ def _render(request: Request, c: ContainerDep, p: PrincipalDep, choice: Choice |
                     return see_other(f"/shop/cart?not_placed={exc.extra.get('why', 'short')}")
                 subtotal = sum(offered[ln.sku_id].price_fen * ln.quantity for ln in lines if ln.sku_id in offered)
                 check = availability.check(c, chosen, data.mode, {ln.sku_id: ln.quantity for ln in lines}, subtotal,
-                                           _point_of(data, saved), refusal=exc.extra)
+                                           _point_of(data, saved), refusal=exc.extra, locale=locale_of(request))
                 status = 409 if posted else 200
             except Problem as exc:
                 _problem_errors(exc, errors, line_errors)
