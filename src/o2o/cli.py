@@ -79,7 +79,7 @@ def seed(seed: int = typer.Option(42, help="random seed: the same seed gives the
     try:
         report = generate(c.db, DemoSize(stores=stores, warehouses=warehouses, skus=skus, customers=customers,
                                          days=days), seed=seed, console=console, anchor=until,
-                                         gazetteer=c.settings.gazetteer_file)
+                                         gazetteer=c.settings.gazetteer_file, media_dir=c.settings.media_dir)
     except (RuntimeError, ValueError) as exc:
         console.print(f"[red]cannot seed:[/] {exc}")
         raise typer.Exit(2) from None
@@ -205,7 +205,8 @@ def demo(seed: int = typer.Option(42), host: str = typer.Option(None), port: int
     with c.db.read() as session:
         empty = not session.scalar(select(func.count()).select_from(Location))
     if empty:
-        console.print(generate(c.db, DemoSize(), seed=seed, console=console, gazetteer=c.settings.gazetteer_file))
+        console.print(generate(c.db, DemoSize(), seed=seed, console=console, gazetteer=c.settings.gazetteer_file,
+                               media_dir=c.settings.media_dir))
     base = f"http://{host}:{port}"
     console.rule("O2O demo")
     _print_logins(c)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from o2o.catalog import images, service
+from o2o.catalog import images, service, thumbs
 from o2o.catalog import repository as repo
 from o2o.catalog.models import Category, Product, ProductImage, Sku, Supplier
 from o2o.catalog.schemas import (
@@ -132,6 +132,10 @@ def add_image(uow: UnitOfWork, media_dir: Path, product_id: int, data: bytes) ->
     rel = images.relative_path(product_id, picture)
     created = images.save(media_dir, rel, data)
     try:
+        try:  # the WebP thumbnails (o2o.catalog.thumbs), written before the transaction like the file
+            thumbs.make(media_dir, rel, picture.width, data)
+        except images.BadImage as exc:  # the header looked right but the picture does not decode
+            raise ImageRefused(exc.code) from None
         with uow:
             s = uow.session
             _, last = repo.image_positions(s, product_id)
@@ -150,6 +154,7 @@ def add_image(uow: UnitOfWork, media_dir: Path, product_id: int, data: bytes) ->
     except BaseException:
         if created:
             images.delete(media_dir, rel)
+            thumbs.delete(media_dir, rel)
         raise
 
 
@@ -169,6 +174,7 @@ def remove_image(uow: UnitOfWork, media_dir: Path, product_id: int, image_id: in
         uow.publish("catalog.image_removed", {"product_id": product_id, "image_id": image_id})
         uow.commit()
     images.delete(media_dir, rel)  # after the commit: a failed commit leaves the file in place
+    thumbs.delete(media_dir, rel)
 
 
 def make_main_image(uow: UnitOfWork, product_id: int, image_id: int) -> None:

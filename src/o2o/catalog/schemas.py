@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
+from o2o.catalog import thumbs
+from o2o.catalog.models import MEDIA_URL
 from o2o.kernel.ids import Id
 from o2o.kernel.inputs import Input
 
@@ -46,6 +48,12 @@ class ProductImageOut(BaseModel):
     width: int
     height: int
     size_bytes: int
+
+    @computed_field(description="the WebP thumbnails (160, 320, 640 px wide, those narrower than the picture) "
+                                "and the original, as an <img srcset>")  # type: ignore[prop-decorator]
+    @property
+    def srcset(self) -> str:
+        return thumbs.srcset(self.url.removeprefix(MEDIA_URL + "/"), self.width)
 
 
 class ProductOut(BaseModel):

@@ -28,10 +28,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
-from o2o.catalog.models import Category, Product, ProductSearch, Sku, StorePrice
+from o2o.catalog.models import Category, Product, ProductImage, ProductSearch, Sku, StorePrice
 from o2o.catalog.search import service as product_search
 from o2o.customers.models import Address, Customer
 from o2o.demo import gazetteer as gazetteer_file
+from o2o.demo import pictures
 from o2o.demo.catalog import Catalog, assortments, build_catalog, opening_stock, store_prices
 from o2o.demo.history import Sale, Simulator
 from o2o.demo.loyalty_rows import member_rows, reward_rows
@@ -131,9 +132,10 @@ def _streams(seed: int) -> tuple[list[np.random.Generator], list[random.Random]]
 
 
 def generate(db: Database, size: DemoSize, seed: int = 42, console: Console | None = None,
-             anchor: datetime | None = None, gazetteer: Path | None = None) -> str:
+             anchor: datetime | None = None, gazetteer: Path | None = None, media_dir: Path | None = None) -> str:
     """Fill an empty database with the demo chain; returns a one-paragraph summary. `gazetteer`: where
-    the offline geocoder's file of Shanghai places (with this chain's stores) is written."""
+    the offline geocoder's file of Shanghai places (with this chain's stores) is written; `media_dir`:
+    where each product's drawn picture goes (demo.pictures; none drawn without it)."""
     if size.stores < 1 or size.warehouses < 1 or size.skus < 1 or size.customers < 0 or size.days < 0:
         raise ValueError(f"a demo chain needs at least one store, one warehouse and one SKU: {size}")
     started = perf_counter()
@@ -160,6 +162,7 @@ def generate(db: Database, size: DemoSize, seed: int = 42, console: Console | No
             _insert(s, Category, catalog.categories)
             _insert(s, Product, catalog.products)
             _insert(s, Sku, catalog.skus)
+            drawing = pictures.Drawing(media_dir, _picture_jobs(catalog), seed) if media_dir else None
             assort = assortments(rngs[1], catalog, locs.is_store)
             prices = store_prices(rngs[1], assort, locs.is_store, catalog.price)
             _insert(s, StorePrice, [dict(location_id=locs.rows[loc]["id"], sku_id=catalog.skus[sku]["id"], price_fen=p)
@@ -201,6 +204,15 @@ def generate(db: Database, size: DemoSize, seed: int = 42, console: Console | No
             _insert(s, Reward, reward_rows(before_history))
             phases.done(task)
 
+            if drawing is not None:  # drawn in other processes while the history was made
+                task = phases.add("Pictures", len(catalog.products))
+                drawn = perf_counter()
+                _insert(s, ProductImage, [r | {"created_at": p["created_at"]}
+                                          for r, p in zip(drawing.rows(), catalog.products, strict=True)])
+                counts["pictures"] = len(catalog.products)
+                counts["pictures_wait_ms"] = round((perf_counter() - drawn) * 1000)
+                phases.done(task)
+
             task = phases.add("Search index", len(catalog.products))
             _search_index(s, catalog, sales)
             phases.done(task)
@@ -209,6 +221,13 @@ def generate(db: Database, size: DemoSize, seed: int = 42, console: Console | No
         gazetteer_file.write(gazetteer, locs.rows)
     return _summary(size, seed, anchor, perf_counter() - started, locs, catalog, people.addresses, sales, prices,
                     counts)
+
+
+def _picture_jobs(catalog: Catalog) -> list[tuple[int, str, str, str, str]]:
+    """(product id, category code, category name, name_zh, name_en) for each product, in order."""
+    cats = {c["id"]: c for c in catalog.categories}
+    return [(p["id"], cats[p["category_id"]]["code"], cats[p["category_id"]]["name_zh"], p["name_zh"], p["name_en"])
+            for p in catalog.products]
 
 
 def _search_index(s: Session, catalog: Catalog, sales: list[Sale]) -> None:
@@ -289,4 +308,6 @@ def _summary(size: DemoSize, seed: int, anchor: datetime, seconds: float, locs: 
             f"{counts['stock']:,} stock rows; {size.customers:,} customers with {len(addresses):,} addresses; "
             f"{len(sales):,} orders ({len(sales) - pos:,} online, {pos:,} at the till) with "
             f"{counts['order_line']:,} lines, {counts['payment']:,} payments and {counts['fulfillment_order']:,} "
-            f"fulfilments; {counts['receipts'] + counts['stock_movement']:,} stock ledger rows.")
+            f"fulfilments; {counts['receipts'] + counts['stock_movement']:,} stock ledger rows."
+            + (f" {counts['pictures']:,} product pictures drawn (waited {counts['pictures_wait_ms'] / 1000:.1f} s "
+               "for them after the history)." if counts.get("pictures") else ""))
