@@ -59,6 +59,8 @@ def test_create_then_edit_hours_radius_capacity_and_the_list_shows_it(staff, con
     assert "编辑 漕溪北路店" in page and re.search(r'id="f-sun_closed"[^>]*checked', page)
     listing = ops.get("/admin/stores").text
     assert f'href="/admin/stores/{loc_id}"' in listing and 'href="/admin/stores/new"' in listing
+    assert listing.count("<path d=\"M") == 16 and "District of Shanghai (outline)" in listing  # the base map
+    assert "上海市辖区（轮廓）" in ops.get("/admin/stores", ZH).text
 
     with container.db.read() as s:
         rows = s.execute(text("SELECT action, target, detail FROM audit_log WHERE target = :t ORDER BY id"),

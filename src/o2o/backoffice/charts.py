@@ -7,10 +7,22 @@ backoffice.css colours them. Every chart also gets a text summary and a table of
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
+from pathlib import Path
+
+import o2o.web
+
+# the districts of Shanghai: Apache ECharts' map data, vendored unmodified (see its VERSION and LICENSE)
+DISTRICTS_FILE = Path(o2o.web.__file__).parent / "static" / "vendor" / "echarts-shanghai" / "shanghai.json"
+DISTRICT_EN = {"黄浦区": "Huangpu", "徐汇区": "Xuhui", "长宁区": "Changning", "静安区": "Jing'an", "普陀区": "Putuo",
+               "虹口区": "Hongkou", "杨浦区": "Yangpu", "闵行区": "Minhang", "宝山区": "Baoshan", "嘉定区": "Jiading",
+               "浦东新区": "Pudong", "金山区": "Jinshan", "松江区": "Songjiang", "青浦区": "Qingpu", "奉贤区": "Fengxian",
+               "崇明区": "Chongming"}
 
 
 @dataclass(frozen=True)
@@ -148,12 +160,54 @@ def shares(items: Sequence[tuple[str, int]]) -> list[dict]:
 M_PER_DEG_LAT = 111_320.0
 
 
+@dataclass(frozen=True)
+class District:
+    name_zh: str
+    name_en: str
+    centre: tuple[float, float]  # lng, lat of its label
+    rings: tuple[tuple[tuple[float, float], ...], ...]  # outer rings (and islands), lng/lat
+
+
+def _decode_ring(text: str, offset: Sequence[int], scale: float) -> tuple[tuple[float, float], ...]:
+    """ECharts' "UTF8Encoding": pairs of characters, each less 64, zigzag-coded deltas from the offset."""
+    x, y = offset[0], offset[1]
+    out = []
+    for i in range(0, len(text) - 1, 2):
+        dx, dy = ord(text[i]) - 64, ord(text[i + 1]) - 64
+        x += (dx >> 1) ^ -(dx & 1)
+        y += (dy >> 1) ^ -(dy & 1)
+        out.append((x / scale, y / scale))
+    return tuple(out)
+
+
+@cache
+def districts() -> tuple[District, ...]:
+    """The 16 districts of Shanghai as lng/lat rings (decoded once per process)."""
+    doc = json.loads(DISTRICTS_FILE.read_text(encoding="utf-8"))
+    scale = float(doc.get("UTF8Scale", 1024))
+    out = []
+    for f in doc["features"]:
+        geom, offsets = f["geometry"], f["geometry"]["encodeOffsets"]
+        polygons = [geom["coordinates"]] if geom["type"] == "Polygon" else geom["coordinates"]
+        polygon_offsets = [offsets] if geom["type"] == "Polygon" else offsets
+        rings = tuple(_decode_ring(ring, off, scale)
+                      for poly, offs in zip(polygons, polygon_offsets, strict=True)
+                      for ring, off in zip(poly, offs, strict=True))
+        name = f["properties"]["name"]
+        biggest = max(rings, key=len)  # no label point given: the middle of its biggest ring
+        centre = f["properties"].get("cp") or (sum(p[0] for p in biggest) / len(biggest),
+                                               sum(p[1] for p in biggest) / len(biggest))
+        out.append(District(name, DISTRICT_EN.get(name, name), (centre[0], centre[1]), rings))
+    return tuple(out)
+
+
 @dataclass
 class MapShape:
     width: int
     height: int
     circles: list[dict]  # cx, cy, r, cls, title, id, n
     scale: dict  # x, y, w, label
+    districts: list[dict] = field(default_factory=list)  # d (SVG path), name_zh, name_en, x, y (label or None)
 
 
 def radius_map(points: Sequence[dict], width: int = 720, pad_px: int = 16) -> MapShape:
@@ -184,4 +238,19 @@ def radius_map(points: Sequence[dict], width: int = 720, pad_px: int = 16) -> Ma
                         "n": n})
     km = next((d for d in (1, 2, 5, 10, 20, 50) if d * 1000 * k >= 60), 50)
     scale = {"x": pad_px, "y": height - 14, "w": round(km * 1000 * k, 1), "label": f"{km} km"}
-    return MapShape(width, height, circles, scale)
+
+    def px(lng: float, lat: float) -> tuple[float, float]:
+        x, y = metres({"lng": lng, "lat": lat})
+        return round(pad_px + (x - x0) * k, 1), round(pad_px + (y - y0) * k, 1)
+
+    base = []
+    for d in districts():  # drawn under the circles; the viewBox clips what lies outside
+        paths = []
+        for ring in d.rings:
+            pts = [px(lng, lat) for lng, lat in ring]
+            paths.append("M" + " L".join(f"{x},{y}" for x, y in pts) + " Z")
+        lx, ly = px(*d.centre)
+        inside = pad_px < lx < width - pad_px and pad_px + 8 < ly < height - 30
+        base.append({"d": " ".join(paths), "name_zh": d.name_zh, "name_en": d.name_en,
+                     "x": lx if inside else None, "y": ly if inside else None})
+    return MapShape(width, height, circles, scale, base)

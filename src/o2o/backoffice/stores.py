@@ -1,6 +1,8 @@
 """GET /admin/stores (locations:write, the action that manages stores): every store and warehouse,
-and a map of the stores' delivery radii drawn as SVG from their coordinates (no map tiles, nothing
-from the network). The map is a picture with a text summary; each store is also a row of the list."""
+and a map of the stores' delivery radii drawn as SVG from their coordinates over the outlines of
+Shanghai's districts (Apache ECharts' map data, vendored and read on the server: no map tiles, nothing
+from the network). The map is a picture with a text summary; each store is also a row of the list,
+whose name opens its form (o2o.backoffice.store_edit)."""
 
 from __future__ import annotations
 
@@ -33,6 +35,7 @@ TEXTS: Texts = {
         "stores.map.none": "No store matches the filters.",
         "stores.map.key.store": "Store and its delivery radius",
         "stores.map.key.warehouse": "Warehouse",
+        "stores.map.key.district": "District of Shanghai (outline)",
         "stores.map.title": "{n}. {name} ({code}): delivers within {km} km",
         "stores.map.title_wh": "{n}. {name} ({code}): warehouse",
         "stores.none": "There are no stores yet.",
@@ -64,6 +67,7 @@ TEXTS: Texts = {
         "stores.map.none": "没有符合筛选条件的门店。",
         "stores.map.key.store": "门店及其配送范围",
         "stores.map.key.warehouse": "仓库",
+        "stores.map.key.district": "上海市辖区（轮廓）",
         "stores.map.title": "{n}. {name}（{code}）：配送 {km} 公里以内",
         "stores.map.title_wh": "{n}. {name}（{code}）：仓库",
         "stores.none": "还没有门店。",
