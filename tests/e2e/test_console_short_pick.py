@@ -5,11 +5,15 @@ reservation released) or a cancel (the rest refunded); another store's staff see
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from o2o import bootstrap
 from o2o.fulfillment import service as fulfillment
 from o2o.inventory import service as inventory
+from o2o.kernel.errors import Problem
 from o2o.kernel.uow import UnitOfWork
 from o2o.orders import service as orders
 from tests.e2e.test_console_support import EN, ZH, customer_code, paid_pickup, post_form, relay, shop
@@ -176,3 +180,40 @@ def test_the_short_pick_publishes_its_event_and_the_back_office_shows_it_as_need
     assert f'href="/console/{s.store}/fulfillments/{fid}"' in html and "not available yet" in html
     zh = client.get(f"/admin/orders/{number}", headers={**operator, **ZH}).text
     assert "需处理：门店未能找齐商品" in zh and "缺货待处理" in zh
+
+
+def test_managers_resolving_one_short_pick_at_once_resolve_it_once(client, container, auth):
+    """Two accept the partial order and two cancel, at the same instant: one wins, the others are refused
+    (the order and its fulfilments are locked); one refund, never more than was paid."""
+    s = shop(container, auth)
+    operator = auth.staff("operator")
+    number, fid = paid_pickup(client, s, quantity=3)
+    post_form(client, f"{_base(s, fid)}/lines/{s.milk}/short", s.clerk, found=1)
+    start = threading.Barrier(4)
+
+    def resolve(kind: str) -> str:
+        start.wait()
+        uow = UnitOfWork(container.db, container.clock)
+        try:
+            if kind == "accept":
+                orders.accept_partial(uow, number, "manager")
+            else:
+                orders.cancel_short(uow, number, "manager")
+        except Problem as exc:
+            return f"refused:{exc.kind}"
+        return kind
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(resolve, ["accept", "cancel", "accept", "cancel"]))
+    won = [r for r in results if not r.startswith("refused")]
+    assert len(won) == 1, results
+    assert all(r == "refused:illegal-transition" for r in results if r.startswith("refused")), results
+    bootstrap.relay(container).drain()
+    refunds = [r["amount_fen"] for r in container.payments.refunds]
+    if won == ["accept"]:
+        assert refunds == [2 * 1290] and _status(container, fid) == "picking"
+        assert stock_row(client, s.store, s.milk, operator)["reserved"] == 1
+    else:
+        assert refunds == [3 * 1290] and _status(container, fid) == "cancelled"
+        assert stock_row(client, s.store, s.milk, operator)["reserved"] == 0
+    assert inventory.check(container.db).ok
