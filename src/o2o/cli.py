@@ -154,7 +154,7 @@ def serve(host: str = typer.Option(None), port: int = typer.Option(None), worker
         raise typer.Exit(serving.serve(host, port, workers, logs.config()))
     from o2o.main import create_app, settled
 
-    config = uvicorn.Config(settled(create_app(run_relay=relay)), host=host, port=port, log_config=logs.config(),
+    config = uvicorn.Config(settled(create_app(run_relay=relay, warm=True)), host=host, port=port, log_config=logs.config(),
                             access_log=False)
     serving.DrainingServer(config, s.shutdown_drain_s).run()
 
@@ -217,7 +217,8 @@ def demo(seed: int = typer.Option(42), host: str = typer.Option(None), port: int
                   f"Dev SMS inbox {base}/dev/inbox")
     console.print(f"Database      {c.db.engine.url.render_as_string(hide_password=True)}")
     sys.stdout.flush()
-    config = uvicorn.Config(settled(create_app(c, run_relay=True)), host=host, port=port, log_config=logs.config(),
+    config = uvicorn.Config(settled(create_app(c, run_relay=True, warm=True)), host=host, port=port,
+                            log_config=logs.config(),
                             access_log=False)
     uvicorn.Server(config).run(sockets=[sock])
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DBAPIError
 
 from o2o import bootstrap
+from o2o.analytics import service as analytics_service
 from o2o.audit.routes import router as audit_routes
 from o2o.backoffice.pages import router as backoffice_pages
 from o2o.catalog.routes import router as catalog_routes
@@ -70,7 +72,8 @@ def route_list(app: FastAPI) -> list[tuple[str, str]]:
     return sorted({(m, r.path) for r in routes for m in r.methods - {"HEAD"}})
 
 
-def create_app(container: Container | None = None, run_relay: bool = False) -> FastAPI:
+def create_app(container: Container | None = None, run_relay: bool = False, warm: bool = False) -> FastAPI:
+    """`warm`: a served process fills the dashboard's per-day cache in the background as it starts."""
     c = container or bootstrap.build()
 
     @asynccontextmanager
@@ -78,6 +81,9 @@ def create_app(container: Container | None = None, run_relay: bool = False) -> F
         thread = bootstrap.relay_thread(c) if run_relay else None
         if thread:
             thread.start()
+        if warm:
+            threading.Thread(target=analytics_service.warm_dashboard, args=(c.db, c.clock), name="dashboard-warm",
+                             daemon=True).start()
         try:
             yield
         finally:
@@ -181,4 +187,4 @@ def settled(app: FastAPI) -> FastAPI:
 
 def app_factory() -> FastAPI:
     """For `uvicorn --factory o2o.main:app_factory` (several worker processes; no relay inside)."""
-    return settled(create_app())
+    return settled(create_app(warm=True))

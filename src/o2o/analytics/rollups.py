@@ -9,7 +9,9 @@ Freshness: every change the dashboard counts writes an order or fulfilment histo
 compares the newest history ids with those of the last read; when they moved, the days (of payment)
 of the orders with newer history rows are dropped and computed again. The look-back starts SLACK rows
 before the last mark, so a transaction that drew its id earlier and committed later is still seen,
-and a cached day is recomputed after TTL at the latest in any case.
+and a cached day is recomputed after TTL at the latest in any case (a few per read). A served process
+fills the cache in the background when it starts (o2o.main, `warm`), so the first dashboard after a
+restart does not pay for the whole period either.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from o2o.kernel.db import Database
 
 SLACK = 500  # history rows looked at again before the last mark (ids drawn before a later commit)
 TTL_S = 600.0  # a cached day is recomputed after this many seconds whatever happened
+REFRESH_PER_READ = 3  # expired days recomputed per read, at most
 
 
 @dataclass(slots=True)
@@ -94,6 +97,17 @@ def compute(s: Session, first: date, last: date) -> dict[date, DayFigures]:
     return out
 
 
+def _runs(days: list[date]) -> list[tuple[date, date]]:
+    """Sorted days as runs of consecutive days: [(first, last), ...]."""
+    runs: list[tuple[date, date]] = []
+    for d in days:
+        if runs and d == runs[-1][1] + timedelta(days=1):
+            runs[-1] = (runs[-1][0], d)
+        else:
+            runs.append((d, d))
+    return runs
+
+
 def read(s: Session, db: Database, days: list[date], today: date, use_cache: bool = True) -> dict[date, DayFigures]:
     """The figures of `days`: closed days from the cache (computed when missing or stale), today live."""
     if not use_cache:
@@ -107,12 +121,14 @@ def read(s: Session, db: Database, days: list[date], today: date, use_cache: boo
             for d in touched:
                 cache.days.pop(date.fromisoformat(d), None)
         now = monotonic.monotonic()
-        missing = [d for d in closed if d not in cache.days or now - cache.days[d][0] > TTL_S]
-        if missing:
-            fresh = compute(s, missing[0], missing[-1])
+        # days never computed, then at most REFRESH_PER_READ of those past their TTL (oldest first): a
+        # cache filled at once does not expire at once, so no one request pays for the whole period again
+        stale = sorted((cache.days[d][0], d) for d in closed if d in cache.days and now - cache.days[d][0] > TTL_S)
+        missing = sorted({d for d in closed if d not in cache.days} | {d for _, d in stale[:REFRESH_PER_READ]})
+        for first, last in _runs(missing):  # each run of consecutive days in one read of its span
+            fresh = compute(s, first, last)
             for d, f in fresh.items():
-                if d < today:
-                    cache.days[d] = (now, f)
+                cache.days[d] = (now, f)
             cache.computed += len(fresh)
         cache.marks = marks  # read before computing: a change meanwhile is seen by the next read
         out = {d: cache.days[d][1] for d in closed}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import statistics
 from collections import defaultdict
@@ -20,10 +21,11 @@ from o2o.analytics.schemas import (
     StockLine,
     StoreGmv,
 )
-from o2o.kernel.clock import SHANGHAI
+from o2o.kernel.clock import SHANGHAI, Clock
 from o2o.kernel.db import Database
 from o2o.kernel.pagination import Page, PageParams
 
+log = logging.getLogger("o2o.analytics")
 CHANNELS = ("h5", "pc", "app", "miniprogram", "wechat", "douyin", "api", "pos")  # the order of the legend
 MODES = ("pickup", "store_delivery", "parcel")
 READINESS_BUCKETS = ((0, 15), (15, 30), (30, 60), (60, 120), (120, None))  # minutes
@@ -104,6 +106,15 @@ def dashboard(db: Database, now: datetime, days: int = 30, top: int = 10,
     out.orders = sum(per_day_orders)
     out.online_orders = sum(modes.values())
     return out
+
+
+def warm_dashboard(db: Database, clock: Clock, days: int = 90) -> None:
+    """Fill the dashboard's per-day cache for the longest period (a served process's start, in a
+    background thread): the first dashboard after a restart then reads only today."""
+    try:
+        dashboard(db, clock.now(), days)
+    except Exception:  # a warm-up that fails costs the first reader the full read, nothing else
+        log.warning("dashboard warm-up failed", exc_info=True)
 
 
 def stock_page(db: Database, f: StockFilter, page: PageParams) -> Page[StockLine]:

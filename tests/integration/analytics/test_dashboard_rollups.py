@@ -67,3 +67,45 @@ def test_cached_days_match_the_orders_and_follow_changes(container, clock):
     assert cached == direct
     rollups.forget(db)
     assert analytics.dashboard(db, clock.now(), 7, top_among=stores) == direct
+
+
+def test_expired_days_are_refreshed_a_few_per_read(container, clock):
+    chain = build_chain(container)
+    receive(container, chain.stores["xujiahui"], chain.skus["milk"], 5)
+    _paid(container, chain.customer, chain.stores["xujiahui"], chain.skus["milk"], 1)
+    clock.advance(days=2)
+    db = container.db
+    direct = analytics.dashboard(db, clock.now(), 30, cached=False)
+    assert analytics.dashboard(db, clock.now(), 30) == direct
+    cache = rollups.cache_of(db)
+    computed = cache.computed
+    for d, (_, figures) in list(cache.days.items()):  # every day past its TTL at once
+        cache.days[d] = (-1e9, figures)
+    assert analytics.dashboard(db, clock.now(), 30) == direct
+    assert cache.computed - computed == rollups.REFRESH_PER_READ  # a few, not the 29 days
+    clock.advance(days=1)  # midnight: yesterday closes, and the oldest expired days are refreshed, each run alone
+    computed = cache.computed
+    assert analytics.dashboard(db, clock.now(), 30) == analytics.dashboard(db, clock.now(), 30, cached=False)
+    assert cache.computed - computed <= 1 + rollups.REFRESH_PER_READ + 2
+
+
+def test_a_served_process_fills_the_cache_as_it_starts(container, clock):
+    import threading
+
+    from fastapi.testclient import TestClient
+
+    from o2o.main import create_app
+
+    chain = build_chain(container)
+    receive(container, chain.stores["xujiahui"], chain.skus["milk"], 5)
+    _paid(container, chain.customer, chain.stores["xujiahui"], chain.skus["milk"], 1)
+    clock.advance(days=1)
+    rollups.forget(container.db)
+    with TestClient(create_app(container, warm=True)):
+        for t in threading.enumerate():
+            if t.name == "dashboard-warm":
+                t.join(timeout=60)
+        cache = rollups.cache_of(container.db)
+        assert cache.computed >= 89 and len(cache.days) == 89  # the 90-day period but today
+    assert analytics.dashboard(container.db, clock.now(), 90) == analytics.dashboard(container.db, clock.now(), 90,
+                                                                                         cached=False)
