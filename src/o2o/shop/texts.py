@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from o2o.shop.address_texts import TEXTS as ADDRESS_TEXTS
+from o2o.shop.quick_texts import TEXTS as QUICK_TEXTS
 from o2o.shop.tier_texts import TEXTS as TIER_TEXTS
 from o2o.web.templating import Texts
 
@@ -111,9 +112,9 @@ EN = {
     "plan.alternatives": "What you can do instead",
     "plan.nothing_moves": "Nothing changes until you choose.",
     "plan.has_all": "{store} has everything in your cart",
-    "plan.from_position": "{d} from you",
-    "plan.from_address": "{d} from the address",
-    "plan.from_store": "{d} from your store",
+    "plan.from.position": "{d} from you",
+    "plan.from.address": "{d} from the address",
+    "plan.from.store": "{d} from your store",
     "plan.switch.pickup": "Pick up at {store} instead",
     "plan.switch.store_delivery": "Have {store} deliver instead",
     "plan.parcel": "Parcel from {where}",
@@ -416,9 +417,9 @@ ZH = {
     "plan.alternatives": "您可以这样做",
     "plan.nothing_moves": "在您选择之前，订单不会有任何变化。",
     "plan.has_all": "{store}备齐了购物车中的所有商品",
-    "plan.from_position": "距您 {d}",
-    "plan.from_address": "距收货地址 {d}",
-    "plan.from_store": "距您的门店 {d}",
+    "plan.from.position": "距您 {d}",
+    "plan.from.address": "距收货地址 {d}",
+    "plan.from.store": "距您的门店 {d}",
     "plan.switch.pickup": "改到{store}自提",
     "plan.switch.store_delivery": "改由{store}配送",
     "plan.parcel": "由{where}快递发货",
@@ -612,5 +613,5 @@ ZH = {
 }
 
 # the address entry's texts (search, map pin, door) are the storefront's too: checkout embeds it
-TEXTS: Texts = {"en": {**EN, **ADDRESS_TEXTS["en"], **TIER_TEXTS["en"]},
-                "zh-CN": {**ZH, **ADDRESS_TEXTS["zh-CN"], **TIER_TEXTS["zh-CN"]}}
+TEXTS: Texts = {"en": {**EN, **ADDRESS_TEXTS["en"], **TIER_TEXTS["en"], **QUICK_TEXTS["en"]},
+                "zh-CN": {**ZH, **ADDRESS_TEXTS["zh-CN"], **TIER_TEXTS["zh-CN"], **QUICK_TEXTS["zh-CN"]}}
