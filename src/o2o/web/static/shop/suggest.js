@@ -79,7 +79,9 @@
       pending = new AbortController();
       fetch(url, { signal: pending.signal, headers: { Accept: "application/json" } })
         .then(function (r) { return r.ok ? r.json() : []; })
-        .then(function (items) { if (input.value.trim() === q) { show(items); } })
+        .then(function (items) {
+          if (input.value.trim() === q && document.activeElement === input) { show(items); }
+        })
         .catch(function () { /* aborted or offline: the plain search still works */ });
     }
     input.addEventListener("input", function () {
@@ -102,8 +104,11 @@
         close();
       }
     });
-    list.addEventListener("mousedown", function (e) { e.preventDefault(); });  // keep focus: the click opens it
-    input.addEventListener("blur", function () { setTimeout(close, 200); });
+    // a press on a suggestion keeps the focus in the box (the click then opens it), so a blur means the
+    // shopper went elsewhere: the list closes at once and covers nothing
+    list.addEventListener("mousedown", function (e) { e.preventDefault(); });
+    input.addEventListener("blur", function () { clearTimeout(timer); close(); });
+    if (input.form) { input.form.addEventListener("submit", close); }
     input.addEventListener("focus", function () { last = ""; if (input.value.trim()) { ask(); } });
   }
 
