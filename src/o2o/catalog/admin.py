@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from o2o.catalog import images, service, thumbs
@@ -202,3 +203,17 @@ def search(db: Database, q: str | None, category_id: int | None, active: bool | 
         rows, total = repo.admin_search(s, q, category_id, active, page.offset, page.size)
         return Page[ProductOut](items=[ProductOut.model_validate(p) for p in rows], page=page.page,
                                 size=page.size, total=total)
+
+
+def make_thumbnails(db: Database, media_dir: Path) -> tuple[int, int, int]:
+    """The WebP thumbnails of every stored picture that lacks them (pictures uploaded before
+    thumbnails existed; idempotent). Returns (pictures, thumbnails written, pictures refused or missing)."""
+    with db.read() as s:
+        rows = s.execute(select(ProductImage.path, ProductImage.width).order_by(ProductImage.id)).all()
+    written = bad = 0
+    for rel, width in rows:
+        try:
+            written += len(thumbs.make(media_dir, rel, width))
+        except (images.BadImage, FileNotFoundError):
+            bad += 1
+    return len(rows), written, bad

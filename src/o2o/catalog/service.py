@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from o2o.catalog import repository as repo
-from o2o.catalog.models import Category, Product, Sku, StorePrice, Supplier
+from o2o.catalog.models import Category, Product, ProductImage, Sku, StorePrice, Supplier
 from o2o.catalog.schemas import (
     CategoryOut,
     PricedSku,
+    ProductImageOut,
     ProductIn,
     ProductOut,
     StorePriceIn,
@@ -131,6 +133,20 @@ def similar_in_stock(db: Database, sku_ids: Iterable[int], location_id: int, loc
 def categories(db: Database) -> list[CategoryOut]:
     with db.read() as s:
         return [CategoryOut.model_validate(c) for c in repo.categories(s)]
+
+
+def sku_pictures(db: Database, sku_ids: Iterable[int]) -> dict[int, ProductImageOut]:
+    """The main picture of each SKU's product (for cart lines); SKUs without one are left out."""
+    ids = sorted(set(sku_ids))
+    if not ids:
+        return {}
+    with db.read() as s:
+        rows = s.execute(select(Sku.id, ProductImage).join(ProductImage, ProductImage.product_id == Sku.product_id)
+                         .where(Sku.id.in_(ids)).order_by(Sku.id, ProductImage.position, ProductImage.id)).all()
+        out: dict[int, ProductImageOut] = {}
+        for sku_id, image in rows:
+            out.setdefault(sku_id, ProductImageOut.model_validate(image))
+        return out
 
 
 

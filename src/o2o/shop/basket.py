@@ -14,7 +14,7 @@ from o2o.catalog import service as catalog
 from o2o.deps import ContainerDep, MaybePrincipal, Uow
 from o2o.kernel.errors import InvalidInput
 from o2o.loyalty import service as loyalty
-from o2o.shop import availability
+from o2o.shop import availability, quickbuy
 from o2o.shop.browse import product_page
 from o2o.shop.common import chosen_store, owner_of, page, parse_int, remember_cart, safe_next, see_other
 from o2o.shop.offers import offers
@@ -47,7 +47,14 @@ def cart_view(request: Request, c: ContainerDep, owner: Owner | None) -> dict:
             "short": {x.sku_id: x for x in check.short} if check else {},
             "names": {k: o.name for k, o in offer.items()},
             "not_placed": not_placed if not_placed in availability.WHYS else "",
-            "units": sum(ln.quantity for ln in lines), "max_quantity": MAX_QUANTITY}
+            "units": sum(ln.quantity for ln in lines), "max_quantity": MAX_QUANTITY,
+            "pictures": catalog.sku_pictures(c.db, [ln.sku_id for ln in lines])}
+
+
+def next_error(errors: dict[str, str]) -> tuple[str, str]:
+    """The first (field, text key) of a form's errors."""
+    field = next(iter(errors))
+    return field, errors[field]
 
 
 def _cart_page(request: Request, c: ContainerDep, p: MaybePrincipal, errors: dict[str, str] | None = None,
@@ -63,8 +70,10 @@ def show_cart(request: Request, c: ContainerDep, p: MaybePrincipal) -> HTMLRespo
 
 @router.post("/shop/cart/add")
 def add_to_cart(request: Request, c: ContainerDep, uow: Uow, p: MaybePrincipal, sku_id: Field = "",
-                quantity: Field = "", product_id: Field = "") -> Response:
-    """Add to the cart (an anonymous visitor's cart is created on the first add), back to the product."""
+                quantity: Field = "", product_id: Field = "",
+                next: Annotated[str, Form(max_length=500)] = "") -> Response:
+    """Add to the cart (an anonymous visitor's cart is created on the first add), back to the product
+    (or to `next`: the list's stepper). The list's script asks for JSON: the line and the cart bar."""
     pid = parse_int(product_id, None, 1, 2**62)
     sku, qty = parse_int(sku_id, None, 1, 2**62), parse_int(quantity, None, 1, MAX_QUANTITY)
     errors = {}
@@ -83,12 +92,20 @@ def add_to_cart(request: Request, c: ContainerDep, uow: Uow, p: MaybePrincipal, 
         except InvalidInput as exc:
             field = exc.extra["errors"][0]["field"]
             errors[field] = "cart.err.sku" if field == "sku_id" else "cart.err.quantity"
+    if errors and quickbuy.wants_json(request):
+        field, key = next_error(errors)
+        return quickbuy.refused(request, field, key)
     if errors:
         values = {"sku_id": sku_id, "quantity": quantity}
         if pid is not None:
             return product_page(request, c, pid, errors, values, status=422)
         return _cart_page(request, c, p, errors, status=422)
-    response = see_other(f"/shop/products/{pid}?added=1" if pid else "/shop/cart")
+    if quickbuy.wants_json(request):
+        response: Response = quickbuy.answer(request, c, owner, chosen_store(request, c), sku)  # type: ignore[arg-type]
+    elif next:
+        response = see_other(safe_next(next, "/shop/products"))
+    else:
+        response = see_other(f"/shop/products/{pid}?added=1" if pid else "/shop/cart")
     if token:
         remember_cart(response, c, token)
     return response
@@ -100,6 +117,8 @@ def update_cart(request: Request, c: ContainerDep, uow: Uow, p: MaybePrincipal, 
     """Change a line's quantity (0 removes it)."""
     sku, qty = parse_int(sku_id, None, 1, 2**62), parse_int(quantity, None, 0, MAX_QUANTITY)
     owner = owner_of(request, p)
+    if (sku is None or qty is None) and quickbuy.wants_json(request):
+        return quickbuy.refused(request, "quantity" if sku else "sku_id", "cart.err.quantity" if sku else "cart.err.sku")
     if sku is None or qty is None:
         return _cart_page(request, c, p, {f"quantity-{sku_id}" if sku else "sku_id":
                                           "cart.err.quantity" if sku else "cart.err.sku"}, status=422)
@@ -107,7 +126,11 @@ def update_cart(request: Request, c: ContainerDep, uow: Uow, p: MaybePrincipal, 
         try:
             cart.update(uow, owner, sku, qty)
         except InvalidInput:
+            if quickbuy.wants_json(request):
+                return quickbuy.refused(request, "sku_id", "cart.err.sku")
             return _cart_page(request, c, p, {f"quantity-{sku}": "cart.err.sku"}, status=422)
+    if quickbuy.wants_json(request):
+        return quickbuy.answer(request, c, owner, chosen_store(request, c), sku)
     return see_other(safe_next(next, "/shop/cart"))
 
 

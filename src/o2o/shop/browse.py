@@ -13,11 +13,12 @@ from o2o.deps import ContainerDep, current_principal
 from o2o.kernel.errors import NotFound
 from o2o.kernel.ids import Id
 from o2o.kernel.pagination import PageParams
-from o2o.shop import follow
+from o2o.shop import follow, quickbuy
 from o2o.shop import stores as finder
 from o2o.shop.common import (
     chosen_store,
     not_found,
+    owner_of,
     page,
     parse_float,
     parse_int,
@@ -146,8 +147,9 @@ def products(request: Request, c: ContainerDep) -> HTMLResponse:
     ctx = {"q": q, "category": raw_category, "categories": categories, "items": items, "total": total,
            "best": best, "page_no": n, "pages": max(1, math.ceil(total / PRODUCTS_PER_PAGE)), "errors": errors,
            "filtered": bool(q or raw_category or only_in_stock), "sort": sort, "sorts": SORTS,
-           "in_stock": only_in_stock, "corrected": corrected}
-    return page(request, c, "shop/products.html", ctx, status=422 if errors else 200, chosen=chosen)
+           "in_stock": only_in_stock, "corrected": corrected,
+           "cart_bar": quickbuy.bar(request, c, owner_of(request, current_principal(request)), chosen)}
+    return page(request, c, "shop/products.html", ctx, status=422 if errors else 200, chosen=chosen, no_store=True)
 
 
 def product_page(request: Request, c: ContainerDep, product_id: int, errors: dict[str, str] | None = None,
