@@ -181,3 +181,21 @@ def test_an_order_to_a_saved_address_carries_its_door_number_to_the_courier(clie
         assert order.ship_address == "徐汇区虹桥路 1 号 港汇恒隆广场 2号楼1201室"
         raw = s.execute(sql("SELECT ship_address FROM sales_order WHERE id = :i"), {"i": order.id}).scalar()
     assert "1201" not in raw  # sealed in the order too
+
+
+def test_without_a_script_the_search_lists_links_and_a_pick_fills_the_place(shopper, container, chain):
+    r = shopper.get("/shop/addresses/new", params={"q": "cxbl"}, headers=ZH)
+    assert r.status_code == 200 and "漕溪北路" in text(r.text)
+    link = re.search(r'href="(/shop/addresses/new\?q=cxbl&amp;pick=0&amp;next=[^"]+)"', r.text).group(1)
+    page = shopper.get(link.replace("&amp;", "&"), headers=ZH).text
+    lat = re.search(r'name="lat" value="([^"]+)"', page).group(1)
+    line = re.search(r'name="line" value="([^"]+)"', page).group(1)
+    assert float(lat) > 31 and line == "徐汇区漕溪北路"
+    r = form(shopper, "/shop/addresses", ZH, place="漕溪北路", line=line, district="徐汇区", lat=lat,
+             lng=re.search(r'name="lng" value="([^"]+)"', page).group(1), recipient="王小明", label="home")
+    assert r.status_code == 303
+    assert customers.addresses(container.db, chain.customer)[0].line == "徐汇区漕溪北路"
+    nothing = shopper.get("/shop/addresses/new", params={"q": "zzzqqq", "pick": "99999999999"}, headers=ZH)
+    assert nothing.status_code == 200 and "没有找到" in nothing.text
+    huge = shopper.get("/shop/addresses/new", params={"q": "漕溪北路" + "x" * 500, "pick": "-1"}, headers=ZH)
+    assert huge.status_code == 200 and "没有找到" in huge.text  # cut to 80 characters, no such word

@@ -17,10 +17,20 @@ from o2o.cart.schemas import Owner
 from o2o.customers import service as customers
 from o2o.customers.schemas import AddressIn
 from o2o.deps import Container, ContainerDep, PrincipalDep
+from o2o.kernel.errors import Problem
 from o2o.kernel.money import format_cny
 from o2o.shop import texts
 from o2o.shop.address_texts import TEXTS
-from o2o.shop.common import chosen_store, distance_text, here, name_in, parse_float, safe_next, see_other
+from o2o.shop.common import (
+    chosen_store,
+    distance_text,
+    here,
+    name_in,
+    parse_float,
+    parse_int,
+    safe_next,
+    see_other,
+)
 from o2o.shop.web import router
 from o2o.web.templating import locale_of, render
 
@@ -48,19 +58,38 @@ def address_book(request: Request, c: ContainerDep, p: PrincipalDep) -> Response
                                                       "added": request.query_params.get("added") == "1"})
 
 
-def _form(request: Request, c: Container, form: dict[str, str], errors: dict[str, str], status: int = 200
-          ) -> HTMLResponse:
+def _form(request: Request, c: Container, form: dict[str, str], errors: dict[str, str], status: int = 200,
+          found: list | None = None) -> HTMLResponse:
     chosen = chosen_store(request, c)
     start = (chosen.lat, chosen.lng) if chosen and chosen.lat is not None else (31.2304, 121.4737)
-    return _page(request, c, "shop/address_new.html", {"form": form, "errors": errors, "start": start},
-                 status=status)
+    return _page(request, c, "shop/address_new.html", {"form": {"q": "", **form}, "errors": errors, "start": start,
+                                                        "found": found or []}, status=status)
 
 
 @router.get("/shop/addresses/new", response_class=HTMLResponse)
 def new_address(request: Request, c: ContainerDep) -> Response:
+    """Without a script the search works too: `?q=` lists the suggestions as links, `&pick=N` takes one."""
     nxt = safe_next(request.query_params.get("next"), "/shop/addresses")
-    blank = dict.fromkeys(("place", "line", "district", "lat", "lng", "door", "recipient", "phone"), "")
-    return _form(request, c, {**blank, "next": nxt, "label": "home"}, {})
+    form = {**dict.fromkeys(("place", "line", "district", "lat", "lng", "door", "recipient", "phone"), ""),
+            "next": nxt, "label": "home"}
+    q = (request.query_params.get("q") or "")[:80]
+    found, errors = [], {}
+    if q.strip() and c.geocoder is not None:
+        chosen = chosen_store(request, c)
+        near = (chosen.lat, chosen.lng) if chosen and chosen.lat is not None and chosen.lng is not None else None
+        try:
+            found = c.geocoder.suggest(q, near=near)
+        except Problem:  # the geocoding service is down or refuses: say so at the field
+            errors["place"] = "addr.err.place"
+        if not found and not errors:
+            errors["place"] = "addr.nothing"
+        pick = parse_int(request.query_params.get("pick"), None, 0, len(found) - 1) if found else None
+        if pick is not None:
+            p = found[pick]
+            line = p.address if p.name in p.address else f"{p.address} {p.name}"
+            form.update(place=p.name, line=line, district=p.district, lat=f"{p.lat:.6f}", lng=f"{p.lng:.6f}")
+            found = []
+    return _form(request, c, {**form, "q": q}, errors, found=found)
 
 
 @router.post("/shop/addresses")

@@ -159,7 +159,8 @@
         pending = new AbortController();
         const near = center || { lat: startLat, lng: startLng };
         const url = form.dataset.suggestUrl + "?q=" + encodeURIComponent(q.slice(0, 80)) +
-          "&near_lat=" + near.lat.toFixed(5) + "&near_lng=" + near.lng.toFixed(5);
+          (isFinite(near.lat) && isFinite(near.lng) && Math.abs(near.lat) <= 90 && Math.abs(near.lng) <= 180
+            ? "&near_lat=" + near.lat.toFixed(5) + "&near_lng=" + near.lng.toFixed(5) : "");
         fetch(url, { signal: pending.signal, credentials: "same-origin", headers: { Accept: "application/json" } })
           .then(function (r) { return r.ok ? r.json() : []; })
           .then(show)
@@ -174,8 +175,9 @@
       else if (ev.key === "Escape") { close(); }
     });
     box.addEventListener("blur", function () { setTimeout(close, 150); });
-    if (f("[data-lat]").value && f("[data-lng]").value) {  // re-shown after an error: the pin where it was
-      center = { lat: parseFloat(f("[data-lat]").value), lng: parseFloat(f("[data-lng]").value) };
+    const was = { lat: parseFloat(f("[data-lat]").value), lng: parseFloat(f("[data-lng]").value) };
+    if (isFinite(was.lat) && isFinite(was.lng)) {  // re-shown after an error: the pin where it was
+      center = was;
       movePin(W / 2, H / 2);
     }
   }
