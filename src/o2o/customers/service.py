@@ -188,7 +188,6 @@ def erase(uow: UnitOfWork, customer_id: int) -> bool:
         for a in repo.addresses_of(s, customer_id):
             a.recipient = a.phone = a.line = ""
             a.door = None
-            a.door = None
             a.lat, a.lng = round(a.lat, ERASED_PRECISION), round(a.lng, ERASED_PRECISION)
         # identities (phone, openids, card: the old ones may sign up again), follows and views go
         repo.forget_activity(s, customer_id)
