@@ -25,6 +25,8 @@
     less.hidden = quantity === 0;
     shown.hidden = quantity === 0;
     shown.textContent = String(quantity);
+    const more = form.querySelector(".step.more");
+    more.setAttribute("aria-label", more.getAttribute(quantity ? "data-label-more" : "data-label-add"));
   }
 
   document.querySelectorAll("form[data-quick]").forEach(function (form) {
