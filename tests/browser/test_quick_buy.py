@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from o2o.catalog import service as catalog
 from o2o.catalog.models import Category, ProductImage, Sku
 from o2o.catalog.schemas import ProductIn, SkuIn
-from o2o.catalog import service as catalog
 from o2o.demo import pictures
 from tests.e2e.test_shop_pages import shop_chain
 from tests.factories.chain import receive
