@@ -201,3 +201,20 @@ def test_idle_streams_hold_no_inflight_slot_and_no_database_connection(server, c
     while live.open_streams() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert live.open_streams() == 0
+
+
+def test_a_quiet_stream_sends_heartbeats_and_ends_at_its_lifetime(server, container, auth, monkeypatch):
+    monkeypatch.setattr(live, "HEARTBEAT_S", 1.0)
+    monkeypatch.setattr(live, "LIFETIME_S", 4.0)
+    s = shop(container, auth)
+    quiet = Stream(server, f"/console/{s.store}/events", s.clerk)
+    try:
+        quiet.next("hello", 5)
+        beat = quiet.next("comment", 4)
+        assert beat[3] == ": ping"
+        deadline = time.monotonic() + 6  # then the server ends it (the browser reconnects, signed in again)
+        while quiet.thread.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not quiet.thread.is_alive()
+    finally:
+        quiet.close()
