@@ -54,6 +54,7 @@ def build(settings: Settings | None = None, db: Database | None = None, clock: C
     if problem := dev_secrets_problem(settings):
         raise RuntimeError(problem)
     pii.configure(pii.Keyring.from_settings(settings))
+    orders.configure_store_delivery(settings.store_delivery_fee_fen, settings.store_delivery_free_from_fen)
     if db is None:
         db = Database.from_url(settings.database_url, pool_size=settings.pool_size,
                                overflow=settings.pool_overflow, pool_timeout=settings.pool_timeout_s,

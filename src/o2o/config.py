@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     payment_timeout_s: float = 10.0  # one request to a provider
     unpaid_order_ttl_minutes: int = 30
     max_delivery_radius_m: int = 5_000  # the largest store radius: bounds the H3 candidate search
+    # the store-delivery fee and the subtotal from which it is free (fen; orders.pricing; the shop's cart bar)
+    store_delivery_fee_fen: int = Field(600, ge=0, le=100_000)
+    store_delivery_free_from_fen: int = Field(5_900, ge=0, le=10_000_000)
     relay_poll_s: float = 0.5
     relay_batch: int = 100
     public_base_url: str = "http://127.0.0.1:8000"

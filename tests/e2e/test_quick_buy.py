@@ -179,3 +179,24 @@ def test_the_category_rail_links_each_category_and_marks_the_current_one(chain, 
     rail = re.search(r'<nav class="category-rail".*?</nav>', html, re.S).group(0)  # type: ignore[union-attr]
     assert f'href="/shop/products?category={dairy}" data-category="{dairy}" aria-current="page">乳品</a>' in rail
     assert 'href="/shop/products">全部</a>' in rail
+
+
+def test_the_free_delivery_threshold_is_a_setting_and_the_bar_and_checkout_follow_it(chain, shop, container):
+    from o2o import bootstrap
+    from o2o.config import Settings
+    from o2o.orders import service as orders
+
+    default = pricing.DELIVERY_FEES["store_delivery"]
+    assert default == (Settings().store_delivery_fee_fen, Settings().store_delivery_free_from_fen) == (600, 5900)
+    try:
+        bootstrap.build(container.settings.model_copy(update={"store_delivery_free_from_fen": 4900}),
+                        db=container.db)
+        assert orders.delivery_fee("store_delivery", 4899) == (600, 4900)
+        assert orders.delivery_fee("store_delivery", 4900) == (0, 4900)
+        choose_store(shop, chain.stores["xujiahui"])
+        assert "再买 ¥49.00 免配送费（满 ¥49.00）" in shop.get("/shop/products", headers=ZH).text
+        with pytest.raises(ValueError):
+            orders.configure_store_delivery(-1, 4900)
+    finally:
+        orders.configure_store_delivery(*default)
+    assert pricing.DELIVERY_FEES["store_delivery"] == (600, 5900)

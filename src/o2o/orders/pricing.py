@@ -10,6 +10,14 @@ DELIVERY_FEES: dict[str, tuple[int, int]] = {
 }
 
 
+def configure_store_delivery(fee_fen: int, free_from_fen: int) -> None:
+    """The store-delivery fee and the subtotal from which it is free, from the settings
+    (O2O_STORE_DELIVERY_FEE_FEN, O2O_STORE_DELIVERY_FREE_FROM_FEN; bootstrap.build calls this)."""
+    if fee_fen < 0 or free_from_fen < 0:
+        raise ValueError("delivery fees are never negative")
+    DELIVERY_FEES["store_delivery"] = (fee_fen, free_from_fen)
+
+
 def delivery_fee(mode: str, subtotal_fen: int) -> int:
     fee, free_from = DELIVERY_FEES[mode]
     return 0 if subtotal_fen >= free_from else fee

@@ -751,6 +751,11 @@ def eta_minutes(mode: str, distance_m: int | None) -> tuple[int, int] | None:
     return pricing.eta_minutes(mode, distance_m)
 
 
+def configure_store_delivery(fee_fen: int, free_from_fen: int) -> None:
+    """The store-delivery fee rule from the settings (see pricing.configure_store_delivery)."""
+    pricing.configure_store_delivery(fee_fen, free_from_fen)
+
+
 def delivery_fee(mode: str, subtotal_fen: int) -> tuple[int, int]:
     """(the fee of a mode for this subtotal, the subtotal from which it is free)."""
     return pricing.delivery_fee(mode, subtotal_fen), pricing.DELIVERY_FEES[mode][1]
