@@ -218,3 +218,18 @@ def test_a_quiet_stream_sends_heartbeats_and_ends_at_its_lifetime(server, contai
         assert not quiet.thread.is_alive()
     finally:
         quiet.close()
+
+
+def test_past_the_streams_cap_a_process_answers_503_and_the_board_still_works(server, container, auth, monkeypatch):
+    monkeypatch.setattr(live, "MAX_STREAMS", 2)
+    s = shop(container, auth)
+    held = [Stream(server, f"/console/{s.store}/events", s.clerk) for _ in range(2)]
+    try:
+        for st in held:
+            st.next("hello", 5)
+        refused = httpx.get(f"{server}/console/{s.store}/events", headers=s.clerk, timeout=5)
+        assert refused.status_code == 503 and refused.headers["retry-after"] == "1"
+        assert httpx.get(f"{server}/console/{s.store}/board", headers=s.clerk, timeout=5).status_code == 200
+    finally:
+        for st in held:
+            st.close()

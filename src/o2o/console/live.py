@@ -35,6 +35,7 @@ from o2o.console.common import router, store_in_scope
 from o2o.deps import ContainerDep, PrincipalDep
 from o2o.fulfillment import service as fulfillment
 from o2o.kernel import lifecycle
+from o2o.kernel.errors import Busy
 from o2o.kernel.ids import Id
 
 # the paths whose requests may stay open without taking one of the guard's in-flight slots
@@ -43,6 +44,9 @@ POLL_S = 1.0
 HEARTBEAT_S = 15.0
 LIFETIME_S = 300.0
 RETRY_MS = 3000
+# streams one process keeps open at most (each polls once a second): past it 503 + Retry-After, and
+# the board polls every 20 s instead. A console tab is one stream: a few per store, not hundreds.
+MAX_STREAMS = 500
 _open = 0  # streams open in this process (its event loop's own count)
 
 
@@ -63,6 +67,8 @@ def _message(event: str, data: dict, event_id: int | None = None) -> bytes:
 @router.get("/console/{location_id}/events")
 async def events(request: Request, c: ContainerDep, p: PrincipalDep, location_id: Id) -> StreamingResponse:
     store = await run_in_threadpool(store_in_scope, c, p, location_id)
+    if _open >= MAX_STREAMS:
+        raise Busy(f"{_open} live boards are open in this process: the board refreshes every 20 s instead")
     seen = _last_event_id(request)
 
     async def stream() -> AsyncIterator[bytes]:
