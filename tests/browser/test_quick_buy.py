@@ -117,7 +117,7 @@ def test_the_category_rail_switches_category_on_the_phone_only(live, media, open
         assert not rail.is_visible()  # the desktop keeps its filters and grid
         assert page.locator("#f-category").is_visible()
         return
-    assert rail.is_visible()
+    assert rail.is_visible() and not page.locator("#f-category").is_visible()  # the rail replaces the select
     box, grid = rail.bounding_box(), page.locator(".product-grid").bounding_box()
     assert box and grid and box["x"] + box["width"] <= grid["x"] + 1  # the rail left, the products right
     assert rail.get_by_role("link", name="全部").get_attribute("aria-current") == "page"
