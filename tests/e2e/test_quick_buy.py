@@ -200,3 +200,24 @@ def test_the_free_delivery_threshold_is_a_setting_and_the_bar_and_checkout_follo
     finally:
         orders.configure_store_delivery(*default)
     assert pricing.DELIVERY_FEES["store_delivery"] == (600, 5900)
+
+
+def test_a_gold_members_bar_shows_tier_prices_and_free_store_delivery(client, container):
+    from o2o.cart import service as cart
+    from o2o.cart.schemas import Owner
+    from tests.e2e.test_shop_pages import sign_in
+    from tests.e2e.test_tier_benefits import MILK, _spent
+
+    chain = shop_chain(container)
+    _spent(container, chain.customer, 500_000)  # gold: 98% prices, free store delivery
+    choose_store(client, chain.stores["xujiahui"])
+    sign_in(client, container, chain.customer)
+    cart.add(container.uow(), Owner(customer_id=chain.customer), chain.skus["milk"], 2)
+    gold_unit = (MILK * 98 + 50) // 100
+    r = form(client, "/shop/cart/add", {"Accept": "application/json", **ZH}, sku_id=str(chain.skus["milk"]),
+             quantity="1")
+    body = r.json()
+    assert body["subtotal_fen"] == 3 * gold_unit and body["remaining_fen"] == 0 and body["progress"] == 100
+    assert body["text"]["progress"] == "免配送费：黄金会员权益"
+    html = client.get("/shop/products", headers=EN).text
+    assert "Free store delivery: Gold benefit" in html and f"¥{3 * gold_unit / 100:.2f}" in html

@@ -9,9 +9,11 @@ from fastapi.responses import JSONResponse
 
 from o2o.cart import service as cart
 from o2o.cart.schemas import Owner
+from o2o.catalog import service as catalog
 from o2o.deps import ContainerDep
 from o2o.kernel.errors import PROBLEM_JSON
 from o2o.kernel.money import format_cny
+from o2o.loyalty import service as loyalty
 from o2o.orders import service as orders
 from o2o.shop.common import Chosen, translator
 from o2o.shop.offers import offers
@@ -24,17 +26,22 @@ def wants_json(request: Request) -> bool:
 
 
 def bar(request: Request, c: ContainerDep, owner: Owner | None, chosen: Chosen | None) -> dict:
-    """The floating cart bar: units, subtotal at the store's prices, the store-delivery fee rule
-    (orders' own: the same numbers checkout charges) and each SKU's quantity in the cart."""
+    """The floating cart bar: units, subtotal as the cart page prices it (the store's price, a member's
+    tier price), the store-delivery fee rule (orders' own: the numbers checkout charges; a tier with
+    free store delivery has nothing left to reach) and each SKU's quantity in the cart."""
     lines = cart.lines(c.db, owner) if owner else []
     offer = offers(c.db, chosen.store.id if chosen else None, [ln.sku_id for ln in lines], locale_of(request))
-    subtotal = sum(offer[ln.sku_id].price_fen * ln.quantity for ln in lines
-                   if ln.sku_id in offer and offer[ln.sku_id].active)
+    member = loyalty.benefits(c.db, owner.customer_id) if owner and owner.customer_id and lines else None
+    pct = member.price_pct if member and member.price_pct < 100 else 100
+    subtotal = sum(catalog.tier_price(offer[ln.sku_id].price_fen, pct) * ln.quantity for ln in lines
+                   if ln.sku_id in offer)
     fee, free_from = orders.delivery_fee("store_delivery", subtotal)
-    remaining = max(0, free_from - subtotal)
+    waived = bool(member and member.free_store_delivery)
+    remaining = 0 if waived else max(0, free_from - subtotal)
+    tier = (member.tier_name_en if locale_of(request) == "en" else member.tier_name_zh) if waived and member else ""
     return {"units": sum(ln.quantity for ln in lines), "subtotal_fen": subtotal, "free_from_fen": free_from,
-            "remaining_fen": remaining, "fee_fen": fee,
-            "progress": 100 if not free_from else min(100, subtotal * 100 // free_from),
+            "remaining_fen": remaining, "fee_fen": 0 if waived else fee, "tier": tier,
+            "progress": 100 if waived or not free_from else min(100, subtotal * 100 // free_from),
             "quantities": {ln.sku_id: ln.quantity for ln in lines}}
 
 
@@ -43,7 +50,8 @@ def bar_text(request: Request, info: dict) -> dict[str, str]:
     t = translator(request)
     money = format_cny
     return {"units": t("quick.units", n=info["units"]), "total": money(info["subtotal_fen"]),
-            "progress": t("quick.free_now") if info["remaining_fen"] == 0 and info["units"]
+            "progress": t("quick.free_member", tier=info["tier"]) if info["tier"]
+            else t("quick.free_now") if info["remaining_fen"] == 0 and info["units"]
             else t("quick.more_for_free", amount=money(info["remaining_fen"]), free=money(info["free_from_fen"]))}
 
 
