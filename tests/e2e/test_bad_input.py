@@ -139,3 +139,17 @@ def test_oversized_body_is_refused(client, chain, customer):
     r = client.post("/api/v1/orders", content=b"x" * 1_100_000,
                     headers={**customer, "content-type": "application/json"})
     assert r.status_code == 413
+
+
+def test_oversized_chunked_body_is_refused(client, chain, customer):
+    """Without Content-Length (chunked) the size is counted as the app reads: 413, not read into memory;
+    also on the unauthenticated provider callbacks."""
+    def chunks():  # type: ignore[no-untyped-def]
+        for _ in range(40):
+            yield b"x" * 32_768
+
+    r = client.post("/api/v1/orders", content=chunks(), headers={**customer, "content-type": "application/json"})
+    assert r.status_code == 413
+    assert client.post("/api/v1/payments/alipay/notify", content=chunks()).status_code in (404, 413)
+    assert client.post("/api/v1/messages/sms/receipts/aliyun/t", content=chunks(),
+                       headers={"content-type": "application/json"}).status_code == 413

@@ -109,3 +109,49 @@ def test_slow_requests_are_logged_at_most_once_a_second_with_a_count_of_the_othe
     lines = [r.getMessage() for r in caplog.records if r.name == "o2o.http"]
     assert len(lines) == 2
     assert lines[1].endswith("(+9 more slow requests in the last 2 s)")
+
+
+def _reading_app():  # type: ignore[no-untyped-def]
+    """Reads the whole body (as request.body() does) before answering 200."""
+    async def app(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": str(len(body)).encode()})
+    return app
+
+
+def _chunked(guard: Guard, chunks: list[bytes]) -> tuple[int, int]:
+    """A body sent without Content-Length (Transfer-Encoding: chunked): (status, chunks the app read)."""
+    read = [0]
+
+    async def receive() -> dict:
+        i = read[0]
+        read[0] += 1
+        return {"type": "http.request", "body": chunks[i], "more_body": i + 1 < len(chunks)}
+
+    sent: list[dict] = []
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/api/v1/payments/alipay/notify",
+             "headers": [(b"transfer-encoding", b"chunked")]}
+    asyncio.run(guard(scope, receive, send))
+    return sent[0]["status"], read[0]
+
+
+def test_a_chunked_body_over_the_limit_is_refused_with_413_without_reading_it_all():
+    """No Content-Length to check up front: the guard counts what the app reads and stops at the limit
+    (before, a chunked body of any size was read into memory)."""
+    status, read = _chunked(Guard(_reading_app(), max_body=100, max_inflight=2), [b"x" * 60] * 1000)
+    assert status == 413
+    assert read == 2
+
+
+def test_a_chunked_body_within_the_limit_is_served():
+    assert _chunked(Guard(_reading_app(), max_body=100, max_inflight=2), [b"x" * 50, b"x" * 50]) == (200, 2)

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 import orjson
+from starlette.exceptions import HTTPException
 
 from o2o.kernel import metrics
 from o2o.kernel.i18n import negotiate, t
@@ -61,6 +62,29 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
         if key == name:
             return bytes(value)
     return None
+
+
+class BodyTooLarge(HTTPException):
+    """Raised from `receive` once a body without Content-Length (chunked) passes the limit: the app's
+    413 handler answers it (FastAPI re-raises HTTPExceptions met while reading a body); the guard
+    answers it if the app let it through."""
+
+    def __init__(self) -> None:
+        super().__init__(413, "Request body too large")
+
+
+def _limited(receive: Any, limit: int) -> Any:
+    seen = 0
+
+    async def limited() -> dict[str, Any]:
+        nonlocal seen
+        message = await receive()
+        if message.get("type") == "http.request":
+            seen += len(message.get("body") or b"")
+            if seen > limit:
+                raise BodyTooLarge()
+        return message
+    return limited
 
 
 class Guard:
@@ -158,6 +182,23 @@ class Guard:
             for message in _problem(413, "too-large", "Request body too large"):
                 await send(message)
             return
+        # a declared length is enforced by the server (it reads no more); a chunked body is counted
+        receive = _limited(receive, self.max_body)
+        started = False
+
+        async def watched(message: dict[str, Any]) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+        try:
+            await self._admitted(scope, receive, watched)
+        except BodyTooLarge:
+            if started:
+                raise
+            for message in _problem(413, "too-large", "Request body too large"):
+                await send(message)
+
+    async def _admitted(self, scope: Scope, receive: Any, send: Any) -> None:
         if self._streaming(scope):
             await self.app(scope, receive, send)
             return
