@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from o2o.adapters.payments.sandbox import SIGNATURE_HEADER, PaymentProvider
+from o2o.customers import service as customers
 from o2o.deps import ContainerDep, IdempotencyKey, PageDep, PrincipalDep, Uow
 from o2o.kernel.auth import Principal, require_location, require_owner
 from o2o.kernel.errors import InvalidInput, Problem
@@ -60,6 +61,12 @@ def place_order(uow: Uow, c: ContainerDep, p: PrincipalDep, body: OrderIn,
     elif p.store_id is not None and (body.location_id != p.store_id or body.mode != "pickup"):
         # routing must not send a store's sale to another location's stock
         raise InvalidInput("mode", f"store staff and store keys sell for pickup at their own store ({p.store_id})")
+    if not p.is_customer and body.points and (
+            body.member_code is None
+            or customers.resolve_member_code(body.member_code, c.clock.now()) != body.customer_id):
+        # a customer's points are spent by staff or a key only with the customer at the till
+        raise InvalidInput("member_code", "spending a customer's points needs their current member code")
+    body.member_code = None  # proof of presence, not part of the order (nor of its Idempotency-Key)
     return _shown_to(p, service.place(uow, body, policy(c), idempotency_key,
                                       scope=f"{p.kind}:{p.id}"))
 

@@ -50,6 +50,9 @@ class OrderIn(Input):
     points: int | None = Field(None, ge=1, le=10**12, description=(
         "loyalty points to pay with (needs customer_id): at most the balance and the configured share of the "
         "bill; the total is lowered by their value"))
+    member_code: str | None = Field(None, max_length=48, description=(
+        "the customer's member code (GET /me/member-code, shown at the till): staff and keys need it to "
+        "spend a customer's points; a customer ordering for themselves does not"))
 
     @model_validator(mode="after")
     def _needs(self) -> Self:

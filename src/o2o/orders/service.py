@@ -104,7 +104,8 @@ def place(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy, idempotency_key: 
     """`scope` names the caller: one caller's Idempotency-Key never collides with another's. `exact`: the
     plan the customer confirmed, location_id in data.mode, or nothing (PlanUnavailable): no re-routing."""
     scope = idempotency_scope(scope or str(data.customer_id or 0))
-    req_hash = idempotency.request_hash(data.model_dump(mode="json")) if idempotency_key else ""
+    asked = data.model_dump(mode="json", exclude={"member_code"})  # proof of presence, not the order
+    req_hash = idempotency.request_hash(asked) if idempotency_key else ""
     with uow:
         for attempt in range(PLACE_ATTEMPTS):
             if idempotency_key:
