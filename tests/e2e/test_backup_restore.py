@@ -262,3 +262,31 @@ def test_a_sqlite_backup_of_a_missing_file_and_a_cross_database_restore_are_refu
                                     "tables": {}, "keys": {"source": "key file", "fingerprints": {}, "file": None}}))
     with pytest.raises(backups.BackupError, match="cannot be restored into sqlite"):
         backups.restore(settings, manifest)
+
+
+def test_backup_files_are_readable_by_the_owner_only(shop, tmp_path):
+    """The dump holds every customer's (sealed) data, password hashes and tokens: whatever the umask,
+    the backup directory and its files are the owner's only, like the key file."""
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        manifest = backups.backup(get_settings(), tmp_path / "bk")
+    finally:
+        os.umask(old)
+    doc = backups.read_manifest(manifest)
+    for path in (manifest.parent, manifest, manifest.parent / doc["file"], manifest.parent / doc["keys"]["file"]):
+        assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, (path.name, oct(path.stat().st_mode))
+
+
+def test_a_manifest_naming_a_dump_outside_its_directory_is_refused(shop, tmp_path):
+    """The manifest names its dump by file name: a path (../, absolute) is not followed."""
+    manifest = backups.backup(get_settings(), tmp_path / "bk")
+    doc = json.loads(manifest.read_text())
+    elsewhere = tmp_path / "elsewhere.sqlite"
+    elsewhere.write_bytes((manifest.parent / doc["file"]).read_bytes())
+    for name in ("../elsewhere.sqlite", str(elsewhere)):
+        manifest.write_text(json.dumps({**doc, "file": name}))
+        with pytest.raises(backups.BackupError, match="not a file name"):
+            backups.restore(get_settings(), manifest, force=True)

@@ -128,6 +128,14 @@ def _connect(url: str) -> Iterator[Connection]:
         engine.dispose()
 
 
+def _private(path: Path) -> Path:
+    """An empty file only its owner may read, made before anything is written into it (a dump holds the
+    customers' sealed data, password hashes and tokens: never world-readable, whatever the umask)."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    os.chmod(path, 0o600)  # an existing file keeps its mode through O_CREAT
+    return path
+
+
 def _stamp() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
 
@@ -138,7 +146,9 @@ def backup(settings: Settings, dest: Path, keys_to: Path | None = None, progress
     """Write a backup into `dest`; returns the manifest's path."""
     progress = progress or Progress()
     ring = pii.Keyring.from_settings(settings)  # fails early when the key file is missing or broken
-    dest.mkdir(parents=True, exist_ok=True)
+    if not dest.exists():
+        dest.mkdir(mode=0o700, parents=True)
+        os.chmod(dest, 0o700)
     name = f"o2o-{_stamp()}"
     url = settings.database_url
     if is_sqlite(url):
@@ -160,7 +170,7 @@ def backup(settings: Settings, dest: Path, keys_to: Path | None = None, progress
             "file": keys.name if keys and keys.parent == dest else (str(keys) if keys else None)},
     }
     path = dest / f"{name}.manifest.json"
-    tmp = path.with_suffix(".tmp")
+    tmp = _private(path.with_suffix(".tmp"))
     tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True))
     tmp.replace(path)
     return path
@@ -171,7 +181,7 @@ def _backup_sqlite(url: str, out: Path, progress: Progress) -> tuple[Path, dict[
     if not src_path or not Path(src_path).is_file():
         raise BackupError(f"{url}: no database file to back up")
     progress.step("sqlite online backup", None)
-    tmp = out.with_suffix(".partial")
+    tmp = _private(out.with_suffix(".partial"))
     src = sqlite3.connect(f"file:{src_path}?mode=ro", uri=True, timeout=30)
     dst = sqlite3.connect(tmp)
     try:
@@ -190,7 +200,7 @@ def _backup_sqlite(url: str, out: Path, progress: Progress) -> tuple[Path, dict[
 def _backup_postgresql(url: str, out: Path, progress: Progress) -> tuple[Path, dict[str, int], list[str]]:
     pg_dump = pg_binary("pg_dump")
     args, env = _libpq(url)
-    tmp = out.with_suffix(".partial")
+    tmp = _private(out.with_suffix(".partial"))  # pg_dump truncates it, keeping the mode
     with _connect(url) as conn:
         # the counts and pg_dump read the same snapshot: the manifest describes exactly what was dumped
         conn.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
@@ -259,7 +269,11 @@ def restore(settings: Settings, manifest_path: Path, keys: Path | None = None, f
     check passed (checksum, keys, an empty target or --force)."""
     progress = progress or Progress()
     manifest = read_manifest(manifest_path)
-    dump = Path(manifest_path).parent / manifest["file"]
+    name = str(manifest.get("file") or "")
+    if not name or Path(name).name != name or name in (".", ".."):
+        raise BackupError(f"{manifest_path}: the dump's name {name[:80]!r} is not a file name (the dump lies beside "
+                          "its manifest)")
+    dump = Path(manifest_path).parent / name
     if not dump.is_file():
         raise BackupError(f"{dump}: the dump named by the manifest is missing")
     url = settings.database_url
