@@ -99,14 +99,14 @@ def adjust_points(uow: Uow, c: ContainerDep, customer_id: Id, body: AdjustIn) ->
 @router.post("/pos/points/redeem", response_model=TillRedeemOut, status_code=201)
 def till_redeem(uow: Uow, c: ContainerDep, p: PrincipalDep, body: TillRedeemIn) -> TillRedeemOut:
     """Points as cash off at the till of the caller's store. The customer shows their member code (or is
-    one of the store's own customers). A re-send with the same client_key answers the first result and
+    one the store served: an order of theirs completed there). A re-send with the same client_key answers the first result and
     takes nothing more; two tills at once cannot take the balance below zero."""
     if p.store_id is None:
         raise Forbidden("a till redemption is made by a store's staff or a store-bound key")
     if body.member_code is not None:
         if customers.resolve_member_code(body.member_code, c.clock.now()) != body.customer_id:
             raise InvalidInput("member_code", "not this customer's member code, or no longer valid")
-    elif not orders.is_customer_of(c.db, body.customer_id, p.store_id):
+    elif not orders.served_at(c.db, body.customer_id, p.store_id):  # not merely named in an order there
         raise NotFound("customer", body.customer_id)
     return service.redeem_at_till(uow, p.store_id, body)
 

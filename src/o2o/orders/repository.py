@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from o2o.orders.models import PENDING_PAYMENT, Order, OrderHistory, OrderLine, Payment
+from o2o.orders.models import COMPLETED, PENDING_PAYMENT, Order, OrderHistory, OrderLine, Payment
 
 # Core statements on the tables, built once: the hot path only binds parameters
 _INSERT_ORDER = Order.__table__.insert().returning(Order.__table__.c.id)
@@ -93,6 +93,14 @@ def has_order_at(session: Session, customer_id: int, location_id: int) -> bool:
     """Whether the customer has an order chosen at, or fulfilled (picked up, delivered) from, the location."""
     stmt = select(Order.id).where(Order.customer_id == customer_id,
                                   or_(Order.fulfil_location_id == location_id, Order.chosen_location_id == location_id))
+    return session.scalars(stmt.limit(1)).first() is not None
+
+
+def served_at(session: Session, customer_id: int, location_id: int) -> bool:
+    """Whether an order of the customer's was completed from the location (collected or delivered: the
+    customer took it, which staff cannot fake by placing an order in their name)."""
+    stmt = select(Order.id).where(Order.customer_id == customer_id, Order.fulfil_location_id == location_id,
+                                  Order.status == COMPLETED)
     return session.scalars(stmt.limit(1)).first() is not None
 
 

@@ -670,6 +670,13 @@ def is_customer_of(db: Database, customer_id: int, location_id: int) -> bool:
         return repo.has_order_at(s, customer_id, location_id)
 
 
+def served_at(db: Database, customer_id: int, location_id: int) -> bool:
+    """Whether the store completed an order of the customer's (the till's proof that a customer without
+    their member code is one of the store's own: an order staff placed in their name does not count)."""
+    with db.read() as s:
+        return repo.served_at(s, customer_id, location_id)
+
+
 def sandbox_complete(uow: UnitOfWork, provider: SandboxPayments, out_trade_no: str) -> dict:
     """The sandbox's 'customer paid' button: the provider signs a notification and delivers it."""
     with uow.db.read() as s:
