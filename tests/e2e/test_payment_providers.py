@@ -431,3 +431,28 @@ def test_alipay_paid_just_before_the_cancel_is_refunded_when_its_notification_co
     shop.drain()
     ((_, status, amount, _),) = shop.refunds(no)
     assert (status, amount) == ("succeeded", 2 * 1290) and shop.status(number) == "cancelled"
+
+
+def test_an_order_paid_twice_then_cancelled_refunds_the_payment_that_paid_it(live, wechat, alipay, clock):
+    """Two payments started (WeChat first), Alipay's went through first and paid the order, WeChat's late
+    one is refunded whole. Cancelling then refunds Alipay's payment, the one that paid the order (before,
+    the first succeeded payment by id: WeChat's again, a second refund of a refunded payment, while
+    Alipay's money was never given back)."""
+    shop = Shop(live)
+    number = shop.order()
+    late = shop.start(number, "wechatpay")["out_trade_no"]
+    clock.advance(seconds=1)  # out_trade_no is made of the time
+    paying = shop.start(number, "alipay", "qr")["out_trade_no"]
+    alipay.pay(paying)
+    body, headers = alipay.notification(paying)
+    assert shop.client.post(ALIPAY_NOTIFY, content=body, headers=headers).text == "success"
+    wechat.pay(late)
+    body, headers = wechat.notification(late)
+    assert shop.client.post(WECHAT_NOTIFY, content=body, headers=headers).status_code == 204
+    shop.drain()
+    assert [r[2] for r in shop.refunds(late)] == [2 * 1290]
+    assert shop.client.post(f"/api/v1/orders/{number}/cancel", headers=shop.customer).status_code == 200
+    shop.drain()
+    assert [r[2] for r in shop.refunds(late)] == [2 * 1290]
+    assert [(r[1], r[2]) for r in shop.refunds(paying)] == [("succeeded", 2 * 1290)]
+    assert alipay.trades[paying]["refunded"] == 2 * 1290

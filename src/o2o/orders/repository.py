@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from o2o.orders.models import COMPLETED, PENDING_PAYMENT, Order, OrderHistory, OrderLine, Payment
+from o2o.orders.models import COMPLETED, PAID, PENDING_PAYMENT, Order, OrderHistory, OrderLine, Payment
 
 # Core statements on the tables, built once: the hot path only binds parameters
 _INSERT_ORDER = Order.__table__.insert().returning(Order.__table__.c.id)
@@ -69,6 +69,15 @@ def open_payment(session: Session, order_id: int, since: datetime, provider: str
 
 
 def succeeded_payment(session: Session, order_id: int) -> Payment | None:
+    """The payment that paid the order: the one its move to paid names (history note = out_trade_no). Another
+    succeeded payment of the order came late and was refunded whole when it came; the first by id may be it."""
+    paid_by = (select(OrderHistory.note).where(OrderHistory.order_id == order_id, OrderHistory.to_status == PAID,
+                                               OrderHistory.actor.like("payment:%"))
+               .order_by(OrderHistory.id).limit(1).scalar_subquery())
+    found = session.scalars(select(Payment).where(Payment.order_id == order_id, Payment.status == "succeeded",
+                                                  Payment.out_trade_no == paid_by)).first()
+    if found is not None:
+        return found
     return session.scalars(select(Payment).where(Payment.order_id == order_id, Payment.status == "succeeded")
                            .order_by(Payment.id)).first()
 
