@@ -3,8 +3,13 @@ the points mall (redeem for a voucher), and the way to the member code page."""
 
 from __future__ import annotations
 
-from fastapi import Request
+import re
+import secrets
+from typing import Annotated
+
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.exc import IntegrityError
 
 from o2o.cart import service as cart
 from o2o.cart.schemas import Owner
@@ -21,6 +26,7 @@ from o2o.shop.web import router
 from o2o.web.templating import locale_of, render
 
 HISTORY_ROWS = 20
+IDEM = re.compile(r"^[A-Za-z0-9_-]{16,64}$")  # the redeem form's one-time key
 
 
 def _page(request: Request, c: ContainerDep, p: PrincipalDep, notice: dict | None = None,
@@ -32,7 +38,8 @@ def _page(request: Request, c: ContainerDep, p: PrincipalDep, notice: dict | Non
     ctx = {"chosen": chosen_store(request, c), "cart_count": sum(ln.quantity for ln in cart.lines(c.db, Owner(customer_id=p.id))), "money": format_cny, "distance": distance_text,
            "name": name_in(locale), "here": here(request), "is_customer": True, "dev": c.settings.dev,
            "m": summary, "entries": history.entries, "rewards": loyalty.rewards(c.db, locale),
-           "vouchers": loyalty.redemptions(c.db, p.id, locale), "notice": notice, "error": error}
+           "vouchers": loyalty.redemptions(c.db, p.id, locale), "notice": notice, "error": error,
+           "idem": secrets.token_urlsafe(16)}
     response = render(request, "shop/member.html", ctx, texts=[MEMBER_TEXTS, texts.TEXTS], locale=locale,
                       status_code=status)
     response.headers["Cache-Control"] = "no-store"
@@ -49,10 +56,18 @@ def member_centre(request: Request, c: ContainerDep, p: PrincipalDep) -> HTMLRes
 
 
 @router.post("/shop/member/rewards/{reward_id}/redeem")
-def redeem(request: Request, c: ContainerDep, p: PrincipalDep, reward_id: Id) -> Response:
-    """Redeem from the points mall; the voucher is shown on the member centre."""
+def redeem(request: Request, c: ContainerDep, p: PrincipalDep, reward_id: Id,
+           idem: Annotated[str, Form(max_length=64)] = "") -> Response:
+    """Redeem from the points mall; the voucher is shown on the member centre. The page's form carries a
+    one-time key (`idem`): the same form sent twice (a double tap, a re-sent POST) redeems once."""
+    key = f"page:{reward_id}:{idem}" if IDEM.match(idem) else None  # one redemption per form
     try:
-        out = loyalty.redeem_reward(c.uow(), p.id, reward_id, None, locale_of(request))
+        try:
+            out = loyalty.redeem_reward(c.uow(), p.id, reward_id, key, locale_of(request))
+        except IntegrityError:  # its twin, sent at the same moment, committed first: answer that one
+            if key is None:
+                raise
+            out = loyalty.redeem_reward(c.uow(), p.id, reward_id, key, locale_of(request))
     except NotFound:
         return _page(request, c, p, error="member.err.gone", status=404)
     except Problem as exc:
