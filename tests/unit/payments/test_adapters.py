@@ -112,3 +112,37 @@ def test_unreadable_provider_keys_stop_the_start_with_a_clear_message(tmp_path):
     with pytest.raises(RuntimeError, match="O2O_ALIPAY"):
         providers.build(settings, SandboxPayments("s"))
     assert providers.build(Settings(), SandboxPayments("s"))[0].keys() == {"sandbox"}
+
+
+def _wechat(fake: FakeWeChatPay) -> WeChatPay:
+    return WeChatPay(WeChatPayConfig(mch_id=fake.mch_id, app_id=fake.app_id, private_key_file=fake.merchant_key_file,
+                                     serial_no=fake.merchant_serial, api_v3_key=fake.api_v3_key,
+                                     platform_key_file=fake.platform_cert_file, base_url="http://127.0.0.1:9"))
+
+
+def test_wechat_odd_timestamps_are_bad_signatures_not_crashes(tmp_path):
+    """`"²".isdigit()` is true but int() refuses it; 5000 digits pass isdigit() and exceed int()'s limit:
+    both raised ValueError (a 500 and a logged traceback per unauthenticated request), now BadSignature."""
+    fake = FakeWeChatPay(tmp_path)
+    pay = _wechat(fake)
+    body = b'{"ok":true}'
+    for ts in ("\u00b2", "9" * 5000, "-1", " 1700000000", ""):
+        headers = {**fake.signed_headers(body), "Wechatpay-Timestamp": ts}
+        with pytest.raises(BadSignature):
+            pay.verify_signed(headers, body)
+
+
+def test_wechat_payment_notification_in_another_currency_is_refused(tmp_path):
+    """Signed and encrypted, but not a CNY payment: nothing may be recorded from it (the amount is compared
+    in fen; a total of the same number in another currency is not the same payment)."""
+    fake = FakeWeChatPay(tmp_path)
+    pay = _wechat(fake)
+    trade = {"out_trade_no": "SO1P1", "amount": 2580, "trade_state": "SUCCESS", "transaction_id": "4200001"}
+    good = fake._transaction(trade)
+    body, headers = fake._envelope("TRANSACTION.SUCCESS", fake.encrypt(good, "transaction"))
+    assert pay.parse_notification(body, headers).amount_fen == 2580
+    for bad in ({**good, "amount": {**good["amount"], "currency": "USD"}},
+                {**good, "amount": {**good["amount"], "currency": None}}):
+        body, headers = fake._envelope("TRANSACTION.SUCCESS", fake.encrypt(bad, "transaction"))
+        with pytest.raises(BadSignature):
+            pay.parse_notification(body, headers)

@@ -13,6 +13,7 @@ out_refund_no (a second refund request returns the first refund).
 from __future__ import annotations
 
 import base64
+import re
 import secrets
 import time
 from collections.abc import Mapping
@@ -43,6 +44,7 @@ GATEWAY = "https://api.mch.weixin.qq.com"
 SCHEMA = "WECHATPAY2-SHA256-RSA2048"
 TOLERANCE_S = 300  # an answer or a notification signed longer ago than this is refused (replays)
 NATIVE, JSAPI = "native", "jsapi"
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
 
 
 @dataclass(frozen=True)
@@ -134,7 +136,8 @@ class WeChatPay:
             raise BadSignature("Wechatpay-* signature headers missing")
         if self._platform_serial and serial != self._platform_serial:
             raise BadSignature(f"signed with an unknown platform key ({serial[:40]!r})")
-        if not ts.isdigit() or abs(time.time() - int(ts)) > TOLERANCE_S:
+        # ASCII digits only: str.isdigit() takes "²" (int() refuses it) and any length (int() stops at 4300)
+        if not _TIMESTAMP.fullmatch(ts) or abs(time.time() - int(ts)) > TOLERANCE_S:
             raise BadSignature("signature timestamp outside tolerance")
         if signature.startswith("WECHATPAY/SIGNTEST/"):
             raise BadSignature("a signature probe")
@@ -231,6 +234,8 @@ class WeChatPay:
         amount = data.get("amount") or {}
         if data.get("mchid", self.config.mch_id) != self.config.mch_id:
             raise BadSignature("notification for another merchant")
+        if not isinstance(amount, dict) or amount.get("currency", "CNY") != "CNY":
+            raise BadSignature("notification of an amount not in CNY")
         try:
             if event.startswith("REFUND."):
                 return Notification(NAME, "refund", str(data["out_trade_no"]), int(amount["refund"]),
