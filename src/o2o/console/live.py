@@ -47,7 +47,11 @@ RETRY_MS = 3000
 # streams one process keeps open at most (each polls once a second): past it 503 + Retry-After, and
 # the board polls every 20 s instead. A console tab is one stream: a few per store, not hundreds.
 MAX_STREAMS = 500
+# streams one signed-in caller holds at once in this process (a few console tabs): one session, or a
+# script with it, cannot take every stream of the process and shut the other stores' boards out
+STREAMS_PER_CALLER = 8
 _open = 0  # streams open in this process (its event loop's own count)
+_by_caller: dict[str, int] = {}  # the same, per caller ("staff:12", "key:3")
 
 
 def open_streams() -> int:
@@ -69,16 +73,24 @@ async def events(request: Request, c: ContainerDep, p: PrincipalDep, location_id
     store = await run_in_threadpool(store_in_scope, c, p, location_id)
     if _open >= MAX_STREAMS:
         raise Busy(f"{_open} live boards are open in this process: the board refreshes every 20 s instead")
+    caller = f"{p.kind}:{p.id}"
+    if _by_caller.get(caller, 0) >= STREAMS_PER_CALLER:
+        raise Busy(f"this sign-in holds {STREAMS_PER_CALLER} live boards already: the board refreshes every "
+                   "20 s instead")
     seen = _last_event_id(request)
 
     async def stream() -> AsyncIterator[bytes]:
         global _open
         _open += 1
+        _by_caller[caller] = _by_caller.get(caller, 0) + 1
         try:
             async for chunk in _events():
                 yield chunk
         finally:
             _open -= 1
+            left = _by_caller.pop(caller, 1) - 1
+            if left > 0:
+                _by_caller[caller] = left
 
     async def _events() -> AsyncIterator[bytes]:
         nonlocal seen
