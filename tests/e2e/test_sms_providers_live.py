@@ -209,3 +209,22 @@ def test_send_records_are_deleted_after_sms_record_days(fresh_db, clock, fakes):
     clock.advance(days=c.settings.sms_record_days, seconds=1)
     assert messaging.forget_sends(c.uow(), clock.now() - timedelta(days=c.settings.sms_record_days)) == 1
     assert _sends(c) == []
+
+
+def test_a_failing_receipt_push_is_logged_without_its_token(fresh_db, clock, fakes, caplog, monkeypatch):
+    """The receipt URL's path carries the shared secret: an error there is logged by the route's
+    template, so the token never reaches the logs."""
+    from o2o.messaging import service as messaging
+
+    def broken(*a, **kw):  # type: ignore[no-untyped-def]
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(messaging, "record_receipts", broken)
+    c = _production(fresh_db, clock, fakes)
+    token = c.settings.sms_receipt_token
+    with caplog.at_level("WARNING"), TestClient(create_app(c), raise_server_exceptions=False) as client:
+        r = client.post(f"/api/v1/messages/sms/receipts/aliyun/{token}", json=[{"biz_id": "1", "success": True}])
+        assert r.status_code == 500
+    logged = [r.getMessage() for r in caplog.records]
+    assert any("/receipts/aliyun/{token}" in line for line in logged), logged
+    assert not any(token in line for line in logged)

@@ -155,3 +155,36 @@ def test_a_chunked_body_over_the_limit_is_refused_with_413_without_reading_it_al
 
 def test_a_chunked_body_within_the_limit_is_served():
     assert _chunked(Guard(_reading_app(), max_body=100, max_inflight=2), [b"x" * 50, b"x" * 50]) == (200, 2)
+
+
+def test_the_logs_name_the_route_not_a_secret_in_its_path(caplog):
+    """The SMS providers' receipt URL carries its shared secret in the path
+    (/api/v1/messages/sms/receipts/aliyun/{token}): a slow or crashing request there is logged by the
+    route's template, never the token."""
+    class Route:
+        path = "/api/v1/messages/sms/receipts/aliyun/{token}"
+
+    def routed(app):  # type: ignore[no-untyped-def]
+        async def inner(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+            scope["route"] = Route()  # as the router does when the path matches
+            await app(scope, receive, send)
+        return inner
+
+    async def crashing(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        raise RuntimeError("boom")
+
+    secret = "s3cr3t-receipt-token"
+
+    def request(guard: Guard) -> None:
+        async def send(message: dict) -> None:
+            pass
+        scope = {"type": "http", "method": "POST", "path": f"/api/v1/messages/sms/receipts/aliyun/{secret}",
+                 "headers": []}
+        asyncio.run(guard(scope, None, send))
+
+    with caplog.at_level("WARNING"):
+        request(Guard(routed(_slow_app(0.03)), max_body=100, max_inflight=2, slow_s=0.01))
+        request(Guard(routed(crashing), max_body=100, max_inflight=2))
+    lines = [r.getMessage() for r in caplog.records if r.name == "o2o.http"]
+    assert len(lines) == 2 and all("/receipts/aliyun/{token}" in line for line in lines), lines
+    assert not any(secret in line for line in lines)

@@ -73,6 +73,12 @@ class BodyTooLarge(HTTPException):
         super().__init__(413, "Request body too large")
 
 
+def _logged_path(scope: Scope) -> str:
+    """What the logs name: the matched route's template, else the raw path. A path may carry a secret
+    (the SMS receipt URLs' shared token): the template never does."""
+    return getattr(scope.get("route"), "path", None) or scope.get("path", "")
+
+
 def _limited(receive: Any, limit: int) -> Any:
     seen = 0
 
@@ -131,7 +137,7 @@ class Guard:
             if took >= self.slow_s and not self._streaming(scope):
                 self._slow(scope, started, took, rid)
         except Exception:
-            log.exception("unhandled error: %s %s request=%s", scope.get("method"), scope.get("path"), rid)
+            log.exception("unhandled error: %s %s request=%s", scope.get("method"), _logged_path(scope), rid)
             if not started:
                 locale = negotiate((_header(scope, b"accept-language") or b"").decode("latin-1"))
                 for message in self._html(scope, 500) or _problem(500, "internal", t("internal", locale)):
@@ -170,7 +176,7 @@ class Guard:
             if self._slow_unlogged else ""
         self._slow_logged_at, self._slow_unlogged = now, 0
         log.warning("slow request: %s %s %s in %.0f ms (%.0f ms waiting for a slot) request=%s%s",
-                    scope.get("method"), scope.get("path"), status, took * 1e3,
+                    scope.get("method"), _logged_path(scope), status, took * 1e3,
                     scope["state"].get("queued_s", 0.0) * 1e3, rid, more)
 
     async def _guarded(self, scope: Scope, receive: Any, send: Any) -> None:

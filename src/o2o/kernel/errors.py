@@ -212,12 +212,14 @@ def install(app: FastAPI, html_page: HtmlPage | None = None) -> None:
     async def _database(request: Request, exc: DBAPIError) -> Response:
         if not database_unavailable(exc):
             raise exc  # a bug, not an outage: the guard logs it once with its traceback and answers 500
-        log.warning("database unavailable: %s %s request=%s: %s", request.method, request.url.path,
+        where = getattr(request.scope.get("route"), "path", None) or request.url.path  # a template: no token
+        log.warning("database unavailable: %s %s request=%s: %s", request.method, where,
                     request_id(request), first_line(exc))
         return await _problem(request, DatabaseUnavailable())
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        log.exception("unhandled error on %s %s", request.method,
+                      getattr(request.scope.get("route"), "path", None) or request.url.path)
         body = {"type": "https://o2o.dev/problems/internal", "title": t("internal", _locale(request)), "status": 500}
         return _response(body, 500, request=request)
