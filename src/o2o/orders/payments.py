@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from o2o.adapters.payments.common import BadSignature, Notification, ProviderError, RefundResult
 from o2o.adapters.payments.sandbox import PaymentProvider
@@ -68,12 +68,19 @@ def refund(uow: UnitOfWork, providers: Mapping[str, PaymentProvider], out_trade_
     raises (ProviderError): the relay retries the event with the same out_refund_no, which the provider
     treats as the same refund. Returns None when the refund was recorded as done already."""
     s, now = uow.session, uow.clock.now()
-    payment = repo.payment_by_trade_no(s, out_trade_no)
+    payment = repo.payment_by_trade_no(s, out_trade_no, lock=True)  # one refund of a payment at a time
     if payment is None:
         raise NotFound("payment", out_trade_no)
     row = s.scalars(select(PaymentRefund).where(PaymentRefund.out_refund_no == out_refund_no)).first()
     if row is not None and row.status == "succeeded":
         return None
+    if row is None:  # a new refund: never past what the payment paid, whatever asked for it
+        asked = s.scalar(select(func.coalesce(func.sum(PaymentRefund.amount_fen), 0))
+                         .where(PaymentRefund.payment_id == payment.id, PaymentRefund.status != "failed")) or 0
+        if asked + amount_fen > payment.amount_fen:
+            raise ProviderError(f"refund {out_refund_no} of {amount_fen} fen would bring {out_trade_no}'s refunds to "
+                                f"{asked + amount_fen}, above the {payment.amount_fen} paid", "REFUND_EXCEEDS",
+                                retryable=False)
     provider = providers.get(payment.provider)
     if provider is None:
         raise ProviderError(f"no {payment.provider} provider configured to refund {out_trade_no}")
