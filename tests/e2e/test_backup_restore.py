@@ -290,3 +290,32 @@ def test_a_manifest_naming_a_dump_outside_its_directory_is_refused(shop, tmp_pat
         manifest.write_text(json.dumps({**doc, "file": name}))
         with pytest.raises(backups.BackupError, match="not a file name"):
             backups.restore(get_settings(), manifest, force=True)
+
+
+def _in_query(url: str) -> str:
+    """The same database with host and port as query parameters (SQLAlchemy's form for a Unix socket
+    directory, `...@/o2o?host=/var/run/postgresql`)."""
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    return f"{u.drivername}://{u.username}:{u.password}@/{u.database}?host={u.host}&port={u.port}"
+
+
+def test_pg_dump_and_pg_restore_reach_the_database_the_url_names(shop, request, db_kind, tmp_path, monkeypatch):
+    """Host and port given in the URL's query reach pg_dump/pg_restore too (before, only sslmode did:
+    they went to PGHOST/PGPORT of the environment or the default socket, another server, while the
+    emptiness check and the counts read the URL's: a restore --clean could replace another database)."""
+    if db_kind != "postgresql":
+        pytest.skip("PostgreSQL's client tools")
+    from tests.pgserver import _free_port
+
+    _, _, url, keys = shop
+    monkeypatch.setenv("PGHOST", "127.0.0.1")
+    monkeypatch.setenv("PGPORT", str(_free_port("127.0.0.1")))  # nothing listens there
+    _env(monkeypatch, _in_query(url), keys, tmp_path)
+    manifest = backups.backup(get_settings(), tmp_path / "bk")
+    target = _blank(request, db_kind, tmp_path)
+    _env(monkeypatch, _in_query(target), None, tmp_path)
+    doc = backups.read_manifest(manifest)
+    backups.restore(get_settings(), manifest, keys=manifest.parent / doc["keys"]["file"])
+    assert rows_of(target) == rows_of(url)

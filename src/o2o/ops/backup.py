@@ -68,18 +68,26 @@ def pg_binary(name: str, versions_under: Path = Path("/usr/lib/postgresql")) -> 
 
 
 def _libpq(url: str) -> tuple[list[str], dict[str, str]]:
-    """pg_dump/pg_restore arguments and environment for a SQLAlchemy URL (the password in PGPASSWORD,
-    not on the command line where `ps` shows it)."""
+    """pg_dump/pg_restore arguments and environment for a SQLAlchemy URL: a libpq connection string of
+    everything the application's own connections use (host, port, user, database, and every query
+    parameter, which psycopg hands to libpq as is: `?host=/var/run/postgresql&port=5433`, sslmode, ...),
+    so the tools reach the database the URL names, never PGHOST/PGPORT of the environment or the default
+    socket; the password in PGPASSWORD, not on the command line where `ps` shows it."""
     u = make_url(url)
     env = dict(os.environ)
-    for key, value in (("PGHOST", u.host), ("PGPORT", u.port), ("PGUSER", u.username),
-                       ("PGPASSWORD", u.password), ("PGDATABASE", u.database)):
-        if value is not None:
-            env[key] = str(value)
-    for key, value in u.query.items():  # e.g. sslmode=require
-        if key == "sslmode":
-            env["PGSSLMODE"] = str(value)
-    return ["--dbname", u.database or ""], env
+    params: dict[str, Any] = {"host": u.host, "port": u.port, "user": u.username, "dbname": u.database}
+    for key, value in u.query.items():
+        params[key] = ",".join(value) if isinstance(value, tuple) else value  # several hosts: a list
+    password = params.pop("password", None) or u.password
+    if password is not None:
+        env["PGPASSWORD"] = str(password)
+    conninfo = " ".join(f"{key}={_conninfo_value(str(value))}" for key, value in params.items()
+                        if value not in (None, ""))
+    return ["--dbname", conninfo], env
+
+
+def _conninfo_value(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def fingerprints(ring: pii.Keyring) -> dict[str, str]:
