@@ -82,3 +82,13 @@ def test_yuan_amounts_are_read_exactly(text, fen):
 def test_odd_amounts_are_refused(text):
     with pytest.raises(ValueError):
         yuan_to_fen(text)
+
+
+def test_a_statement_the_csv_reader_chokes_on_is_a_statement_error_not_a_crash():
+    """A bare carriage return inside a field made csv.Error escape (500 on the upload page, a traceback
+    from `o2o payments reconcile`): it is a bad file like any other."""
+    from o2o.adapters.payments.statements import parse
+
+    for provider in ("wechatpay", "alipay"):
+        with pytest.raises(StatementError):
+            parse(provider, b'a\xc2\xb2b\n1\r2,\n"x\x00y",z\n')

@@ -156,4 +156,7 @@ def parse(provider: str, data: bytes) -> Statement:
         parser = PARSERS[provider]
     except KeyError:
         raise StatementError(f"no statement format for {provider!r}; one of {', '.join(PARSERS)}") from None
-    return parser(data)
+    try:
+        return parser(data)
+    except csv.Error as exc:  # a stray carriage return or NUL in a field: a bad file, like any other
+        raise StatementError(f"not a readable CSV file: {exc}") from None
