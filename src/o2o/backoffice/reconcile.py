@@ -107,7 +107,8 @@ def _render(request: Request, c: ContainerDep, statement_id: int | None = None, 
 @router.get("/admin/payments/reconcile", response_class=HTMLResponse)
 def reconcile_page(request: Request, c: ContainerDep) -> HTMLResponse:
     raw = request.query_params.get("statement") or ""
-    return _render(request, c, int(raw) if raw.isdigit() and len(raw) < 18 else None)
+    # isascii: str.isdigit() also takes "²", which int() refuses
+    return _render(request, c, int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 18 else None)
 
 
 @router.post("/admin/payments/reconcile", response_class=HTMLResponse)
