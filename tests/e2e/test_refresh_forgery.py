@@ -62,3 +62,10 @@ def test_a_forged_refresh_token_changes_nothing_when_it_names_someone_elses_sess
     assert client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}).status_code == 401
     assert client.get("/api/v1/me", headers=bearer(new["access_token"])).status_code == 401
     assert client.post("/api/v1/auth/refresh", json={"refresh_token": new["refresh_token"]}).status_code == 401
+
+
+def test_a_refresh_token_with_odd_digits_for_its_session_is_refused_not_a_crash(client):
+    """"rt_².…": str.isdigit() took "²" and int() refused it, a 500 for anyone (no sign-in needed)."""
+    for token in ("rt_\u00b2.aaaaaaaaaa", "rt_\u00b9\u00b2.aaaaaaaaaa", "rt_\u0661.aaaaaaaaaa"):
+        r = client.post("/api/v1/auth/refresh", json={"refresh_token": token})
+        assert r.status_code == 401, (token, r.status_code, r.text[:200])

@@ -33,7 +33,9 @@ def issued_refresh(key: bytes, token: str) -> bool:
 
 def refresh_session(token: str) -> int | None:
     head, dot, _ = token.removeprefix(REFRESH).partition(".")
-    return int(head) if token.startswith(REFRESH) and dot and head.isdigit() and len(head) < 19 else None
+    # isascii: str.isdigit() also takes "²", which int() refuses (a 500 for anyone)
+    ok = token.startswith(REFRESH) and dot and head.isascii() and head.isdigit() and len(head) < 19
+    return int(head) if ok else None
 
 
 def digest(token: str) -> str:
