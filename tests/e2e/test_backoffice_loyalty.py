@@ -142,3 +142,18 @@ def test_analysts_and_clerks_cannot_add_rewards_or_adjust_points(staff, containe
         assert r.status_code in (303, 403)
     assert loyalty.balance_of(container.db, c) == 0
     assert loyalty.rewards(container.db, active_only=False) == []
+
+
+def test_superscript_and_other_non_ascii_digits_are_bad_numbers_not_crashes(staff, container):
+    """str.isdigit() takes "²" and int() refuses it: the rules form, the points form and the page's
+    ?adjusted= answered 500. Now the field is marked (or the notice left out), nothing changes."""
+    c = member(container, 1)
+    ops = staff("operator")
+    form = _form(ops.get("/admin/loyalty").text)
+    r = ops.post("/admin/loyalty", {**form, "expiry_days": "\u00b2", "action": "save"})
+    assert r.status_code == 422 and 'id="expiry_days"' in r.text
+    r = ops.post("/admin/loyalty/points", {"customer_id": "\u00b2", "points": "\u00b9\u00b2", "note": "x"})
+    assert r.status_code == 422 and 'id="e-adj-customer_id"' in r.text and 'id="e-adj-points"' in r.text
+    assert ops.get("/admin/loyalty", params={"adjusted": "\u00b2", "points": "1"}).status_code == 200
+    assert ops.get("/admin/loyalty", params={"adjusted": str(c), "points": "\u00b2"}).status_code == 200
+    assert loyalty.balance_of(container.db, c) == 0

@@ -170,7 +170,7 @@ def _form_of(rules: RulesOut) -> dict[str, Any]:
 def _rules_in(form: FormData, codes: list[str], errors: dict[str, str]) -> RulesIn | None:
     def number(key: str) -> int | None:
         raw = str(form.get(key, "")).strip()
-        if not raw.isdigit() or len(raw) > 12:
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:  # isdigit() takes "²" too
             errors[key] = "err.number"
             return None
         return int(raw)
@@ -225,7 +225,8 @@ def loyalty_rules(request: Request, c: ContainerDep) -> HTMLResponse:
     if q.get("reward", "").isdigit():
         added = next((r for r in loyalty.rewards(c.db, locale_of(request), False) if str(r.id) == q["reward"]), None)
         done = ("rw.added", {"name": added.name}) if added else None
-    elif q.get("adjusted", "").isdigit() and q.get("points", "").lstrip("-").isdigit():
+    elif (q.get("adjusted", "") + q.get("points", "")).isascii() and q.get("adjusted", "").isdigit() \
+            and q.get("points", "").lstrip("-").isdigit():
         cid = int(q["adjusted"][:19])
         done = ("adj.done", {"id": cid, "points": q["points"][:20], "balance": loyalty.balance_of(c.db, cid)})
     return _show(request, c, _form_of(rules), saved=q.get("saved") == "1", done=done)
@@ -243,7 +244,7 @@ def _field_errors(exc: ValidationError) -> dict[str, str]:
 def _whole(raw: str) -> str | None:
     """A signed whole number as typed (no more than 19 digits: bigger is out of range, not a crash)."""
     raw = raw.replace(",", "").replace(" ", "")
-    return raw if raw.lstrip("+-").isdigit() and len(raw) <= 20 else None
+    return raw if raw.isascii() and raw.lstrip("+-").isdigit() and len(raw) <= 20 else None  # not "²"
 
 
 def _why_not_whole(raw: str) -> str:

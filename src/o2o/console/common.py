@@ -119,7 +119,7 @@ def pages(total: int, size: int) -> int:
 def int_or_none(raw: str | None, low: int = 1, high: int = 10**12) -> int | None:
     """A whole number within [low, high] from a form or query field, else None."""
     raw = (raw or "").strip()
-    if not raw.lstrip("-").isdigit() or len(raw) > 13:
+    if not raw.isascii() or not raw.lstrip("-").isdigit() or len(raw) > 13:  # isdigit() takes "²" too
         return None
     value = int(raw)
     return value if low <= value <= high else None

@@ -60,7 +60,7 @@ def open_streams() -> int:
 
 def _last_event_id(request: Request) -> int | None:
     raw = (request.headers.get("last-event-id") or "").strip()
-    return int(raw) if raw.isdigit() and len(raw) <= 19 else None
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 19 else None  # isdigit() takes "²" too
 
 
 def _message(event: str, data: dict, event_id: int | None = None) -> bytes:
