@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
+from limits import RateLimitItemPerMinute
 
 from o2o.customers import service
 from o2o.customers.schemas import (
@@ -102,6 +103,15 @@ def list_addresses(request: Request, c: ContainerDep, p: PrincipalDep, customer_
     return [mask_address(a) for a in rows]
 
 
+# the geocoder is a paid web service with a quota: one shopper's script must not spend everyone's
+GEO_PER_CUSTOMER_MINUTE = RateLimitItemPerMinute(60)
+
+
+def limit_geocoding(request: Request, p: Principal) -> None:
+    """Count one geocoder call against the caller's budget (429 with Retry-After past it)."""
+    request.app.state.guardian.limits.hit(GEO_PER_CUSTOMER_MINUTE, "geo", f"{p.kind}:{p.id}")
+
+
 def _geocoder(c: ContainerDep):  # type: ignore[no-untyped-def]
     if c.geocoder is None:
         raise NotFound("geocoder", "")
@@ -109,22 +119,27 @@ def _geocoder(c: ContainerDep):  # type: ignore[no-untyped-def]
 
 
 @router.get("/geo/suggest", response_model=list[PlaceOut])
-def suggest_places(c: ContainerDep, q: Annotated[str, Query(min_length=1, max_length=80)],
+def suggest_places(request: Request, c: ContainerDep, p: PrincipalDep,
+                   q: Annotated[str, Query(min_length=1, max_length=80)],
                    near_lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
                    near_lng: Annotated[float | None, Query(ge=-180, le=180)] = None,
                    limit: Annotated[int, Query(ge=1, le=10)] = 8) -> list[PlaceOut]:
     """Streets, buildings and POIs matching what a shopper typed so far (Chinese, pinyin or initials),
     the nearest to `near` first among equals: the address entry's suggestions (geocoder chosen by settings)."""
     near = (near_lat, near_lng) if near_lat is not None and near_lng is not None else None
-    return [PlaceOut.model_validate(p) for p in _geocoder(c).suggest(q, near=near, limit=limit)]
+    geocoder = _geocoder(c)
+    limit_geocoding(request, p)
+    return [PlaceOut.model_validate(place) for place in geocoder.suggest(q, near=near, limit=limit)]
 
 
 @router.get("/geo/reverse", response_model=PlaceOut,
             responses={404: {"description": "no known road or building near the point"}})
-def reverse_geocode(c: ContainerDep, lat: Annotated[float, Query(ge=-90, le=90)],
+def reverse_geocode(request: Request, c: ContainerDep, p: PrincipalDep, lat: Annotated[float, Query(ge=-90, le=90)],
                     lng: Annotated[float, Query(ge=-180, le=180)]) -> PlaceOut:
     """The road or building at a point (where the shopper dropped the map pin)."""
-    found = _geocoder(c).reverse(lat, lng)
+    geocoder = _geocoder(c)
+    limit_geocoding(request, p)
+    found = geocoder.reverse(lat, lng)
     if found is None:
         raise NotFound("place", f"{lat:.5f},{lng:.5f}")
     return PlaceOut.model_validate(found)

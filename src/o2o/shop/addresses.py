@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from o2o.cart import service as cart
 from o2o.cart.schemas import Owner
 from o2o.customers import service as customers
+from o2o.customers.routes import limit_geocoding
 from o2o.customers.schemas import AddressIn
 from o2o.deps import Container, ContainerDep, PrincipalDep
 from o2o.kernel.errors import Problem
@@ -67,7 +68,7 @@ def _form(request: Request, c: Container, form: dict[str, str], errors: dict[str
 
 
 @router.get("/shop/addresses/new", response_class=HTMLResponse)
-def new_address(request: Request, c: ContainerDep) -> Response:
+def new_address(request: Request, c: ContainerDep, p: PrincipalDep) -> Response:
     """Without a script the search works too: `?q=` lists the suggestions as links, `&pick=N` takes one."""
     nxt = safe_next(request.query_params.get("next"), "/shop/addresses")
     form = {**dict.fromkeys(("place", "line", "district", "lat", "lng", "door", "recipient", "phone"), ""),
@@ -77,6 +78,7 @@ def new_address(request: Request, c: ContainerDep) -> Response:
     if q.strip() and c.geocoder is not None:
         chosen = chosen_store(request, c)
         near = (chosen.lat, chosen.lng) if chosen and chosen.lat is not None and chosen.lng is not None else None
+        limit_geocoding(request, p)  # the API's budget: the page's search is the same paid service
         try:
             found = c.geocoder.suggest(q, near=near)
         except Problem:  # the geocoding service is down or refuses: say so at the field
@@ -85,9 +87,9 @@ def new_address(request: Request, c: ContainerDep) -> Response:
             errors["place"] = "addr.nothing"
         pick = parse_int(request.query_params.get("pick"), None, 0, len(found) - 1) if found else None
         if pick is not None:
-            p = found[pick]
-            line = p.address if p.name in p.address else f"{p.address} {p.name}"
-            form.update(place=p.name, line=line, district=p.district, lat=f"{p.lat:.6f}", lng=f"{p.lng:.6f}")
+            at = found[pick]
+            line = at.address if at.name in at.address else f"{at.address} {at.name}"
+            form.update(place=at.name, line=line, district=at.district, lat=f"{at.lat:.6f}", lng=f"{at.lng:.6f}")
             found = []
     return _form(request, c, {**form, "q": q}, errors, found=found)
 
