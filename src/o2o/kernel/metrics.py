@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import secrets
 import weakref
 from collections.abc import Iterator
@@ -151,11 +152,14 @@ def allowed(client_host: str | None, authorization: str | None, token: str) -> b
     return ip.is_loopback or ip.is_private
 
 
+_CLIENT_FILE = re.compile(r"^(counter|histogram|summary|gauge_[a-z]+)_\d+\.db$")  # prometheus-client's names
+
+
 def prepare_multiprocess_dir(path: str) -> None:
     """Before the workers start: an empty directory (values of an earlier run would be added in)."""
     os.makedirs(path, exist_ok=True)
     for name in os.listdir(path):
-        if name.endswith(".db"):
+        if _CLIENT_FILE.match(name):  # the client's files only: not a SQLite database that shares the directory
             os.unlink(os.path.join(path, name))
 
 
