@@ -31,7 +31,9 @@ from o2o.kernel.errors import Forbidden, NotFound, Problem, SignInRequired, TooM
 SESSION_COOKIE, CSRF_COOKIE, CSRF_HEADER, CSRF_FIELD = "o2o_session", "o2o_csrf", "x-csrf-token", "csrf_token"
 SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 SIGN_IN_PATHS = frozenset({"/api/v1/auth/otp", "/api/v1/auth/otp/verify", "/api/v1/auth/login",
-                           "/api/v1/auth/staff/login", "/api/v1/auth/refresh", "/api/v1/auth/invite/accept", "/login"})
+                           "/api/v1/auth/staff/login", "/api/v1/auth/refresh", "/api/v1/auth/invite/accept", "/login",
+                           # each asks the platform's code2session (a network call counted against our app id)
+                           "/api/v1/auth/wechat", "/api/v1/auth/douyin"})
 SIGN_INS_PER_IP_MINUTE = RateLimitItemPerMinute(30)
 
 
