@@ -16,8 +16,12 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/o2o demo $(if $(PORT),--port $(PORT))
 
+# the suite runs in TEST_WORKERS processes (pytest-xdist): much of it waits on PostgreSQL, Chromium and
+# subprocesses, so 3 keep 2 cores busy; TEST_WORKERS=0 runs it in one process
+TEST_WORKERS ?= 3
+
 test: $(STAMP) lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)

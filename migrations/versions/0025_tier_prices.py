@@ -29,9 +29,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('order_line') as batch:
-        batch.drop_column('price_tier')
-        batch.drop_column('list_price_fen')
-    with op.batch_alter_table('sales_order') as batch:
-        batch.drop_column('delivery_fee_waived_fen')
-        batch.drop_column('tier_code')
+    # plain DROP COLUMN (SQLite 3.35+ and PostgreSQL), not a batch rebuild: other tables reference
+    # sales_order and order_line, and SQLite refuses to drop a referenced table during a rebuild
+    for table, column in (('order_line', 'price_tier'), ('order_line', 'list_price_fen'),
+                          ('sales_order', 'delivery_fee_waived_fen'), ('sales_order', 'tier_code')):
+        op.execute(f'ALTER TABLE {table} DROP COLUMN {column}')

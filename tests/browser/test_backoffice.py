@@ -82,7 +82,9 @@ def test_operator_creates_a_product_with_stock_and_finds_it_in_the_list(media, l
     upload.click()
     page.wait_for_url(re.compile(r"done=image_added"))
     picture = page.locator(".gallery img").first
-    assert picture.evaluate("img => img.complete && img.naturalWidth") == 24  # served by the app from /media
+    picture.scroll_into_view_if_needed()  # pictures load lazily: wait until this one has loaded
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=picture.element_handle())
+    assert picture.evaluate("img => img.naturalWidth") == 24  # served by the app from /media
 
     page.locator("#f-location_id").select_option(value=str(chain.stores["xujiahui"]))
     page.locator("#f-quantity").fill("12")

@@ -104,8 +104,18 @@ def test_every_text_exists_in_both_languages_and_every_key_the_templates_use_is_
 
     from o2o.web.templating import COMMON, TEMPLATES_DIR
 
-    assert set(TEXTS["en"]) == set(TEXTS["zh-CN"])
-    keys = set(TEXTS["en"]) | set(COMMON["en"])
+    import importlib
+    import pkgutil
+
+    import o2o.shop
+
+    # the storefront's texts: shop/texts.py and the pages' own *_texts modules (members, 关注 ...)
+    catalogs = [TEXTS] + [importlib.import_module(f"o2o.shop.{m.name}").TEXTS
+                          for m in pkgutil.iter_modules(o2o.shop.__path__) if m.name.endswith("_texts")]
+    keys = set(COMMON["en"])
+    for catalog in catalogs:
+        assert set(catalog["en"]) == set(catalog["zh-CN"])
+        keys |= set(catalog["en"])
     used = set()
     for path in Path(TEMPLATES_DIR, "shop").glob("*.html"):
         used |= set(re.findall(r"(?<![\w.])t\('([a-z_.]+[a-z_])'", path.read_text()))
