@@ -99,15 +99,13 @@ def test_timeline_marks_done_current_and_coming_steps_and_shows_what_happened_to
 
 
 def test_every_text_exists_in_both_languages_and_every_key_the_templates_use_is_defined():
+    import importlib
+    import pkgutil
     import re
     from pathlib import Path
 
-    from o2o.web.templating import COMMON, TEMPLATES_DIR
-
-    import importlib
-    import pkgutil
-
     import o2o.shop
+    from o2o.web.templating import COMMON, TEMPLATES_DIR
 
     # the storefront's texts: shop/texts.py and the pages' own *_texts modules (members, 关注 ...)
     catalogs = [TEXTS] + [importlib.import_module(f"o2o.shop.{m.name}").TEXTS
