@@ -7,8 +7,11 @@ app is bound to one) and a session key (kept by nobody here: we issue our own se
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
+
+import httpx
 
 
 @dataclass(frozen=True)
@@ -37,3 +40,20 @@ class MiniProgramLogin(Protocol):
     platform: str  # "wechat" | "douyin"
 
     def code2session(self, code: str) -> PlatformIdentity: ...
+
+
+def json_answer(platform: str, send: Callable[[], httpx.Response], rate_limited_retry_s: int = 5) -> dict[str, Any]:
+    """The platform's JSON answer to `send()`; a transport error, HTTP 5xx/429 or an answer that is not
+    JSON is PlatformUnavailable (the login adapters share this; their error codes are their own)."""
+    try:
+        resp = send()
+    except httpx.HTTPError as exc:
+        raise PlatformUnavailable(f"{platform}: {type(exc).__name__}") from exc
+    if resp.status_code >= 500 or resp.status_code == 429:
+        raise PlatformUnavailable(f"{platform}: HTTP {resp.status_code}",
+                                  retry_after_s=rate_limited_retry_s if resp.status_code == 429 else 5)
+    try:
+        body: dict[str, Any] = resp.json()
+    except ValueError as exc:
+        raise PlatformUnavailable(f"{platform}: HTTP {resp.status_code}, not JSON") from exc
+    return body

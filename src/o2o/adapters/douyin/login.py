@@ -4,11 +4,9 @@ code, 40019 a bad anonymous code; 40015/40017 a wrong app id or secret: our conf
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 
-from o2o.adapters.miniprogram import LoginRefused, PlatformIdentity, PlatformUnavailable
+from o2o.adapters.miniprogram import LoginRefused, PlatformIdentity, PlatformUnavailable, json_answer
 
 BASE_URL = "https://developer.toutiao.com"
 REFUSED = {40018, 40019}
@@ -23,17 +21,9 @@ class DouyinLogin:
         self.timeout_s = timeout_s
 
     def code2session(self, code: str) -> PlatformIdentity:
-        try:
-            resp = httpx.post(f"{self.base_url}/api/apps/v2/jscode2session", timeout=self.timeout_s,
-                              json={"appid": self.app_id, "secret": self.secret, "code": code})
-        except httpx.HTTPError as exc:
-            raise PlatformUnavailable(f"douyin: {type(exc).__name__}") from exc
-        if resp.status_code >= 500 or resp.status_code == 429:
-            raise PlatformUnavailable(f"douyin: HTTP {resp.status_code}", retry_after_s=60 if resp.status_code == 429 else 5)
-        try:
-            body: dict[str, Any] = resp.json()
-        except ValueError as exc:
-            raise PlatformUnavailable(f"douyin: HTTP {resp.status_code}, not JSON") from exc
+        body = json_answer("douyin", lambda: httpx.post(
+            f"{self.base_url}/api/apps/v2/jscode2session", timeout=self.timeout_s,
+            json={"appid": self.app_id, "secret": self.secret, "code": code}), rate_limited_retry_s=60)
         err = int(body.get("err_no") or 0)
         if err in REFUSED:
             raise LoginRefused(err, str(body.get("err_tips", "")))

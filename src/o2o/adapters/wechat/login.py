@@ -4,11 +4,9 @@ already used, 45011 rate limit, -1 busy; 40013/40125 a wrong app id or secret: o
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 
-from o2o.adapters.miniprogram import LoginRefused, PlatformIdentity, PlatformUnavailable
+from o2o.adapters.miniprogram import LoginRefused, PlatformIdentity, PlatformUnavailable, json_answer
 
 BASE_URL = "https://api.weixin.qq.com"
 REFUSED = {40029, 40163, 40226}  # invalid code, code used, high-risk user blocked
@@ -24,18 +22,10 @@ class WechatLogin:
         self.timeout_s = timeout_s
 
     def code2session(self, code: str) -> PlatformIdentity:
-        try:
-            resp = httpx.get(f"{self.base_url}/sns/jscode2session", timeout=self.timeout_s,
-                             params={"appid": self.app_id, "secret": self.secret, "js_code": code,
-                                     "grant_type": "authorization_code"})
-        except httpx.HTTPError as exc:
-            raise PlatformUnavailable(f"wechat: {type(exc).__name__}") from exc
-        if resp.status_code >= 500 or resp.status_code == 429:
-            raise PlatformUnavailable(f"wechat: HTTP {resp.status_code}")
-        try:
-            body: dict[str, Any] = resp.json()
-        except ValueError as exc:
-            raise PlatformUnavailable(f"wechat: HTTP {resp.status_code}, not JSON") from exc
+        body = json_answer("wechat", lambda: httpx.get(
+            f"{self.base_url}/sns/jscode2session", timeout=self.timeout_s,
+            params={"appid": self.app_id, "secret": self.secret, "js_code": code,
+                    "grant_type": "authorization_code"}))
         err = int(body.get("errcode") or 0)
         if err in REFUSED:
             raise LoginRefused(err, str(body.get("errmsg", "")))
