@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -102,18 +103,31 @@ def order_number(session: Session, now: datetime) -> str:
 def place(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy, idempotency_key: str | None = None,
           scope: str | None = None, *, exact: bool = False) -> OrderOut:
     """`scope` names the caller: one caller's Idempotency-Key never collides with another's. `exact`: the
-    plan the customer confirmed, location_id in data.mode, or nothing (PlanUnavailable): no re-routing."""
+    plan the customer confirmed, location_id in data.mode, or nothing (PlanUnavailable): no re-routing.
+
+    On SQLite, writers take turns (`WriteLock`, across processes), so everything that only reads (the
+    key's earlier answer, routing, tier, prices) runs first on a read snapshot and the turn is taken for
+    the writes alone; what the snapshot saw is re-checked by the writes themselves (the reserving
+    UPDATE refuses stock taken meanwhile and the order is planned again; the key's unique row refuses a
+    twin). On PostgreSQL it all runs in the one transaction (row locks, no turns)."""
     scope = idempotency_scope(scope or str(data.customer_id or 0))
     asked = data.model_dump(mode="json", exclude={"member_code"})  # proof of presence, not the order
     req_hash = idempotency.request_hash(asked) if idempotency_key else ""
-    with uow:
-        for attempt in range(PLACE_ATTEMPTS):
-            if idempotency_key:
-                rec = idempotency.lookup(uow.session, scope, idempotency_key, req_hash)
-                if rec is not None:
+    early = uow.db.dialect == "sqlite"
+    for attempt in range(PLACE_ATTEMPTS):
+        plan: Plan | None = None
+        if early:
+            with uow.db.read() as rs:
+                if idempotency_key and (rec := idempotency.lookup(rs, scope, idempotency_key, req_hash)):
                     return OrderOut.model_validate(rec.body)
+                plan = prepare(rs, data, policy, exact)
+        with uow:
+            if plan is None:
+                if idempotency_key and (rec := idempotency.lookup(uow.session, scope, idempotency_key, req_hash)):
+                    return OrderOut.model_validate(rec.body)
+                plan = prepare(uow.session, data, policy, exact)
             try:
-                out, reserve = _place_once(uow, data, policy, exact)
+                out, reserve = _write(uow, data, plan, policy)
                 if idempotency_key:
                     idempotency.remember(uow.session, scope, idempotency_key, req_hash, 201,
                                          out.model_dump(mode="json"), uow.clock.now())
@@ -123,12 +137,12 @@ def place(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy, idempotency_key: 
             except ReservationFailed:
                 uow.rollback()  # someone took the last units between our read and our UPDATE
                 if attempt == PLACE_ATTEMPTS - 1:
-                    raise _shortage(uow, data, policy, exact) from None
+                    raise _shortage(uow.session, data, policy, exact) from None
             except IntegrityError:
                 uow.rollback()  # a concurrent retry with the same Idempotency-Key won the race
                 if not idempotency_key:
                     raise
-        raise Conflict("the order could not be placed after repeated conflicts; retry with the same key")
+    raise Conflict("the order could not be placed after repeated conflicts; retry with the same key")
 
 
 def _merged_lines(data: OrderIn) -> dict[int, int]:
@@ -138,8 +152,7 @@ def _merged_lines(data: OrderIn) -> dict[int, int]:
     return dict(lines)
 
 
-def _point(uow: UnitOfWork, data: OrderIn) -> tuple[float | None, float | None, str | None]:
-    s = uow.session
+def _point(s: Session, data: OrderIn) -> tuple[float | None, float | None, str | None]:
     if data.customer_id is not None and not customers.exists(s, data.customer_id):
         raise InvalidInput("customer_id", f"no customer {data.customer_id}")
     if data.address is not None:
@@ -153,10 +166,9 @@ def _point(uow: UnitOfWork, data: OrderIn) -> tuple[float | None, float | None, 
     return None, None, None
 
 
-def _route(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy, lines: dict[int, int],
+def _route(s: Session, data: OrderIn, policy: OrderPolicy, lines: dict[int, int],
            exact: bool = False) -> tuple:
-    s = uow.session
-    lat, lng, addr = _point(uow, data)
+    lat, lng, addr = _point(s, data)
     has_address = lat is not None
     if data.location_id is not None:
         try:
@@ -193,21 +205,52 @@ def _check_skus(data: OrderIn, priced: dict) -> None:
             raise InvalidInput(f"lines[{i}].sku_id", f"SKU {ln.sku_id} is not for sale")
 
 
-def _place_once(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy,
-                exact: bool = False) -> tuple[OrderOut, Callable[[Session], None]]:
-    """Writes the order and returns it with the reservation, which the caller runs last before commit."""
-    s, now = uow.session, uow.clock.now()
+@dataclass(frozen=True)
+class Plan:
+    """What an order will be, read but not yet written: where from, at what prices, for how much."""
+
+    lines: dict[int, int]
+    decision: Any
+    point: tuple[float | None, float | None, str | None]
+    member: Benefits | None
+    priced: dict
+    subtotal_fen: int
+    fee_fen: int
+    total_fen: int
+    waived_fen: int
+
+
+def prepare(s: Session, data: OrderIn, policy: OrderPolicy, exact: bool = False, locale: str = "zh-CN") -> Plan:
+    """Route and price an order on `s`, reading only (`place` and `quote` share it). Raises what placing
+    raises: InvalidInput (unknown customer, address, location or SKU), InsufficientStock, NoLocation,
+    PlanUnavailable."""
     lines = _merged_lines(data)
-    decision, stock, loc_ids, (lat, lng, addr), refused = _route(uow, data, policy, lines, exact)
+    decision, stock, loc_ids, point, refused = _route(s, data, policy, lines, exact)
     member = _member(s, data)
-    priced = catalog.PriceStrategy(s, decision.location_id if decision else None, data.channel,
+    priced = catalog.PriceStrategy(s, decision.location_id if decision else None, data.channel, locale,
                                    **_tier_prices(member)).price(lines)
     _check_skus(data, priced)
     if decision is None:
         raise _unavailable(data, lines, stock, refused) if refused else _shortage_from(data, lines, stock, loc_ids)
-    number = order_number(s, now)
     subtotal, fee, total, waived = pricing.member_totals([(priced[k].price_fen, q) for k, q in lines.items()],
                                                          decision.mode, bool(member and member.free_store_delivery))
+    return Plan(lines, decision, point, member, priced, subtotal, fee, total, waived)
+
+
+def _line_rows(plan: Plan, order_id: int | None = None) -> list[dict]:
+    p = plan.priced
+    return [dict(order_id=order_id, sku_id=k, name=p[k].name, quantity=q, unit_price_fen=p[k].price_fen,
+                 line_total_fen=p[k].price_fen * q, list_price_fen=p[k].list_price_fen, price_tier=p[k].price_tier)
+            for k, q in plan.lines.items()]
+
+
+def _write(uow: UnitOfWork, data: OrderIn, plan: Plan, policy: OrderPolicy) -> tuple[OrderOut, Callable[[Session], None]]:
+    """Writes the planned order and returns it with the reservation, which the caller runs last before
+    commit."""
+    s, now = uow.session, uow.clock.now()
+    decision, member, (lat, lng, addr) = plan.decision, plan.member, plan.point
+    number = order_number(s, now)
+    total = plan.total_fen
     points, points_off = (loyalty.points_discount(s, data.customer_id, data.points, total)
                           if data.points and data.customer_id else (0, 0))
     total -= points_off
@@ -217,15 +260,13 @@ def _place_once(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy,
                   wanted_mode=data.mode, mode=decision.mode, chosen_location_id=data.location_id,
                   fulfil_location_id=decision.location_id, route_reason=decision.reason[:300],
                   distance_m=decision.distance_m, ship_lat=lat if addr else None, ship_lng=lng if addr else None,
-                  ship_address=addr, pickup_slot=data.pickup_slot, subtotal_fen=subtotal, delivery_fee_fen=fee,
-                  discount_fen=points_off, total_fen=total, currency=CURRENCY, created_at=now, expires_at=expires,
-                  tier_code=member.tier if member else None, delivery_fee_waived_fen=waived)
-    holds = [Hold(decision.location_id, k, q) for k, q in lines.items()]
+                  ship_address=addr, pickup_slot=data.pickup_slot, subtotal_fen=plan.subtotal_fen,
+                  delivery_fee_fen=plan.fee_fen, discount_fen=points_off, total_fen=total, currency=CURRENCY,
+                  created_at=now, expires_at=expires, tier_code=member.tier if member else None,
+                  delivery_fee_waived_fen=plan.waived_fen)
+    holds = [Hold(decision.location_id, k, q) for k, q in plan.lines.items()]
     order_id = repo.insert_order(s, values)
-    line_rows = [dict(order_id=order_id, sku_id=k, name=priced[k].name, quantity=q,
-                      unit_price_fen=priced[k].price_fen, line_total_fen=priced[k].price_fen * q,
-                      list_price_fen=priced[k].list_price_fen, price_tier=priced[k].price_tier)
-                 for k, q in lines.items()]
+    line_rows = _line_rows(plan, order_id)
     repo.insert_lines(s, line_rows)
     if points:  # the balance row's conditional UPDATE: another till taking them meanwhile refuses the order
         loyalty.redeem_for_order(s, data.customer_id or 0, points, order_id, number, now)
@@ -235,7 +276,7 @@ def _place_once(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy,
                                  "location_id": decision.location_id, "mode": decision.mode,
                                  "channel": data.channel, "utm_source": data.utm_source})
     out = OrderOut(**{k: v for k, v in values.items() if k in OrderOut.model_fields}, paid_at=None,
-                   delivery_fee_waived_reason=waived_reason(values["tier_code"], waived),
+                   delivery_fee_waived_reason=waived_reason(values["tier_code"], plan.waived_fen),
                    lines=[OrderLineOut(**r) for r in line_rows],
                    history=[HistoryOut(from_status=None, to_status=PENDING_PAYMENT, actor=data.channel,
                                        note=decision.reason[:300], at=now)])
@@ -273,11 +314,11 @@ def _unavailable(data: OrderIn, lines: dict[int, int], stock: dict[tuple[int, in
     return PlanUnavailable(f"location {data.location_id} cannot serve this order by {data.mode}: {why}", **extra)
 
 
-def _shortage(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy,
+def _shortage(s: Session, data: OrderIn, policy: OrderPolicy,
               exact: bool = False) -> InsufficientStock | NoLocation | PlanUnavailable:
     lines = _merged_lines(data)
-    decision, stock, loc_ids, _, refused = _route(uow, data, policy, lines, exact)
-    uow.rollback()
+    decision, stock, loc_ids, _, refused = _route(s, data, policy, lines, exact)
+    s.rollback()
     if exact:
         return _unavailable(data, lines, stock, refused or ("short", None))
     return _shortage_from(data, lines, stock, loc_ids)
@@ -775,27 +816,11 @@ def quote(db: Database, data: OrderIn, policy: OrderPolicy, locale: str = "zh-CN
     address, location or SKU), InsufficientStock (lines short everywhere within reach, with what is
     available) or NoLocation. Line names are in `locale`."""
     with db.read() as s:
-        view = UnitOfWork(db)
-        view.session = s  # the helpers of `place` only read through it
-        lines = _merged_lines(data)
-        decision, stock, loc_ids, _, refused = _route(view, data, policy, lines, exact)
-        member = _member(s, data)
-        priced = catalog.PriceStrategy(s, decision.location_id if decision else None, data.channel,
-                                       locale, **_tier_prices(member)).price(lines)
-        _check_skus(data, priced)
-        if decision is None:
-            raise (_unavailable(data, lines, stock, refused) if refused
-                   else _shortage_from(data, lines, stock, loc_ids))
-        subtotal, fee, total, waived = pricing.member_totals([(priced[k].price_fen, q) for k, q in lines.items()],
-                                                             decision.mode,
-                                                             bool(member and member.free_store_delivery))
-        return Quote(location_id=decision.location_id, mode=decision.mode, reason=decision.reason[:300],
-                     distance_m=decision.distance_m,
-                     lines=[OrderLineOut(sku_id=k, name=priced[k].name, quantity=q, unit_price_fen=priced[k].price_fen,
-                                         line_total_fen=priced[k].price_fen * q,
-                                         list_price_fen=priced[k].list_price_fen, price_tier=priced[k].price_tier)
-                            for k, q in lines.items()],
-                     subtotal_fen=subtotal, delivery_fee_fen=fee, discount_fen=subtotal + fee - total,
-                     total_fen=total, tier=member.tier if member else None,
-                     tier_name_zh=member.tier_name_zh if member else "",
-                     tier_name_en=member.tier_name_en if member else "", delivery_fee_waived_fen=waived)
+        plan = prepare(s, data, policy, exact, locale)
+    member, decision = plan.member, plan.decision
+    return Quote(location_id=decision.location_id, mode=decision.mode, reason=decision.reason[:300],
+                 distance_m=decision.distance_m, lines=[OrderLineOut(**r) for r in _line_rows(plan)],
+                 subtotal_fen=plan.subtotal_fen, delivery_fee_fen=plan.fee_fen,
+                 discount_fen=plan.subtotal_fen + plan.fee_fen - plan.total_fen, total_fen=plan.total_fen,
+                 tier=member.tier if member else None, tier_name_zh=member.tier_name_zh if member else "",
+                 tier_name_en=member.tier_name_en if member else "", delivery_fee_waived_fen=plan.waived_fen)
