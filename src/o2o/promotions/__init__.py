@@ -1,0 +1,1 @@
+"""Promotions and coupons: the best-price engine, coupon templates, issuing and redemption."""
