@@ -6,6 +6,7 @@ from o2o.cart import models as cart  # noqa: F401
 from o2o.catalog import models as catalog  # noqa: F401
 from o2o.customers import models as customers  # noqa: F401
 from o2o.fulfillment import models as fulfillment  # noqa: F401
+from o2o.groupbuy import models as groupbuy  # noqa: F401
 from o2o.iam import models as iam  # noqa: F401
 from o2o.inventory import models as inventory  # noqa: F401
 from o2o.kernel import idempotency, outbox, sequences  # noqa: F401
@@ -15,5 +16,6 @@ from o2o.loyalty import models as loyalty  # noqa: F401
 from o2o.messaging import models as messaging  # noqa: F401
 from o2o.orders import models as orders  # noqa: F401
 from o2o.payments import models as payments  # noqa: F401
+from o2o.promotions import models as promotions  # noqa: F401
 
 metadata = Base.metadata
