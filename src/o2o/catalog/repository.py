@@ -11,7 +11,7 @@ from o2o.catalog.models import Category, Product, ProductImage, Sku, StorePrice,
 from o2o.inventory import service as inventory  # the stock condition of `similar_in_stock` is inventory's
 
 _PRICE_COLS = (Sku.id, Product.name_zh, Product.name_en, Sku.spec, Sku.base_price_fen,
-               Sku.active & Product.active)
+               Sku.active & Product.active, Product.category_id)
 _SKUS = bindparam("skus", expanding=True)
 # built once: the hot path only binds parameters
 _PRICES_AT = (select(*_PRICE_COLS, StorePrice.price_fen.label("store_price"))
@@ -23,7 +23,8 @@ _BASE_PRICES = (select(*_PRICE_COLS, Sku.base_price_fen.label("store_price"))
 
 
 def sku_prices(session: Session, sku_ids: Iterable[int], location_id: int | None) -> list[Row]:
-    """(sku_id, product name zh, name en, spec, base price, active, store price or base) in one query."""
+    """(sku_id, product name zh, name en, spec, base price, active, category id, store price or base) in one
+    query."""
     if location_id is None:
         return list(session.execute(_BASE_PRICES, {"skus": list(sku_ids)}))
     return list(session.execute(_PRICES_AT, {"skus": list(sku_ids), "loc": location_id}))

@@ -110,6 +110,7 @@ class PricedSku(BaseModel):
     active: bool
     list_price_fen: int | None = None  # set when a member's tier price replaced it
     price_tier: str | None = None  # the tier whose price this is ("gold": 黄金会员价)
+    category_id: int = 0  # the product's category (promotions scoped by category)
 
 
 class SupplierIn(BaseModel):

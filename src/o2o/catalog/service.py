@@ -49,14 +49,14 @@ class PriceStrategy:
 
     def price(self, sku_ids: Iterable[int]) -> dict[int, PricedSku]:
         out: dict[int, PricedSku] = {}
-        for sku_id, name_zh, name_en, spec, base, active, store_price in repo.sku_prices(
+        for sku_id, name_zh, name_en, spec, base, active, category_id, store_price in repo.sku_prices(
                 self.session, sku_ids, self.location_id):
             name = name_zh if self.locale == "zh-CN" else name_en
             listed = base if store_price is None else store_price
             paid = tier_price(listed, self.tier_pct)
             out[sku_id] = PricedSku(sku_id=sku_id, name=f"{name} {spec}".strip(), price_fen=paid, active=bool(active),
                                     list_price_fen=listed if paid != listed else None,
-                                    price_tier=self.tier if paid != listed else None)
+                                    price_tier=self.tier if paid != listed else None, category_id=category_id)
         return out
 
 

@@ -110,6 +110,23 @@ class OrderLine(Base):
     price_tier: Mapped[str | None] = mapped_column(String(16))  # whose tier price ("gold": 黄金会员价)
 
 
+    # the goods discount of promotions and coupons on this line, whole fen; paid = line_total - discount
+    discount_fen: Mapped[int] = mapped_column(default=0)
+
+
+class OrderDiscount(Base):
+    """One line of the bill's explanation: an applied promotion ("P12"), coupon ("C345") or the points
+    ("points"), its label as shown ("满200减30") and what it took off. The order's discount_fen is their sum."""
+
+    __tablename__ = "order_discount"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id"), index=True)
+    key: Mapped[str] = mapped_column(String(24))
+    kind: Mapped[str] = mapped_column(String(20))
+    label_zh: Mapped[str] = mapped_column(String(80))
+    label_en: Mapped[str] = mapped_column(String(120))
+    amount_fen: Mapped[int]
 class OrderHistory(HistoryColumns, Base):
     """Append-only: who moved the order from what to what, when."""
 

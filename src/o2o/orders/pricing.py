@@ -39,6 +39,27 @@ def member_totals(lines: list[tuple[int, int]], mode: str, free_store_delivery: 
     return subtotal, fee, total, 0
 
 
+def unit_share(amount_fen: int, quantity: int, qty: int) -> int:
+    """The share of `qty` of `quantity` like units in `amount_fen`, by largest remainder: every unit gets
+    amount // quantity, and the remainder's fen go one each to the units taken first. Taking the units
+    in any number of steps (each from what is left) adds up to exactly `amount_fen`."""
+    if not 0 <= qty <= quantity:
+        raise ValueError(f"cannot take {qty} of {quantity} units")
+    if qty == quantity:
+        return amount_fen
+    base, rest = divmod(amount_fen, quantity)
+    return base * qty + min(rest, qty)
+
+
+def refundable_fen(line: object, qty: int) -> int:
+    """What `qty` units of an order line paid: the line's total less its discount (promotions, coupons),
+    split over its units by largest remainder (`unit_share`). Refunding a line's units in several partial
+    returns, each reducing the line by what it refunded, refunds exactly what the line paid.
+    `line` has quantity, line_total_fen and discount_fen (an OrderLine, an OrderLineOut)."""
+    paid = line.line_total_fen - (getattr(line, "discount_fen", 0) or 0)  # type: ignore[attr-defined]
+    return unit_share(paid, line.quantity, qty)  # type: ignore[attr-defined]
+
+
 # delivery time promised at checkout: a store's courier picks and rides; a parcel goes out next day
 PICK_MINUTES = 15  # picking and packing at the store
 RIDE_M_PER_MINUTE = 250  # an e-bike in city traffic, ~15 km/h

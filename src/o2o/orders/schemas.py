@@ -50,6 +50,10 @@ class OrderIn(Input):
     points: int | None = Field(None, ge=1, le=10**12, description=(
         "loyalty points to pay with (needs customer_id): at most the balance and the configured share of the "
         "bill; the total is lowered by their value"))
+    coupon_ids: list[Id] | None = Field(None, max_length=20, description=(
+        "the customer's coupons to use (needs customer_id): omitted or null, the best combination of the "
+        "wallet's usable coupons is picked; [] uses none; ids use exactly those (422 naming coupon_ids when one "
+        "is not the customer's or not usable here, 409 coupon-not-applicable when the basket does not qualify)"))
     member_code: str | None = Field(None, max_length=48, description=(
         "the customer's member code (GET /me/member-code, shown at the till): staff and keys need it to "
         "spend a customer's points; a customer ordering for themselves does not"))
@@ -63,6 +67,10 @@ class OrderIn(Input):
             raise ValueError("address_id needs customer_id")
         if self.points is not None and self.customer_id is None:
             raise ValueError("points need customer_id")
+        if self.coupon_ids and self.customer_id is None:
+            raise ValueError("coupon_ids need customer_id")
+        if self.coupon_ids and len(set(self.coupon_ids)) != len(self.coupon_ids):
+            raise ValueError("coupon_ids name a coupon twice")
         if self.mode == "pickup" and self.location_id is None:
             raise ValueError("pickup needs location_id (the store to pick up at)")
         if self.mode in ("store_delivery", "parcel") and not has_addr:
@@ -81,6 +89,39 @@ class OrderLineOut(BaseModel):
     line_total_fen: int
     list_price_fen: int | None = None  # the list price when the member's tier price replaced it
     price_tier: str | None = None  # the tier whose price the line is at
+    discount_fen: int = 0  # promotions' and coupons' goods discount on the line (whole fen)
+
+
+class DiscountOut(BaseModel):
+    """One line of the bill's explanation: an applied promotion ("P12"), coupon ("C345") or the points."""
+
+    model_config = ConfigDict(from_attributes=True)
+    key: str
+    kind: str  # an engine kind (threshold, percent, ... free_delivery, gift), or points
+    label_zh: str  # "满200减30"
+    label_en: str
+    amount_fen: int
+
+
+class RejectedOffer(BaseModel):
+    """An offer of the basket that is not used, and why: scope (no line it covers), threshold (not
+    reached), worse (a better combination), exclusive, group (one of a kind), or what the engine says."""
+
+    key: str
+    label_zh: str
+    label_en: str
+    reason: str
+
+
+class CouponChoice(BaseModel):
+    """A coupon of the customer's wallet usable at this store and channel, and whether this quote uses it."""
+
+    coupon_id: int
+    key: str
+    label_zh: str
+    label_en: str
+    applied: bool
+    reason: str | None = None  # why it is not used (see RejectedOffer)
 
 
 class OrderOut(BaseModel):
@@ -110,6 +151,7 @@ class OrderOut(BaseModel):
     paid_at: datetime | None
     lines: list[OrderLineOut] = []
     history: list[HistoryOut] = []
+    discounts: list[DiscountOut] = []  # what discount_fen is made of: promotions, coupons, points
     fulfillment_ids: list[int] = []
     pickup_code: str | None = None
 
