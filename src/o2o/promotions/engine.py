@@ -1,9 +1,43 @@
-"""Best-price engine (pure: no database, no clock). Types first; `best` follows in the next commit."""
+"""Best-price engine: the best valid combination of promotions and coupons for one basket (pure: no DB, no clock).
+
+Rules
+- Offers apply in a fixed order by kind: sale_price, nth_discount, buy_x_get_y, threshold, percent,
+  free_delivery, gift; within a kind by key. Each offer sees what is STILL TO PAY after the earlier ones: a
+  percentage is a percentage of the already discounted amount (Saleor #17453), and a minimum (min_fen) is
+  tested against the scoped amount still to pay.
+- A line is in an offer's scope if its SKU or its category is named; an empty scope covers every line.
+- sale_price: scoped lines pay price_fen a unit where that is lower than what they still pay a unit.
+  nth_discount: on each scoped line, every nth unit is pct_off % off (rounded down per line).
+  buy_x_get_y: the scoped units are pooled; for every buy+get of them the `get` cheapest (by what they still
+  pay, ties by smaller sku_id) are free: the free units land on the cheapest line the offer COVERS (Saleor
+  #12107), whatever the order of the lines (Medusa #13431). Units of a line count at the line's average.
+  threshold: off_fen once the scoped amount still to pay reaches min_fen (repeat: per each min_fen, 每满).
+  percent: pct_off % of the scoped amount still to pay (rounded down), at most cap_fen if set, once it
+  reaches min_fen. free_delivery: waives the delivery fee once the scoped amount reaches min_fen (one fee:
+  a second one takes nothing). gift: a 0-fen gift line (gift_sku_id) once the scoped amount reaches min_fen.
+- An amount off the scoped lines as a whole (threshold, percent) is spread over them in proportion to what
+  each still has to pay, in whole fen, by largest remainder, ties by smaller sku_id. No line goes below 0;
+  the line discounts add up to the goods discount.
+- Stacking is explicit: offers with the same non-empty group never combine (the rules of one promotion,
+  Saleor #14920; one coupon per group); an exclusive offer combines with nothing.
+- `best` returns the valid combination with, in this order: the most `required` offers applied (the coupons
+  the customer picked), the largest goods + delivery discount, the most gifts, the fewest offers, the
+  smaller sorted keys. An offer that takes nothing off (and is no gift) is never part of it. Every offer not
+  applied is in `rejected` with a reason: "scope" (no line in scope), "threshold" (minimum or units not
+  reached), "exclusive", "group" (conflicts with an applied offer), "worse" (it would take nothing off, or
+  the combination without it is better).
+- Lines and offers are sorted first (by sku_id; by kind and key): permuting them changes nothing.
+- The search is exact, never truncated: offers that can never apply are dropped, then a depth-first search
+  over subsets in application order, bounded by the remaining offers' standalone discounts (one per group)
+  and by what is still to pay.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+from o2o.promotions import engine_rules as rules
 
 KINDS = ("sale_price", "nth_discount", "buy_x_get_y", "threshold", "percent", "free_delivery", "gift")
 
@@ -68,6 +102,204 @@ class Result:
     rejected: tuple[tuple[str, str], ...]
 
 
+
+
+ORDER = {k: n for n, k in enumerate(KINDS)}
+Objective = tuple[int, int, int, int, tuple[str, ...]]   # required applied, fen off, gifts, -offers, sorted keys
+
+
+@dataclass(frozen=True)
+class _Cand:
+    """An offer that can apply to this basket: its place in the application order, scoped lines and the most
+    it can ever take off (standalone on the undiscounted basket, + rounding slack)."""
+
+    o: Offer
+    pos: int
+    idxs: tuple[int, ...]
+    ub: int
+    req: bool
+
+
+def _basket(lines: Sequence[Line], fee: int) -> rules.Basket:
+    ls = sorted(lines, key=lambda ln: ln.sku_id)
+    for a, z in zip(ls, ls[1:], strict=False):
+        if a.sku_id == z.sku_id:
+            raise ValueError(f"two lines for sku {a.sku_id}: merge them first")
+    for ln in ls:
+        if ln.quantity < 1 or ln.unit_price_fen < 0:
+            raise ValueError(f"line {ln.sku_id}: quantity must be >= 1 and the price >= 0")
+    return rules.Basket(tuple(ln.sku_id for ln in ls), tuple(ln.category_id for ln in ls),
+                        tuple(ln.quantity for ln in ls), tuple(ln.unit_price_fen * ln.quantity for ln in ls),
+                        max(fee, 0))
+
+
+def _sorted_offers(offers: Sequence[Offer]) -> list[Offer]:
+    keys = set()
+    for o in offers:
+        if o.kind not in ORDER:
+            raise ValueError(f"offer {o.key}: unknown kind {o.kind!r}")
+        if o.key in keys:
+            raise ValueError(f"offer key {o.key} twice")
+        keys.add(o.key)
+    return sorted(offers, key=lambda o: (ORDER[o.kind], o.key))
+
+
+def _better(a: Objective, b: Objective) -> bool:
+    if a[:4] != b[:4]:
+        return a[:4] > b[:4]
+    return a[4] < b[4]
+
+
+Step = tuple[_Cand, Sequence[tuple[int, int]], int]     # an applied offer: goods [(line index, fen)], delivery
+
+
+def _search(b: rules.Basket, cands: list[_Cand], excl: list[_Cand]) -> list[Step]:
+    """Exact best combination: depth-first over subsets of `cands` in application order (so the state of a
+    prefix is final), branch and bound; each exclusive offer is a combination of its own."""
+    n = len(cands)
+    sufsum, sufreq, sufgift = [0] * (n + 1), [0] * (n + 1), [0] * (n + 1)
+    gmax: list[dict[str, int]] = [{} for _ in range(n + 1)]
+    running: dict[str, int] = {}
+    total = 0
+    for j in range(n - 1, -1, -1):
+        c = cands[j]
+        g = c.o.group
+        if g:
+            if c.ub > running.get(g, 0):
+                total += c.ub - running.get(g, 0)
+                running[g] = c.ub
+            gmax[j] = dict(running)
+        else:
+            total += c.ub
+            gmax[j] = gmax[j + 1]
+        sufsum[j] = total
+        sufreq[j] = sufreq[j + 1] + c.req
+        sufgift[j] = sufgift[j + 1] + (c.o.kind == "gift")
+
+    rem = list(b.rem0)
+    stack: list[Step] = []
+    used: set[str] = set()
+    state = {"fen": 0, "req": 0, "gifts": 0, "waived": False}
+    best_obj: Objective = (0, 0, 0, 0, ())
+    best_steps: list[Step] = []
+
+    def visit(start: int) -> None:
+        nonlocal best_obj, best_steps
+        fen, req, gifts, waived = state["fen"], state["req"], state["gifts"], state["waived"]
+        head = (req, fen, gifts, -len(stack))
+        if head >= best_obj[:4]:
+            obj = (*head, tuple(sorted(s[0].o.key for s in stack)))
+            if _better(obj, best_obj):
+                best_obj, best_steps = obj, list(stack)
+        left = sum(rem) + (0 if waived else b.fee)
+        for j in range(start, n):
+            more = sufsum[j]
+            for g in used:
+                more -= gmax[j].get(g, 0)
+            bound = (req + sufreq[j], fen + min(more, left), gifts + sufgift[j], -len(stack) - 1)
+            if bound < best_obj[:4]:
+                break                       # every later j has a bound no larger
+            c = cands[j]
+            g = c.o.group
+            if g and g in used:
+                continue
+            reason, goods, dl = rules.apply(c.o, c.idxs, rem, b, waived)
+            if reason is not None:
+                continue
+            off = dl
+            for i, d in goods:
+                rem[i] -= d
+                off += d
+            stack.append((c, goods, dl))
+            if g:
+                used.add(g)
+            state.update(fen=fen + off, req=req + c.req, gifts=gifts + (c.o.kind == "gift"), waived=waived or dl > 0)
+            visit(j + 1)
+            state.update(fen=fen, req=req, gifts=gifts, waived=waived)
+            if g:
+                used.discard(g)
+            stack.pop()
+            for i, d in goods:
+                rem[i] += d
+
+    visit(0)
+    for c in excl:
+        reason, goods, dl = rules.apply(c.o, c.idxs, b.rem0, b, False)
+        if reason is None:
+            obj = (int(c.req), dl + sum(d for _, d in goods), int(c.o.kind == "gift"), -1, (c.o.key,))
+            if _better(obj, best_obj):
+                best_obj, best_steps = obj, [(c, goods, dl)]
+    return best_steps
+
+
+def _why(c: _Cand, steps: list[Step], states: list[tuple[list[int], bool]], b: rules.Basket) -> str:
+    """Why an offer that could apply to the basket is not in the chosen combination."""
+    if steps and (c.o.exclusive or any(s[0].o.exclusive for s in steps)):
+        return "exclusive"
+    if c.o.group and any(s[0].o.group == c.o.group for s in steps):
+        return "group"
+    k = sum(1 for s in steps if s[0].pos < c.pos)        # the chosen offers applied before it
+    rem, waived = states[k]
+    reason, _, _ = rules.apply(c.o, c.idxs, rem, b, waived)
+    return reason or "worse"
+
+
 def best(lines: Sequence[Line], offers: Sequence[Offer], delivery_fee_fen: int = 0,
          required: frozenset[str] = frozenset()) -> Result:
-    raise NotImplementedError("best-price search lands in the next commit")
+    """The best valid combination of `offers` for the basket (see the module docstring for the rules)."""
+    b = _basket(lines, delivery_fee_fen)
+    rejected: dict[str, str] = {}
+    cands: list[_Cand] = []
+    excl: list[_Cand] = []
+    for pos, o in enumerate(_sorted_offers(offers)):
+        idxs = rules.scoped(o, b)
+        if not idxs:
+            rejected[o.key] = "scope"
+            continue
+        reason, goods, dl = rules.apply(o, idxs, b.rem0, b, False)
+        # a rule that cannot apply to the undiscounted basket never applies (rules are monotone), except
+        # buy_x_get_y's "nothing off", which per-line rounding could still turn into a fen
+        if reason is not None and not (reason == rules.WORSE and o.kind == "buy_x_get_y"):
+            rejected[o.key] = reason
+            continue
+        c = _Cand(o, pos, idxs, dl + sum(d for _, d in goods) + rules.slack(o, idxs), o.key in required)
+        (excl if o.exclusive else cands).append(c)
+    steps = _search(b, cands, excl)
+
+    rem, waived = list(b.rem0), False
+    states = [(list(rem), waived)]
+    applied = []
+    for c, goods, dl in steps:
+        for i, d in goods:
+            rem[i] -= d
+        waived = waived or dl > 0
+        states.append((list(rem), waived))
+        o = c.o
+        applied.append(Applied(o.key, o.kind, o.label_zh, o.label_en, dl + sum(d for _, d in goods),
+                               {b.skus[i]: d for i, d in goods},
+                               o.gift_sku_id if o.kind == "gift" else 0))
+    chosen = {s[0].o.key for s in steps}
+    for c in cands + excl:
+        if c.o.key not in chosen:
+            rejected[c.o.key] = _why(c, steps, states, b)
+    line = {sku: b.rem0[i] - rem[i] for i, sku in enumerate(b.skus)}
+    return Result(tuple(applied), line, sum(line.values()), sum(s[2] for s in steps),
+                  tuple(sorted(rejected.items())))
+
+
+def evaluate(lines: Sequence[Line], combination: Sequence[Offer], delivery_fee_fen: int = 0,
+             ) -> tuple[tuple[str, ...], dict[int, int], int]:
+    """Apply every offer of `combination` in application order, without search or checks of group and
+    exclusivity: (keys of the offers that applied, sku_id -> goods discount, delivery discount). For tests
+    and the brute force that checks `best`."""
+    b = _basket(lines, delivery_fee_fen)
+    rem, waived, keys, dlv = list(b.rem0), False, [], 0
+    for o in _sorted_offers(combination):
+        idxs = rules.scoped(o, b)
+        reason, goods, dl = rules.apply(o, idxs, rem, b, waived) if idxs else ("scope", (), 0)
+        if reason is None:
+            keys.append(o.key)
+            for i, d in goods:
+                rem[i] -= d
+            waived, dlv = waived or dl > 0, dlv + dl
+    return tuple(keys), {sku: b.rem0[i] - rem[i] for i, sku in enumerate(b.skus)}, dlv
