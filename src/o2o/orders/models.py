@@ -93,6 +93,8 @@ class Order(Base):
     expires_at: Mapped[datetime | None]
     paid_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
+    # a trusted caller keeps a paid order from fulfilment ("groupbuy:12": until the group forms)
+    held_for: Mapped[str | None] = mapped_column(String(40))
 
 
 class OrderLine(Base):

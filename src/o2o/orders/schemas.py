@@ -149,6 +149,7 @@ class OrderOut(BaseModel):
     created_at: datetime
     expires_at: datetime | None
     paid_at: datetime | None
+    held_for: str | None = None  # "groupbuy:12": paid, waits for the group to form before fulfilment
     lines: list[OrderLineOut] = []
     history: list[HistoryOut] = []
     discounts: list[DiscountOut] = []  # what discount_fen is made of: promotions, coupons, points
@@ -171,6 +172,7 @@ class OrderFacts(BaseModel):
     discount_fen: int
     total_fen: int
     completed_at: datetime | None
+    paid_at: datetime | None = None
 
 
 class PaymentOut(BaseModel):

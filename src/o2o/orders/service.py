@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -101,9 +101,15 @@ def order_number(session: Session, now: datetime) -> str:
 
 
 def place(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy, idempotency_key: str | None = None,
-          scope: str | None = None, *, exact: bool = False) -> OrderOut:
+          scope: str | None = None, *, exact: bool = False, prices: Mapping[int, int] | None = None,
+          held_for: str | None = None, within: Callable[[UnitOfWork, OrderOut], None] | None = None) -> OrderOut:
     """`scope` names the caller: one caller's Idempotency-Key never collides with another's. `exact`: the
     plan the customer confirmed, location_id in data.mode, or nothing (PlanUnavailable): no re-routing.
+
+    For trusted callers only (never from a request body; group buying uses them): `prices` replaces the
+    unit price of those SKUs (a deal's price; the list price is kept on the line); `held_for` (e.g.
+    "groupbuy:12") keeps a paid order from fulfilment until `release_hold`; `within(uow, order)` runs in
+    the order's transaction before the stock is reserved and the commit (its exception undoes the order).
 
     On SQLite, writers take turns (`WriteLock`, across processes), so everything that only reads (the
     key's earlier answer, routing, tier, prices) runs first on a read snapshot and the turn is taken for
@@ -120,14 +126,16 @@ def place(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy, idempotency_key: 
             with uow.db.read() as rs:
                 if idempotency_key and (rec := idempotency.lookup(rs, scope, idempotency_key, req_hash)):
                     return OrderOut.model_validate(rec.body)
-                plan = prepare(rs, data, policy, exact)
+                plan = prepare(rs, data, policy, exact, prices=prices)
         with uow:
             if plan is None:
                 if idempotency_key and (rec := idempotency.lookup(uow.session, scope, idempotency_key, req_hash)):
                     return OrderOut.model_validate(rec.body)
-                plan = prepare(uow.session, data, policy, exact)
+                plan = prepare(uow.session, data, policy, exact, prices=prices)
             try:
-                out, reserve = _write(uow, data, plan, policy)
+                out, reserve = _write(uow, data, plan, policy, held_for)
+                if within is not None:
+                    within(uow, out)
                 if idempotency_key:
                     idempotency.remember(uow.session, scope, idempotency_key, req_hash, 201,
                                          out.model_dump(mode="json"), uow.clock.now())
@@ -220,21 +228,31 @@ class Plan:
     waived_fen: int
 
 
-def prepare(s: Session, data: OrderIn, policy: OrderPolicy, exact: bool = False, locale: str = "zh-CN") -> Plan:
+def prepare(s: Session, data: OrderIn, policy: OrderPolicy, exact: bool = False, locale: str = "zh-CN",
+            prices: Mapping[int, int] | None = None) -> Plan:
     """Route and price an order on `s`, reading only (`place` and `quote` share it). Raises what placing
     raises: InvalidInput (unknown customer, address, location or SKU), InsufficientStock, NoLocation,
-    PlanUnavailable."""
+    PlanUnavailable. `prices` (a trusted caller's, see `place`) replace the strategy's unit prices."""
     lines = _merged_lines(data)
     decision, stock, loc_ids, point, refused = _route(s, data, policy, lines, exact)
     member = _member(s, data)
     priced = catalog.PriceStrategy(s, decision.location_id if decision else None, data.channel, locale,
                                    **_tier_prices(member)).price(lines)
     _check_skus(data, priced)
+    if prices:
+        priced = {k: _overridden(p, prices[k]) if k in prices else p for k, p in priced.items()}
     if decision is None:
         raise _unavailable(data, lines, stock, refused) if refused else _shortage_from(data, lines, stock, loc_ids)
     subtotal, fee, total, waived = pricing.member_totals([(priced[k].price_fen, q) for k, q in lines.items()],
                                                          decision.mode, bool(member and member.free_store_delivery))
     return Plan(lines, decision, point, member, priced, subtotal, fee, total, waived)
+
+
+def _overridden(p: Any, price_fen: int) -> Any:
+    """A SKU at a trusted caller's price: the list price is kept to show what it saves."""
+    listed = p.list_price_fen if p.list_price_fen is not None else p.price_fen
+    return p.model_copy(update={"price_fen": price_fen, "price_tier": None,
+                                "list_price_fen": listed if listed != price_fen else None})
 
 
 def _line_rows(plan: Plan, order_id: int | None = None) -> list[dict]:
@@ -244,7 +262,8 @@ def _line_rows(plan: Plan, order_id: int | None = None) -> list[dict]:
             for k, q in plan.lines.items()]
 
 
-def _write(uow: UnitOfWork, data: OrderIn, plan: Plan, policy: OrderPolicy) -> tuple[OrderOut, Callable[[Session], None]]:
+def _write(uow: UnitOfWork, data: OrderIn, plan: Plan, policy: OrderPolicy,
+           held_for: str | None = None) -> tuple[OrderOut, Callable[[Session], None]]:
     """Writes the planned order and returns it with the reservation, which the caller runs last before
     commit."""
     s, now = uow.session, uow.clock.now()
@@ -263,7 +282,7 @@ def _write(uow: UnitOfWork, data: OrderIn, plan: Plan, policy: OrderPolicy) -> t
                   ship_address=addr, pickup_slot=data.pickup_slot, subtotal_fen=plan.subtotal_fen,
                   delivery_fee_fen=plan.fee_fen, discount_fen=points_off, total_fen=total, currency=CURRENCY,
                   created_at=now, expires_at=expires, tier_code=member.tier if member else None,
-                  delivery_fee_waived_fen=plan.waived_fen)
+                  delivery_fee_waived_fen=plan.waived_fen, held_for=held_for)
     holds = [Hold(decision.location_id, k, q) for k, q in plan.lines.items()]
     order_id = repo.insert_order(s, values)
     line_rows = _line_rows(plan, order_id)
@@ -474,14 +493,34 @@ def record_payment_result(uow: UnitOfWork, provider: str, out_trade_no: str, amo
         _transition(uow, order, PAID, f"payment:{payment.provider}", payment.out_trade_no)
         order.paid_at = now
         inventory.extend(s, order.number, now + PAID_HOLD)
-        lines = defaultdict(int)
-        for ln in repo.lines_of(s, order.id):
-            lines[ln.sku_id] += ln.quantity
-        fulfillment.create_for_order(uow, NewFulfillment(order.id, order.number, order.fulfil_location_id,
-                                                         order.mode, order.route_reason, dict(lines)))
+        if order.held_for is None:  # a held order (a group not formed yet) waits for release_hold
+            _fulfil(uow, order)
         uow.publish("order.paid", {"order_id": order.id, "number": order.number, "total_fen": order.total_fen})
         uow.commit()
         return {"code": "SUCCESS"}
+
+
+def _fulfil(uow: UnitOfWork, order: Order) -> None:
+    lines: dict[int, int] = defaultdict(int)
+    for ln in repo.lines_of(uow.session, order.id):
+        lines[ln.sku_id] += ln.quantity
+    fulfillment.create_for_order(uow, NewFulfillment(order.id, order.number, order.fulfil_location_id,
+                                                     order.mode, order.route_reason, dict(lines)))
+
+
+def release_hold(uow: UnitOfWork, order_id: int, actor: str, note: str = "") -> bool:
+    """Joins the caller's unit of work: a held order (see `place`) goes on to fulfilment as any other. A paid
+    one gets its fulfilment now; an unpaid one will at payment. False (nothing done) when it is not held
+    (released before) or gone; a cancelled or expired order stays as it is."""
+    order = repo.by_id(uow.session, order_id, lock=True)
+    if order is None or order.held_for is None:
+        return False
+    order.held_for = None
+    repo.add_history(uow.session, order.id, order.status, order.status, actor, note or "hold released",
+                     uow.clock.now())
+    if order.status == PAID:
+        _fulfil(uow, order)
+    return True
 
 
 # what a shopper may still cancel: unpaid, or paid and not picked yet (staff may cancel later steps too)
