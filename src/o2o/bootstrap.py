@@ -35,6 +35,7 @@ from o2o.orders import handlers as order_handlers
 from o2o.orders import payment_handlers
 from o2o.orders import service as orders
 from o2o.payments import providers as payment_providers
+from o2o.promotions import handlers as promotion_handlers
 
 
 def dev_secrets_problem(settings: Settings) -> str | None:
@@ -122,6 +123,13 @@ def handlers(c: Container) -> dict[str, list[tuple[str, Handler]]]:
         on(topic, "loyalty.reverse", loyalty_handlers.reverse)
     on("order.returned", "loyalty.returned", loyalty_handlers.returned)
     on("order.paid", "catalog.count_sales", catalog_handlers.count_sales)
+    for topic in promotion_handlers.RELEASE_TOPICS:
+        on(topic, "promotions.release", promotion_handlers.release)
+    on("order.returned", "promotions.returned", promotion_handlers.returned)
+    for topic in promotion_handlers.SIGNUP_TOPICS:
+        on(topic, "promotions.signup_coupons", promotion_handlers.signup)
+    on(promotion_handlers.TILL_COMPLETED, "promotions.first_visit_till", promotion_handlers.till_visit)
+    on(promotion_handlers.PICKED_UP, "promotions.first_visit_pickup", promotion_handlers.pickup_visit)
     sms = sms_sender(c)
     on("iam.code_requested", "messages.sign_in_code_sms", iam_handlers.send_code(sms))
     on("fulfillment.pickup_ready", "messages.pickup_ready_sms", order_handlers.notify_pickup_ready(sms))

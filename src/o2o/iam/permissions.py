@@ -36,6 +36,7 @@ ACTIONS: dict[str, str] = {
     "apikeys:manage": "create, rotate and revoke integration API keys",
     "audit:read": "search the audit log",
     "payments:reconcile": "import the payment providers' daily statements and see the differences",
+    "promotions:manage": "create and end promotions and coupon templates, issue coupons, see campaign results",
 }
 
 _STORE_OPS = {"inventory:read", "inventory:write", "orders:read", "fulfillment:read", "fulfillment:write",
@@ -46,7 +47,7 @@ ROLES: dict[str, frozenset[str]] = {
     "operator": frozenset(_STORE_OPS | {
         "catalog:write", "price:write", "locations:write", "inventory:transfer", "inventory:check",
         "orders:write", "fulfillment:ship", "fulfillment:reissue", "pii:read", "analytics:read", "staff:read",
-        "loyalty:manage", "payments:reconcile",
+        "loyalty:manage", "payments:reconcile", "promotions:manage",
         "staff:manage", "customers:merge"}),
     "store_manager": frozenset(_STORE_OPS | {
         "inventory:transfer", "orders:write", "fulfillment:ship", "fulfillment:reissue", "pii:read", "staff:read",
@@ -161,6 +162,26 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", f"{V1}/loyalty/rules"): staff("loyalty:manage"),
     ("PUT", f"{V1}/loyalty/rules"): staff("loyalty:manage"),
     ("POST", f"{V1}/loyalty/rules/preview"): staff("loyalty:manage"),
+    # promotions and coupons: the coupon centre and wallet (customers), the till's look-up and redemption
+    # (a store's staff: pos:write, store-bound), campaigns (promotions:manage)
+    ("GET", f"{V1}/coupons/center"): CUSTOMER,
+    ("POST", f"{V1}/coupons/claim"): CUSTOMER,
+    ("GET", f"{V1}/me/coupons"): CUSTOMER,
+    ("POST", f"{V1}/coupons/redeem"): staff("pos:write"),
+    ("GET", f"{V1}/coupons/{{code}}"): staff("pos:write"),
+    ("GET", f"{V1}/promotions"): staff("promotions:manage"),
+    ("POST", f"{V1}/promotions"): staff("promotions:manage"),
+    ("GET", f"{V1}/promotions/{{promotion_id}}"): staff("promotions:manage"),
+    ("PUT", f"{V1}/promotions/{{promotion_id}}"): staff("promotions:manage"),
+    ("DELETE", f"{V1}/promotions/{{promotion_id}}"): staff("promotions:manage"),
+    ("GET", f"{V1}/promotions/{{promotion_id}}/results"): staff("promotions:manage"),
+    ("GET", f"{V1}/coupon-templates"): staff("promotions:manage"),
+    ("POST", f"{V1}/coupon-templates"): staff("promotions:manage"),
+    ("GET", f"{V1}/coupon-templates/{{template_id}}"): staff("promotions:manage"),
+    ("PUT", f"{V1}/coupon-templates/{{template_id}}"): staff("promotions:manage"),
+    ("DELETE", f"{V1}/coupon-templates/{{template_id}}"): staff("promotions:manage"),
+    ("POST", f"{V1}/coupon-templates/{{template_id}}/issue"): staff("promotions:manage"),
+    ("GET", f"{V1}/coupon-templates/{{template_id}}/results"): staff("promotions:manage"),
     # orders and payments
     ("POST", f"{V1}/orders"): staff("orders:write", customer=True),
     ("GET", f"{V1}/orders"): staff("orders:read", customer=True),

@@ -283,3 +283,10 @@ def move_rows(s: Session, from_id: int, into_id: int) -> int:
 
 def drop_account(s: Session, customer_id: int) -> None:
     s.execute(delete(PointsAccount).where(PointsAccount.customer_id == customer_id))
+
+
+def members_of_tier(s: Session, tier: str, limit: int) -> list[int]:
+    """Customers whose account holds `tier` (the normal tier: also customers with no account yet are
+    normal, but are not listed here)."""
+    return list(s.scalars(select(PointsAccount.customer_id).where(PointsAccount.tier_code == tier)
+                          .order_by(PointsAccount.customer_id).limit(limit)))

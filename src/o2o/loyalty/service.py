@@ -126,6 +126,12 @@ def benefits(source: Database | Session, customer_id: int | None) -> Benefits:
         return _benefits(_tier_of(tiers, acct.tier_code if acct else tiers[0].code))
 
 
+def members_of_tier(db: Database, tier: str, limit: int = 50_000) -> list[int]:
+    """Ids of the members whose account holds `tier` (promotions issue coupons to a tier)."""
+    with db.read() as s:
+        return repo.members_of_tier(s, tier, limit)
+
+
 def order_benefits(s: Session, customer_id: int) -> Benefits:
     """The benefits an order applies (tier price, free store delivery), read in ONE query: placing and
     quoting an order for a signed-in customer call this once; orders without a customer never do."""

@@ -1,0 +1,46 @@
+"""Promotion and coupon failures (problem+json)."""
+
+from __future__ import annotations
+
+from o2o.kernel.errors import Conflict, NotFound, Problem
+
+
+class CouponTaken(Conflict):
+    """An order's coupon was used meanwhile (another order, another till): the order is not placed."""
+
+    kind = "coupon-taken"
+
+
+class BudgetExhausted(Conflict):
+    kind = "budget-exhausted"
+
+
+class SoldOut(Conflict):
+    """Every coupon of the template has been claimed or issued."""
+
+    kind = "coupons-sold-out"
+
+
+class ClaimLimit(Conflict):
+    """The per-customer (phone, device, address) limit is reached, or a twin claim ran at the same moment."""
+
+    kind = "claim-limit"
+
+
+class NotEligible(Problem):
+    """Not this customer's to claim: another tier, too far from the store of an LBS exclusive, not open."""
+
+    status, kind, message_key = 403, "not-eligible", "forbidden"
+
+
+class NoSuchCoupon(NotFound):
+    """Whatever was wrong (no such code, someone else's, not for this store): the same answer."""
+
+    def __init__(self) -> None:
+        super().__init__("coupon", "-")
+
+
+class NotRedeemable(Conflict):
+    """A known coupon that cannot be used now (used already, expired, void, outside its window)."""
+
+    kind = "coupon-not-redeemable"
