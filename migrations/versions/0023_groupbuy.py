@@ -85,8 +85,8 @@ def upgrade() -> None:
     sa.Column('id', BigId, autoincrement=True, nullable=False),
     sa.Column('group_id', BigId, nullable=False),
     sa.Column('customer_id', BigId, nullable=False),
-    sa.Column('order_id', BigId, nullable=False),
     sa.Column('order_number', sa.String(length=24), nullable=False),
+    sa.Column('order_id', BigId, nullable=True),
     sa.Column('status', sa.String(length=8), nullable=False),
     sa.Column('joined_at', UTC, nullable=False),
     sa.Column('paid_at', UTC, nullable=True),
@@ -95,7 +95,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], name=op.f('fk_groupbuy_member_customer_id_customer')),
     sa.ForeignKeyConstraint(['order_id'], ['sales_order.id'], name=op.f('fk_groupbuy_member_order_id_sales_order')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_groupbuy_member')),
-    sa.UniqueConstraint('order_id', name=op.f('uq_groupbuy_member_order_id'))
+    sa.UniqueConstraint('order_id', name=op.f('uq_groupbuy_member_order_id')),
+    sa.UniqueConstraint('order_number', name=op.f('uq_groupbuy_member_order_number'))
     )
     op.create_index(op.f('ix_groupbuy_member_group_id'), 'groupbuy_member', ['group_id'], unique=False)
     op.create_index('ix_groupbuy_member_customer', 'groupbuy_member', ['customer_id', 'joined_at'], unique=False)

@@ -20,6 +20,8 @@ from o2o.catalog import handlers as catalog_handlers
 from o2o.config import Settings, get_settings
 from o2o.customers import service as customers
 from o2o.deps import Container
+from o2o.groupbuy import handlers as groupbuy_handlers
+from o2o.groupbuy import service as groupbuy
 from o2o.iam import handlers as iam_handlers
 from o2o.iam import service as iam
 from o2o.iam.tokens import Passwords
@@ -123,6 +125,9 @@ def handlers(c: Container) -> dict[str, list[tuple[str, Handler]]]:
         on(topic, "loyalty.reverse", loyalty_handlers.reverse)
     on("order.returned", "loyalty.returned", loyalty_handlers.returned)
     on("order.paid", "catalog.count_sales", catalog_handlers.count_sales)
+    on("order.paid", "groupbuy.paid", groupbuy_handlers.paid)
+    for topic in groupbuy_handlers.LEFT_TOPICS:
+        on(topic, "groupbuy.left", groupbuy_handlers.left)
     for topic in promotion_handlers.RELEASE_TOPICS:
         on(topic, "promotions.release", promotion_handlers.release)
     on("order.returned", "promotions.returned", promotion_handlers.returned)
@@ -197,4 +202,12 @@ def relay_thread(c: Container) -> RelayThread:
             last_loyalty[0] = time.monotonic()
             loyalty.periodic(c.uow, c.db)
 
-    return RelayThread(relay(c), c.settings.relay_poll_s, periodic=[expire, purge, points])
+    last_groups: list[float | None] = [None]
+
+    def groups() -> None:
+        """Every 15 seconds: group-buying groups out of time fail (orders cancelled and refunded)."""
+        if last_groups[0] is None or time.monotonic() - last_groups[0] >= 15:
+            last_groups[0] = time.monotonic()
+            groupbuy.close_due(c.db, c.uow)
+
+    return RelayThread(relay(c), c.settings.relay_poll_s, periodic=[expire, purge, points, groups])

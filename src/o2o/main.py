@@ -27,6 +27,7 @@ from o2o.console.pages import router as console_pages
 from o2o.customers.routes import router as customer_routes
 from o2o.deps import Container
 from o2o.fulfillment.routes import router as fulfillment_routes
+from o2o.groupbuy.routes import router as groupbuy_routes
 from o2o.iam import guard
 from o2o.iam.openapi import refusals
 from o2o.iam.pages import router as iam_pages
@@ -61,7 +62,7 @@ STATIC_DIR = Path(__file__).parent / "web" / "static"
 
 
 ROUTERS = (catalog_routes, location_routes, inventory_routes, customer_routes, order_routes, fulfillment_routes,
-           loyalty_routes, promotion_routes,
+           loyalty_routes, promotion_routes, groupbuy_routes,
            iam_routes, audit_routes, iam_pages, shop_pages, console_pages, backoffice_pages,
            messaging_routes)
 

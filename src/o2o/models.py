@@ -7,7 +7,6 @@ from o2o.catalog import models as catalog  # noqa: F401
 from o2o.customers import models as customers  # noqa: F401
 from o2o.fulfillment import models as fulfillment  # noqa: F401
 from o2o.groupbuy import models as groupbuy  # noqa: F401
-from o2o.groupbuy import models as groupbuy  # noqa: F401
 from o2o.iam import models as iam  # noqa: F401
 from o2o.inventory import models as inventory  # noqa: F401
 from o2o.kernel import idempotency, outbox, sequences  # noqa: F401

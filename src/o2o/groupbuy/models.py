@@ -103,8 +103,8 @@ class Member(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groupbuy_group.id"), index=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"))
-    order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id"), unique=True)
-    order_number: Mapped[str] = mapped_column(String(24))
+    order_number: Mapped[str] = mapped_column(String(24), unique=True)  # the member's order
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("sales_order.id"), unique=True)  # known once paid
     status: Mapped[str] = mapped_column(String(8), default=JOINED)
     joined_at: Mapped[datetime]
     paid_at: Mapped[datetime | None]
