@@ -68,6 +68,7 @@ from o2o.promotions.schemas import (
 
 MAX_SEGMENT = 50_000  # customers one issue reaches at most
 CODE_ATTEMPTS = 5
+CLAIM_ATTEMPTS = 3
 
 
 def _en(locale: str) -> bool:
@@ -225,13 +226,20 @@ def _validity(t: CouponTemplate, now: datetime) -> tuple[datetime, datetime]:
     return start, until
 
 
-def _insert_coupon(s: Session, t: CouponTemplate, customer_id: int, now: datetime, via: str) -> Coupon:
+def _insert_coupon(s: Session, t: CouponTemplate, customer_id: int, now: datetime, via: str,
+                   savepoint: bool = True) -> Coupon:
+    """A coupon with a fresh random code. A code clash (68 random bits: never in practice) draws again in a
+    savepoint; without one (a claim, which retries as a whole) it is an IntegrityError for the caller."""
     start, until = _validity(t, now)
-    for _ in range(CODE_ATTEMPTS):
+    for _ in range(CODE_ATTEMPTS if savepoint else 1):
         c = Coupon(template_id=t.id, customer_id=customer_id, code=codes.new_code(), status=ISSUED, via=via,
                    store_id=t.store_id, valid_from=start, valid_until=until, issued_at=now, discount_fen=0)
+        if not savepoint:
+            s.add(c)
+            s.flush()
+            return c
         try:
-            with s.begin_nested():  # a code clash (68 random bits: never in practice) draws again
+            with s.begin_nested():
                 s.add(c)
                 s.flush()
             return c
@@ -326,13 +334,26 @@ def claim(uow: UnitOfWork, customer_id: int, template_id: int, *, lat: float | N
           lng: float | None = None, device_id: str | None = None) -> CouponOut:
     """A customer claims one coupon of a template in the coupon centre: eligible (open, tier, LBS radius),
     under the limits (customer, phone, device, address: unique slots), and while quantity lasts (ONE
-    conditional UPDATE, last before COMMIT)."""
+    conditional UPDATE, last before COMMIT). A twin claim committed meanwhile makes the slot's INSERT fail:
+    the claim is tried again on fresh reads (and then refused at the limit, or takes the next slot)."""
     db = uow.db
     where = _where(db, customer_id, lat, lng)
-    tier = loyalty.benefits(db, customer_id).tier
+    with db.read() as rs:
+        tier = loyalty.order_benefits(rs, customer_id).tier
     addresses = customers.addresses(db, customer_id)
     address_line = (f"{addresses[-1].district} {addresses[-1].line} {addresses[-1].door or ''}"
                     if addresses else None)
+    for attempt in range(CLAIM_ATTEMPTS):
+        try:
+            return _claim_once(uow, customer_id, template_id, where, tier, device_id, address_line)
+        except IntegrityError as exc:
+            if attempt == CLAIM_ATTEMPTS - 1:
+                raise ClaimLimit("another claim of yours was made at the same moment; try again") from exc
+    raise AssertionError("unreachable")
+
+
+def _claim_once(uow: UnitOfWork, customer_id: int, template_id: int, where: Where, tier: str,
+                device_id: str | None, address_line: str | None) -> CouponOut:
     with uow:
         s, now = uow.session, uow.clock.now()
         t = s.get(CouponTemplate, template_id)
@@ -344,11 +365,8 @@ def claim(uow: UnitOfWork, customer_id: int, template_id: int, *, lat: float | N
             raise NotEligible(why)
         if t.total_qty is not None and t.issued_qty >= t.total_qty:
             raise SoldOut("every coupon of this template has been claimed")  # fast path; the UPDATE decides
-        try:
-            c = _insert_coupon(s, t, customer_id, now, "claim")
-            _take_slots(s, t, _subjects(s, customer_id, device_id, address_line), c.id, now)
-        except IntegrityError as exc:
-            raise ClaimLimit("another claim of yours is being made; try again") from exc
+        c = _insert_coupon(s, t, customer_id, now, "claim", savepoint=False)
+        _take_slots(s, t, _subjects(s, customer_id, device_id, address_line), c.id, now)
         out = _coupon_out(c, t, now, "zh-CN")
         uow.describe(f"coupon={c.id}", template_id=t.id)
         uow.publish("promotions.coupon_issued", {"coupon_id": c.id, "template_id": t.id,
@@ -357,10 +375,7 @@ def claim(uow: UnitOfWork, customer_id: int, template_id: int, *, lat: float | N
         def take(session: Session) -> None:
             if not _take_quantity(session, template_id, 1):
                 raise SoldOut("every coupon of this template has been claimed")
-        try:
-            uow.commit(last=take)
-        except IntegrityError as exc:
-            raise ClaimLimit("another claim of yours was made at the same moment") from exc
+        uow.commit(last=take)
         return out
 
 
