@@ -29,6 +29,7 @@ NAV = (("dashboard", "/admin", "analytics:read"), ("products", "/admin/products"
        ("stores", "/admin/stores", "locations:write"), ("stock", "/admin/stock", "inventory:read"),
        ("orders", "/admin/orders", "orders:read"), ("users", "/admin/users", "staff:read"),
        ("members", "/admin/members", "customers:read"), ("loyalty", "/admin/loyalty", "loyalty:manage"),
+       ("campaigns", "/admin/campaigns", "promotions:manage"),
        ("audit", "/admin/audit", "audit:read"),
        ("reconcile", "/admin/payments/reconcile", "payments:reconcile"))
 
@@ -44,6 +45,7 @@ TEXTS: Texts = {
         "nav.users": "Users",
         "nav.audit": "Audit log",
         "nav.loyalty": "Membership",
+        "nav.campaigns": "Campaigns",
         "nav.members": "Members",
         "nav.reconcile": "Reconciliation",
         "bo.signed_in": "Signed in as {name}",
@@ -134,6 +136,7 @@ TEXTS: Texts = {
         "nav.users": "用户",
         "nav.audit": "审计日志",
         "nav.loyalty": "会员积分",
+        "nav.campaigns": "营销活动",
         "nav.members": "会员",
         "nav.reconcile": "支付对账",
         "bo.signed_in": "当前用户：{name}",

@@ -11,6 +11,7 @@ from __future__ import annotations
 # product_edit imports products first: /admin/products/new is matched before /admin/products/{product_id}
 from o2o.backoffice import (  # noqa: F401
     audit,  # noqa: F401  (the audit log, in the back-office layout)
+    campaigns,  # noqa: F401  (promotions and coupons: editor, issue, results)
     dashboard,
     loyalty,  # noqa: F401  (membership rules)
     members,  # noqa: F401  (member list, 360 profile, merge)

@@ -9,7 +9,16 @@ re-issue), handover.py (scan or type the pickup code), stock.py (look-up and mov
 
 from __future__ import annotations
 
-from o2o.console import handover, live, members, picking, queue, stock, transfers  # noqa: F401  (each adds its pages to the router)
+from o2o.console import (  # noqa: F401  (each adds its pages to the router)
+    coupons,
+    handover,
+    live,
+    members,
+    picking,
+    queue,
+    stock,
+    transfers,
+)
 from o2o.console.common import router
 
 __all__ = ["router"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from o2o.console.coupon_texts import TEXTS as COUPON_TEXTS
 from o2o.console.order_texts import TEXTS as ORDER_TEXTS
 from o2o.web.templating import Texts
 
@@ -616,4 +617,6 @@ TEXTS: Texts = {
 }
 
 for _lang, _texts in ORDER_TEXTS.items():  # an order's channel and status, as the admin names them
+    TEXTS[_lang].update(_texts)
+for _lang, _texts in COUPON_TEXTS.items():  # the coupon redemption screen (o2o.console.coupons)
     TEXTS[_lang].update(_texts)

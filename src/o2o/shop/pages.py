@@ -7,7 +7,18 @@ pages to the one router.
 
 from __future__ import annotations
 
-from o2o.shop import account, addresses, basket, browse, cancel, checkout, follow, history, member  # noqa: F401  (they add their routes)
+from o2o.shop import (  # noqa: F401  (they add their routes)
+    account,
+    addresses,
+    basket,
+    browse,
+    cancel,
+    checkout,
+    coupons,
+    follow,
+    history,
+    member,
+)
 from o2o.shop.web import router
 
 __all__ = ["router"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from o2o.shop.address_texts import TEXTS as ADDRESS_TEXTS
+from o2o.shop.coupon_texts import TEXTS as COUPON_TEXTS
 from o2o.shop.quick_texts import TEXTS as QUICK_TEXTS
 from o2o.shop.tier_texts import TEXTS as TIER_TEXTS
 from o2o.web.templating import Texts
@@ -613,5 +614,7 @@ ZH = {
 }
 
 # the address entry's texts (search, map pin, door) are the storefront's too: checkout embeds it
-TEXTS: Texts = {"en": {**EN, **ADDRESS_TEXTS["en"], **TIER_TEXTS["en"], **QUICK_TEXTS["en"]},
-                "zh-CN": {**ZH, **ADDRESS_TEXTS["zh-CN"], **TIER_TEXTS["zh-CN"], **QUICK_TEXTS["zh-CN"]}}
+# and the coupons' (the nav's 领券, checkout's discounts and coupon choice)
+TEXTS: Texts = {"en": {**EN, **ADDRESS_TEXTS["en"], **TIER_TEXTS["en"], **QUICK_TEXTS["en"], **COUPON_TEXTS["en"]},
+                "zh-CN": {**ZH, **ADDRESS_TEXTS["zh-CN"], **TIER_TEXTS["zh-CN"], **QUICK_TEXTS["zh-CN"],
+                          **COUPON_TEXTS["zh-CN"]}}
