@@ -289,6 +289,12 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/shop/member"): CUSTOMER,
     ("POST", "/shop/member/rewards/{reward_id}/redeem"): CUSTOMER,
     # the coupon centre and the wallet (o2o.shop.coupons): the signed-in customer's own coupons only
+    # group buying (o2o.shop.groupbuy): anyone looks; a signed-in customer opens or joins
+    ("GET", "/shop/groupbuy"): PUBLIC,
+    ("GET", "/shop/groupbuy/{deal_id}"): PUBLIC,
+    ("GET", "/shop/groupbuy/groups/{group_id}"): PUBLIC,
+    ("POST", "/shop/groupbuy/{deal_id}/open"): CUSTOMER,
+    ("POST", "/shop/groupbuy/groups/{group_id}/join"): CUSTOMER,
     ("GET", "/shop/coupons"): CUSTOMER,
     ("POST", "/shop/coupons/{template_id}/claim"): CUSTOMER,
     ("GET", "/shop/coupons/mine"): CUSTOMER,

@@ -16,6 +16,7 @@ from o2o.shop import (  # noqa: F401  (they add their routes)
     checkout,
     coupons,
     follow,
+    groupbuy,
     history,
     member,
 )
