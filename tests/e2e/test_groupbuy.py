@@ -303,3 +303,32 @@ def test_operators_manage_deals_and_others_cannot(client, container, auth, chain
     assert client.get(f"{V1}/admin/deals/{deal['id']}", headers=operator).json()["active"] is False
     r = open_group(client, deal["id"], auth.customer(chain.customer), chain)
     assert r.status_code == 404
+
+
+def test_a_member_may_have_it_delivered_to_a_saved_address_where_the_deal_allows(client, container, auth, chain):
+    from o2o.customers.schemas import AddressIn
+    from tests.factories.chain import XUJIAHUI_NEAR
+
+    receive(container, chain.warehouse, chain.skus["milk"], 5)
+    deal = make_deal(client, container, auth, chain, group_size=2, modes=["pickup", "parcel"], location_ids=[])
+    a, b = shopper(container, auth, 1), shopper(container, auth, 2)
+    address = customers.add_address(container.uow(), b[0], AddressIn(line="徐汇区某路 1 号", lat=XUJIAHUI_NEAR[0],
+                                                                    lng=XUJIAHUI_NEAR[1]))
+    group_id = open_group(client, deal["id"], a[1], chain).json()["group"]["id"]
+    r = client.post(f"{V1}/groups/{group_id}/join", headers=b[1], json={"mode": "parcel", "address_id": address.id})
+    assert r.status_code == 201, r.text
+    o = order_of(client, r.json()["order_number"], b[1])
+    assert (o["mode"], o["lines"][0]["unit_price_fen"]) == ("parcel", MILK_GROUP_FEN)
+    # someone else's saved address is not theirs to use
+    c = shopper(container, auth, 3)
+    other = open_group(client, deal["id"], c[1], chain).json()["group"]["id"]
+    d = shopper(container, auth, 4)
+    r = client.post(f"{V1}/groups/{other}/join", headers=d[1], json={"mode": "parcel", "address_id": address.id})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "address_id"
+    assert client.get(f"{V1}/groups/{other}").json()["joined"] == 1
+    # and a week is the longest a group may take
+    over = client.post(f"{V1}/admin/deals", headers=auth.staff("operator"), json={
+        "title_zh": "x", "title_en": "x", "group_size": 2, "hours": 24 * 7 + 1, "modes": ["pickup"],
+        "items": [{"sku_id": chain.skus["milk"], "price_fen": 1}], "stock_cap": 1,
+        "starts_at": "2026-11-24T00:00:00Z", "ends_at": "2026-12-24T00:00:00Z"})
+    assert over.status_code == 422

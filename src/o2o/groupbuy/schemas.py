@@ -27,7 +27,8 @@ class DealIn(Input):
     title_en: str = Field(min_length=1, max_length=120)
     items: list[DealItemIn] = Field(min_length=1, max_length=10)
     group_size: int = Field(ge=2, le=100)
-    hours: int = Field(ge=1, le=24 * 14, description="a group must fill and pay within this many hours")
+    hours: int = Field(ge=1, le=24 * 7, description=(
+        "a group must fill and pay within this many hours (at most a week: a paid order holds its stock a week)"))
     modes: list[Mode] = Field(min_length=1, max_length=3)
     location_ids: list[Id] = Field(default_factory=list, max_length=200)
     starts_at: Moment
