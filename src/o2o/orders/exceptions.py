@@ -35,3 +35,10 @@ class PaymentProviderFailed(Problem):
     """The provider refused to start the payment or could not be reached (a bad gateway, for the caller)."""
 
     status, kind, message_key = 502, "payment-provider-failed", "payment_provider_failed"
+
+
+class CouponNotApplicable(Conflict):
+    """A coupon the customer named does not apply to this basket (threshold not reached, no line in its
+    scope, excluded by a better or exclusive offer): `coupons` lists each with its reason."""
+
+    kind = "coupon-not-applicable"

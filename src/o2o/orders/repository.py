@@ -7,12 +7,22 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from o2o.orders.models import COMPLETED, PAID, PENDING_PAYMENT, Order, OrderHistory, OrderLine, Payment
+from o2o.orders.models import (
+    COMPLETED,
+    PAID,
+    PENDING_PAYMENT,
+    Order,
+    OrderDiscount,
+    OrderHistory,
+    OrderLine,
+    Payment,
+)
 
 # Core statements on the tables, built once: the hot path only binds parameters
 _INSERT_ORDER = Order.__table__.insert().returning(Order.__table__.c.id)
 _INSERT_LINE = OrderLine.__table__.insert()
 _INSERT_HISTORY = OrderHistory.__table__.insert()
+_INSERT_DISCOUNT = OrderDiscount.__table__.insert()
 
 
 def insert_order(session: Session, values: dict) -> int:
@@ -21,6 +31,15 @@ def insert_order(session: Session, values: dict) -> int:
 
 def insert_lines(session: Session, rows: list[dict]) -> None:
     session.execute(_INSERT_LINE, rows)
+
+
+def insert_discounts(session: Session, rows: list[dict]) -> None:
+    session.execute(_INSERT_DISCOUNT, rows)
+
+
+def discounts_of(session: Session, order_id: int) -> list[OrderDiscount]:
+    return list(session.scalars(select(OrderDiscount).where(OrderDiscount.order_id == order_id)
+                                .order_by(OrderDiscount.id)))
 
 
 def add_history(session: Session, order_id: int, src: str | None, dst: str, actor: str, note: str,

@@ -16,7 +16,7 @@ from o2o.kernel.errors import InvalidInput, Problem
 from o2o.kernel.ids import Id
 from o2o.orders import payments, service
 from o2o.orders.channels import channel_for
-from o2o.orders.schemas import CancelIn, OrderIn, OrderOut, PaymentOut
+from o2o.orders.schemas import CancelIn, OrderIn, OrderOut, PaymentOut, QuoteOut
 
 router = APIRouter(prefix="/api/v1", tags=["orders"])
 
@@ -51,7 +51,33 @@ def place_order(uow: Uow, c: ContainerDep, p: PrincipalDep, body: OrderIn,
 
     The channel follows the caller: a customer names one of h5, pc, app, miniprogram, douyin, wechat
     (h5 if none); store staff, store-bound keys and keys with `pos:write` sell at the till (pos); other
-    staff and keys name any channel but pos (api if none). Any other claim is a 422 naming `channel`."""
+    staff and keys name any channel but pos (api if none). Any other claim is a 422 naming `channel`.
+
+    Promotions and coupons: `coupon_ids` omitted, the best of the customer's usable coupons is picked with
+    the automatic promotions; `[]`, none; ids, exactly those (422 naming coupon_ids when one is not theirs
+    or not usable here; 409 coupon-not-applicable when the basket does not qualify, 409 coupon-taken when
+    another order used it first, 409 budget-exhausted). `discounts` explains the bill ("满200减30")."""
+    _as_caller(c, p, body)
+    return _shown_to(p, service.place(uow, body, policy(c), idempotency_key,
+                                      scope=f"{p.kind}:{p.id}"))
+
+
+@router.post("/orders/quote", response_model=QuoteOut,
+             responses={409: {"description": "not enough stock within reach, or no single location has it all"}})
+def quote_order(c: ContainerDep, p: PrincipalDep, body: OrderIn) -> QuoteOut:
+    """What `POST /orders` would decide for this body now, writing and reserving nothing: where from, the
+    lines at their prices, the fee, the promotions and coupons applied (`discounts`, each with its label
+    and amount), the offers not used and why (`rejected`: scope, threshold, worse, exclusive, group), and
+    the usable coupons of the customer's wallet (`coupons`, each applied or not) to pick instead through
+    `coupon_ids`. Points are not counted. The caller's rules are those of placing the order."""
+    _as_caller(c, p, body)
+    q = service.quote(c.db, body, policy(c), exact=False, now=c.clock.now())
+    return QuoteOut.model_validate(q, from_attributes=True)
+
+
+def _as_caller(c: ContainerDep, p: Principal, body: OrderIn) -> None:
+    """The order as its caller may place it: their channel, a customer for themselves only, store staff at
+    their own store for pickup, a customer's points only with the customer's member code."""
     asked = body.channel if "channel" in body.model_fields_set else None
     body.channel = channel_for(p, asked)  # type: ignore[assignment]
     if p.is_customer:
@@ -61,14 +87,17 @@ def place_order(uow: Uow, c: ContainerDep, p: PrincipalDep, body: OrderIn,
     elif p.store_id is not None and (body.location_id != p.store_id or body.mode != "pickup"):
         # routing must not send a store's sale to another location's stock
         raise InvalidInput("mode", f"store staff and store keys sell for pickup at their own store ({p.store_id})")
-    if not p.is_customer and body.points and (
-            body.member_code is None
-            or customers.resolve_member_code(body.member_code, c.clock.now()) != body.customer_id):
-        # a customer's points are spent by staff or a key only with the customer at the till
-        raise InvalidInput("member_code", "spending a customer's points needs their current member code")
+    if not p.is_customer and body.customer_id is not None and (body.points or body.coupon_ids != []):
+        # a customer's points and coupons are spent by staff or a key only with the customer at the till
+        present = (body.member_code is not None
+                   and customers.resolve_member_code(body.member_code, c.clock.now()) == body.customer_id)
+        if body.points and not present:
+            raise InvalidInput("member_code", "spending a customer's points needs their current member code")
+        if body.coupon_ids and not present:
+            raise InvalidInput("member_code", "using a customer's coupons needs their current member code")
+        if body.coupon_ids is None and not present:
+            body.coupon_ids = []  # without the customer there, their wallet stays shut (promotions still apply)
     body.member_code = None  # proof of presence, not part of the order (nor of its Idempotency-Key)
-    return _shown_to(p, service.place(uow, body, policy(c), idempotency_key,
-                                      scope=f"{p.kind}:{p.id}"))
 
 
 @router.get("/orders", response_model=list[OrderOut])

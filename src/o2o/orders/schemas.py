@@ -51,9 +51,10 @@ class OrderIn(Input):
         "loyalty points to pay with (needs customer_id): at most the balance and the configured share of the "
         "bill; the total is lowered by their value"))
     coupon_ids: list[Id] | None = Field(None, max_length=20, description=(
-        "the customer's coupons to use (needs customer_id): omitted or null, the best combination of the "
-        "wallet's usable coupons is picked; [] uses none; ids use exactly those (422 naming coupon_ids when one "
-        "is not the customer's or not usable here, 409 coupon-not-applicable when the basket does not qualify)"))
+        "the customer's coupons to use (staff and keys: only with the customer's member_code): omitted or "
+        "null, the best combination of the wallet's usable coupons is picked; [] uses none; ids use exactly "
+        "those (422 naming coupon_ids when one is not the customer's or not usable here, 409 "
+        "coupon-not-applicable when the basket does not qualify)"))
     member_code: str | None = Field(None, max_length=48, description=(
         "the customer's member code (GET /me/member-code, shown at the till): staff and keys need it to "
         "spend a customer's points; a customer ordering for themselves does not"))
@@ -67,8 +68,6 @@ class OrderIn(Input):
             raise ValueError("address_id needs customer_id")
         if self.points is not None and self.customer_id is None:
             raise ValueError("points need customer_id")
-        if self.coupon_ids and self.customer_id is None:
-            raise ValueError("coupon_ids need customer_id")
         if self.coupon_ids and len(set(self.coupon_ids)) != len(self.coupon_ids):
             raise ValueError("coupon_ids name a coupon twice")
         if self.mode == "pickup" and self.location_id is None:
@@ -151,10 +150,32 @@ class OrderOut(BaseModel):
     paid_at: datetime | None
     held_for: str | None = None  # "groupbuy:12": paid, waits for the group to form before fulfilment
     lines: list[OrderLineOut] = []
-    history: list[HistoryOut] = []
     discounts: list[DiscountOut] = []  # what discount_fen is made of: promotions, coupons, points
+    history: list[HistoryOut] = []
     fulfillment_ids: list[int] = []
     pickup_code: str | None = None
+
+
+class QuoteOut(BaseModel):
+    """What placing this order would decide now (POST /orders/quote): nothing written, nothing reserved."""
+
+    location_id: int
+    mode: str
+    reason: str
+    distance_m: int | None
+    lines: list[OrderLineOut]
+    subtotal_fen: int
+    delivery_fee_fen: int
+    discount_fen: int  # goods + delivery discounts of the promotions and coupons (points not counted)
+    goods_discount_fen: int = 0
+    delivery_discount_fen: int = 0
+    total_fen: int
+    currency: str
+    tier: str | None = None
+    delivery_fee_waived_fen: int = 0
+    discounts: list[DiscountOut] = []  # applied: "满200减30" and its amount
+    rejected: list[RejectedOffer] = []  # not used, and why
+    coupons: list[CouponChoice] = []  # the wallet's usable coupons, applied or not
 
 
 class OrderFacts(BaseModel):

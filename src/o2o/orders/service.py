@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -33,7 +33,7 @@ from o2o.kernel.uow import UnitOfWork
 from o2o.locations import service as locations
 from o2o.loyalty import service as loyalty
 from o2o.loyalty.schemas import Benefits
-from o2o.orders import pricing
+from o2o.orders import discounts, pricing
 from o2o.orders import repository as repo
 from o2o.orders.exceptions import (
     AmountMismatch,
@@ -57,6 +57,8 @@ from o2o.orders.models import (
     waived_reason,
 )
 from o2o.orders.schemas import (
+    CouponChoice,
+    DiscountOut,
     HistoryOut,
     OrderFacts,
     OrderIn,
@@ -64,7 +66,10 @@ from o2o.orders.schemas import (
     OrderOut,
     PaymentOut,
     PaymentRecord,
+    RejectedOffer,
 )
+from o2o.promotions import checkout as promotions
+from o2o.promotions.exceptions import BudgetExhausted, CouponTaken
 
 PLACE_ATTEMPTS = 3  # a lost race for the last units re-plans with fresh stock
 PAID_HOLD = timedelta(days=7)
@@ -120,18 +125,20 @@ def place(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy, idempotency_key: 
     asked = data.model_dump(mode="json", exclude={"member_code"})  # proof of presence, not the order
     req_hash = idempotency.request_hash(asked) if idempotency_key else ""
     early = uow.db.dialect == "sqlite"
+    excluded: set[str] = set()  # offers whose budget ran out while placing
     for attempt in range(PLACE_ATTEMPTS):
         plan: Plan | None = None
         if early:
             with uow.db.read() as rs:
                 if idempotency_key and (rec := idempotency.lookup(rs, scope, idempotency_key, req_hash)):
                     return OrderOut.model_validate(rec.body)
-                plan = prepare(rs, data, policy, exact, prices=prices)
+                plan = prepare(rs, data, policy, exact, prices=prices, now=uow.clock.now(), excluded=excluded)
         with uow:
             if plan is None:
                 if idempotency_key and (rec := idempotency.lookup(uow.session, scope, idempotency_key, req_hash)):
                     return OrderOut.model_validate(rec.body)
-                plan = prepare(uow.session, data, policy, exact, prices=prices)
+                plan = prepare(uow.session, data, policy, exact, prices=prices, now=uow.clock.now(),
+                               excluded=excluded)
             try:
                 out, reserve = _write(uow, data, plan, policy, held_for)
                 if within is not None:
@@ -150,6 +157,14 @@ def place(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy, idempotency_key: 
                 uow.rollback()  # a concurrent retry with the same Idempotency-Key won the race
                 if not idempotency_key:
                     raise
+            except (CouponTaken, BudgetExhausted) as exc:
+                uow.rollback()  # a coupon or a budget the deal used went meanwhile: plan again without it
+                key = exc.extra.get("key")  # the offer, when promotions names it
+                named = plan.deal.required if plan.deal else frozenset()
+                if attempt == PLACE_ATTEMPTS - 1 or (key in named if key else bool(data.coupon_ids)):
+                    raise  # the customer's own pick: they hear why
+                if key:
+                    excluded.add(key)
     raise Conflict("the order could not be placed after repeated conflicts; retry with the same key")
 
 
@@ -224,15 +239,22 @@ class Plan:
     priced: dict
     subtotal_fen: int
     fee_fen: int
-    total_fen: int
+    total_fen: int  # after the promotions' and coupons' discounts (points come off at writing)
     waived_fen: int
+    deal: discounts.Deal | None = None  # the promotions and coupons applied (None: none on offer)
 
 
 def prepare(s: Session, data: OrderIn, policy: OrderPolicy, exact: bool = False, locale: str = "zh-CN",
-            prices: Mapping[int, int] | None = None) -> Plan:
+            prices: Mapping[int, int] | None = None, *, now: datetime | None = None, choices: bool = False,
+            excluded: Collection[str] = ()) -> Plan:
     """Route and price an order on `s`, reading only (`place` and `quote` share it). Raises what placing
-    raises: InvalidInput (unknown customer, address, location or SKU), InsufficientStock, NoLocation,
-    PlanUnavailable. `prices` (a trusted caller's, see `place`) replace the strategy's unit prices."""
+    raises: InvalidInput (unknown customer, address, location or SKU; a named coupon not the customer's
+    or not usable here), InsufficientStock, NoLocation, PlanUnavailable. `prices` (a trusted caller's, see
+    `place`) replace the strategy's unit prices, and no promotion or coupon applies on top of them.
+
+    Promotions: the basket's offers at the routed store (one query) and the engine's best combination of
+    them at `now`; the delivery fee is the mode's for the subtotal before discounts. `choices` (quote):
+    the wallet's other usable coupons are read too; `excluded`: offer keys left out (a budget ran out)."""
     lines = _merged_lines(data)
     decision, stock, loc_ids, point, refused = _route(s, data, policy, lines, exact)
     member = _member(s, data)
@@ -245,7 +267,12 @@ def prepare(s: Session, data: OrderIn, policy: OrderPolicy, exact: bool = False,
         raise _unavailable(data, lines, stock, refused) if refused else _shortage_from(data, lines, stock, loc_ids)
     subtotal, fee, total, waived = pricing.member_totals([(priced[k].price_fen, q) for k, q in lines.items()],
                                                          decision.mode, bool(member and member.free_store_delivery))
-    return Plan(lines, decision, point, member, priced, subtotal, fee, total, waived)
+    deal = None if prices else discounts.deal(
+        s, data, decision.location_id, member.tier if member else None, priced, lines, fee,
+        now or datetime.now(UTC), choices=choices, locale=locale, excluded=excluded)
+    if deal is not None:
+        total -= deal.goods_fen + deal.delivery_fen
+    return Plan(lines, decision, point, member, priced, subtotal, fee, total, waived, deal)
 
 
 def _overridden(p: Any, price_fen: int) -> Any:
@@ -256,18 +283,24 @@ def _overridden(p: Any, price_fen: int) -> Any:
 
 
 def _line_rows(plan: Plan, order_id: int | None = None) -> list[dict]:
-    p = plan.priced
-    return [dict(order_id=order_id, sku_id=k, name=p[k].name, quantity=q, unit_price_fen=p[k].price_fen,
-                 line_total_fen=p[k].price_fen * q, list_price_fen=p[k].list_price_fen, price_tier=p[k].price_tier)
+    p, deal = plan.priced, plan.deal
+    rows = [dict(order_id=order_id, sku_id=k, name=p[k].name, quantity=q, unit_price_fen=p[k].price_fen,
+                 line_total_fen=p[k].price_fen * q, list_price_fen=p[k].list_price_fen, price_tier=p[k].price_tier,
+                 discount_fen=deal.line_fen(k) if deal else 0)
             for k, q in plan.lines.items()]
+    return rows + [dict(order_id=order_id, sku_id=g.sku_id, name=g.name, quantity=g.quantity, unit_price_fen=0,
+                        line_total_fen=0, list_price_fen=None, price_tier=None, discount_fen=0)
+                   for g in discounts.gift_rows(deal)]
 
 
 def _write(uow: UnitOfWork, data: OrderIn, plan: Plan, policy: OrderPolicy,
            held_for: str | None = None) -> tuple[OrderOut, Callable[[Session], None]]:
     """Writes the planned order and returns it with the reservation, which the caller runs last before
-    commit."""
+    commit. The coupons and promotion budgets the deal used are redeemed here (CouponTaken,
+    BudgetExhausted: the order is not placed), the points after them on what is still to pay."""
     s, now = uow.session, uow.clock.now()
-    decision, member, (lat, lng, addr) = plan.decision, plan.member, plan.point
+    decision, member, (lat, lng, addr), deal = plan.decision, plan.member, plan.point, plan.deal
+    discounts.refuse_unused(deal)
     number = order_number(s, now)
     total = plan.total_fen
     points, points_off = (loyalty.points_discount(s, data.customer_id, data.points, total)
@@ -280,13 +313,21 @@ def _write(uow: UnitOfWork, data: OrderIn, plan: Plan, policy: OrderPolicy,
                   fulfil_location_id=decision.location_id, route_reason=decision.reason[:300],
                   distance_m=decision.distance_m, ship_lat=lat if addr else None, ship_lng=lng if addr else None,
                   ship_address=addr, pickup_slot=data.pickup_slot, subtotal_fen=plan.subtotal_fen,
-                  delivery_fee_fen=plan.fee_fen, discount_fen=points_off, total_fen=total, currency=CURRENCY,
+                  delivery_fee_fen=plan.fee_fen, total_fen=total, currency=CURRENCY,
+                  discount_fen=points_off + (deal.goods_fen + deal.delivery_fen if deal else 0),
                   created_at=now, expires_at=expires, tier_code=member.tier if member else None,
                   delivery_fee_waived_fen=plan.waived_fen, held_for=held_for)
     holds = [Hold(decision.location_id, k, q) for k, q in plan.lines.items()]
+    holds += [Hold(decision.location_id, g.sku_id, g.quantity) for g in discounts.gift_rows(deal)]
     order_id = repo.insert_order(s, values)
     line_rows = _line_rows(plan, order_id)
     repo.insert_lines(s, line_rows)
+    bill = discounts.discount_rows(deal, order_id, points, points_off)
+    if bill:
+        repo.insert_discounts(s, bill)
+    if deal is not None and deal.result.applied:  # coupons used, budgets spent: conditional UPDATEs
+        promotions.redeem(s, deal.result, order_id=order_id, customer_id=data.customer_id,
+                          location_id=decision.location_id, now=now, order_total_fen=total)
     if points:  # the balance row's conditional UPDATE: another till taking them meanwhile refuses the order
         loyalty.redeem_for_order(s, data.customer_id or 0, points, order_id, number, now)
     repo.add_history(s, order_id, None, PENDING_PAYMENT, data.channel, decision.reason, now)
@@ -297,6 +338,7 @@ def _write(uow: UnitOfWork, data: OrderIn, plan: Plan, policy: OrderPolicy,
     out = OrderOut(**{k: v for k, v in values.items() if k in OrderOut.model_fields}, paid_at=None,
                    delivery_fee_waived_reason=waived_reason(values["tier_code"], plan.waived_fen),
                    lines=[OrderLineOut(**r) for r in line_rows],
+                   discounts=[DiscountOut(**{k: v for k, v in r.items() if k != "order_id"}) for r in bill],
                    history=[HistoryOut(from_status=None, to_status=PENDING_PAYMENT, actor=data.channel,
                                        note=decision.reason[:300], at=now)])
     return out, lambda session: inventory.reserve(session, number, holds, now, expires)
@@ -583,22 +625,26 @@ def accept_partial(uow: UnitOfWork, number: str, actor: str) -> OrderOut:
         if order is None:
             raise NotFound("order", number)
         location_id, removed = fulfillment.accept_short(uow, order.id, actor)
-        refund = 0
+        refund = gross = 0
         for sku_id, missing in sorted(removed.items()):
             inventory.release_units(s, number, location_id, sku_id, missing)
             for line in reversed([ln for ln in repo.lines_of(s, order.id) if ln.sku_id == sku_id]):
                 n = min(missing, line.quantity)
-                refund += n * line.unit_price_fen
+                paid = pricing.refundable_fen(line, n)  # the units' share of the line's discount stays off
+                refund += paid
+                gross += n * line.unit_price_fen
                 missing -= n
                 if n == line.quantity:
                     s.delete(line)
                 else:
+                    line.discount_fen -= n * line.unit_price_fen - paid
                     line.quantity -= n
                     line.line_total_fen = line.quantity * line.unit_price_fen
                 if missing == 0:
                     break
         refund = min(refund, order.total_fen)
-        order.subtotal_fen -= min(refund, order.subtotal_fen)
+        order.subtotal_fen -= min(gross, order.subtotal_fen)
+        order.discount_fen = max(0, order.discount_fen - (gross - refund))
         order.total_fen -= refund
         note = "partial accepted: " + ", ".join(f"sku {sku} -{n}" for sku, n in sorted(removed.items()))
         repo.add_history(s, order.id, order.status, order.status, actor, f"{note}; refund {refund} fen",
@@ -709,6 +755,7 @@ def get(db: Database, number: str) -> OrderOut:
             raise NotFound("order", number)
         out = OrderOut.model_validate(order)
         out.lines = [OrderLineOut.model_validate(ln) for ln in repo.lines_of(s, order.id)]
+        out.discounts = [DiscountOut.model_validate(d) for d in repo.discounts_of(s, order.id)]
         out.history = [HistoryOut.model_validate(h) for h in repo.history_of(s, order.id)]
         order_id = order.id
     fos = fulfillment.for_order(db, order_id)
@@ -831,6 +878,13 @@ class Quote:
     tier_name_zh: str = ""
     tier_name_en: str = ""
     delivery_fee_waived_fen: int = 0  # the store-delivery fee the tier's free store delivery waived
+    # promotions and coupons: what applies ("满200减30", amount), what does not and why, and the wallet's
+    # usable coupons the shopper may pick instead (OrderIn.coupon_ids)
+    discounts: tuple[DiscountOut, ...] = ()
+    rejected: tuple[RejectedOffer, ...] = ()
+    coupons: tuple[CouponChoice, ...] = ()
+    goods_discount_fen: int = 0
+    delivery_discount_fen: int = 0
 
 
 def eta_minutes(mode: str, distance_m: int | None) -> tuple[int, int] | None:
@@ -849,17 +903,24 @@ def delivery_fee(mode: str, subtotal_fen: int) -> tuple[int, int]:
     return pricing.delivery_fee(mode, subtotal_fen), pricing.DELIVERY_FEES[mode][1]
 
 
-def quote(db: Database, data: OrderIn, policy: OrderPolicy, locale: str = "zh-CN", *, exact: bool = False) -> Quote:
+def quote(db: Database, data: OrderIn, policy: OrderPolicy, locale: str = "zh-CN", *, exact: bool = False,
+          now: datetime | None = None) -> Quote:
     """Route and price exactly like `place`, but reserve nothing and write nothing (a read-only
     transaction). Raises what `place` raises for the same order: InvalidInput (unknown customer,
-    address, location or SKU), InsufficientStock (lines short everywhere within reach, with what is
-    available) or NoLocation. Line names are in `locale`."""
+    address, location or SKU; a named coupon not usable), InsufficientStock (lines short everywhere
+    within reach, with what is available) or NoLocation. Line names are in `locale`. Promotions and
+    coupons at `now` (the caller's clock; the system's if None): a named coupon the basket does not
+    qualify for is not an error here but a `rejected` entry with its reason. Points are not counted."""
     with db.read() as s:
-        plan = prepare(s, data, policy, exact, locale)
-    member, decision = plan.member, plan.decision
+        plan = prepare(s, data, policy, exact, locale, now=now, choices=True)
+    member, decision, deal = plan.member, plan.decision, plan.deal
     return Quote(location_id=decision.location_id, mode=decision.mode, reason=decision.reason[:300],
                  distance_m=decision.distance_m, lines=[OrderLineOut(**r) for r in _line_rows(plan)],
                  subtotal_fen=plan.subtotal_fen, delivery_fee_fen=plan.fee_fen,
                  discount_fen=plan.subtotal_fen + plan.fee_fen - plan.total_fen, total_fen=plan.total_fen,
                  tier=member.tier if member else None, tier_name_zh=member.tier_name_zh if member else "",
-                 tier_name_en=member.tier_name_en if member else "", delivery_fee_waived_fen=plan.waived_fen)
+                 tier_name_en=member.tier_name_en if member else "", delivery_fee_waived_fen=plan.waived_fen,
+                 discounts=tuple(discounts.applied_out(deal)), rejected=tuple(discounts.rejected_out(deal)),
+                 coupons=tuple(discounts.coupon_choices(deal)),
+                 goods_discount_fen=deal.goods_fen if deal else 0,
+                 delivery_discount_fen=deal.delivery_fen if deal else 0)

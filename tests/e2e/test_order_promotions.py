@@ -1,0 +1,190 @@
+"""Promotions and coupons on orders, through the API, on SQLite and PostgreSQL: a threshold promotion
+applied and explained on the bill ("满30减5") with its discount spread over the lines in whole fen; the
+quote showing what applies, what does not and why, and the wallet's coupons to pick; a coupon used once;
+a coupon the basket does not qualify for refused (409) but explained in the quote; a 3 km coupon refused
+at another store; points on top of a coupon (on what is still to pay); a cancelled order giving the
+coupon back (restore) or not (forfeit); staff without the customer's member code cannot open the wallet."""
+
+from __future__ import annotations
+
+from o2o import bootstrap
+from o2o.customers import service as customers
+from tests.factories.chain import build_chain, receive
+from tests.integration.loyalty.flow import give
+from tests.integration.orders.promo_rows import coupon, coupon_row, promotion, template
+
+V1 = "/api/v1"
+MILK, YOGURT = 1290, 890
+
+
+def _chain(container):  # type: ignore[no-untyped-def]
+    chain = build_chain(container)
+    for store in ("xujiahui", "jingan"):
+        for sku in ("milk", "yogurt", "cheese"):
+            receive(container, chain.stores[store], chain.skus[sku], 40)
+    return chain
+
+
+def _body(chain, milk: int = 3, yogurt: int = 0, store: str = "xujiahui", **kw):  # type: ignore[no-untyped-def]
+    lines = [{"sku_id": chain.skus["milk"], "quantity": milk}] if milk else []
+    lines += [{"sku_id": chain.skus["yogurt"], "quantity": yogurt}] if yogurt else []
+    return {"mode": "pickup", "location_id": chain.stores[store], "lines": lines} | kw
+
+
+def _coupon_kind(container, coupon_id: int) -> str:  # type: ignore[no-untyped-def]
+    return coupon_row(container, coupon_id).status
+
+
+def test_threshold_promotion_applies_and_the_bill_explains_it_when_the_basket_reaches_it(client, container, auth):
+    chain = _chain(container)
+    pid = promotion(container)  # 满30减5
+    me = auth.customer(chain.customer)
+    r = client.post(f"{V1}/orders", headers=me, json=_body(chain, milk=2, yogurt=1))  # 25.80 + 8.90 = 34.70
+    assert r.status_code == 201, r.text
+    order = r.json()
+    assert order["subtotal_fen"] == 2 * MILK + YOGURT
+    assert order["discount_fen"] == 500 and order["total_fen"] == 2 * MILK + YOGURT - 500
+    assert order["discounts"] == [{"key": f"P{pid}", "kind": "threshold", "label_zh": "满30减5",
+                                   "label_en": "¥5 off over ¥30", "amount_fen": 500}]
+    # spread over the lines in proportion to what each pays, in whole fen, summing to the discount
+    by_sku = {ln["sku_id"]: ln for ln in order["lines"]}
+    assert by_sku[chain.skus["milk"]]["discount_fen"] == 372 and by_sku[chain.skus["yogurt"]]["discount_fen"] == 128
+    again = client.get(f"{V1}/orders/{order['number']}", headers=me).json()
+    assert again["discounts"] == order["discounts"] and again["discount_fen"] == 500
+    assert sorted(ln["discount_fen"] for ln in again["lines"]) == [128, 372]
+    # under the threshold: nothing off, nothing on the bill
+    small = client.post(f"{V1}/orders", headers=me, json=_body(chain, milk=2)).json()
+    assert small["discount_fen"] == 0 and small["discounts"] == [] and small["total_fen"] == 2 * MILK
+
+
+def test_quote_shows_what_applies_what_does_not_and_the_coupons_to_pick(client, container, auth):
+    chain = _chain(container)
+    cheap = promotion(container)  # 满30减5
+    far = promotion(container, min_fen=10_000, off_fen=2_000)  # 满100减20: not reached
+    tid = template(container)  # 满20减3
+    cid = coupon(container, tid, chain.customer)
+    me = auth.customer(chain.customer)
+    r = client.post(f"{V1}/orders/quote", headers=me, json=_body(chain, milk=3))  # 38.70
+    assert r.status_code == 200, r.text
+    q = r.json()
+    assert {d["key"]: d["amount_fen"] for d in q["discounts"]} == {f"P{cheap}": 500, f"C{cid}": 300}
+    assert q["discount_fen"] == 800 and q["total_fen"] == 3 * MILK - 800 and q["goods_discount_fen"] == 800
+    assert {x["key"]: x["reason"] for x in q["rejected"]} == {f"P{far}": "threshold"}
+    assert q["coupons"] == [{"coupon_id": cid, "key": f"C{cid}", "label_zh": "满20减3", "label_en": "¥3 off over ¥20",
+                             "applied": True, "reason": None}]
+    # the shopper takes the coupon off: quoted without it, still offered
+    q = client.post(f"{V1}/orders/quote", headers=me, json=_body(chain, milk=3, coupon_ids=[])).json()
+    assert [d["key"] for d in q["discounts"]] == [f"P{cheap}"] and q["total_fen"] == 3 * MILK - 500
+    assert q["coupons"][0]["applied"] is False
+    # quoting writes nothing: the coupon is still in the wallet
+    assert _coupon_kind(container, cid) == "issued"
+
+
+def test_a_coupon_is_used_once_and_then_is_not_usable_when_named_again(client, container, auth):
+    chain = _chain(container)
+    cid = coupon(container, template(container), chain.customer)
+    me = auth.customer(chain.customer)
+    r = client.post(f"{V1}/orders", headers=me, json=_body(chain, milk=2, coupon_ids=[cid]))  # 25.80
+    assert r.status_code == 201, r.text
+    first = r.json()
+    assert first["discounts"] == [{"key": f"C{cid}", "kind": "threshold", "label_zh": "满20减3",
+                                   "label_en": "¥3 off over ¥20", "amount_fen": 300}]
+    assert first["total_fen"] == 2 * MILK - 300
+    used = coupon_row(container, cid)
+    assert used.status == "used" and used.discount_fen == 300 and used.location_id == chain.stores["xujiahui"]
+    r = client.post(f"{V1}/orders", headers=me, json=_body(chain, milk=2, coupon_ids=[cid]))
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "coupon_ids", r.text
+    # picked automatically: the used coupon is not there any more
+    r = client.post(f"{V1}/orders", headers=me, json=_body(chain, milk=2))
+    assert r.status_code == 201 and r.json()["discount_fen"] == 0
+
+
+def test_a_named_coupon_the_basket_does_not_qualify_for_refuses_the_order_and_the_quote_says_why(
+        client, container, auth):
+    chain = _chain(container)
+    cid = coupon(container, template(container), chain.customer)  # 满20减3
+    me = auth.customer(chain.customer)
+    r = client.post(f"{V1}/orders", headers=me, json=_body(chain, milk=1, coupon_ids=[cid]))  # 12.90
+    assert r.status_code == 409, r.text
+    assert r.json()["type"].endswith("/coupon-not-applicable")
+    assert r.json()["coupons"] == [{"coupon_id": cid, "reason": "threshold"}]
+    assert _coupon_kind(container, cid) == "issued"
+    q = client.post(f"{V1}/orders/quote", headers=me, json=_body(chain, milk=1, coupon_ids=[cid])).json()
+    assert q["discounts"] == [] and q["rejected"] == [{"key": f"C{cid}", "label_zh": "满20减3",
+                                                       "label_en": "¥3 off over ¥20", "reason": "threshold"}]
+    # without naming it, the order is placed and the coupon stays in the wallet
+    r = client.post(f"{V1}/orders", headers=me, json=_body(chain, milk=1))
+    assert r.status_code == 201 and r.json()["discount_fen"] == 0
+    assert _coupon_kind(container, cid) == "issued"
+
+
+def test_a_3_km_coupon_of_one_store_is_refused_at_another_store(client, container, auth):
+    chain = _chain(container)
+    tid = template(container, store_id=chain.stores["xujiahui"], radius_m=3000)
+    cid = coupon(container, tid, chain.customer, store_id=chain.stores["xujiahui"])
+    me = auth.customer(chain.customer)
+    r = client.post(f"{V1}/orders", headers=me, json=_body(chain, milk=3, store="jingan", coupon_ids=[cid]))
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "coupon_ids", r.text
+    q = client.post(f"{V1}/orders/quote", headers=me, json=_body(chain, milk=3, store="jingan")).json()
+    assert q["coupons"] == [] and q["discounts"] == []
+    r = client.post(f"{V1}/orders", headers=me, json=_body(chain, milk=3, store="jingan"))
+    assert r.status_code == 201 and r.json()["discount_fen"] == 0
+    assert _coupon_kind(container, cid) == "issued"
+    # at its own store it applies (picked from the wallet)
+    r = client.post(f"{V1}/orders", headers=me, json=_body(chain, milk=3))
+    assert r.status_code == 201 and [d["key"] for d in r.json()["discounts"]] == [f"C{cid}"]
+    assert _coupon_kind(container, cid) == "used"
+
+
+def test_points_pay_part_of_what_is_still_to_pay_after_the_coupon(client, container, auth):
+    chain = _chain(container)
+    cid = coupon(container, template(container), chain.customer)  # 满20减3
+    give(container, chain.customer, 10_000)
+    me = auth.customer(chain.customer)
+    r = client.post(f"{V1}/orders", headers=me, json=_body(chain, milk=3, points=300, coupon_ids=[cid],
+                                                                 customer_id=chain.customer))
+    assert r.status_code == 201, r.text
+    order = r.json()
+    kinds = {d["kind"]: d["amount_fen"] for d in order["discounts"]}
+    assert kinds["threshold"] == 300 and kinds["points"] > 0
+    assert order["discount_fen"] == 300 + kinds["points"] == sum(d["amount_fen"] for d in order["discounts"])
+    assert order["total_fen"] == 3 * MILK - order["discount_fen"]
+    assert sum(ln["discount_fen"] for ln in order["lines"]) == 300  # points are the bill's, not the lines'
+
+
+def test_staff_without_the_customers_member_code_cannot_use_their_coupons(client, container, auth):
+    chain = _chain(container)
+    cid = coupon(container, template(container), chain.customer)
+    clerk = auth.staff("store_manager", store_id=chain.stores["xujiahui"])
+    body = _body(chain, milk=3, customer_id=chain.customer)
+    r = client.post(f"{V1}/orders", headers=clerk, json=body | {"coupon_ids": [cid]})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "member_code", r.text
+    r = client.post(f"{V1}/orders", headers=clerk, json=body)  # the wallet stays shut
+    assert r.status_code == 201 and r.json()["discount_fen"] == 0
+    assert _coupon_kind(container, cid) == "issued"
+    shown = customers.member_code(chain.customer, container.clock.now())
+    r = client.post(f"{V1}/orders", headers=clerk, json=body | {"member_code": shown})
+    assert r.status_code == 201 and [d["key"] for d in r.json()["discounts"]] == [f"C{cid}"]
+
+
+def test_a_cancelled_order_gives_a_restore_coupon_back_and_voids_a_forfeit_one(client, container, auth):
+    chain = _chain(container)
+    kept = coupon(container, template(container, on_cancel="restore"), chain.customer)
+    lost = coupon(container, template(container, on_cancel="forfeit", min_fen=1000, off_fen=100), chain.customer)
+    me = auth.customer(chain.customer)
+    relay = bootstrap.relay(container)
+    numbers = []
+    for cid in (kept, lost):
+        r = client.post(f"{V1}/orders", headers=me, json=_body(chain, milk=2, coupon_ids=[cid]))
+        assert r.status_code == 201, r.text
+        numbers.append(r.json()["number"])
+    assert {_coupon_kind(container, kept), _coupon_kind(container, lost)} == {"used"}
+    for number in numbers:
+        assert client.post(f"{V1}/orders/{number}/cancel", headers=me, json={"reason_code": "changed_mind"}
+                           ).status_code == 200
+    relay.drain()
+    assert _coupon_kind(container, kept) == "issued" and coupon_row(container, kept).order_id is None
+    assert _coupon_kind(container, lost) == "void"
+    r = client.post(f"{V1}/orders", headers=me, json=_body(chain, milk=2, coupon_ids=[kept]))
+    assert r.status_code == 201 and r.json()["discount_fen"] == 300
+
