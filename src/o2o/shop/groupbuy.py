@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from o2o.cart import service as cart
 from o2o.deps import ContainerDep, MaybePrincipal, PrincipalDep
 from o2o.groupbuy import service as groupbuy
 from o2o.groupbuy.schemas import JoinIn
@@ -22,7 +23,7 @@ from o2o.kernel.money import format_cny
 from o2o.locations import service as locations
 from o2o.orders import service as orders
 from o2o.shop import texts
-from o2o.shop.common import chosen_store, distance_text, here, name_in, see_other
+from o2o.shop.common import chosen_store, distance_text, here, name_in, owner_of, see_other
 from o2o.shop.groupbuy_texts import TEXTS as GB_TEXTS
 from o2o.shop.web import router
 from o2o.web.templating import locale_of, render
@@ -35,7 +36,9 @@ ERRORS = {"group-full": "gb.err.full", "group-closed": "gb.err.closed", "already
 
 def _render(request: Request, c: ContainerDep, p: Any, template: str, ctx: dict, status: int = 200) -> HTMLResponse:
     locale = locale_of(request)
-    base = {"chosen": chosen_store(request, c), "cart_count": 0, "money": format_cny, "distance": distance_text,
+    owner = owner_of(request, p)
+    count = sum(ln.quantity for ln in cart.lines(c.db, owner)) if owner else 0
+    base = {"chosen": chosen_store(request, c), "cart_count": count, "money": format_cny, "distance": distance_text,
             "name": name_in(locale), "here": here(request), "is_customer": bool(p and p.is_customer),
             "dev": c.settings.dev, "idem": secrets.token_urlsafe(16)}
     response = render(request, template, base | ctx, texts=[GB_TEXTS, texts.TEXTS], locale=locale,
