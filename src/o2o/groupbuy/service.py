@@ -9,6 +9,7 @@ events (handlers.py)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from o2o.orders import service as orders
 from o2o.orders.schemas import LineIn, OrderIn, OrderOut
 
 ACTOR = "groupbuy"
+log = logging.getLogger(__name__)
 
 
 # --- deals (operators) ------------------------------------------------------------------------
@@ -341,28 +343,37 @@ def close_due(db: Database, uow_factory: Callable[[], UnitOfWork], limit: int = 
         due = repo.due(s, now, limit)
     done = 0
     for group_id in due:
-        with uow_factory() as u:
-            if repo.start_failing(u.session, group_id, u.clock.now()):
-                u.publish("groupbuy.group_failing", {"group_id": group_id})
-            u.commit()
-        with db.read() as s:
-            g = repo.group(s, group_id)
-            if g is None or g.status != FAILING:
-                continue  # it formed at the last moment
-            pending = [(m.id, m.order_number) for m in repo.members(s, group_id) if m.status in ACTIVE]
-            deal_id = g.deal_id
-        for member_id, number in pending:
-            with suppress(IllegalTransition):  # ended already (expired unpaid, cancelled by the shopper)
-                orders.cancel(uow_factory(), number, ACTOR, f"group {group_id} did not form in time")
-            with uow_factory() as u:
-                s = u.session
-                if (repo.move_member(s, member_id, JOINED, FAILED_MEMBER, left_at=u.clock.now())
-                        or repo.move_member(s, member_id, PAID, FAILED_MEMBER, left_at=u.clock.now())):
-                    repo.give_back_portion(s, deal_id)
-                u.commit()
-        with uow_factory() as u:
-            if repo.finish_failing(u.session, group_id, u.clock.now()):
-                u.publish("groupbuy.group_failed", {"group_id": group_id})
-                done += 1
-            u.commit()
+        try:
+            done += _fail(db, uow_factory, group_id)
+        except Exception:  # one group's trouble must not stop the others, nor the relay's round
+            log.exception("group %s could not be failed; the next round tries again", group_id)
     return done
+
+
+def _fail(db: Database, uow_factory: Callable[[], UnitOfWork], group_id: int) -> int:
+    """One group out of time: failing, every member's order cancelled, failed (see close_due)."""
+    with uow_factory() as u:
+        if repo.start_failing(u.session, group_id, u.clock.now()):
+            u.publish("groupbuy.group_failing", {"group_id": group_id})
+        u.commit()
+    with db.read() as s:
+        g = repo.group(s, group_id)
+        if g is None or g.status != FAILING:
+            return 0  # it formed at the last moment
+        pending = [(m.id, m.order_number) for m in repo.members(s, group_id) if m.status in ACTIVE]
+        deal_id = g.deal_id
+    for member_id, number in pending:
+        with suppress(IllegalTransition):  # ended already (expired unpaid, cancelled by the shopper)
+            orders.cancel(uow_factory(), number, ACTOR, f"group {group_id} did not form in time")
+        with uow_factory() as u:
+            s = u.session
+            if (repo.move_member(s, member_id, JOINED, FAILED_MEMBER, left_at=u.clock.now())
+                    or repo.move_member(s, member_id, PAID, FAILED_MEMBER, left_at=u.clock.now())):
+                repo.give_back_portion(s, deal_id)
+            u.commit()
+    with uow_factory() as u:
+        failed = repo.finish_failing(u.session, group_id, u.clock.now())
+        if failed:
+            u.publish("groupbuy.group_failed", {"group_id": group_id})
+        u.commit()
+    return int(failed)
