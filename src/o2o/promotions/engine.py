@@ -153,29 +153,82 @@ def _better(a: Objective, b: Objective) -> bool:
 Step = tuple[_Cand, Sequence[tuple[int, int]], int]     # an applied offer: goods [(line index, fen)], delivery
 
 
+def _group_sum(items: Sequence[tuple[str, int]]) -> int:
+    """Sum of the figures, counting only the largest one of each non-empty group."""
+    total, top = 0, {}
+    for g, ub in items:
+        if not g:
+            total += ub
+        elif ub > top.get(g, 0):
+            total += ub - top.get(g, 0)
+            top[g] = ub
+    return total
+
+
+def _bounds(cands: list[_Cand], start: int, rem: list[int], b: rules.Basket, waived: bool, used: set[str],
+            everything: int) -> tuple[list[tuple[str, int]], list[int], int]:
+    """Upper bounds on what the offers from `start` on can still take off from this state.
+
+    more[j]: the offers j.. at their figures on what is still to pay now (rules are monotone), the largest per
+    group (one offer per group; all free deliveries count as one fee); non-increasing in j.
+    cap: a bound on any completion, tighter where a minimum binds: if t is the last offer chosen with a minimum
+    on the whole basket (threshold, percent), everything before it took at most (still to pay now - its
+    minimum), or it would not apply."""
+    n = len(cands)
+    ubs: list[tuple[str, int]] = [("", 0)] * n
+    more = [0] * (n + 1)
+    top: dict[str, int] = {}
+    total = 0
+    for j in range(n - 1, start - 1, -1):
+        c = cands[j]
+        g = c.o.group
+        if g and g in used:
+            more[j] = total
+            continue
+        ub = rules.upper(c.o, c.idxs, rem, b, waived, c.ub)
+        if c.o.kind == "free_delivery":
+            g = "\x00delivery"
+        ubs[j] = (g, ub)
+        if not g:
+            total += ub
+        elif ub > top.get(g, 0):
+            total += ub - top.get(g, 0)
+            top[g] = ub
+        more[j] = total
+    binding = [t for t in range(start, n) if _binding(cands[t], ubs[t][1], everything)]
+    if not binding:
+        return ubs, more, more[start]
+    s_now = sum(rem)
+    # no such offer chosen: the others only; else t the last one chosen
+    skip = set(binding)
+    cap = _group_sum([ubs[j] for j in range(start, n) if j not in skip])
+    total, top = 0, {}                      # offers start..t-1, the largest per group
+    for t in range(start, n):
+        g, ub = ubs[t]
+        if t in skip:
+            cap = max(cap, min(total, max(s_now - cands[t].o.min_fen, 0)) + ub + more[t + 1])
+        if not g:
+            total += ub
+        elif ub > top.get(g, 0):
+            total += ub - top.get(g, 0)
+            top[g] = ub
+    return ubs, more, cap
+
+
+def _binding(c: _Cand, ub: int, everything: int) -> bool:
+    return c.o.min_fen > 0 and ub > 0 and len(c.idxs) == everything and c.o.kind in ("threshold", "percent")
+
+
 def _search(b: rules.Basket, cands: list[_Cand], excl: list[_Cand]) -> list[Step]:
     """Exact best combination: depth-first over subsets of `cands` in application order (so the state of a
     prefix is final), branch and bound; each exclusive offer is a combination of its own."""
     n = len(cands)
-    sufsum, sufreq, sufgift = [0] * (n + 1), [0] * (n + 1), [0] * (n + 1)
-    gmax: list[dict[str, int]] = [{} for _ in range(n + 1)]
-    running: dict[str, int] = {}
-    total = 0
+    sufreq, sufgift = [0] * (n + 1), [0] * (n + 1)
     for j in range(n - 1, -1, -1):
-        c = cands[j]
-        g = c.o.group
-        if g:
-            if c.ub > running.get(g, 0):
-                total += c.ub - running.get(g, 0)
-                running[g] = c.ub
-            gmax[j] = dict(running)
-        else:
-            total += c.ub
-            gmax[j] = gmax[j + 1]
-        sufsum[j] = total
-        sufreq[j] = sufreq[j + 1] + c.req
-        sufgift[j] = sufgift[j + 1] + (c.o.kind == "gift")
+        sufreq[j] = sufreq[j + 1] + cands[j].req
+        sufgift[j] = sufgift[j + 1] + (cands[j].o.kind == "gift")
 
+    everything = len(b.skus)
     rem = list(b.rem0)
     stack: list[Step] = []
     used: set[str] = set()
@@ -192,11 +245,10 @@ def _search(b: rules.Basket, cands: list[_Cand], excl: list[_Cand]) -> list[Step
             if _better(obj, best_obj):
                 best_obj, best_steps = obj, list(stack)
         left = sum(rem) + (0 if waived else b.fee)
+        ubs, more, cap = _bounds(cands, start, rem, b, waived, used, everything)
+        left = min(left, cap)
         for j in range(start, n):
-            more = sufsum[j]
-            for g in used:
-                more -= gmax[j].get(g, 0)
-            bound = (req + sufreq[j], fen + min(more, left), gifts + sufgift[j], -len(stack) - 1)
+            bound = (req + sufreq[j], fen + min(more[j], left), gifts + sufgift[j], -len(stack) - 1)
             if bound < best_obj[:4]:
                 break                       # every later j has a bound no larger
             c = cands[j]
@@ -222,13 +274,13 @@ def _search(b: rules.Basket, cands: list[_Cand], excl: list[_Cand]) -> list[Step
             for i, d in goods:
                 rem[i] += d
 
-    visit(0)
-    for c in excl:
+    for c in excl:                          # first: a good incumbent prunes more
         reason, goods, dl = rules.apply(c.o, c.idxs, b.rem0, b, False)
         if reason is None:
             obj = (int(c.req), dl + sum(d for _, d in goods), int(c.o.kind == "gift"), -1, (c.o.key,))
             if _better(obj, best_obj):
                 best_obj, best_steps = obj, [(c, goods, dl)]
+    visit(0)
     return best_steps
 
 

@@ -154,3 +154,38 @@ def apply(o: Offer, idxs: tuple[int, ...], rem: Any, b: Basket, waived: bool) ->
 def slack(o: Offer, idxs: tuple[int, ...]) -> int:
     """Fen a rule can round in its favour beyond its standalone figure (buy_x_get_y floors per line)."""
     return len(idxs) if o.kind == "buy_x_get_y" else 0
+
+
+def upper(o: Offer, idxs: tuple[int, ...], rem: Any, b: Basket, waived: bool, ub0: int) -> int:
+    """The most offer `o` can take off from now on, whatever is applied before it: its standalone figure on
+    what is still to pay (the rules are monotone), or `ub0` (its figure on the undiscounted basket, with
+    rounding slack) for buy_x_get_y. 0 once its minimum is out of reach."""
+    k = o.kind
+    if k == "sale_price":
+        p = o.price_fen
+        s = 0
+        for i in idxs:
+            d = rem[i] - p * b.qty[i]
+            if d > 0:
+                s += d
+        return s
+    if k == "nth_discount":
+        s = 0
+        for i in idxs:
+            q = b.qty[i]
+            if q >= o.nth:
+                s += rem[i] * (q // o.nth) * min(o.pct_off, 100) // (100 * q)
+        return s
+    if k == "buy_x_get_y":
+        return ub0
+    s = _still_to_pay(idxs, rem)
+    if s < o.min_fen:
+        return 0
+    if k == "threshold":
+        return min(o.off_fen * (s // o.min_fen if o.repeat and o.min_fen > 0 else 1), s)
+    if k == "percent":
+        off = s * min(max(o.pct_off, 0), 100) // 100
+        return min(off, o.cap_fen) if o.cap_fen > 0 else off
+    if k == "free_delivery":
+        return 0 if waived else b.fee
+    return 0
