@@ -44,3 +44,10 @@ class NotRedeemable(Conflict):
     """A known coupon that cannot be used now (used already, expired, void, outside its window)."""
 
     kind = "coupon-not-redeemable"
+
+
+class StoreStaffOnly(Problem):
+    """Redeeming and looking up codes is for a store's staff (or a store-bound key): a head-office caller
+    is at no till."""
+
+    status, kind, message_key = 403, "store-staff-only", "forbidden"

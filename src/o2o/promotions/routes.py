@@ -21,11 +21,11 @@ from limits import RateLimitItemPerMinute
 
 from o2o.deps import ContainerDep, IdempotencyKey, PageDep, PrincipalDep, Uow
 from o2o.kernel.auth import Principal
-from o2o.kernel.errors import Forbidden, TooManyRequests
+from o2o.kernel.errors import TooManyRequests
 from o2o.kernel.i18n import negotiate
 from o2o.kernel.ids import Id
 from o2o.promotions import service
-from o2o.promotions.exceptions import NoSuchCoupon
+from o2o.promotions.exceptions import NoSuchCoupon, StoreStaffOnly
 from o2o.promotions.schemas import (
     CenterItem,
     ClaimIn,
@@ -82,7 +82,7 @@ def my_coupons(c: ContainerDep, p: PrincipalDep, accept_language: Lang = None) -
 
 def _till(request: Request, p: Principal) -> int:
     if p.store_id is None:
-        raise Forbidden("coupons are redeemed by a store's staff or a store-bound key")
+        raise StoreStaffOnly("coupons are redeemed by a store's staff or a store-bound key")
     limits = request.app.state.guardian.limits
     who = f"{p.kind}:{p.id}"
     if not limits.limiter.test(MISSES_PER_MINUTE, "coupon-miss", who):
