@@ -15,7 +15,7 @@ from o2o.customers import service as customers
 from o2o.customers.schemas import CustomerIn
 from o2o.groupbuy import repository as gb_repo
 from o2o.groupbuy import service as groupbuy
-from o2o.groupbuy.exceptions import GroupFull
+from o2o.groupbuy.exceptions import AlreadyInGroup, GroupFull
 from o2o.groupbuy.schemas import JoinIn
 from o2o.inventory import service as inventory
 from o2o.orders import service as orders
@@ -293,7 +293,7 @@ def test_operators_manage_deals_and_others_cannot(client, container, auth, chain
     assert [d["id"] for d in client.get(f"{V1}/deals").json()] == [deal["id"]]
     bad = [body | {"ends_at": body["starts_at"]}, body | {"items": [{"sku_id": 999999, "price_fen": 1}]},
            body | {"group_size": 1}, body | {"modes": ["teleport"]}, body | {"stock_cap": True},
-           body | {"location_ids": [999999]}]
+           body | {"location_ids": [999999]}, body | {"items": [{"sku_id": chain.skus["milk"], "price_fen": 0}]}]
     for b in bad:
         assert client.post(f"{V1}/admin/deals", headers=operator, json=b).status_code == 422, b
     for who in (auth.staff("clerk", store_id=chain.stores["xujiahui"]), auth.customer(chain.customer)):
@@ -334,3 +334,27 @@ def test_a_member_may_have_it_delivered_to_a_saved_address_where_the_deal_allows
         "items": [{"sku_id": chain.skus["milk"], "price_fen": 1}], "stock_cap": 1,
         "starts_at": "2026-11-24T00:00:00Z", "ends_at": "2026-12-24T00:00:00Z"})
     assert over.status_code == 422
+
+
+def test_one_shopper_joining_the_same_group_twice_at_once_takes_one_slot(client, container, auth, chain):
+    deal = make_deal(client, container, auth, chain, group_size=4)
+    leader = shopper(container, auth, 1)
+    group_id = open_group(client, deal["id"], leader[1], chain).json()["group"]["id"]
+    twin = shopper(container, auth, 2)[0]
+    barrier = threading.Barrier(2)
+
+    def go(key: str) -> str:
+        barrier.wait()
+        try:
+            return groupbuy.join_group(container.uow(), orders.OrderPolicy(), twin, group_id,
+                                       JoinIn(mode="pickup", location_id=chain.stores["xujiahui"]), key).order_number
+        except AlreadyInGroup:
+            return "already"
+
+    with ThreadPoolExecutor(2) as pool:
+        results = sorted(pool.map(go, ["tap-1", "tap-2"]))
+    assert results[1] == "already" and results[0].startswith("SO"), results
+    assert client.get(f"{V1}/groups/{group_id}").json()["joined"] == 2
+    row = stock_row(client, chain.stores["xujiahui"], chain.skus["milk"], auth.staff("operator"))
+    assert row["reserved"] == 2
+    assert inventory.check(container.db).ok

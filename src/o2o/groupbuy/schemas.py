@@ -44,6 +44,8 @@ class DealIn(Input):
             raise ValueError("ends_at must be after starts_at")
         if len({i.sku_id for i in self.items}) != len(self.items):
             raise ValueError("items name a SKU twice")
+        if sum(i.price_fen * i.quantity for i in self.items) < 1:
+            raise ValueError("the bundle must cost something (a member pays for it)")
         if len(set(self.modes)) != len(self.modes) or len(set(self.location_ids)) != len(self.location_ids):
             raise ValueError("modes and location_ids name each one once")
         return self
