@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from o2o.promotions import engine_rules as rules
 
@@ -120,6 +121,18 @@ class _Cand:
     req: bool
 
 
+PARAMS = ("kind", "group", "min_fen", "off_fen", "repeat", "pct_off", "cap_fen", "nth", "buy", "get", "price_fen",
+          "gift_sku_id")
+
+
+def _twins(a: _Cand, c: _Cand) -> bool:
+    """Two offers of one group that do exactly the same, next to each other in the application order (the
+    same coupon twice in the wallet): only the smaller key is searched; at most one of them could apply and
+    the smaller key wins the tie."""
+    return (bool(a.o.group) and a.idxs == c.idxs and a.req == c.req
+            and all(getattr(a.o, f) == getattr(c.o, f) for f in PARAMS))
+
+
 def _basket(lines: Sequence[Line], fee: int) -> rules.Basket:
     ls = sorted(lines, key=lambda ln: ln.sku_id)
     for a, z in zip(ls, ls[1:], strict=False):
@@ -195,28 +208,66 @@ def _bounds(cands: list[_Cand], start: int, rem: list[int], b: rules.Basket, wai
             total += ub - top.get(g, 0)
             top[g] = ub
         more[j] = total
-    binding = [t for t in range(start, n) if _binding(cands[t], ubs[t][1], everything)]
-    if not binding:
-        return ubs, more, more[start]
-    s_now = sum(rem)
-    # no such offer chosen: the others only; else t the last one chosen
-    skip = set(binding)
-    cap = _group_sum([ubs[j] for j in range(start, n) if j not in skip])
-    total, top = 0, {}                      # offers start..t-1, the largest per group
-    for t in range(start, n):
-        g, ub = ubs[t]
-        if t in skip:
-            cap = max(cap, min(total, max(s_now - cands[t].o.min_fen, 0)) + ub + more[t + 1])
-        if not g:
-            total += ub
-        elif ub > top.get(g, 0):
-            total += ub - top.get(g, 0)
-            top[g] = ub
-    return ubs, more, cap
+    fee = max((ub for g, ub in ubs[start:] if g == "\x00delivery"), default=0)
+    return ubs, more, _chain(cands, start, ubs, sum(rem), used, everything) + fee
 
 
-def _binding(c: _Cand, ub: int, everything: int) -> bool:
-    return c.o.min_fen > 0 and ub > 0 and len(c.idxs) == everything and c.o.kind in ("threshold", "percent")
+MAX_STATES = 32
+
+
+def _chain(cands: list[_Cand], start: int, ubs: list[tuple[str, int]], s_now: int, used: set[str],
+           everything: int) -> int:
+    """A bound on the goods discount of any completion, walking the offers in application order with D, a
+    bound on what has been taken off so far (each step is non-decreasing in D):
+    - an offer on the whole basket with a minimum applies only if what was taken before it is at most
+      (still to pay now - minimum): D is clamped to that before its figure is added;
+    - a percentage on the whole basket takes pct of (still to pay now - D) at most;
+    - any other offer adds its figure on what is still to pay now.
+    One offer per group: D is kept per set of groups already used among those still open (merged into one,
+    which only loosens the bound, past MAX_STATES)."""
+    n = len(cands)
+    last: dict[str, int] = {}
+    for k in range(start, n):
+        g = cands[k].o.group
+        if g and g not in used:
+            last[g] = k
+    states: dict[frozenset[str], int] = {frozenset(): 0}
+    for k in range(start, n):
+        c = cands[k]
+        o = c.o
+        g = o.group
+        if g and g in used:
+            continue
+        ub = ubs[k][1]
+        if ub > 0 and o.kind not in ("free_delivery", "gift"):
+            whole = len(c.idxs) == everything and o.kind in ("threshold", "percent")
+            nxt = dict(states)
+            for u, d in states.items():
+                if g and g in u:
+                    continue
+                if whole:
+                    base = d if o.min_fen <= 0 else min(d, s_now - o.min_fen)
+                    if o.kind == "percent":
+                        off = (s_now - base) * min(max(o.pct_off, 0), 100) // 100
+                        v = base + (min(off, o.cap_fen) if o.cap_fen > 0 else off)
+                    else:
+                        v = base + ub
+                else:
+                    v = d + ub
+                v = min(v, s_now)
+                key = u | {g} if g else u
+                if v > nxt.get(key, -1):
+                    nxt[key] = v
+            states = nxt
+        if g and last.get(g) == k:                          # the group closes: one state with or without it
+            merged: dict[frozenset[str], int] = {}
+            for u, d in states.items():
+                key = u - {g}
+                merged[key] = max(merged.get(key, 0), d)
+            states = merged
+        if len(states) > MAX_STATES:
+            states = {frozenset(): max(states.values())}
+    return max(states.values())
 
 
 def _search(b: rules.Basket, cands: list[_Cand], excl: list[_Cand]) -> list[Step]:
@@ -236,10 +287,22 @@ def _search(b: rules.Basket, cands: list[_Cand], excl: list[_Cand]) -> list[Step
     best_obj: Objective = (0, 0, 0, 0, ())
     best_steps: list[Step] = []
 
+    seen: dict[tuple[Any, ...], tuple[tuple[int, int, int, int], frozenset[str]]] = {}
+
     def visit(start: int) -> None:
         nonlocal best_obj, best_steps
         fen, req, gifts, waived = state["fen"], state["req"], state["gifts"], state["waived"]
         head = (req, fen, gifts, -len(stack))
+        # the same state reached by another prefix: the same completions; the better prefix wins for all of
+        # them (the objective is lexicographic, and between two key sets of one size the one holding the
+        # smallest key of their difference is smaller, whatever is added to both)
+        here = (start, tuple(rem), frozenset(used), waived)
+        keys = frozenset(s[0].o.key for s in stack)
+        if here in seen:
+            h, k = seen[here]
+            if h > head or (h == head and min(k ^ keys) in k):
+                return
+        seen[here] = (head, keys)
         if head >= best_obj[:4]:
             obj = (*head, tuple(sorted(s[0].o.key for s in stack)))
             if _better(obj, best_obj):
@@ -303,6 +366,7 @@ def best(lines: Sequence[Line], offers: Sequence[Offer], delivery_fee_fen: int =
     rejected: dict[str, str] = {}
     cands: list[_Cand] = []
     excl: list[_Cand] = []
+    twin: dict[str, str] = {}       # key -> the same offer with a smaller key, next to it in the same group
     for pos, o in enumerate(_sorted_offers(offers)):
         idxs = rules.scoped(o, b)
         if not idxs:
@@ -315,6 +379,9 @@ def best(lines: Sequence[Line], offers: Sequence[Offer], delivery_fee_fen: int =
             rejected[o.key] = reason
             continue
         c = _Cand(o, pos, idxs, dl + sum(d for _, d in goods) + rules.slack(o, idxs), o.key in required)
+        if not o.exclusive and cands and _twins(cands[-1], c):
+            twin[o.key] = twin.get(cands[-1].o.key, cands[-1].o.key)
+            continue
         (excl if o.exclusive else cands).append(c)
     steps = _search(b, cands, excl)
 
@@ -334,6 +401,8 @@ def best(lines: Sequence[Line], offers: Sequence[Offer], delivery_fee_fen: int =
     for c in cands + excl:
         if c.o.key not in chosen:
             rejected[c.o.key] = _why(c, steps, states, b)
+    for key, first in twin.items():
+        rejected[key] = "group" if first in chosen else rejected[first]
     line = {sku: b.rem0[i] - rem[i] for i, sku in enumerate(b.skus)}
     return Result(tuple(applied), line, sum(line.values()), sum(s[2] for s in steps),
                   tuple(sorted(rejected.items())))
