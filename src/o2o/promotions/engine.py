@@ -283,15 +283,19 @@ def _search(b: rules.Basket, cands: list[_Cand], excl: list[_Cand]) -> list[Step
     rem = list(b.rem0)
     stack: list[Step] = []
     used: set[str] = set()
-    state = {"fen": 0, "req": 0, "gifts": 0, "waived": False}
     best_obj: Objective = (0, 0, 0, 0, ())
     best_steps: list[Step] = []
-
     seen: dict[tuple[Any, ...], tuple[tuple[int, int, int, int], frozenset[str]]] = {}
 
-    def visit(start: int) -> None:
+    def record(head: tuple[int, int, int, int]) -> None:
         nonlocal best_obj, best_steps
-        fen, req, gifts, waived = state["fen"], state["req"], state["gifts"], state["waived"]
+        if head >= best_obj[:4]:
+            obj = (*head, tuple(sorted(s[0].o.key for s in stack)))
+            if _better(obj, best_obj):
+                best_obj, best_steps = obj, list(stack)
+
+    def visit(start: int, fen: int, req: int, gifts: int, waived: bool) -> None:
+        """Search the completions of the current prefix (already recorded as a solution) by offers start..n-1."""
         head = (req, fen, gifts, -len(stack))
         # the same state reached by another prefix: the same completions; the better prefix wins for all of
         # them (the objective is lexicographic, and between two key sets of one size the one holding the
@@ -303,16 +307,11 @@ def _search(b: rules.Basket, cands: list[_Cand], excl: list[_Cand]) -> list[Step
             if h > head or (h == head and min(k ^ keys) in k):
                 return
         seen[here] = (head, keys)
-        if head >= best_obj[:4]:
-            obj = (*head, tuple(sorted(s[0].o.key for s in stack)))
-            if _better(obj, best_obj):
-                best_obj, best_steps = obj, list(stack)
-        left = sum(rem) + (0 if waived else b.fee)
         ubs, more, cap = _bounds(cands, start, rem, b, waived, used, everything)
-        left = min(left, cap)
+        left = min(sum(rem) + (0 if waived else b.fee), cap)
+        depth = len(stack)
         for j in range(start, n):
-            bound = (req + sufreq[j], fen + min(more[j], left), gifts + sufgift[j], -len(stack) - 1)
-            if bound < best_obj[:4]:
+            if (req + sufreq[j], fen + min(more[j], left), gifts + sufgift[j], -depth - 1) < best_obj[:4]:
                 break                       # every later j has a bound no larger
             c = cands[j]
             g = c.o.group
@@ -328,9 +327,13 @@ def _search(b: rules.Basket, cands: list[_Cand], excl: list[_Cand]) -> list[Step
             stack.append((c, goods, dl))
             if g:
                 used.add(g)
-            state.update(fen=fen + off, req=req + c.req, gifts=gifts + (c.o.kind == "gift"), waived=waived or dl > 0)
-            visit(j + 1)
-            state.update(fen=fen, req=req, gifts=gifts, waived=waived)
+            gift = c.o.kind == "gift"
+            record((req + c.req, fen + off, gifts + gift, -depth - 1))
+            # its completions: offers j+1.. take at most more[j+1], and with it at most `left`
+            later = max(min(more[j + 1], left - off), 0)
+            if (req + c.req + sufreq[j + 1], fen + off + later, gifts + gift + sufgift[j + 1],
+                              -depth - 2) >= best_obj[:4]:
+                visit(j + 1, fen + off, req + c.req, gifts + gift, waived or dl > 0)
             if g:
                 used.discard(g)
             stack.pop()
@@ -343,7 +346,7 @@ def _search(b: rules.Basket, cands: list[_Cand], excl: list[_Cand]) -> list[Step
             obj = (int(c.req), dl + sum(d for _, d in goods), int(c.o.kind == "gift"), -1, (c.o.key,))
             if _better(obj, best_obj):
                 best_obj, best_steps = obj, [(c, goods, dl)]
-    visit(0)
+    visit(0, 0, 0, 0, False)
     return best_steps
 
 
