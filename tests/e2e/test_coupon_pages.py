@@ -237,8 +237,11 @@ def test_an_operator_creates_a_coupon_with_field_errors_first_then_issues_it_and
     assert 'id="e-f-claim_until"' in html and 'id="e-f-sku_ids"' in html and 'id="e-f-name_zh"' in html
     assert 'value="two hundred"' in html  # what was typed is kept
     # the schema's rule: a threshold needs its amount off below the threshold
+    assert "此类型的规则不完整" not in html and 'id="e-f-kind"' not in html  # the bad amount only, not the rule it breaks
     r = _admin_form(client, "/admin/campaigns", op, **_coupon_fields(min_fen="20", off_fen="30"))
-    assert r.status_code == 422 and "此类型的规则不完整" in r.text
+    assert r.status_code == 422 and 'id="e-f-off_fen"' in r.text and "不超过门槛的减免金额" in r.text
+    r = _admin_form(client, "/admin/campaigns", op, **_coupon_fields(valid_days=""))
+    assert r.status_code == 422 and 'id="e-f-valid_days"' in r.text and "请填写固定有效期或有效天数" in r.text
     r = _admin_form(client, "/admin/campaigns", op,
                     **_coupon_fields(store_id=str(chain.stores["xujiahui"]), tier_codes="gold"))
     assert r.status_code == 303, r.text
@@ -275,7 +278,9 @@ def test_an_operator_creates_an_automatic_promotion_and_sees_its_results(client,
               "nth": "2", "pct_off": "50", "channel": "online", "starts_at": "2026-11-01T00:00",
               "ends_at": "2026-11-30T00:00", "active": "1", "sku_ids": str(chain.skus["milk"])}
     r = post_form(client, "/admin/campaigns", op, **{**fields, "ends_at": "2026-10-01T00:00"})
-    assert r.status_code == 422 and "此类型的规则不完整" in r.text
+    assert r.status_code == 422 and 'id="e-f-ends_at"' in r.text and "结束时间必须晚于开始时间" in r.text
+    r = post_form(client, "/admin/campaigns", op, **{**fields, "nth": "1"})
+    assert r.status_code == 422 and 'id="e-f-nth"' in r.text
     r = post_form(client, "/admin/campaigns", op, **fields)
     assert r.status_code == 303
     pid = int(re.search(r"/admin/campaigns/promotion/(\d+)", r.headers["location"]).group(1))

@@ -190,16 +190,30 @@ def read(kind: str, form: FormData) -> tuple[dict[str, Any], dict[str, Any], Err
     return shown, {k: v for k, v in data.items() if _applies(kind, k)}, errors
 
 
-def _schema_errors(exc: ValidationError) -> Errors:
-    out = field_errors(exc)
-    # a rule the schema checks across fields names the form's first field of it
-    fixed: Errors = {}
-    for name, err in out.items():
-        if name in ("form", ""):
-            fixed.setdefault("kind", ("err.rule", {}))
-        else:
-            fixed[name] = err
-    return fixed
+# a rule the schemas check across fields (their message) -> the form field it is told at, and the text
+RULES = (("threshold needs", "off_fen", "err.threshold"), ("percent needs", "pct_off", "err.pct"),
+         ("nth_discount needs", "nth", "err.nth"), ("buy_x_get_y needs", "buy", "err.buy"),
+         ("sale_price needs", "price_fen", "err.sale"), ("gift needs", "gift_sku_id", "err.gift"),
+         ("ends_at must come after", "ends_at", "err.window"), ("claim_until must come after", "claim_until", "err.window"),
+         ("valid_until must come after", "valid_until", "err.window"), ("give valid_from", "valid_days", "err.validity"),
+         ("is for automatic promotions", "kind", "err.choice"))
+
+
+def _schema_errors(exc: ValidationError, known: Errors) -> Errors:
+    """The schema's errors at their fields; a rule across fields at the field it is about, unless the form
+    already told a field of it (a price that is not one makes the rule fail too: say the first thing only)."""
+    out: Errors = {}
+    for name, err in field_errors(exc).items():
+        if name not in ("form", ""):
+            out[name] = err
+    for err in exc.errors():
+        if err.get("loc"):
+            continue
+        message = str(err.get("msg", ""))
+        field, key = next(((f, k) for needle, f, k in RULES if needle in message), ("kind", "err.rule"))
+        if not known:
+            out.setdefault(field, (key, {}))
+    return out
 
 
 def _options(c: ContainerDep, request: Request) -> dict[str, Any]:
@@ -244,7 +258,7 @@ def _save(request: Request, c: ContainerDep, uow: Uow, form: FormData, kind: str
     try:
         parsed = schema(**data)
     except ValidationError as exc:
-        errors = {**_schema_errors(exc), **errors}
+        errors = {**_schema_errors(exc, errors), **errors}
     if errors or parsed is None:
         return _form_page(request, c, kind, shown, item=item, errors=errors, status=422)
     try:

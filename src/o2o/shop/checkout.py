@@ -48,6 +48,10 @@ class Choice:
     use_points: bool = False
     points: str = ""  # the points offered when the page was shown
     plan: str = ""  # "<mode>:<location id>": the plan the page showed, which placing must match
+    coupon: str = ""  # "": the best of the wallet; "none": no coupon; "<coupon id>": that one
+    applied: str = ""  # the coupon ids the shown quote used ("1,2"; "-" = none): placing uses exactly those
+    shown_coupon: str = ""  # the coupon choice of the page the form was on, and its total (to say what changed)
+    shown_total: str = ""
 
 
 def policy(c: ContainerDep) -> orders.OrderPolicy:
@@ -99,11 +103,26 @@ def _order_in(choice: Choice, customer_id: int, lines: list, chosen: Chosen | No
         return None
     if choice.use_points and (points := parse_int(choice.points, None, 1, 10**12)):
         data["points"] = points
+    data["coupon_ids"] = coupon_ids(choice)
     try:
         return OrderIn(**data)
     except ValidationError:
         errors["mode"] = "checkout.err.mode"
         return None
+
+
+def coupon_ids(choice: Choice, placing: bool = False) -> list[int] | None:
+    """The coupons to quote (or place) with: the shopper's pick, none, or the best of the wallet. Placing
+    with "the best" uses exactly the coupons the page showed (`applied`), so what is placed is what was
+    shown, never a different pick made after the page."""
+    if choice.coupon == "none":
+        return []
+    if (picked := parse_int(choice.coupon, None, 1, 2**62)) is not None:
+        return [picked]
+    if placing and choice.applied:
+        ids = [parse_int(x, None, 1, 2**62) for x in choice.applied.split(",") if x and x != "-"]
+        return [i for i in ids if i is not None][:20]
+    return None
 
 
 def _plan_of(raw: str) -> tuple[str, int] | None:
@@ -130,6 +149,9 @@ def _problem_errors(exc: Problem, errors: dict[str, str], line_errors: dict[int,
         errors["mode"] = "checkout.err.nolocation"
     elif exc.kind == "insufficient-points":
         errors["points"] = "checkout.err.points"
+    elif exc.kind in ("coupon-taken", "coupon-not-applicable", "budget-exhausted") or (
+            isinstance(exc, InvalidInput) and str(exc.extra["errors"][0]["field"]).startswith("coupon_ids")):
+        errors["coupon"] = "checkout.coupon.err"
     elif isinstance(exc, InvalidInput):
         field = str(exc.extra["errors"][0]["field"])
         errors["address" if field == "address_id" else "lines" if field.startswith("lines") else "mode"] = \
@@ -173,7 +195,8 @@ def _render(request: Request, c: ContainerDep, p: PrincipalDep, choice: Choice |
                 if place and (shown is None or shown != (data.mode, data.location_id)):
                     changed, status = True, 409  # not the plan on the page: show the new one first
                 elif place:
-                    return _place(c, p, choice, data, owner)
+                    return _place(c, p, choice, data.model_copy(update={"coupon_ids": coupon_ids(choice, True)}),
+                                  owner)
                 quoted = orders.quote(c.db, data.model_copy(update={"points": None}), policy(c), locale_of(request),
                                       exact=exact)
                 offer = loyalty.checkout_offer(c.db, p.id, quoted.total_fen)
@@ -193,12 +216,19 @@ def _render(request: Request, c: ContainerDep, p: PrincipalDep, choice: Choice |
                 status = exc.status if exc.status in (409, 422) else 422
         elif posted:
             status = 422
+    coupon_change = None
     if quoted is not None:
-        choice = replace(choice, plan=f"{quoted.mode}:{quoted.location_id}")
+        used = [str(k.coupon_id) for k in quoted.coupons if k.applied]
+        if posted and choice.shown_coupon != choice.coupon and (before := parse_int(choice.shown_total, None, 0,
+                                                                                    10**12)) is not None:
+            coupon_change = {"before": before, "after": quoted.total_fen}
+        choice = replace(choice, plan=f"{quoted.mode}:{quoted.location_id}", applied=",".join(used) or "-",
+                         shown_coupon=choice.coupon, shown_total=str(quoted.total_fen))
     ctx = {"check": check, "changed": changed, "back": "/shop/checkout" + (f"?mode={choice.mode}"
                                                                            if choice.mode in MODES else ""),
            "choice": asdict(choice), "lines": lines, "names": names, "saved": saved, "slots": slots, "errors": errors,
            "line_errors": line_errors, "quote": quoted, "modes": MODES,
+           "coupon_change": coupon_change,
            "eta": orders.eta_minutes(quoted.mode, quoted.distance_m) if quoted else None, "points_offer": offer,
            "route": describe_route(c, quoted.location_id, quoted.mode, quoted.reason, quoted.distance_m,
                                      translator(request)) if quoted else None}
@@ -231,7 +261,10 @@ def place_order(request: Request, c: ContainerDep, p: PrincipalDep,
                 action: Annotated[str, Form(max_length=10)] = "place",
                 use_points: Annotated[str, Form(max_length=5)] = "",
                 points: Annotated[str, Form(max_length=15)] = "",
-                plan: Annotated[str, Form(max_length=40)] = "") -> Response:
+                plan: Annotated[str, Form(max_length=40)] = "", coupon: Annotated[str, Form(max_length=24)] = "",
+                applied: Annotated[str, Form(max_length=500)] = "",
+                shown_coupon: Annotated[str, Form(max_length=24)] = "",
+                shown_total: Annotated[str, Form(max_length=15)] = "") -> Response:
     """`action=quote` re-prices the choice; `action=place` places the order and goes to payment."""
     idem = idem.strip()
     if action == "place" and idem and (number := _placed_with(c, p.id, idem)):
@@ -239,5 +272,7 @@ def place_order(request: Request, c: ContainerDep, p: PrincipalDep,
     if action == "to_parcel":  # the shopper chose the parcel the page offered: quote it, place nothing
         mode, action = "parcel", "quote"
     choice = Choice(mode=mode, slot=slot, address=address, line=line, lat=lat, lng=lng, save=bool(save),
-                    idem=idem or secrets.token_urlsafe(16), use_points=bool(use_points), points=points, plan=plan)
+                    idem=idem or secrets.token_urlsafe(16), use_points=bool(use_points), points=points, plan=plan,
+                    coupon=coupon.strip(), applied=applied.strip(), shown_coupon=shown_coupon.strip(),
+                    shown_total=shown_total.strip())
     return _render(request, c, p, choice, place=action == "place")

@@ -67,6 +67,7 @@ EN = {
     "checkout.coupon.none": "No coupon",
     "checkout.coupon.hint": "Changing the coupon updates the total before you place the order.",
     "checkout.coupon.apply": "Apply",
+    "checkout.coupon.applied": "On this order",
     "checkout.coupon.changed": "Coupon changed: the total went from {before} to {after}.",
     "checkout.coupon.not_used": "{name} is not used: {why}",
     "checkout.coupon.wallet": "My coupons",
@@ -76,6 +77,7 @@ EN = {
     "why.worse": "another offer saves you more",
     "why.exclusive": "it does not combine with the other offers",
     "why.group": "only one offer of this kind applies",
+    "why.not_chosen": "you chose another",
     "why.other": "not valid for this order",
 }
 
@@ -142,6 +144,7 @@ ZH = {
     "checkout.coupon.none": "不使用优惠券",
     "checkout.coupon.hint": "更换优惠券后，提交订单前会先更新应付金额。",
     "checkout.coupon.apply": "使用",
+    "checkout.coupon.applied": "本单已用",
     "checkout.coupon.changed": "已更换优惠券：应付金额由 {before} 变为 {after}。",
     "checkout.coupon.not_used": "{name}未使用：{why}",
     "checkout.coupon.wallet": "我的优惠券",
@@ -151,6 +154,7 @@ ZH = {
     "why.worse": "其他优惠更划算",
     "why.exclusive": "不能与其他优惠同时使用",
     "why.group": "同类优惠只能用一个",
+    "why.not_chosen": "您选择了其他优惠",
     "why.other": "不适用于本订单",
 }
 
