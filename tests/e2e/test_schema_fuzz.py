@@ -43,6 +43,8 @@ DATA_RULES = [
     "/api/v1/loyalty/rules",  # each of the four tiers once; a higher tier not easier to reach than a lower one
     "/api/v1/loyalty/rules/preview",  # the same rules as saving them
     "/api/v1/pos/points/redeem",  # the customer must exist; the bill's share payable in points must hold a point
+    "/api/v1/groupbuy/admin/deals",  # ends after starts; the SKUs and stores exist; the bundle costs a fen or more
+    "/api/v1/groupbuy/admin/deals/{deal_id}",  # the same rules as creating one; the cap not below what is taken
 ]
 VALID_OK = ["2xx", "3xx", "401", "403", "404", "409", "429"]  # schemathesis' default but 5xx
 CONFIG = {
