@@ -178,47 +178,51 @@ def _group_sum(items: Sequence[tuple[str, int]]) -> int:
     return total
 
 
-def _bounds(cands: list[_Cand], start: int, rem: list[int], b: rules.Basket, waived: bool, used: set[str],
-            everything: int) -> tuple[list[tuple[str, int]], list[int], int]:
+@dataclass(frozen=True)
+class _Meta:
+    """What the bound needs of a candidate, worked out once per search."""
+
+    group: str          # "" for none; every free delivery counts in one pseudo-group (one fee)
+    real_group: str
+    goods: bool         # takes goods off (not free_delivery, not gift)
+    whole: bool         # a threshold or percentage on the whole basket
+    min_fen: int
+    pct: int            # percent, nth_discount: 0..100, else 0
+    cap_fen: int
+    closes: bool        # the last candidate of its group
+    per_line: int       # 1 sale_price, 2 nth_discount, else 0
+    on_sum: int         # 1 threshold, 2 percent, 3 free_delivery, 4 gift, else 0
+    all_lines: bool     # its scope covers every line
+
+
+DELIVERY = "\x00delivery"
+MAX_STATES = 32
+
+
+def _metas(cands: list[_Cand], everything: int) -> list[_Meta]:
+    last = {c.o.group: j for j, c in enumerate(cands) if c.o.group}
+    out = []
+    for j, c in enumerate(cands):
+        o = c.o
+        out.append(_Meta(DELIVERY if o.kind == "free_delivery" else o.group, o.group,
+                         o.kind not in ("free_delivery", "gift"),
+                         len(c.idxs) == everything and o.kind in ("threshold", "percent"), o.min_fen,
+                         min(max(o.pct_off, 0), 100) if o.kind in ("percent", "nth_discount") else 0, o.cap_fen,
+                         bool(o.group) and last[o.group] == j,
+                         {"sale_price": 1, "nth_discount": 2}.get(o.kind, 0),
+                         {"threshold": 1, "percent": 2, "free_delivery": 3, "gift": 4}.get(o.kind, 0),
+                         len(c.idxs) == everything))
+    return out
+
+
+def _bounds(cands: list[_Cand], meta: list[_Meta], start: int, rem: list[int], b: rules.Basket, waived: bool,
+            used: set[str]) -> tuple[list[int], int]:
     """Upper bounds on what the offers from `start` on can still take off from this state.
 
     more[j]: the offers j.. at their figures on what is still to pay now (rules are monotone), the largest per
     group (one offer per group; all free deliveries count as one fee); non-increasing in j.
-    cap: a bound on any completion, tighter where a minimum binds: if t is the last offer chosen with a minimum
-    on the whole basket (threshold, percent), everything before it took at most (still to pay now - its
-    minimum), or it would not apply."""
-    n = len(cands)
-    ubs: list[tuple[str, int]] = [("", 0)] * n
-    more = [0] * (n + 1)
-    top: dict[str, int] = {}
-    total = 0
-    for j in range(n - 1, start - 1, -1):
-        c = cands[j]
-        g = c.o.group
-        if g and g in used:
-            more[j] = total
-            continue
-        ub = rules.upper(c.o, c.idxs, rem, b, waived, c.ub)
-        if c.o.kind == "free_delivery":
-            g = "\x00delivery"
-        ubs[j] = (g, ub)
-        if not g:
-            total += ub
-        elif ub > top.get(g, 0):
-            total += ub - top.get(g, 0)
-            top[g] = ub
-        more[j] = total
-    fee = max((ub for g, ub in ubs[start:] if g == "\x00delivery"), default=0)
-    return ubs, more, _chain(cands, start, ubs, sum(rem), used, everything) + fee
-
-
-MAX_STATES = 32
-
-
-def _chain(cands: list[_Cand], start: int, ubs: list[tuple[str, int]], s_now: int, used: set[str],
-           everything: int) -> int:
-    """A bound on the goods discount of any completion, walking the offers in application order with D, a
-    bound on what has been taken off so far (each step is non-decreasing in D):
+    cap: a bound on any completion (goods + delivery), walking the offers in application order with D, a
+    bound on the goods taken off so far (each step is non-decreasing in D):
     - an offer on the whole basket with a minimum applies only if what was taken before it is at most
       (still to pay now - minimum): D is clamped to that before its figure is added;
     - a percentage on the whole basket takes pct of (still to pay now - D) at most;
@@ -226,48 +230,103 @@ def _chain(cands: list[_Cand], start: int, ubs: list[tuple[str, int]], s_now: in
     One offer per group: D is kept per set of groups already used among those still open (merged into one,
     which only loosens the bound, past MAX_STATES)."""
     n = len(cands)
-    last: dict[str, int] = {}
-    for k in range(start, n):
-        g = cands[k].o.group
-        if g and g not in used:
-            last[g] = k
-    states: dict[frozenset[str], int] = {frozenset(): 0}
-    for k in range(start, n):
-        c = cands[k]
-        o = c.o
-        g = o.group
-        if g and g in used:
+    ubs = [0] * n
+    more = [0] * (n + 1)
+    s_now = sum(rem)
+    top: dict[str, int] = {}
+    total = 0
+    fee = 0
+    for j in range(n - 1, start - 1, -1):
+        m = meta[j]
+        if m.real_group and m.real_group in used:
+            more[j] = total
             continue
-        ub = ubs[k][1]
-        if ub > 0 and o.kind not in ("free_delivery", "gift"):
-            whole = len(c.idxs) == everything and o.kind in ("threshold", "percent")
-            nxt = dict(states)
-            for u, d in states.items():
-                if g and g in u:
-                    continue
-                if whole:
-                    base = d if o.min_fen <= 0 else min(d, s_now - o.min_fen)
-                    if o.kind == "percent":
-                        off = (s_now - base) * min(max(o.pct_off, 0), 100) // 100
-                        v = base + (min(off, o.cap_fen) if o.cap_fen > 0 else off)
-                    else:
-                        v = base + ub
-                else:
-                    v = d + ub
-                v = min(v, s_now)
-                key = u | {g} if g else u
-                if v > nxt.get(key, -1):
-                    nxt[key] = v
-            states = nxt
-        if g and last.get(g) == k:                          # the group closes: one state with or without it
+        c = cands[j]
+        if m.on_sum:                     # threshold, percent, free delivery, gift: on the scoped amount
+            o = c.o
+            t = s_now if m.all_lines else sum([rem[i] for i in c.idxs])
+            if t < o.min_fen:
+                ub = 0
+            elif m.on_sum == 1:
+                ub = min(o.off_fen * (t // o.min_fen if o.repeat and o.min_fen > 0 else 1), t)
+            elif m.on_sum == 2:
+                ub = t * m.pct // 100
+                if m.cap_fen > 0 and ub > m.cap_fen:
+                    ub = m.cap_fen
+            else:
+                ub = 0 if waived or m.on_sum == 4 else b.fee
+        else:
+            ub = rules.upper(c.o, c.idxs, rem, b, waived, c.ub)
+        ubs[j] = ub
+        g = m.group
+        if not g:
+            total += ub
+        elif ub > top.get(g, 0):
+            total += ub - top.get(g, 0)
+            top[g] = ub
+            if g is DELIVERY:
+                fee = ub
+        more[j] = total
+    # sale prices and nth-unit discounts (first in the order) line by line: a sale price leaves a line at
+    # most its price, an nth-unit discount takes its share of what the line still pays after the others
+    taken = [0] * len(rem)
+    for k in range(start, n):
+        m = meta[k]
+        if m.per_line and not m.real_group and ubs[k] > 0:
+            o = cands[k].o
+            for i in cands[k].idxs:
+                q = b.qty[i]
+                if m.per_line == 1:
+                    taken[i] = max(taken[i], rem[i] - o.price_fen * q)
+                elif q >= o.nth:
+                    t = taken[i]
+                    taken[i] = t + (rem[i] - t) * (q // o.nth) * m.pct // (100 * q)
+    states: dict[frozenset[str], int] = {frozenset(): sum(taken)}
+    for k in range(start, n):
+        m = meta[k]
+        g = m.real_group
+        ub = ubs[k]
+        if m.per_line and not g:
+            continue
+        if m.goods and ub > 0 and not (g and g in used):
+            if g:
+                nxt = dict(states)
+                for u, d in states.items():
+                    if g in u:
+                        continue
+                    v = _step(m, d, ub, s_now)
+                    key = u | {g}
+                    if v > nxt.get(key, -1):
+                        nxt[key] = v
+                states = nxt
+            else:
+                for u, d in states.items():
+                    v = _step(m, d, ub, s_now)
+                    if v > d:
+                        states[u] = v
+        if m.closes and len(states) > 1:                   # the group closes: one state with or without it
             merged: dict[frozenset[str], int] = {}
             for u, d in states.items():
                 key = u - {g}
-                merged[key] = max(merged.get(key, 0), d)
+                if d > merged.get(key, -1):
+                    merged[key] = d
             states = merged
         if len(states) > MAX_STATES:
             states = {frozenset(): max(states.values())}
-    return max(states.values())
+    return more, max(states.values()) + fee
+
+
+def _step(m: _Meta, d: int, ub: int, s_now: int) -> int:
+    if m.whole:
+        base = d if m.min_fen <= 0 else min(d, s_now - m.min_fen)
+        if m.pct:
+            off = (s_now - base) * m.pct // 100
+            v = base + (min(off, m.cap_fen) if m.cap_fen > 0 else off)
+        else:
+            v = base + ub
+    else:
+        v = d + ub
+    return min(v, s_now)
 
 
 def _search(b: rules.Basket, cands: list[_Cand], excl: list[_Cand]) -> list[Step]:
@@ -279,7 +338,7 @@ def _search(b: rules.Basket, cands: list[_Cand], excl: list[_Cand]) -> list[Step
         sufreq[j] = sufreq[j + 1] + cands[j].req
         sufgift[j] = sufgift[j + 1] + (cands[j].o.kind == "gift")
 
-    everything = len(b.skus)
+    meta = _metas(cands, len(b.skus))
     rem = list(b.rem0)
     stack: list[Step] = []
     used: set[str] = set()
@@ -307,7 +366,7 @@ def _search(b: rules.Basket, cands: list[_Cand], excl: list[_Cand]) -> list[Step
             if h > head or (h == head and min(k ^ keys) in k):
                 return
         seen[here] = (head, keys)
-        ubs, more, cap = _bounds(cands, start, rem, b, waived, used, everything)
+        more, cap = _bounds(cands, meta, start, rem, b, waived, used)
         left = min(sum(rem) + (0 if waived else b.fee), cap)
         depth = len(stack)
         for j in range(start, n):
