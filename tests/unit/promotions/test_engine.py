@@ -238,3 +238,16 @@ def test_no_offers_no_lines():
 def test_bad_input_is_refused(lines, offers):
     with pytest.raises(ValueError):
         best(lines, offers)
+
+
+def test_the_same_coupon_twice_in_one_group():
+    lines = [ln(1, 30000)]
+    twins = [off(f"C{i}", "threshold", min_fen=10000, off_fen=1000, group="platform", source="coupon")
+             for i in (3, 1, 2)]
+    r = best(lines, [*twins, off("C9", "percent", pct_off=5, group="platform")])
+    assert keys(r) == ["C9"] and r.goods_discount_fen == 1500
+    assert r.rejected == (("C1", "group"), ("C2", "group"), ("C3", "group"))
+    r = best(lines, twins)
+    assert keys(r) == ["C1"] and r.rejected == (("C2", "group"), ("C3", "group"))
+    r = best(lines, twins, required=frozenset({"C2"}))
+    assert keys(r) == ["C2"]

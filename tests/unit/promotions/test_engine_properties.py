@@ -107,3 +107,15 @@ def test_permuting_lines_and_offers_changes_nothing(lines, offers, fee, rnd):
     rnd.shuffle(lines2)
     rnd.shuffle(offers2)
     assert best(lines2, offers2, fee) == want
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(baskets(max_lines=6), offer_lists(max_offers=11), st.sampled_from([0, 600]), st.data())
+def test_best_is_the_brute_force_best_with_more_offers(lines, offers, fee, data):
+    required = frozenset(data.draw(st.lists(st.sampled_from([o.key for o in offers]), max_size=2))
+                         if offers else [])
+    r = best(lines, offers, fee, required)
+    adds_up(r, lines, fee)
+    obj, keys, per_line, dlv = brute(lines, offers, fee, required)
+    assert tuple(sorted(a.key for a in r.applied)) == keys
+    assert (r.line_discount_fen, r.delivery_discount_fen) == (per_line, dlv)
