@@ -27,9 +27,13 @@ Rules
   reached), "exclusive", "group" (conflicts with an applied offer), "worse" (it would take nothing off, or
   the combination without it is better).
 - Lines and offers are sorted first (by sku_id; by kind and key): permuting them changes nothing.
-- The search is exact, never truncated: offers that can never apply are dropped, then a depth-first search
-  over subsets in application order, bounded by the remaining offers' standalone discounts (one per group)
-  and by what is still to pay.
+- The search is exact, never truncated: offers that can never apply are dropped (and of the same coupon
+  twice in one group only the smaller key is searched), then a depth-first search over subsets in
+  application order (so a prefix's state is final), branch and bound: a bound walks the remaining offers in
+  order at their figures on what is still to pay (a minimum on the whole basket caps what can come before
+  it; a percentage takes from what is left; sale prices and nth-unit discounts line by line; one offer per
+  group); a state reached again by a worse prefix is not searched again. Every rule is monotone (less
+  still to pay never takes more off), which is what makes these bounds hold. Cost: see bench/promotions.py.
 """
 
 from __future__ import annotations
