@@ -63,12 +63,12 @@ def test_lbs_campaign_claimed_in_the_centre_and_redeemed_only_at_its_store(clien
     assert r.status_code == 403 and r.json()["type"].endswith("/not-eligible")
     # a clerk of another store: as if there were no such coupon
     other = auth.staff("clerk", store_id=jingan)
-    assert client.get(f"{V1}/coupons/{code}", headers=other).status_code == 404
+    assert client.get(f"{V1}/coupons/lookup/{code}", headers=other).status_code == 404
     r = client.post(f"{V1}/coupons/redeem", headers=other, json={"code": code, "bill_fen": 30_000})
     assert r.status_code == 404 and r.json()["detail"] == "coupon - not found"
     # the store's own clerk: look-up with the owner masked, then redeem once
     clerk = auth.staff("clerk", store_id=xjh)
-    look = client.get(f"{V1}/coupons/{code.lower()}", headers=clerk).json()
+    look = client.get(f"{V1}/coupons/lookup/{code.lower()}", headers=clerk).json()
     assert look["owner"] == "138****8000" and look["redeemable_here"] is True
     r = client.post(f"{V1}/coupons/redeem", headers={**clerk, "Idempotency-Key": "till-7"},
                     json={"code": look["code_display"], "bill_fen": 25_000})
@@ -95,7 +95,7 @@ def test_customers_and_clerks_cannot_use_operator_or_staff_endpoints(client, con
     assert client.post(f"{V1}/promotions", headers=auth.staff("store_manager", store_id=chain.stores["xujiahui"]),
                        json=_promotion_body(container)).status_code == 403
     assert client.post(f"{V1}/coupons/redeem", headers=me, json={"code": "ABCD"}).status_code == 403
-    assert client.get(f"{V1}/coupons/ABCDEFGHJKMNPQ", headers=me).status_code == 403
+    assert client.get(f"{V1}/coupons/lookup/ABCDEFGHJKMNPQ", headers=me).status_code == 403
     assert client.get(f"{V1}/me/coupons", headers=clerk).status_code == 403
     assert client.post(f"{V1}/coupons/claim", headers=clerk, json={"template_id": 1}).status_code == 403
     # head-office staff are not at a till
@@ -147,12 +147,12 @@ def test_guessing_codes_at_the_till_is_rate_limited(client, container, auth):
     chain = build_chain(container)
     clerk = auth.staff("clerk", store_id=chain.stores["xujiahui"])
     for i in range(10):
-        r = client.get(f"{V1}/coupons/ABCDEFGHJKMN{i + 2}2", headers=clerk)
+        r = client.get(f"{V1}/coupons/lookup/ABCDEFGHJKMN{i + 2}2", headers=clerk)
         assert r.status_code == 404 and r.json()["detail"] == "coupon - not found"
     r = client.post(f"{V1}/coupons/redeem", headers=clerk, json={"code": "ABCDEFGHJKMNPQ"})
     assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 1
     # another clerk has a budget of their own
-    assert client.get(f"{V1}/coupons/ABCDEFGHJKMNPQ",
+    assert client.get(f"{V1}/coupons/lookup/ABCDEFGHJKMNPQ",
                       headers=auth.staff("clerk", store_id=chain.stores["xujiahui"])).status_code == 404
 
 

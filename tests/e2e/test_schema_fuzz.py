@@ -43,6 +43,12 @@ DATA_RULES = [
     "/api/v1/loyalty/rules",  # each of the four tiers once; a higher tier not easier to reach than a lower one
     "/api/v1/loyalty/rules/preview",  # the same rules as saving them
     "/api/v1/pos/points/redeem",  # the customer must exist; the bill's share payable in points must hold a point
+    "/api/v1/promotions",  # each kind's own parameters (threshold: min >= off > 0, ...); ends after starts
+    "/api/v1/promotions/{promotion_id}",  # the same rules as creating one
+    "/api/v1/coupon-templates",  # each kind's parameters; windows in order; a fixed validity or days; store_id a store
+    "/api/v1/coupon-templates/{template_id}",  # the same rules as creating one
+    "/api/v1/coupon-templates/{template_id}/issue",  # customer_ids or a segment (a tier or a store), not both
+    "/api/v1/coupons/claim",  # lat and lng together
     "/api/v1/groupbuy/admin/deals",  # ends after starts; the SKUs and stores exist; the bundle costs a fen or more
     "/api/v1/groupbuy/admin/deals/{deal_id}",  # the same rules as creating one; the cap not below what is taken
 ]

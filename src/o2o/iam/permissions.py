@@ -168,7 +168,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", f"{V1}/coupons/claim"): CUSTOMER,
     ("GET", f"{V1}/me/coupons"): CUSTOMER,
     ("POST", f"{V1}/coupons/redeem"): staff("pos:write"),
-    ("GET", f"{V1}/coupons/{{code}}"): staff("pos:write"),
+    ("GET", f"{V1}/coupons/lookup/{{code}}"): staff("pos:write"),
     ("GET", f"{V1}/promotions"): staff("promotions:manage"),
     ("POST", f"{V1}/promotions"): staff("promotions:manage"),
     ("GET", f"{V1}/promotions/{{promotion_id}}"): staff("promotions:manage"),

@@ -3,7 +3,7 @@
 Customers: the coupon centre (`GET /coupons/center`: what I may claim, with the LBS store and distance),
 `POST /coupons/claim`, the wallet (`GET /me/coupons`: usable / used / expired). A customer reaches only
 their own coupons.
-Store staff (pos:write, store-bound: a store's staff or a store-bound key): `GET /coupons/{code}` (the
+Store staff (pos:write, store-bound: a store's staff or a store-bound key): `GET /coupons/lookup/{code}` (the
 till's look-up, owner masked) and `POST /coupons/redeem` (single use). A wrong code, someone else's store's
 coupon, or a string that cannot be a code answer only 404 "no such coupon"; each such miss counts against
 the caller's guessing budget (10 a minute, then 429 + Retry-After), on top of 120 look-ups a minute.
@@ -110,7 +110,7 @@ def redeem_coupon(request: Request, uow: Uow, p: PrincipalDep, body: RedeemIn,
         raise
 
 
-@router.get("/coupons/{code}", response_model=LookupOut)
+@router.get("/coupons/lookup/{code}", response_model=LookupOut)
 def look_up_coupon(request: Request, c: ContainerDep, p: PrincipalDep, code: str,
                    accept_language: Lang = None) -> LookupOut:
     """The till's look-up of a scanned or typed code: what it gives, whether it can be redeemed here (and why
