@@ -104,6 +104,7 @@ def register_merge_steps() -> None:
     (o2o.customers.merge): tables with rules of their own."""
     customers.register_merge_step("cart", carts.merge_customers, ("cart",))
     customers.register_merge_step("iam", iam.merge_customers, ("customer_password",))
+    customers.register_merge_step("groupbuy", groupbuy.merge_customers, ("groupbuy_member",))
     customers.register_merge_step("loyalty", loyalty.merge_customers,
                                   ("points_account", "points_entry", "loyalty_spend", "loyalty_redemption"))
 

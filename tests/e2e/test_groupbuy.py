@@ -358,3 +358,20 @@ def test_one_shopper_joining_the_same_group_twice_at_once_takes_one_slot(client,
     row = stock_row(client, chain.stores["xujiahui"], chain.skus["milk"], auth.staff("operator"))
     assert row["reserved"] == 2
     assert inventory.check(container.db).ok
+
+
+def test_merging_two_customers_in_the_same_group_keeps_both_places(client, container, auth, chain):
+    deal = make_deal(client, container, auth, chain, group_size=4)
+    a, b, c = (shopper(container, auth, i) for i in range(3))
+    group_id = open_group(client, deal["id"], a[1], chain).json()["group"]["id"]
+    join(client, group_id, b[1], chain)
+    other = open_group(client, deal["id"], c[1], chain).json()["group"]["id"]
+    join(client, other, b[1], chain)
+    # a (in both the first group and, as its leader, none other) and b turn out to be one person
+    r = client.post(f"/api/v1/customers/{a[0]}/merge", headers=auth.staff("operator"),
+                    json={"merged_id": b[0], "reason": "same person"})
+    assert r.status_code in (200, 201), r.text
+    mine = client.get("/api/v1/me/groups", headers=auth.customer(a[0])).json()
+    # the place in the other group moved; the second place in the shared group stays with the tombstone
+    assert sorted(m["group"]["id"] for m in mine) == sorted([group_id, other])
+    assert client.get(f"{V1}/groups/{group_id}").json()["joined"] == 2

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import and_, delete, exists, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from o2o.groupbuy.models import ACTIVE, FAILED, FAILING, OPEN, SUCCEEDED, Deal, DealItem, Group, Member
 
@@ -147,3 +147,16 @@ def of_customer(s: Session, customer_id: int, limit: int = 50) -> list[tuple[Mem
     return [(m, g, d) for m, g, d in rows]
 
 
+
+
+def move_customer(s: Session, from_id: int, into_id: int) -> int:
+    """A customer merge: the merged-away customer's places move to the survivor, but for a slot the
+    survivor also holds in the same group (one slot per shopper per group): that one stays with the
+    merged-away customer (its order is the survivor's all the same)."""
+    theirs = aliased(Member)
+    n = s.execute(update(Member).where(Member.customer_id == from_id, ~and_(Member.status.in_(ACTIVE), exists().where(
+        theirs.group_id == Member.group_id, theirs.customer_id == into_id, theirs.status.in_(ACTIVE))))
+        .values(customer_id=into_id).execution_options(synchronize_session=False)).rowcount
+    s.execute(update(Group).where(Group.leader_id == from_id).values(leader_id=into_id)
+              .execution_options(synchronize_session=False))
+    return n

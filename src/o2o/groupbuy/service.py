@@ -331,6 +331,12 @@ def member_left(uow: UnitOfWork, number: str) -> bool:
     return True
 
 
+def merge_customers(session: Session, from_id: int, into_id: int, now: datetime) -> int:
+    """A customer merge step (joins the merge's transaction): the merged-away customer's group places and
+    the groups they opened move to the survivor (see repository.move_customer). Returns the places moved."""
+    return repo.move_customer(session, from_id, into_id)
+
+
 # --- the worker: groups out of time fail --------------------------------------------------------
 
 def close_due(db: Database, uow_factory: Callable[[], UnitOfWork], limit: int = 100) -> int:
