@@ -375,3 +375,30 @@ def test_merging_two_customers_in_the_same_group_keeps_both_places(client, conta
     # the place in the other group moved; the second place in the shared group stays with the tombstone
     assert sorted(m["group"]["id"] for m in mine) == sorted([group_id, other])
     assert client.get(f"{V1}/groups/{group_id}").json()["joined"] == 2
+
+
+def test_opening_a_group_survives_the_order_planned_again_after_a_lost_stock_race(client, container, auth, chain,
+                                                                                 monkeypatch):
+    """The orders area plans an order again when its reserving UPDATE finds the units gone (another order
+    took them between the read and the write): the retry opens a group of its own, the first one having
+    been rolled back with the first attempt."""
+    from o2o.inventory import service as inventory_service
+    from o2o.inventory.exceptions import ReservationFailed
+
+    real, calls = inventory_service.reserve, []
+
+    def lost_once(session, number, holds, *args, **kw):  # type: ignore[no-untyped-def]
+        calls.append(number)
+        if len(calls) == 1:  # as if a till sold the last units this very moment
+            raise ReservationFailed(holds[0].location_id, holds[0].sku_id, holds[0].quantity)
+        return real(session, number, holds, *args, **kw)
+
+    monkeypatch.setattr(inventory_service, "reserve", lost_once)
+    deal = make_deal(client, container, auth, chain)
+    r = open_group(client, deal["id"], shopper(container, auth, 1)[1], chain)
+    assert r.status_code == 201, r.text
+    assert len(calls) == 2
+    g = client.get(f"{V1}/groups/{r.json()['group']['id']}").json()
+    assert (g["joined"], g["status"]) == (1, "open")
+    assert client.get(f"{V1}/deals/{deal['id']}").json()["sold"] == 1
+    assert stock_row(client, chain.stores["xujiahui"], chain.skus["milk"], auth.staff("operator"))["reserved"] == 1

@@ -243,7 +243,7 @@ def _join(uow: UnitOfWork, policy: orders.OrderPolicy, customer_id: int, deal_id
     def within(u: UnitOfWork, order: OrderOut) -> None:
         """In the order's transaction, before its stock is reserved: the slot, then the deal's portion."""
         s, at = u.session, u.clock.now()
-        if not slot.group_id:
+        if group_id is None:  # opening: a new group each attempt (an attempt rolled back took its group along)
             slot.group_id = repo.insert_group(s, deal_id, customer_id, size, at, deadline)
         if not repo.take_slot(s, slot.group_id, at):
             g = repo.group(s, slot.group_id)
