@@ -219,33 +219,35 @@ def _metas(cands: list[_Cand], everything: int) -> list[_Meta]:
     return out
 
 
-def _bounds(cands: list[_Cand], meta: list[_Meta], start: int, rem: list[int], b: rules.Basket, waived: bool,
-            used: set[str]) -> tuple[list[int], int]:
-    """Upper bounds on what the offers from `start` on can still take off from this state.
-
-    more[j]: the offers j.. at their figures on what is still to pay now (rules are monotone), the largest per
-    group (one offer per group; all free deliveries count as one fee); non-increasing in j.
-    cap: a bound on any completion (goods + delivery), walking the offers in application order with D, a
-    bound on the goods taken off so far (each step is non-decreasing in D):
+def _bounds(cands: list[_Cand], meta: list[_Meta], alive: list[int], rem: list[int], b: rules.Basket,
+            waived: bool, used: set[str]) -> tuple[list[int], list[tuple[int, int, int]], int]:
+    """Upper bounds on what the offers `alive` (candidate indices, in order) can still take off from this
+    state. Returns the ones still alive here (not in a used group, able to take something off or give a
+    gift: the rules are monotone, so a dead offer stays dead below), suffix figures for each position p
+    (more, required, gifts: the offers p.. at their figures on what is still to pay now, the largest per group
+    as one offer per group applies, all free deliveries as one fee), and cap, a bound on any completion
+    (goods + delivery), walking the offers in application order with D, a bound on the goods taken off so
+    far (each step is non-decreasing in D):
     - an offer on the whole basket with a minimum applies only if what was taken before it is at most
       (still to pay now - minimum): D is clamped to that before its figure is added;
     - a percentage on the whole basket takes pct of (still to pay now - D) at most;
+    - sale prices and nth-unit discounts line by line: a sale price leaves a line at most its price, an
+      nth-unit discount takes its share of what the line still pays after the others;
     - any other offer adds its figure on what is still to pay now.
     One offer per group: D is kept per set of groups already used among those still open (merged into one,
     which only loosens the bound, past MAX_STATES)."""
-    n = len(cands)
-    ubs = [0] * n
-    more = [0] * (n + 1)
     s_now = sum(rem)
+    live: list[tuple[int, int]] = []        # (candidate index, figure), backwards
+    suffix: list[tuple[int, int, int]] = [(0, 0, 0)]
     top: dict[str, int] = {}
-    total = 0
-    fee = 0
-    for j in range(n - 1, start - 1, -1):
+    total = req = gifts = fee = 0
+    closing: set[int] = set()
+    for j in reversed(alive):
         m = meta[j]
         if m.real_group and m.real_group in used:
-            more[j] = total
             continue
         c = cands[j]
+        gift = False
         if m.on_sum:                     # threshold, percent, free delivery, gift: on the scoped amount
             o = c.o
             t = s_now if m.all_lines else sum([rem[i] for i in c.idxs])
@@ -257,28 +259,38 @@ def _bounds(cands: list[_Cand], meta: list[_Meta], start: int, rem: list[int], b
                 ub = t * m.pct // 100
                 if m.cap_fen > 0 and ub > m.cap_fen:
                     ub = m.cap_fen
+            elif m.on_sum == 3:
+                ub = 0 if waived else b.fee
             else:
-                ub = 0 if waived or m.on_sum == 4 else b.fee
+                ub, gift = 0, True
         else:
             ub = rules.upper(c.o, c.idxs, rem, b, waived, c.ub)
-        ubs[j] = ub
+        if ub <= 0 and not gift:
+            continue
         g = m.group
+        if m.real_group and m.real_group not in top and g is not DELIVERY:
+            closing.add(j)
         if not g:
             total += ub
-        elif ub > top.get(g, 0):
-            total += ub - top.get(g, 0)
+        elif ub > top.get(g, -1):
+            total += ub - max(top.get(g, 0), 0)
             top[g] = ub
             if g is DELIVERY:
                 fee = ub
-        more[j] = total
-    # sale prices and nth-unit discounts (first in the order) line by line: a sale price leaves a line at
-    # most its price, an nth-unit discount takes its share of what the line still pays after the others
+        elif g not in top:
+            top[g] = ub
+        req += c.req
+        gifts += gift
+        live.append((j, ub))
+        suffix.append((total, req, gifts))
+    live.reverse()
+    suffix.reverse()
     taken = [0] * len(rem)
-    for k in range(start, n):
-        m = meta[k]
-        if m.per_line and not m.real_group and ubs[k] > 0:
-            o = cands[k].o
-            for i in cands[k].idxs:
+    for j, _ub in live:
+        m = meta[j]
+        if m.per_line and not m.real_group:
+            o = cands[j].o
+            for i in cands[j].idxs:
                 q = b.qty[i]
                 if m.per_line == 1:
                     taken[i] = max(taken[i], rem[i] - o.price_fen * q)
@@ -286,13 +298,12 @@ def _bounds(cands: list[_Cand], meta: list[_Meta], start: int, rem: list[int], b
                     t = taken[i]
                     taken[i] = t + (rem[i] - t) * (q // o.nth) * m.pct // (100 * q)
     states: dict[frozenset[str], int] = {frozenset(): sum(taken)}
-    for k in range(start, n):
-        m = meta[k]
+    for j, ub in live:
+        m = meta[j]
         g = m.real_group
-        ub = ubs[k]
         if m.per_line and not g:
             continue
-        if m.goods and ub > 0 and not (g and g in used):
+        if m.goods and ub > 0:
             if g:
                 nxt = dict(states)
                 for u, d in states.items():
@@ -308,7 +319,7 @@ def _bounds(cands: list[_Cand], meta: list[_Meta], start: int, rem: list[int], b
                     v = _step(m, d, ub, s_now)
                     if v > d:
                         states[u] = v
-        if m.closes and len(states) > 1:                   # the group closes: one state with or without it
+        if j in closing and len(states) > 1:               # the group closes: one state with or without it
             merged: dict[frozenset[str], int] = {}
             for u, d in states.items():
                 key = u - {g}
@@ -317,7 +328,7 @@ def _bounds(cands: list[_Cand], meta: list[_Meta], start: int, rem: list[int], b
             states = merged
         if len(states) > MAX_STATES:
             states = {frozenset(): max(states.values())}
-    return more, max(states.values()) + fee
+    return [j for j, _ in live], suffix, max(states.values()) + fee
 
 
 def _step(m: _Meta, d: int, ub: int, s_now: int) -> int:
@@ -336,12 +347,6 @@ def _step(m: _Meta, d: int, ub: int, s_now: int) -> int:
 def _search(b: rules.Basket, cands: list[_Cand], excl: list[_Cand]) -> list[Step]:
     """Exact best combination: depth-first over subsets of `cands` in application order (so the state of a
     prefix is final), branch and bound; each exclusive offer is a combination of its own."""
-    n = len(cands)
-    sufreq, sufgift = [0] * (n + 1), [0] * (n + 1)
-    for j in range(n - 1, -1, -1):
-        sufreq[j] = sufreq[j + 1] + cands[j].req
-        sufgift[j] = sufgift[j + 1] + (cands[j].o.kind == "gift")
-
     meta = _metas(cands, len(b.skus))
     rem = list(b.rem0)
     stack: list[Step] = []
@@ -357,25 +362,27 @@ def _search(b: rules.Basket, cands: list[_Cand], excl: list[_Cand]) -> list[Step
             if _better(obj, best_obj):
                 best_obj, best_steps = obj, list(stack)
 
-    def visit(start: int, fen: int, req: int, gifts: int, waived: bool) -> None:
-        """Search the completions of the current prefix (already recorded as a solution) by offers start..n-1."""
+    def visit(alive: list[int], fen: int, req: int, gifts: int, waived: bool) -> None:
+        """Search the completions of the current prefix (already recorded as a solution) by the offers
+        `alive` (candidate indices after the prefix's last one)."""
         head = (req, fen, gifts, -len(stack))
         # the same state reached by another prefix: the same completions; the better prefix wins for all of
         # them (the objective is lexicographic, and between two key sets of one size the one holding the
         # smallest key of their difference is smaller, whatever is added to both)
-        here = (start, tuple(rem), frozenset(used), waived)
+        here = (alive[0], tuple(rem), frozenset(used), waived)
         keys = frozenset(s[0].o.key for s in stack)
         if here in seen:
             h, k = seen[here]
             if h > head or (h == head and min(k ^ keys) in k):
                 return
         seen[here] = (head, keys)
-        more, cap = _bounds(cands, meta, start, rem, b, waived, used)
+        live, suffix, cap = _bounds(cands, meta, alive, rem, b, waived, used)
         left = min(sum(rem) + (0 if waived else b.fee), cap)
         depth = len(stack)
-        for j in range(start, n):
-            if (req + sufreq[j], fen + min(more[j], left), gifts + sufgift[j], -depth - 1) < best_obj[:4]:
-                break                       # every later j has a bound no larger
+        for p, j in enumerate(live):
+            more, sreq, sgift = suffix[p]
+            if (req + sreq, fen + min(more, left), gifts + sgift, -depth - 1) < best_obj[:4]:
+                break                       # every later offer has a bound no larger
             c = cands[j]
             g = c.o.group
             if g and g in used:
@@ -392,11 +399,11 @@ def _search(b: rules.Basket, cands: list[_Cand], excl: list[_Cand]) -> list[Step
                 used.add(g)
             gift = c.o.kind == "gift"
             record((req + c.req, fen + off, gifts + gift, -depth - 1))
-            # its completions: offers j+1.. take at most more[j+1], and with it at most `left`
-            later = max(min(more[j + 1], left - off), 0)
-            if (req + c.req + sufreq[j + 1], fen + off + later, gifts + gift + sufgift[j + 1],
-                              -depth - 2) >= best_obj[:4]:
-                visit(j + 1, fen + off, req + c.req, gifts + gift, waived or dl > 0)
+            # its completions: the offers after it take at most their figures, and with it at most `left`
+            more, sreq, sgift = suffix[p + 1]
+            if p + 1 < len(live) and (req + c.req + sreq, fen + off + max(min(more, left - off), 0),
+                                      gifts + gift + sgift, -depth - 2) >= best_obj[:4]:
+                visit(live[p + 1:], fen + off, req + c.req, gifts + gift, waived or dl > 0)
             if g:
                 used.discard(g)
             stack.pop()
@@ -409,7 +416,8 @@ def _search(b: rules.Basket, cands: list[_Cand], excl: list[_Cand]) -> list[Step
             obj = (int(c.req), dl + sum(d for _, d in goods), int(c.o.kind == "gift"), -1, (c.o.key,))
             if _better(obj, best_obj):
                 best_obj, best_steps = obj, [(c, goods, dl)]
-    visit(0, 0, 0, 0, False)
+    if cands:
+        visit(list(range(len(cands))), 0, 0, 0, False)
     return best_steps
 
 
