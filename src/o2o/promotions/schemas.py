@@ -47,14 +47,14 @@ class RuleIn(Input):
 
     def _check_rule(self, kind: str) -> None:
         need = {
-            "threshold": self.off_fen > 0 and self.min_fen >= self.off_fen,
+            "threshold": self.off_fen > 0 and (self.min_fen >= self.off_fen or (self.min_fen == 0 and not self.repeat)),
             "percent": 1 <= self.pct_off <= 100,
             "nth_discount": self.nth >= 2 and 1 <= self.pct_off <= 100,
             "buy_x_get_y": self.buy >= 1 and self.get >= 1,
             "sale_price": self.price_fen > 0 and bool(self.sku_ids),
             "gift": self.gift_sku_id > 0,
         }
-        why = {"threshold": "threshold needs off_fen > 0 and min_fen >= off_fen",
+        why = {"threshold": "threshold needs off_fen > 0 and min_fen >= off_fen (or min_fen 0: no threshold, not repeat)",
                "percent": "percent needs pct_off 1..100",
                "nth_discount": "nth_discount needs nth >= 2 and pct_off 1..100",
                "buy_x_get_y": "buy_x_get_y needs buy >= 1 and get >= 1",

@@ -352,3 +352,75 @@ def test_expired_coupons_are_neither_offered_nor_redeemable(container):
     with pytest.raises(NotRedeemable):
         service.redeem_at_till(container.uow(), xjh, RedeemIn(code=c.code, bill_fen=50_000), "clerk")
     assert [i.id for i in service.wallet(container.db, chain.customer, container.clock.now()).expired] == [c.id]
+
+
+def test_two_accounts_at_one_address_share_the_limit(container):
+    from o2o.customers import service as customers
+    from o2o.customers.schemas import AddressIn
+
+    build_chain(container)
+    t = template(container)
+    a, b = customer(container, 1), customer(container, 2)
+    for cid, spelled in ((a, "漕溪北路 88号"), (b, " 漕溪北路   88号 ")):  # the same address, spaced differently
+        customers.add_address(container.uow(), cid, AddressIn(district="徐汇区", line=spelled, door="3-201",
+                                                              lat=XUJIAHUI_NEAR[0], lng=XUJIAHUI_NEAR[1]))
+    service.claim(container.uow(), a, t)
+    with pytest.raises(ClaimLimit):
+        service.claim(container.uow(), b, t)
+
+
+def _place(container, chain, channel: str = "h5") -> tuple[str, int]:  # type: ignore[no-untyped-def]
+    from o2o.orders import service as orders
+    from o2o.orders.schemas import OrderIn
+
+    data = OrderIn(customer_id=chain.customer, mode="pickup", location_id=chain.stores["xujiahui"], channel=channel,
+                   lines=[{"sku_id": chain.skus["milk"], "quantity": 1}], coupon_ids=[])  # none: the test redeems
+    out = orders.place(container.uow(), data, orders.OrderPolicy())
+    with container.db.read() as s:
+        from o2o.orders.models import Order  # test-only: the id behind the number
+
+        return out.number, int(s.scalar(select(Order.id).where(Order.number == out.number)))
+
+
+def test_an_expired_order_and_a_whole_return_give_the_coupon_back_a_partial_return_does_not(container):
+    from tests.integration.loyalty.flow import chain_with_stock
+
+    chain = chain_with_stock(container)
+    xjh = chain.stores["xujiahui"]
+    t = template(container, per_customer_limit=3, min_fen=0, off_fen=100)
+    relay = bootstrap.relay(container)
+    outcomes = []
+    for topic, refund in (("order.expired", None), ("order.returned", "all"), ("order.returned", 1)):
+        c = service.claim(container.uow(), chain.customer, t)
+        number, order_id = _place(container, chain)
+        basket = _offers(container, chain, chain.customer, xjh, coupon_ids=[c.id])
+        _redeem(container, engine.best(_lines(chain, 1), basket.offers, required=basket.required), order_id,
+                chain.customer, xjh)
+        from o2o.orders import service as orders
+
+        total = orders.get(container.db, number).total_fen
+        payload = {"order_id": order_id, "number": number}
+        if refund is not None:
+            payload |= {"refund_fen": total if refund == "all" else refund, "return_id": f"R{order_id}"}
+        with container.uow() as uow:
+            write_events(uow.session, [Event(topic, payload)], container.clock.now())
+            uow.commit()
+        relay.drain()
+        outcomes.append(_coupon(container, c.id).status)
+    assert outcomes == ["issued", "issued", "used"]
+
+
+def test_first_till_sale_issues_the_first_visit_coupon_once(container):
+    from tests.integration.loyalty.flow import chain_with_stock, complete
+
+    chain = chain_with_stock(container)
+    t = template(container, auto_issue="first_visit", claimable=False)
+    for _ in range(2):
+        number, _ = _place(container, chain, channel="pos")
+        from o2o.orders import service as orders
+
+        started = orders.start_payment(container.uow(), container.payments, number)
+        orders.sandbox_complete(container.uow(), container.payments, started.out_trade_no)
+        complete(container, number)
+    usable = service.wallet(container.db, chain.customer, container.clock.now()).usable
+    assert [(i.template_id, i.via) for i in usable] == [(t, "first_visit")]
