@@ -33,6 +33,10 @@ def _args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--workers", type=int, default=2, help="place_order: uvicorn workers (o2o serve --workers)")
     p.add_argument("--baseline", metavar="GIT_REF", help="place_order: run first against the code at GIT_REF, "
                    "then against the working tree; one before -> after table, both in the JSON")
+    p.add_argument("--after", metavar="GIT_REF", help="place_order with --baseline: the code at GIT_REF instead of "
+                   "the working tree")
+    p.add_argument("--rounds", type=int, default=2, help="place_order with --baseline: pairs of halves, run "
+                   "before, after, after, before, ... (default 2)")
     p.add_argument("--out", type=Path, help="place_order: write the JSON here instead of bench/results/")
     a = p.parse_args(argv)
     if (a.baseline or a.out) and a.name != "place_order":
@@ -50,7 +54,7 @@ def _run_one(a: argparse.Namespace) -> None:
         kw = {"quick": a.quick, "clients": a.clients, "burst_clients": a.burst_clients, "seconds": a.seconds,
               "workers": a.workers}
         if a.baseline:
-            importlib.import_module("bench.baseline").main(a.baseline, **kw)
+            importlib.import_module("bench.baseline").main(a.baseline, a.after, a.rounds, **kw)
         else:
             mod.main(out=a.out, **kw)
     else:

@@ -1,7 +1,12 @@
-"""`python -m bench place_order --baseline <git-ref>`: place_order before and after, in one run.
+"""`python -m bench place_order --baseline <git-ref> [--after <git-ref>] [--rounds N]`: place_order before
+and after, in one run.
 
-The same scenarios run twice in one invocation: first against the code at <git-ref>, then against the
-working tree; one side-by-side table (per engine and scenario: orders/s, p99, 503, 5xx + socket errors,
+The same scenarios run against the code at <git-ref> ("before") and the working tree (or the code at
+`--after`), in halves ordered before, after, after, before, ... (`--rounds` pairs, default 2: ABBA).
+This machine is shared and drifts (a VM whose speed changes over minutes): run back to back, the half
+that ran second came out 10-20% slower whichever code it ran, so a single before-then-after pair
+mixed drift into the ratio. In ABBA order a linear drift cancels; each side's figure is the mean of
+its halves, and the spread of the halves is printed so noise can be told from code. One side-by-side table (per engine and scenario: orders/s, p99, 503, 5xx + socket errors,
 healthz req/s, before -> after and the ratio after/before).
 
 The ref is checked out with `git worktree add --detach /tmp/o2o-baseline-<sha>` (reused if present,
@@ -112,18 +117,6 @@ def _ratio(before: Any, after: Any) -> float | None:
     return round(a / b, 3) if a is not None and b else None
 
 
-def compare(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:
-    b, a = _by_scenario(before), _by_scenario(after)
-    out = []
-    for key in [*a, *(k for k in b if k not in a)]:
-        rb, ra = b.get(key, {}), a.get(key, {})
-        row: dict[str, Any] = {"engine": key[0], "scenario": key[1]}
-        for f in dict.fromkeys([*ra, *rb]):
-            row[f] = {"before": rb.get(f), "after": ra.get(f), "ratio": _ratio(rb.get(f), ra.get(f))}
-        out.append(row)
-    return out
-
-
 def _arrow(c: dict[str, Any] | None) -> str:
     if c is None:
         return ""
@@ -135,7 +128,8 @@ def _x(c: dict[str, Any] | None) -> str:
     return "-" if c is None or c["ratio"] is None else f"{c['ratio']:.2f}"
 
 
-def print_comparison(rows: list[dict[str, Any]], ref: str, sha: str) -> None:
+def print_comparison(rows: list[dict[str, Any]], ref: str, sha: str, after_name: str = "working tree",
+                     halves: int = 1) -> None:
     table = []
     for r in rows:
         if "tps" in r:
@@ -145,43 +139,93 @@ def print_comparison(rows: list[dict[str, Any]], ref: str, sha: str) -> None:
         table.append([r["engine"], r["scenario"], _arrow(r[rate]) + (" 2xx" if rate == "n2xx" else ""), _x(r[rate]),
                       _arrow(r["p99_ms"]), _x(r["p99_ms"]), _arrow(r["n503"]), _arrow(r["n5xx_plus_socket_errors"]),
                       _arrow(r["healthz_req_per_s"]), _x(r["healthz_req_per_s"])])
-    print_table(f"place_order before -> after: {ref} ({sha[:12]}) -> working tree (x = after / before; "
-                "one-shot: how many of its orders sent at once got a 2xx)",
+    print_table(f"place_order before -> after: {ref} ({sha[:12]}) -> {after_name} (means of {halves} halves a side; "
+                "x = after / before; one-shot: how many of its orders sent at once got a 2xx)",
                 ["engine", "scenario", "orders/s", "x", "p99 ms", "x", "503", "5xx + sock err", "healthz req/s", "x"],
                 table)
 
 
-def main(ref: str, **kw: Any) -> int:
-    """kw: place_order.main's quick, clients, burst_clients, seconds, workers."""
-    from bench import place_order
+def _mean_rows(docs: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Per scenario, the mean of each numeric field over the halves (None when a half lacks it)."""
+    per = [_by_scenario(d) for d in docs]
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for key in dict.fromkeys(k for p in per for k in p):
+        rows = [p.get(key, {}) for p in per]
+        out[key] = {}
+        for f in dict.fromkeys(f for r in rows for f in r):
+            vals = [_num(r.get(f)) for r in rows]
+            nums = [v for v in vals if v is not None]
+            out[key][f] = round(sum(nums) / len(nums), 1) if nums and len(nums) == len(vals) else None
+    return out
 
+
+def _spread_of(docs: list[dict[str, Any]]) -> list[float | None]:
+    """Spread orders/s per half (SQLite and PostgreSQL), in the order the halves ran."""
+    return [_num(_by_scenario(d).get((e, "spread"), {}).get("orders_per_s")) for d in docs for e in ("sqlite", "postgresql")]
+
+
+def compare(before: dict[Any, dict[str, Any]], after: dict[Any, dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for key in [*after, *(k for k in before if k not in after)]:
+        rb, ra = before.get(key, {}), after.get(key, {})
+        row: dict[str, Any] = {"engine": key[0], "scenario": key[1]}
+        for f in dict.fromkeys([*ra, *rb]):
+            row[f] = {"before": rb.get(f), "after": ra.get(f), "ratio": _ratio(rb.get(f), ra.get(f))}
+        out.append(row)
+    return out
+
+
+def main(ref: str, after_ref: str | None = None, rounds: int = 2, **kw: Any) -> int:
+    """kw: place_order.main's quick, clients, burst_clients, seconds, workers."""
     sha = resolve(ref)
+    after_sha = resolve(after_ref) if after_ref else None
     args = ["--clients", str(kw["clients"]), "--burst-clients", str(kw["burst_clients"]),
             "--workers", str(kw["workers"]), *(["--quick"] if kw["quick"] else []),
             *(["--seconds", str(kw["seconds"])] if kw["seconds"] else [])]
-    out = scratch_dir("bench-baseline-") / "place_order.json"
+    scratch = scratch_dir("bench-baseline-")
     path = add_worktree(sha)
+    after_path = add_worktree(after_sha) if after_sha else None
+    after_src = after_path / "src" if after_path else ROOT / "src"
+    after_name = f"{after_ref} = {after_sha[:12]}" if after_sha else "the working tree"
+    order = [side for r in range(max(1, rounds)) for side in (("before", "after") if r % 2 == 0 else ("after", "before"))]
+    docs: dict[str, list[dict[str, Any]]] = {"before": [], "after": []}
     try:
-        console.rule(f"place_order BEFORE: {ref} = {sha[:12]}, o2o from {path / 'src'}")
-        before = run_baseline(path / "src", args, out)
+        for i, side in enumerate(order):
+            src, name = (path / "src", f"{ref} = {sha[:12]}") if side == "before" else (after_src, after_name)
+            console.rule(f"place_order half {i + 1}/{len(order)}: {side.upper()}: {name}, o2o from {src}")
+            docs[side].append(run_baseline(src, args, scratch / f"half-{i + 1}-{side}.json"))
     finally:
         remove_worktree(path)
-    console.rule("place_order AFTER: the working tree")
-    result = place_order.main(**kw)["path"]
-    after = json.loads(result.read_text())
+        if after_path:
+            remove_worktree(after_path)
+    before, after = _mean_rows(docs["before"]), _mean_rows(docs["after"])
     rows = compare(before, after)
-    print_comparison(rows, ref, sha)
-    after["baseline"] = {"ref": ref, "commit": sha, "worktree": str(path),
-                         "o2o_file": before["parameters"]["code"]["o2o_file"],
-                         "server_o2o_file": before["parameters"]["code"]["server_o2o_file"],
-                         "bridged": BRIDGES, **{k: before[k] for k in ("machine", "parameters", "figures", "notes",
-                                                                      "elapsed_s")}}
-    after["comparison"] = rows
-    after["notes"].append("baseline: the same bench code run first against `baseline.commit` (a git worktree's src "
-                          "first on PYTHONPATH, for the seeding and the server), then against the working tree; "
-                          "comparison: ratio = after / before. The machine is shared: compare healthz and pgbench "
-                          "rows to tell code from noise.")
-    result.write_text(json.dumps(after, indent=2, ensure_ascii=False, default=str) + "\n")
-    console.print(f"[dim]wrote {result.relative_to(ROOT) if result.is_relative_to(RESULTS) else result} "
-                  f"(working tree, with baseline {sha[:12]})[/]")
+    print_comparison(rows, ref, sha, after_name, len(docs["before"]))
+    halves = [{"half": i + 1, "side": side, "spread_orders_per_s_sqlite_pg": None} for i, side in enumerate(order)]
+    seen = {"before": 0, "after": 0}
+    for h in halves:
+        h["spread_orders_per_s_sqlite_pg"] = _spread_of([docs[h["side"]][seen[h["side"]]]])
+        seen[h["side"]] += 1
+    print_table("spread orders/s of each half, in the order they ran (sqlite, postgresql)",
+                ["half", "side", "sqlite", "postgresql"],
+                [[h["half"], h["side"], *h["spread_orders_per_s_sqlite_pg"]] for h in halves])
+    doc = docs["after"][-1]
+    doc["baseline"] = {"ref": ref, "commit": sha, "worktree": str(path),
+                       "o2o_file": docs["before"][0]["parameters"]["code"]["o2o_file"],
+                       "server_o2o_file": docs["before"][0]["parameters"]["code"]["server_o2o_file"],
+                       "bridged": BRIDGES, "halves": [{k: d[k] for k in ("machine", "parameters", "figures", "notes",
+                                                                          "elapsed_s")} for d in docs["before"]]}
+    doc["after_halves"] = [{k: d[k] for k in ("parameters", "figures", "elapsed_s")} for d in docs["after"]]
+    doc["after_ref"] = {"ref": after_ref, "commit": after_sha} if after_sha else None
+    doc["order_of_halves"] = halves
+    doc["comparison"] = rows
+    doc["notes"].append("baseline: the same bench code run against `baseline.commit` and against the working tree "
+                        "(or `after_ref`), each from its own src first on PYTHONPATH, in halves ordered before, "
+                        "after, after, before (ABBA) so the machine's drift cancels; each side's figures are the "
+                        "mean of its halves (`order_of_halves` shows each half's spread figure); comparison: "
+                        "ratio = after / before. Compare the healthz and pgbench rows to tell code from noise.")
+    result = RESULTS / "place_order.json"
+    result.write_text(json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n")
+    console.print(f"[dim]wrote {result.relative_to(ROOT)} ({after_name}, with baseline {sha[:12]}, "
+                  f"{len(order)} halves)[/]")
     return 0
