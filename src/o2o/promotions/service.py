@@ -99,6 +99,7 @@ def create_promotion(uow: UnitOfWork, data: PromotionIn) -> PromotionOut:
         uow.describe(f"promotion={p.id}", kind=p.kind)
         out = PromotionOut.model_validate(p)
         uow.commit()
+        checkout.forget()  # this process's cached automatic promotions (others see it within the TTL)
         return out
 
 
@@ -118,6 +119,7 @@ def update_promotion(uow: UnitOfWork, promotion_id: int, data: PromotionIn) -> P
         out = PromotionOut.model_validate(p)
         uow.describe(f"promotion={p.id}", before=before, after=out.model_dump(mode="json"))
         uow.commit()
+        checkout.forget()  # this process's cached automatic promotions (others see it within the TTL)
         return out
 
 
@@ -132,6 +134,7 @@ def end_promotion(uow: UnitOfWork, promotion_id: int) -> PromotionOut:
         out = PromotionOut.model_validate(p)
         uow.describe(f"promotion={p.id}")
         uow.commit()
+        checkout.forget()  # this process's cached automatic promotions (others see it within the TTL)
         return out
 
 
@@ -629,6 +632,18 @@ def redeem_at_till(uow: UnitOfWork, store_id: int, data: RedeemIn, actor: str, *
     template's budget by one more. Idempotent by `key` (a re-send answers the first result)."""
     scope = f"coupon-redeem:{store_id}"
     req_hash = idempotency.request_hash(data.model_dump(mode="json"))
+    try:
+        return _redeem_once(uow, store_id, data, actor, key, scope, req_hash)
+    except (CouponTaken, IntegrityError):
+        if key:  # a re-send of the same key at the same moment: the first one's answer
+            with uow.db.read() as s:
+                if (rec := idempotency.lookup(s, scope, key, req_hash)) is not None:
+                    return RedeemOut.model_validate(rec.body)
+        raise
+
+
+def _redeem_once(uow: UnitOfWork, store_id: int, data: RedeemIn, actor: str, key: str | None, scope: str,
+                 req_hash: str) -> RedeemOut:
     with uow:
         s, now = uow.session, uow.clock.now()
         if key and (rec := idempotency.lookup(s, scope, key, req_hash)) is not None:
@@ -648,11 +663,6 @@ def redeem_at_till(uow: UnitOfWork, store_id: int, data: RedeemIn, actor: str, *
             .values(status=USED, location_id=store_id, used_at=now, discount_fen=discount, used_by=actor[:120]))
         if taken.rowcount != 1:  # type: ignore[attr-defined]
             raise CouponTaken("this coupon has just been used at another till")
-        if discount > 0 and s.execute(update(CouponTemplate).where(
-                CouponTemplate.id == t.id,
-                (CouponTemplate.budget_fen.is_(None)) | (CouponTemplate.spent_fen + discount <= CouponTemplate.budget_fen))
-                .values(spent_fen=CouponTemplate.spent_fen + discount)).rowcount != 1:  # type: ignore[attr-defined]
-            raise BudgetExhausted("this campaign's budget is spent")
         s.add(PromotionUse(order_id=None, key=f"C{c.id}", kind=t.kind, template_id=t.id, coupon_id=c.id,
                            customer_id=c.customer_id, location_id=store_id, amount_fen=discount, at=now))
         zh, en = checkout.label(t)
@@ -663,7 +673,15 @@ def redeem_at_till(uow: UnitOfWork, store_id: int, data: RedeemIn, actor: str, *
         uow.describe(f"coupon={c.id}", store_id=store_id, discount_fen=discount)
         uow.publish("promotions.coupon_redeemed", {"coupon_id": c.id, "template_id": t.id, "location_id": store_id,
                                                    "customer_id": c.customer_id, "discount_fen": discount})
-        uow.commit()
+
+        def spend(session: Session) -> None:
+            """The template's budget (a row every till of the campaign updates): last before COMMIT."""
+            if discount > 0 and session.execute(update(CouponTemplate).where(
+                    CouponTemplate.id == t.id,
+                    (CouponTemplate.budget_fen.is_(None)) | (CouponTemplate.spent_fen + discount <= CouponTemplate.budget_fen))
+                    .values(spent_fen=CouponTemplate.spent_fen + discount)).rowcount != 1:  # type: ignore[attr-defined]
+                raise BudgetExhausted("this campaign's budget is spent")
+        uow.commit(last=spend)
         return out
 
 

@@ -126,3 +126,18 @@ def test_orders_racing_for_one_coupon_use_it_once(container):
     assert Counter(_run(12, list(range(1, 25)), order)) == {"used": 1, "taken": 23}
     with container.db.read() as s:
         assert s.get(CouponTemplate, t).spent_fen == 3_000
+
+
+def test_a_tills_resends_at_the_same_moment_all_get_the_first_answer(container):
+    chain = build_chain(container)
+    store = chain.stores["xujiahui"]
+    t = _template(container, budget_fen=3_000)
+    code = service.claim(container.uow(), chain.customer, t).code
+
+    def send(_: int) -> int:
+        return service.redeem_at_till(UnitOfWork(container.db, container.clock), store,
+                                      RedeemIn(code=code, bill_fen=20_000), "till-1", key="scan-1").coupon_id
+
+    assert len(set(_run(8, list(range(8)), send))) == 1
+    with container.db.read() as s:
+        assert s.get(CouponTemplate, t).spent_fen == 3_000
