@@ -104,6 +104,10 @@ class Basket:
     required: frozenset[str] = frozenset()
 
 
+def forget() -> None:
+    """Drop cached automatic promotions (the service calls it after changing one; nothing is cached yet)."""
+
+
 def live_promotions(s: Session, channel: str, now: datetime) -> list[Promotion]:
     """ONE query: the active automatic promotions of the channel's side whose window covers `now`."""
     stmt = (select(Promotion).where(Promotion.active.is_(True), Promotion.starts_at <= now, Promotion.ends_at > now,
