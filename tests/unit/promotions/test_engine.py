@@ -251,3 +251,29 @@ def test_the_same_coupon_twice_in_one_group():
     assert keys(r) == ["C1"] and r.rejected == (("C2", "group"), ("C3", "group"))
     r = best(lines, twins, required=frozenset({"C2"}))
     assert keys(r) == ["C2"]
+
+
+@pytest.mark.parametrize("offers,fee,required,applied,line_off,rejected", [
+    # 100% off leaves nothing to pay and nothing below 0; a later amount off has nothing left to take
+    ([off("P1", "percent", pct_off=100), off("P2", "threshold", off_fen=500)], 0, (), ["P1"], {1: 3000, 2: 1000},
+     [("P2", "worse")]),
+    # 每满 with no minimum: once
+    ([off("P1", "threshold", off_fen=300, repeat=True)], 0, (), ["P1"], {1: 225, 2: 75}, []),
+    # a gift without a gift SKU gives nothing
+    ([off("P1", "gift")], 0, (), [], {1: 0, 2: 0}, [("P1", "worse")]),
+    # a required exclusive coupon wins over a better stack
+    ([off("C1", "threshold", off_fen=100, exclusive=True), off("P1", "percent", pct_off=10),
+      off("P2", "threshold", off_fen=200)], 0, ("C1",), ["C1"], {1: 75, 2: 25}, [("P1", "exclusive"), ("P2", "exclusive")]),
+    # a required key that is not among the offers is ignored
+    ([off("P1", "threshold", off_fen=400)], 0, ("C404",), ["P1"], {1: 300, 2: 100}, []),
+    # thresholds before percentages whatever the keys: 每满1000减100 on 4,000 = 400, then 10% of the 3,600 left
+    ([off("P1", "percent", pct_off=10, cap_fen=400), off("P0", "threshold", min_fen=1000, off_fen=100, repeat=True)],
+     0, (), ["P0", "P1"], {1: 300 + 270, 2: 100 + 90}, []),
+])
+def test_edges(offers, fee, required, applied, line_off, rejected):
+    lines = [ln(1, 1000, 3), ln(2, 1000, 1, cat=2)]
+    r = best(lines, offers, fee, frozenset(required))
+    check(r, lines, fee)
+    assert sorted(keys(r)) == applied
+    assert r.line_discount_fen == line_off
+    assert list(r.rejected) == rejected
