@@ -14,16 +14,25 @@
   budget is given back.
 
 Channels: an order's channel `pos` is the till; every other channel is online.
+
+Every order reads the automatic promotions, which change rarely: each process keeps the live ones of a
+database for `PROMOTIONS_TTL` seconds, as engine Offers built once (`_live`). Their windows, stores and
+tiers are checked against each basket's `now`, store and tier on every call; an edit through promotions'
+service is seen at once in its process (`forget`) and within the TTL in others; a budget is enforced by
+`redeem`'s conditional UPDATE whatever the cache holds (an exhausted promotion leaves the cache with it).
 """
 
 from __future__ import annotations
 
+import threading
+import time
+import weakref
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from o2o.kernel.errors import InvalidInput
@@ -104,8 +113,70 @@ class Basket:
     required: frozenset[str] = frozenset()
 
 
+PROMOTIONS_TTL = 5.0  # seconds a process keeps a database's live automatic promotions
+
+
+@dataclass(frozen=True)
+class _Live:
+    """A live automatic promotion as the cache keeps it: its Offer and what decides where and when."""
+
+    id: int
+    offer: engine.Offer
+    starts_at: datetime
+    ends_at: datetime
+    location_ids: frozenset[int]
+    tier_codes: frozenset[str]
+    budgeted: bool
+
+    def applies(self, now: datetime, location_id: int | None, tier: str | None) -> bool:
+        if not self.starts_at <= now < self.ends_at:
+            return False
+        if self.location_ids and location_id not in self.location_ids:
+            return False
+        return not self.tier_codes or (tier or "normal") in self.tier_codes
+
+
+# engine's pool -> side -> (monotonic deadline, the side's live promotions by id)
+_cache: weakref.WeakKeyDictionary[object, dict[str, tuple[float, dict[int, _Live]]]] = weakref.WeakKeyDictionary()
+_cache_lock = threading.Lock()
+
+
 def forget() -> None:
-    """Drop cached automatic promotions (the service calls it after changing one; nothing is cached yet)."""
+    """Drop the cached automatic promotions (promotions' service calls it after changing one)."""
+    with _cache_lock:
+        _cache.clear()
+
+
+def _engine_of(s: Session) -> object:
+    """The database a session reads: its engine's pool (the read-only engine shares the writers' pool)."""
+    bind = s.get_bind()
+    return getattr(bind, "engine", bind).pool
+
+
+def _live(s: Session, channel: str, now: datetime) -> dict[int, _Live]:
+    """The side's live automatic promotions by id, from the cache or ONE query (see the module's doc)."""
+    side, eng = channel_side(channel), _engine_of(s)
+    with _cache_lock:
+        hit = _cache.get(eng, {}).get(side)
+    if hit is not None and hit[0] > time.monotonic():
+        return hit[1]
+    stmt = (select(Promotion).where(Promotion.active.is_(True), Promotion.ends_at > now,
+                                    Promotion.channel.in_((side, "both")),
+                                    or_(Promotion.budget_fen.is_(None), Promotion.spent_fen < Promotion.budget_fen))
+            .order_by(Promotion.id))
+    found = {p.id: _Live(p.id, to_offer(p, f"P{p.id}", p.group_code, "promotion"), p.starts_at, p.ends_at,
+                         frozenset(int(x) for x in p.location_ids or ()), frozenset(p.tier_codes or ()),
+                         p.budget_fen is not None)
+             for p in s.scalars(stmt)}
+    with _cache_lock:
+        _cache.setdefault(eng, {})[side] = (time.monotonic() + PROMOTIONS_TTL, found)
+    return found
+
+
+def _forget_exhausted(s: Session, promotion_id: int) -> None:
+    with _cache_lock:
+        for entry in _cache.get(_engine_of(s), {}).values():
+            entry[1].pop(promotion_id, None)
 
 
 def live_promotions(s: Session, channel: str, now: datetime) -> list[Promotion]:
@@ -117,18 +188,31 @@ def live_promotions(s: Session, channel: str, now: datetime) -> list[Promotion]:
     return list(s.scalars(stmt))
 
 
+# built once (the hot path only binds parameters): the ids of a customer's coupons usable at :now
+_WALLET = (select(Coupon.id).join(CouponTemplate, CouponTemplate.id == Coupon.template_id)
+           .where(Coupon.customer_id == bindparam("customer_id"), Coupon.status == ISSUED,
+                  Coupon.valid_from <= bindparam("now"), Coupon.valid_until > bindparam("now"),
+                  CouponTemplate.active.is_(True)))
+
+
+_INSERT_USE = PromotionUse.__table__.insert()  # Core, built once: one executemany per order
+
+
 def usable_coupons(s: Session, customer_id: int, channel: str | None, now: datetime,
                    ids: Sequence[int] | None = None) -> list[tuple[Coupon, CouponTemplate]]:
-    """ONE query: the customer's issued coupons valid now (of the channel's side when given), with their
-    templates; only `ids` when given."""
-    stmt = (select(Coupon, CouponTemplate).join(CouponTemplate, CouponTemplate.id == Coupon.template_id)
-            .where(Coupon.customer_id == customer_id, Coupon.status == ISSUED, Coupon.valid_from <= now,
-                   Coupon.valid_until > now, CouponTemplate.active.is_(True))
-            .order_by(Coupon.valid_until, Coupon.id))
+    """The customer's issued coupons valid now (of the channel's side when given), with their templates;
+    only `ids` when given. Every order asks, and most wallets hold none: ONE light query (ids only, no ORM)
+    finds them, and only when there are some a second loads them with their templates."""
+    joined = _WALLET
     if channel is not None:
-        stmt = stmt.where(CouponTemplate.channel.in_((channel_side(channel), "both")))
+        joined = joined.where(CouponTemplate.channel.in_((channel_side(channel), "both")))
     if ids is not None:
-        stmt = stmt.where(Coupon.id.in_(list(ids)))
+        joined = joined.where(Coupon.id.in_(list(ids)))
+    found = [row[0] for row in s.connection().execute(joined, {"customer_id": customer_id, "now": now})]
+    if not found:
+        return []
+    stmt = (select(Coupon, CouponTemplate).join(CouponTemplate, CouponTemplate.id == Coupon.template_id)
+            .where(Coupon.id.in_(found)).order_by(Coupon.valid_until, Coupon.id))
     return [(c, t) for c, t in s.execute(stmt)]
 
 
@@ -138,8 +222,7 @@ def offers_for(s: Session, *, customer_id: int | None, location_id: int | None, 
     customer's usable coupons (`coupon_ids` None: every usable coupon in the wallet, the engine picks; []:
     none; [ids]: those, required, and each must be the customer's and usable here, else
     InvalidInput("coupon_ids", why))."""
-    offers = [to_offer(p, f"P{p.id}", p.group_code, "promotion")
-              for p in live_promotions(s, channel, now) if in_scope(p, location_id, tier)]
+    offers = [p.offer for p in _live(s, channel, now).values() if p.applies(now, location_id, tier)]
     required: set[str] = set()
     if coupon_ids is not None and len(coupon_ids) == 0:
         return Basket(offers, frozenset())
@@ -217,18 +300,31 @@ def redeem(s: Session, result: engine.Result, *, order_id: int, customer_id: int
             raise BudgetExhausted(f"the coupon's budget cannot cover {d} fen more")
     if promos:
         spend_p = {pid: a.discount_fen for pid, a in promos if a.discount_fen > 0}
-        budgeted = set(s.scalars(select(Promotion.id).where(Promotion.id.in_(list(spend_p)),
-                                                            Promotion.budget_fen.is_not(None)))) if spend_p else set()
+        budgeted = _budgeted(s, spend_p)
         for pid in sorted(budgeted):
             d = spend_p[pid]
             if s.execute(update(Promotion).where(Promotion.id == pid, Promotion.spent_fen + d <= Promotion.budget_fen)
                          .values(spent_fen=Promotion.spent_fen + d)).rowcount != 1:  # type: ignore[attr-defined]
-                raise BudgetExhausted(f"the promotion's budget cannot cover {d} fen more")
+                _forget_exhausted(s, pid)
+                raise BudgetExhausted(f"the promotion's budget cannot cover {d} fen more", key=f"P{pid}")
         uses += [dict(order_id=order_id, key=a.key, kind=a.kind, promotion_id=pid, template_id=None, coupon_id=None,
                       customer_id=customer_id, location_id=location_id, amount_fen=a.discount_fen,
                       order_total_fen=order_total_fen, at=now, released_at=None) for pid, a in promos]
     if uses:
-        s.execute(insert(PromotionUse), uses)
+        s.execute(_INSERT_USE, uses)
+
+
+def _budgeted(s: Session, spend: dict[int, int]) -> set[int]:
+    """Which of these promotions have a budget: from the cache when it holds them all, else ONE query."""
+    if not spend:
+        return set()
+    with _cache_lock:
+        known: dict[int, _Live] = {}
+        for _, entries in _cache.get(_engine_of(s), {}).values():
+            known |= entries
+    if all(pid in known for pid in spend):
+        return {pid for pid in spend if known[pid].budgeted}
+    return set(s.scalars(select(Promotion.id).where(Promotion.id.in_(list(spend)), Promotion.budget_fen.is_not(None))))
 
 
 def release_for_order(s: Session, order_id: int, now: datetime) -> None:
