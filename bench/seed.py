@@ -129,10 +129,12 @@ def customer_tokens(c: Any, customer_ids: Sequence[int]) -> list[str]:
 
 
 def service_chain(db: Database, *, stores: int = 40, skus: int = 200, customers: int = 500, on_hand: int = 100_000,
-                  seed: int = 7) -> dict[str, list]:
+                  seed: int = 7, promotions: int = 50, coupon_every: int = 10) -> dict[str, list]:
     """A small Shanghai chain created through the services (as tests/factories/chain.py does);
     only the stock rows and their receipts go in bulk (8,000+ one-row transactions would dominate set-up).
-    `tokens[i]` is a signed-in bearer token of `customers[i]`."""
+    `tokens[i]` is a signed-in bearer token of `customers[i]`. `promotions` live automatic promotions
+    (`bench_promotions`) and a coupon in the wallet of every `coupon_every`-th customer (0: none), so
+    orders are placed with promotions active."""
     from o2o import bootstrap
     from o2o.catalog import service as catalog
     from o2o.catalog.schemas import ProductIn, SkuIn
@@ -169,8 +171,70 @@ def service_chain(db: Database, *, stores: int = 40, skus: int = 200, customers:
     locs = [*store_ids, wh]
     bulk_stock(db, ((loc, sku, on_hand, 0) for loc in locs for sku in sku_ids))
     receipts(db, [(loc, sku, on_hand) for loc in locs for sku in sku_ids])
+    bench_promotions(db, promotions, sku_ids, cat, store_ids, cust_ids[::coupon_every] if coupon_every else [], rng)
     return {"stores": list(zip(store_ids, store_pts, strict=True)), "warehouse": [wh], "skus": sku_ids,
             "customers": cust_ids, "tokens": customer_tokens(c, cust_ids)}
+
+
+RULE_DEFAULTS: dict[str, Any] = {
+    "label_zh": "", "label_en": "", "min_fen": 0, "off_fen": 0, "repeat": False, "pct_off": 0, "cap_fen": 0, "nth": 0,
+    "buy": 0, "get": 0, "price_fen": 0, "gift_sku_id": 0, "sku_ids": [], "category_ids": [], "location_ids": [],
+    "tier_codes": [], "channel": "both", "group_code": "", "exclusive": False, "budget_fen": None, "spent_fen": 0,
+    "active": True}
+
+
+def bench_promotions(db: Database, n: int, sku_ids: Sequence[int], category_id: int, store_ids: Sequence[int],
+                     coupon_customers: Sequence[int], rng: random.Random) -> None:
+    """`n` live automatic promotions as a chain runs them: most on a few SKUs (limited-time prices, second
+    item half price, buy 2 get 1), some thresholds (满减, one group: they never stack; a few per store),
+    percent off with a cap, free delivery over an amount, a few with a budget; and one 满50减5 coupon
+    in each of `coupon_customers`' wallets."""
+    import importlib.util
+    from datetime import timedelta
+
+    if (not n and not coupon_customers) or importlib.util.find_spec("o2o.promotions") is None:
+        return  # none asked, or code from before promotions (the baseline half of `--baseline`)
+    from o2o.promotions.models import Coupon, CouponTemplate, Promotion
+
+    now = datetime.now(UTC)
+    window = {"starts_at": now - timedelta(days=1), "ends_at": now + timedelta(days=365), "created_at": now,
+              "updated_at": now}
+    rows: list[dict[str, Any]] = []
+    for i in range(n):
+        few = [int(x) for x in rng.sample(list(sku_ids), 3)]
+        kind = ("sale_price", "sale_price", "nth_discount", "buy_x_get_y", "threshold", "threshold", "percent",
+                "sale_price", "nth_discount", "free_delivery")[i % 10]
+        row: dict[str, Any] = {"kind": kind, "name_zh": f"促销{i}", "name_en": f"Promotion {i}", **window,
+                               **RULE_DEFAULTS}
+        if kind == "sale_price":
+            row |= {"sku_ids": few[:1], "price_fen": 450}
+        elif kind == "nth_discount":
+            row |= {"sku_ids": few, "nth": 2, "pct_off": 50}
+        elif kind == "buy_x_get_y":
+            row |= {"sku_ids": few, "buy": 2, "get": 1}
+        elif kind == "threshold":
+            row |= {"min_fen": 5_000 * (1 + i % 4), "off_fen": 500 * (1 + i % 4), "group_code": "manjian",
+                    "location_ids": [int(rng.choice(list(store_ids)))] if i % 3 else []}
+        elif kind == "percent":
+            row |= {"category_ids": [category_id], "pct_off": 5, "cap_fen": 1_000, "min_fen": 8_000,
+                    "group_code": "percent"}
+        else:
+            row |= {"min_fen": 8_800}
+        if i % 7 == 0:
+            row["budget_fen"] = 10**12  # a budget, never reached in a run
+        rows.append(row)
+    with db.engine.begin() as conn:  # every row names every column: one executemany
+        if rows:
+            conn.execute(insert(Promotion.__table__), rows)
+        if coupon_customers:
+            conn.execute(insert(CouponTemplate.__table__), [{
+                "kind": "threshold", "name_zh": "满50减5券", "name_en": "5 off 50", "min_fen": 5_000, "off_fen": 500,
+                "claim_from": now - timedelta(days=1), "claim_until": now + timedelta(days=365), "valid_days": 30,
+                "created_at": now, "updated_at": now, "claimable": False}])
+            tid = conn.scalar(select(CouponTemplate.id).where(CouponTemplate.name_en == "5 off 50"))
+            conn.execute(insert(Coupon.__table__), [{
+                "template_id": tid, "customer_id": cid, "code": f"BENCH{cid:010d}", "valid_from": now - timedelta(days=1),
+                "valid_until": now + timedelta(days=30), "issued_at": now} for cid in coupon_customers])
 
 
 def area_points(rng: random.Random, n: int) -> list[tuple[float, float]]:

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from o2o.promotions import checkout
 from o2o.promotions.models import Coupon, CouponTemplate, Promotion
 
 
@@ -24,6 +25,7 @@ def promotion(container: Any, **kw: Any) -> int:
         uow.session.flush()
         pid = p.id
         uow.commit()
+    checkout.forget()  # the process's cached live promotions
     return pid
 
 
