@@ -2,7 +2,8 @@
 
 Rules
 - Offers apply in a fixed order by kind: sale_price, nth_discount, buy_x_get_y, threshold, percent,
-  free_delivery, gift; within a kind by key. Each offer sees what is STILL TO PAY after the earlier ones: a
+  free_delivery, gift; within a kind by key, in plain string order ("C.." before "P..", "P10" before "P9").
+  Each offer sees what is STILL TO PAY after the earlier ones: a
   percentage is a percentage of the already discounted amount (Saleor #17453), and a minimum (min_fen) is
   tested against the scoped amount still to pay.
 - A line is in an offer's scope if its SKU or its category is named; an empty scope covers every line.
@@ -27,8 +28,8 @@ Rules
   reached), "exclusive", "group" (conflicts with an applied offer), "worse" (it would take nothing off, or
   the combination without it is better).
 - Lines and offers are sorted first (by sku_id; by kind and key): permuting them changes nothing.
-- The search (engine_search.py) is exact, never truncated: offers that can never apply are dropped (and of the same coupon
-  twice in one group only the smaller key is searched), then a depth-first search over subsets in
+- The search (engine_search.py) is exact, never truncated: offers that can never apply are dropped (and of
+  the same coupon twice in one group only the smaller key is searched), then a depth-first search over subsets in
   application order (so a prefix's state is final), branch and bound: a bound walks the remaining offers in
   order at their figures on what is still to pay (a minimum on the whole basket caps what can come before
   it; a percentage takes from what is left; sale prices and nth-unit discounts line by line; one offer per
