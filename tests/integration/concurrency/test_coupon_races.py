@@ -141,3 +141,30 @@ def test_a_tills_resends_at_the_same_moment_all_get_the_first_answer(container):
     assert len(set(_run(8, list(range(8)), send))) == 1
     with container.db.read() as s:
         assert s.get(CouponTemplate, t).spent_fen == 3_000
+
+
+def test_operator_issues_and_claims_racing_for_one_template_never_pass_its_quantity(container):
+    from o2o.promotions.schemas import IssueIn
+
+    build_chain(container)
+    t = _template(container, total_qty=100)
+    people = _customers(container, 300)
+    batches = [people[i:i + 25] for i in range(0, 100, 25)]  # 4 operator issues of 25
+    claimers = people[100:]
+
+    def work(job: tuple[str, object]) -> int:
+        kind, what = job
+        try:
+            if kind == "issue":
+                return service.issue(UnitOfWork(container.db, container.clock), t, IssueIn(customer_ids=what)).issued
+            service.claim(UnitOfWork(container.db, container.clock), what, t)  # type: ignore[arg-type]
+            return 1
+        except (SoldOut, ClaimLimit):
+            return 0
+
+    jobs = [("issue", b) for b in batches] + [("claim", c) for c in claimers]
+    issued = sum(_run(16, jobs, work))
+    with container.db.read() as s:
+        qty = s.get(CouponTemplate, t).issued_qty
+        rows = s.scalar(select(func.count()).select_from(Coupon).where(Coupon.template_id == t))
+    assert issued == qty == rows == 100
