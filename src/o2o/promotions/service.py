@@ -498,7 +498,9 @@ def issue(uow: UnitOfWork, template_id: int, data: IssueIn, *, key: str | None =
         held = _slots(s, t.id, [f"customer:{c}" for c in targets]) if targets else {}
         eligible, skipped = [], []
         for cid in targets:
-            if held[f"customer:{cid}"] >= t.per_customer_limit or not customers.exists(s, cid):
+            # a segment's ids come from the customers' own rows; a typed list's are checked one by one
+            if held[f"customer:{cid}"] >= t.per_customer_limit or (
+                    data.customer_ids is not None and not customers.exists(s, cid)):
                 skipped.append(cid)
             else:
                 eligible.append(cid)
