@@ -424,3 +424,17 @@ def test_first_till_sale_issues_the_first_visit_coupon_once(container):
         complete(container, number)
     usable = service.wallet(container.db, chain.customer, container.clock.now()).usable
     assert [(i.template_id, i.via) for i in usable] == [(t, "first_visit")]
+
+
+def test_operator_issue_to_the_customers_of_a_store(container):
+    from tests.integration.loyalty.flow import chain_with_stock
+
+    chain = chain_with_stock(container)
+    other = customer(container, 1)
+    _place(container, chain)
+    t = template(container)
+    out = service.issue(container.uow(), t, IssueIn(segment={"ordered_at": chain.stores["xujiahui"]}))
+    assert out.issued == 1
+    assert len(service.wallet(container.db, chain.customer, container.clock.now()).usable) == 1
+    assert service.wallet(container.db, other, container.clock.now()).usable == []
+    assert service.issue(container.uow(), t, IssueIn(segment={"ordered_at": chain.stores["jingan"]})).issued == 0
