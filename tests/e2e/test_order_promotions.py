@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from o2o import bootstrap
 from o2o.customers import service as customers
+from tests.e2e.test_console_support import EN, ZH
 from tests.factories.chain import build_chain, receive
 from tests.integration.loyalty.flow import give
 from tests.integration.orders.promo_rows import coupon, coupon_row, promotion, template
@@ -52,6 +53,11 @@ def test_threshold_promotion_applies_and_the_bill_explains_it_when_the_basket_re
     again = client.get(f"{V1}/orders/{order['number']}", headers=me).json()
     assert again["discounts"] == order["discounts"] and again["discount_fen"] == 500
     assert sorted(ln["discount_fen"] for ln in again["lines"]) == [128, 372]
+    # the storefront's order page explains it too, in the shopper's language
+    page = client.get(f"/shop/orders/{order['number']}", headers={**me, **ZH}).text
+    assert f'data-discount="P{pid}"><dt>满30减5</dt><dd>-¥5.00</dd>' in page
+    page = client.get(f"/shop/orders/{order['number']}", headers={**me, **EN}).text
+    assert f'data-discount="P{pid}"><dt>¥5 off over ¥30</dt>' in page
     # under the threshold: nothing off, nothing on the bill
     small = client.post(f"{V1}/orders", headers=me, json=_body(chain, milk=2)).json()
     assert small["discount_fen"] == 0 and small["discounts"] == [] and small["total_fen"] == 2 * MILK
