@@ -42,8 +42,10 @@ def test_a_shopper_sees_a_3km_coupon_with_its_store_and_distance_claims_it_and_s
     assert "9折(最多减20)" in page and "剩余 50 张" in page and "每人限领 1 张" in page
     r = form(client, f"/shop/coupons/{tid}/claim")
     assert r.status_code == 303 and r.headers["location"] == f"/shop/coupons?claimed={tid}"
-    page = text(client.get(r.headers["location"]).text)
-    assert "已领取满200减30" in page and "已领 1 张" in page
+    html = client.get(r.headers["location"]).text
+    page = text(html)
+    assert "已领取满200减30" in page and "已领 1 张" in page and "已领取，在我的优惠券中" in page
+    assert f'action="/shop/coupons/{tid}/claim"' not in html and f'action="/shop/coupons/{everywhere}/claim"' in html
     # the wallet: usable with its code, and the code's own page with the QR for the till
     wallet = client.get("/shop/coupons/mine")
     assert wallet.status_code == 200
