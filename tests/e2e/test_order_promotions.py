@@ -194,3 +194,40 @@ def test_a_cancelled_order_gives_a_restore_coupon_back_and_voids_a_forfeit_one(c
     r = client.post(f"{V1}/orders", headers=me, json=_body(chain, milk=2, coupon_ids=[kept]))
     assert r.status_code == 201 and r.json()["discount_fen"] == 300
 
+
+
+def test_placing_with_50_live_promotions_costs_one_wallet_read_and_two_inserts(container):
+    import re
+
+    from sqlalchemy import event
+
+    from o2o.orders import service as orders
+    from o2o.orders.schemas import OrderIn
+
+    chain = _chain(container)
+    for i in range(49):  # limited-time prices of other SKUs, and thresholds the basket does not reach
+        promotion(container, kind="sale_price", sku_ids=[10_000 + i], price_fen=100) if i % 2 else promotion(
+            container, min_fen=100_000 + i, off_fen=1_000, group_code="manjian")
+    pid = promotion(container, group_code="manjian")  # 满30减5: applies
+    data = OrderIn(customer_id=chain.customer, mode="pickup", location_id=chain.stores["xujiahui"],
+                   lines=[{"sku_id": chain.skus["milk"], "quantity": 3}])
+    orders.place(container.uow(), data, orders.OrderPolicy())  # warms the process's live promotions
+    seen: list[str] = []
+
+    def log(conn, cursor, statement, params, context, executemany):  # type: ignore[no-untyped-def]
+        seen.append(" ".join(statement.split()))
+
+    event.listen(container.db.engine, "before_cursor_execute", log)
+    try:
+        out = orders.place(container.uow(), data, orders.OrderPolicy())
+    finally:
+        event.remove(container.db.engine, "before_cursor_execute", log)
+    assert [d.key for d in out.discounts] == [f"P{pid}"]
+
+    def count(pattern: str) -> int:
+        return sum(1 for st in seen if re.search(pattern, st))
+
+    assert count(r"FROM promotion\b(?!_)") == 0  # cached for the process (5 s)
+    assert count(r"FROM coupon\b(?!_)") == 1  # the wallet: its ids, nothing more when it is empty
+    assert count(r"^INSERT INTO order_discount") == 1 and count(r"^INSERT INTO promotion_use") == 1
+    assert count(r"^UPDATE (promotion|coupon)") == 0  # no budget, no coupon: nothing to spend
