@@ -231,3 +231,23 @@ def test_placing_with_50_live_promotions_costs_one_wallet_read_and_two_inserts(c
     assert count(r"FROM coupon\b(?!_)") == 1  # the wallet: its ids, nothing more when it is empty
     assert count(r"^INSERT INTO order_discount") == 1 and count(r"^INSERT INTO promotion_use") == 1
     assert count(r"^UPDATE (promotion|coupon)") == 0  # no budget, no coupon: nothing to spend
+
+
+def test_a_short_pick_refunds_what_the_missing_units_paid_after_the_discount(client, container, auth):
+    from tests.e2e.test_console_support import paid_pickup, post_form, relay, shop
+
+    s = shop(container, auth)
+    promotion(container)  # 满30减5
+    number, fid = paid_pickup(client, s, quantity=3)  # 3 x 12.90 = 38.70, 5.00 off: 33.70 paid
+    placed = client.get(f"{V1}/orders/{number}", headers=s.customer).json()
+    assert placed["total_fen"] == 3 * MILK - 500 and placed["lines"][0]["discount_fen"] == 500
+    post_form(client, f"/console/{s.store}/fulfillments/{fid}/lines/{s.milk}/short", s.clerk, found=1)
+    relay(container)
+    assert post_form(client, f"/console/{s.store}/fulfillments/{fid}/accept-partial", s.manager).status_code == 303
+    order = client.get(f"{V1}/orders/{number}", headers=s.customer).json()
+    # 33.70 over 3 units: 11.24 + 11.23 + 11.23; the 2 missing units give back 22.47, the one kept paid 11.23
+    line = order["lines"][0]
+    assert (line["quantity"], line["line_total_fen"], line["discount_fen"]) == (1, MILK, MILK - 1123)
+    assert (order["subtotal_fen"], order["discount_fen"], order["total_fen"]) == (MILK, MILK - 1123, 1123)
+    bootstrap.relay(container).drain()
+    assert [r["amount_fen"] for r in container.payments.refunds] == [3 * MILK - 500 - 1123]
