@@ -57,7 +57,8 @@ def test_the_member_code_page_shows_a_qr_that_the_console_accepts(client, contai
     r = client.get("/shop/member/code", headers={**s.customer, **ZH})
     assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
     html = r.text
-    assert "<svg" in html and "POS-5566" in html and 'http-equiv="refresh"' in html
+    assert "<svg" in html and "POS-5566" in html and 'http-equiv="refresh"' not in html  # renewed in place
+    assert re.search(r'data-member-qr data-refresh-s="\d+"', html) and "shop/member_code.js" in html
     code = re.search(r"<code data-member-code>([^<]+)</code>", html).group(1)
     assert customers.resolve_member_code(code, clock.now()) == s.chain.customer
     clock.advance(minutes=1)

@@ -94,7 +94,7 @@ def favorites_page(request: Request, c: ContainerDep, p: PrincipalDep) -> HTMLRe
 
 @router.get("/shop/member/code", response_class=HTMLResponse)
 def member_code_page(request: Request, c: ContainerDep, p: PrincipalDep) -> HTMLResponse:
-    """The dynamic member QR (changes every minute; the page reloads itself when it does) and the card."""
+    """The dynamic member QR (changes every minute; member_code.js swaps in the new one in place) and the card."""
     now = c.clock.now()
     code = customers.member_code(p.id, now)
     svg = segno.make(MEMBER_QR_PREFIX + code, error="m").svg_inline(scale=6, border=2, omitsize=True)
