@@ -110,8 +110,6 @@ class OrderLine(Base):
     line_total_fen: Mapped[int]
     list_price_fen: Mapped[int | None]  # set when the member's tier price replaced it
     price_tier: Mapped[str | None] = mapped_column(String(16))  # whose tier price ("gold": 黄金会员价)
-
-
     # the goods discount of promotions and coupons on this line, whole fen; paid = line_total - discount
     discount_fen: Mapped[int] = mapped_column(default=0)
 
@@ -129,6 +127,8 @@ class OrderDiscount(Base):
     label_zh: Mapped[str] = mapped_column(String(80))
     label_en: Mapped[str] = mapped_column(String(120))
     amount_fen: Mapped[int]
+
+
 class OrderHistory(HistoryColumns, Base):
     """Append-only: who moved the order from what to what, when."""
 
