@@ -92,6 +92,8 @@ def test_storefront_pages_have_no_serious_or_critical_violations(live, open_page
                                            lines=[LineIn(sku_id=chain.skus["milk"], quantity=1)]), orders.OrderPolicy())
     started = orders.start_payment(c.uow(), c.payments, placed.number)
     orders.sandbox_complete(c.uow(), c.payments, started.out_trade_no)
+    unpaid = orders.place(c.uow(), OrderIn(customer_id=chain.customer, mode="pickup", location_id=store,
+                                           lines=[LineIn(sku_id=chain.skus["milk"], quantity=1)]), orders.OrderPolicy())
     cart.add(c.uow(), Owner(customer_id=chain.customer), chain.skus["milk"], 2)
     cart.add(c.uow(), Owner(customer_id=chain.customer), chain.skus["yogurt"], 1)
     loyalty.adjust(c.uow(), chain.customer, 500, "welcome")
@@ -105,6 +107,10 @@ def test_storefront_pages_have_no_serious_or_critical_violations(live, open_page
     visitor = with_axe(open_page(size))
     visitor.context.add_cookies([chosen])
     audit(visitor, "/shop/signin", found)
+    visitor.get_by_label("手机号").fill("13900139000")
+    visitor.get_by_role("button", name="获取验证码").click()
+    visitor.wait_for_url("**/shop/signin/code?*")
+    audit(visitor, None, found)  # the code step
 
     page = with_axe(open_page(size))
     page.context.add_cookies([chosen, {"name": "o2o_session", "value": session.access_token, **host}])
@@ -120,6 +126,8 @@ def test_storefront_pages_have_no_serious_or_critical_violations(live, open_page
     audit(page, "/shop/checkout", found)
     audit(page, "/shop/orders", found)
     audit(page, f"/shop/orders/{placed.number}", found)
+    audit(page, f"/shop/orders/{unpaid.number}/pay", found)
+    audit(page, f"/shop/orders/{placed.number}/cancel", found)
     audit(page, "/shop/member", found)
     audit(page, "/shop/coupons", found)
     audit(page, "/shop/coupons/mine", found)
@@ -128,6 +136,7 @@ def test_storefront_pages_have_no_serious_or_critical_violations(live, open_page
     audit(page, "/shop/addresses", found)
     audit(page, "/shop/addresses/new", found)
     audit(page, "/shop/favorites", found)
+    audit(page, "/shop/groupbuy", found)
     audit(page, "/shop/nowhere", found, status=404)  # the error page
     verdict(found)
 
@@ -179,7 +188,7 @@ def test_back_office_pages_have_no_serious_or_critical_violations(live, open_pag
                  "/admin/audit", "/admin/users", f"/admin/products/{product}", "/admin/products/new",
                  f"/admin/stores/{chain.stores['xujiahui']}", "/admin/stock", "/admin/campaigns/new",
                  f"/admin/campaigns/coupon/{coupon}", f"/admin/campaigns/coupon/{coupon}/results",
-                 "/admin/payments/reconcile", "/admin/nowhere"):
+                 "/admin/payments/reconcile", "/admin/nowhere", "/console"):
         audit(page, path, found, status=404 if path.endswith("nowhere") else 200)
     verdict(found)
 
