@@ -10,7 +10,7 @@ adds), which is what makes the standalone figure an upper bound for the search.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
+from math import lcm
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -95,7 +95,8 @@ def _buy_x_get_y(o: Offer, idxs: tuple[int, ...], rem: Any, b: Basket) -> tuple[
         return THRESHOLD, NONE
     free = units // (o.buy + o.get) * o.get
     goods = []
-    for i in sorted(idxs, key=lambda i: (Fraction(rem[i], b.qty[i]), b.skus[i])):
+    per = lcm(*[b.qty[i] for i in idxs])          # rem[i] * (per // qty[i]) orders lines by unit price exactly
+    for i in sorted(idxs, key=lambda i: (rem[i] * (per // b.qty[i]), b.skus[i])):
         f = min(free, b.qty[i])
         d = rem[i] * f // b.qty[i]
         if d:
@@ -158,8 +159,9 @@ def slack(o: Offer, idxs: tuple[int, ...]) -> int:
 
 def upper(o: Offer, idxs: tuple[int, ...], rem: Any, b: Basket, waived: bool, ub0: int) -> int:
     """The most offer `o` can take off from now on, whatever is applied before it: its standalone figure on
-    what is still to pay (the rules are monotone), or `ub0` (its figure on the undiscounted basket, with
-    rounding slack) for buy_x_get_y. 0 once its minimum is out of reach."""
+    what is still to pay (the rules are monotone); for buy_x_get_y, which floors per line, that figure plus
+    its rounding slack, at most `ub0` (its figure on the undiscounted basket, with the slack). 0 once its
+    minimum is out of reach."""
     k = o.kind
     if k == "sale_price":
         p = o.price_fen
@@ -176,8 +178,9 @@ def upper(o: Offer, idxs: tuple[int, ...], rem: Any, b: Basket, waived: bool, ub
             if q >= o.nth:
                 s += rem[i] * (q // o.nth) * min(o.pct_off, 100) // (100 * q)
         return s
-    if k == "buy_x_get_y":
-        return ub0
+    if k == "buy_x_get_y":           # the `free` cheapest units: fewer fen each never makes them dearer
+        _, goods = _buy_x_get_y(o, idxs, rem, b)
+        return min(ub0, sum(d for _, d in goods) + len(idxs))
     s = _still_to_pay(idxs, rem)
     if s < o.min_fen:
         return 0

@@ -48,9 +48,10 @@ class _Meta:
     pct: int            # percent, nth_discount: 0..100, else 0
     cap_fen: int
     closes: bool        # the last candidate of its group
-    per_line: int       # 1 sale_price, 2 nth_discount, else 0
+    per_line: int       # 1 sale_price, 2 nth_discount, 3 buy_x_get_y, else 0
     on_sum: int         # 1 threshold, 2 percent, 3 free_delivery, 4 gift, else 0
     all_lines: bool     # its scope covers every line
+    bit: int            # its group's bit (0: no group) in the bound's sets of groups used
 
 
 DELIVERY = "\x00delivery"
@@ -59,6 +60,7 @@ MAX_STATES = 32
 
 def _metas(cands: list[Cand], everything: int) -> list[_Meta]:
     last = {c.o.group: j for j, c in enumerate(cands) if c.o.group}
+    bits = {g: 1 << n for n, g in enumerate(sorted(last))}
     out = []
     for j, c in enumerate(cands):
         o = c.o
@@ -67,9 +69,9 @@ def _metas(cands: list[Cand], everything: int) -> list[_Meta]:
                          len(c.idxs) == everything and o.kind in ("threshold", "percent"), o.min_fen,
                          min(max(o.pct_off, 0), 100) if o.kind in ("percent", "nth_discount") else 0, o.cap_fen,
                          bool(o.group) and last[o.group] == j,
-                         {"sale_price": 1, "nth_discount": 2}.get(o.kind, 0),
+                         {"sale_price": 1, "nth_discount": 2, "buy_x_get_y": 3}.get(o.kind, 0),
                          {"threshold": 1, "percent": 2, "free_delivery": 3, "gift": 4}.get(o.kind, 0),
-                         len(c.idxs) == everything))
+                         len(c.idxs) == everything, bits.get(o.group, 0)))
     return out
 
 
@@ -140,10 +142,23 @@ def _bounds(cands: list[Cand], meta: list[_Meta], alive: list[int], rem: list[in
     live.reverse()
     suffix.reverse()
     taken = [0] * len(rem)
-    for j, _ub in live:
+    extra = 0
+    pooled: set[int] = set()            # lines a buy_x_get_y has counted
+    for j, ub in live:
         m = meta[j]
         if m.per_line and not m.real_group:
             o = cands[j].o
+            if m.per_line == 3:
+                if pooled.isdisjoint(cands[j].idxs):
+                    # what the lines give up to it and to the offers before it, sum(taken) + its figure on
+                    # rem - taken, only grows with taken (a free unit is worth at most what its line gives up)
+                    after = [r - t for r, t in zip(rem, taken, strict=True)]
+                    _, goods = rules.RULES["buy_x_get_y"](o, cands[j].idxs, after, b)
+                    extra += sum(d for _, d in goods) + len(cands[j].idxs)
+                    pooled.update(cands[j].idxs)
+                else:
+                    extra += ub
+                continue
             for i in cands[j].idxs:
                 q = b.qty[i]
                 if m.per_line == 1:
@@ -151,22 +166,34 @@ def _bounds(cands: list[Cand], meta: list[_Meta], alive: list[int], rem: list[in
                 elif q >= o.nth:
                     t = taken[i]
                     taken[i] = t + (rem[i] - t) * (q // o.nth) * m.pct // (100 * q)
-    states: dict[frozenset[str], int] = {frozenset(): sum(taken)}
+    # D per set of groups used (a bit per group, see _Meta.bit); each step keeps D non-decreasing
+    states: dict[int, int] = {0: sum(taken) + extra}
     for j, ub in live:
         m = meta[j]
-        g = m.real_group
-        if m.per_line and not g:
+        bit = m.bit
+        if m.per_line and not bit:
             continue
         if m.goods and ub > 0:
-            if g:
+            whole, low, pct, cap_fen = m.whole, s_now - m.min_fen, m.pct, m.cap_fen
+            if bit:
                 nxt = dict(states)
                 for u, d in states.items():
-                    if g in u:
+                    if u & bit:
                         continue
-                    v = _step(m, d, ub, s_now)
-                    key = u | {g}
-                    if v > nxt.get(key, -1):
-                        nxt[key] = v
+                    if whole:                # a minimum on the whole basket caps D before it
+                        if m.min_fen > 0 and d > low:
+                            d = low
+                        if pct:
+                            off = (s_now - d) * pct // 100
+                            v = d + (off if cap_fen <= 0 or off < cap_fen else cap_fen)
+                        else:
+                            v = d + ub
+                    else:
+                        v = d + ub
+                    if v > s_now:
+                        v = s_now
+                    if v > nxt.get(u | bit, -1):
+                        nxt[u | bit] = v
                 states = nxt
             else:
                 for u, d in states.items():
@@ -174,14 +201,14 @@ def _bounds(cands: list[Cand], meta: list[_Meta], alive: list[int], rem: list[in
                     if v > d:
                         states[u] = v
         if j in closing and len(states) > 1:               # the group closes: one state with or without it
-            merged: dict[frozenset[str], int] = {}
+            merged: dict[int, int] = {}
             for u, d in states.items():
-                key = u - {g}
+                key = u & ~bit
                 if d > merged.get(key, -1):
                     merged[key] = d
             states = merged
         if len(states) > MAX_STATES:
-            states = {frozenset(): max(states.values())}
+            states = {0: max(states.values())}
     return [j for j, _ in live], suffix, max(states.values()) + fee
 
 
@@ -198,10 +225,89 @@ def _step(m: _Meta, d: int, ub: int, s_now: int) -> int:
     return min(v, s_now)
 
 
+TAIL = ("free_delivery", "gift")
+
+
+def _greedy(b: rules.Basket, cands: list[Cand]) -> list[Step]:
+    """One valid combination, found fast: every offer in application order that applies, except one of a
+    group that another offer of its group would beat (required first, then fen off, both on what is still
+    to pay at this point). Only a starting incumbent for the search, which stays exact whatever it is."""
+    rem, used, waived, steps = list(b.rem0), set(), False, []
+    members: dict[str, list[Cand]] = {}
+    for c in cands:
+        if c.o.group:
+            members.setdefault(c.o.group, []).append(c)
+    for c in cands:
+        g = c.o.group
+        if g and g in used:
+            continue
+        reason, goods, dl = rules.apply(c.o, c.idxs, rem, b, waived)
+        if reason is not None:
+            continue
+        if g:
+            mine = (c.req, dl + sum(d for _, d in goods))
+            beaten = False
+            for o in members[g]:
+                if o.pos > c.pos:
+                    why, og, od = rules.apply(o.o, o.idxs, rem, b, waived)
+                    if why is None and (o.req, od + sum(d for _, d in og)) > mine:
+                        beaten = True
+                        break
+            if beaten:
+                continue
+            used.add(g)
+        for i, d in goods:
+            rem[i] -= d
+        waived = waived or dl > 0
+        steps.append((c, goods, dl))
+    return steps
+
+
+def _tail(tail: list[Cand], rem: list[int], b: rules.Basket, waived: bool, used: set[str]) -> list[Step]:
+    """The best set of free deliveries and gifts (`tail`, in application order) to add to a prefix that
+    leaves `rem` to pay, `waived`, and `used` groups. They leave `rem` as it is, so each one applies or not
+    on its own: at most one free delivery (a second takes nothing), and every gift that applies, one per
+    group: a gift always improves the objective (required, fen, gifts, -offers) and, within a group, the
+    required one first, then the smaller key. Tried for each choice of free delivery (or none), the best
+    by the objective and then the smaller sorted keys: the same choice whatever the prefix (the prefix's
+    keys are all smaller or larger in application order but never shared, and between two sets of one size
+    the one holding the smallest key of their difference sorts first)."""
+    fds: list[Step] = []
+    gifts: list[Step] = []
+    for c in tail:
+        if c.o.group and c.o.group in used:
+            continue
+        reason, _, dl = rules.apply(c.o, c.idxs, rem, b, waived)
+        if reason is None:
+            (fds if c.o.kind == "free_delivery" else gifts).append((c, rules.NONE, dl))
+    if not gifts and not fds:
+        return []
+    top: tuple[Any, ...] | None = None
+    for fd in [None, *fds]:
+        taken = {fd[0].o.group} if fd and fd[0].o.group else set()
+        pick: dict[str, Step] = {}
+        steps = [fd] if fd else []
+        for s in gifts:
+            g = s[0].o.group
+            if not g:
+                steps.append(s)
+            elif g not in taken and (g not in pick or (-s[0].req, s[0].o.key) < (-pick[g][0].req, pick[g][0].o.key)):
+                pick[g] = s
+        steps += pick.values()
+        obj = (sum(s[0].req for s in steps), sum(s[2] for s in steps), sum(s[0].o.kind == "gift" for s in steps),
+               -len(steps))
+        keys = sorted(s[0].o.key for s in steps)
+        if top is None or obj > top[0] or (obj == top[0] and keys < top[1]):
+            top = (obj, keys, steps)
+    assert top is not None
+    return sorted(top[2], key=lambda s: s[0].pos)
+
+
 def search(b: rules.Basket, cands: list[Cand], excl: list[Cand]) -> list[Step]:
     """Exact best combination: depth-first over subsets of `cands` in application order (so the state of a
     prefix is final), branch and bound; each exclusive offer is a combination of its own."""
     meta = _metas(cands, len(b.skus))
+    tail_start = next((j for j, c in enumerate(cands) if c.o.kind in TAIL), len(cands))
     rem = list(b.rem0)
     stack: list[Step] = []
     used: set[str] = set()
@@ -216,9 +322,24 @@ def search(b: rules.Basket, cands: list[Cand], excl: list[Cand]) -> list[Step]:
             if _better(obj, best_obj):
                 best_obj, best_steps = obj, list(stack)
 
+    def finish(tail: list[int], fen: int, req: int, gifts: int, waived: bool) -> None:
+        """The best completion of the current prefix by free deliveries and gifts only (`tail`: candidate
+        indices, all of those kinds), worked out directly: they take nothing off the goods, so what is still
+        to pay stays as it is and the choices do not interact beyond groups and the one fee (see _tail)."""
+        steps = _tail([cands[j] for j in tail], rem, b, waived, used)
+        if steps:
+            depth = len(stack)
+            stack.extend(steps)
+            record((req + sum(s[0].req for s in steps), fen + sum(s[2] for s in steps),
+                    gifts + sum(s[0].o.kind == "gift" for s in steps), -depth - len(steps)))
+            del stack[depth:]
+
     def visit(alive: list[int], fen: int, req: int, gifts: int, waived: bool) -> None:
         """Search the completions of the current prefix (already recorded as a solution) by the offers
         `alive` (candidate indices after the prefix's last one)."""
+        if alive[0] >= tail_start:
+            finish(alive, fen, req, gifts, waived)
+            return
         head = (req, fen, gifts, -len(stack))
         # the same state reached by another prefix: the same completions; the better prefix wins for all of
         # them (the objective is lexicographic, and between two key sets of one size the one holding the
@@ -237,6 +358,9 @@ def search(b: rules.Basket, cands: list[Cand], excl: list[Cand]) -> list[Step]:
             more, sreq, sgift = suffix[p]
             if (req + sreq, fen + min(more, left), gifts + sgift, -depth - 1) < best_obj[:4]:
                 break                       # every later offer has a bound no larger
+            if j >= tail_start:
+                finish(live[p:], fen, req, gifts, waived)
+                break
             c = cands[j]
             g = c.o.group
             if g and g in used:
@@ -271,5 +395,11 @@ def search(b: rules.Basket, cands: list[Cand], excl: list[Cand]) -> list[Step]:
             if _better(obj, best_obj):
                 best_obj, best_steps = obj, [(c, goods, dl)]
     if cands:
+        steps = _greedy(b, cands)            # a good incumbent before the search prunes more
+        head = (sum(s[0].req for s in steps), sum(s[2] + sum(d for _, d in s[1]) for s in steps),
+                sum(s[0].o.kind == "gift" for s in steps), -len(steps))
+        obj = (*head, tuple(sorted(s[0].o.key for s in steps)))
+        if _better(obj, best_obj):
+            best_obj, best_steps = obj, steps
         visit(list(range(len(cands))), 0, 0, 0, False)
     return best_steps

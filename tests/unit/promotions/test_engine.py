@@ -277,3 +277,34 @@ def test_edges(offers, fee, required, applied, line_off, rejected):
     assert sorted(keys(r)) == applied
     assert r.line_discount_fen == line_off
     assert list(r.rejected) == rejected
+
+
+def test_free_deliveries_and_gifts_after_the_goods():
+    """The last free deliveries and gifts are picked directly: one fee, every gift that applies (one per
+    group), the customer's pick first, then the smaller key."""
+    lines = [ln(1, 1000, 3), ln(2, 1000, 1, cat=2)]
+    offers = [off("P1", "threshold", off_fen=500),
+              off("C5", "free_delivery", group="g"), off("P2", "free_delivery"),
+              off("P3", "gift", gift_sku_id=71, group="g"), off("P4", "gift", gift_sku_id=72, group="h"),
+              off("P5", "gift", gift_sku_id=73, group="h"), off("P6", "gift", gift_sku_id=74, min_fen=3600)]
+    r = best(lines, offers, 600)
+    check(r, lines, 600)
+    # the fee from P2 (no group) leaves group g to the gift P3; P4 before P5; P6's minimum is out of reach
+    assert keys(r) == ["P1", "P2", "P3", "P4"] and r.delivery_discount_fen == 600
+    assert dict(r.rejected) == {"C5": "group", "P5": "group", "P6": "threshold"}
+    # the customer's picks: the fee from C5 (so no gift from group g), P5 in group h
+    r = best(lines, offers, 600, required=frozenset({"C5", "P5"}))
+    assert keys(r) == ["P1", "C5", "P5"] and r.delivery_discount_fen == 600
+    assert dict(r.rejected) == {"P2": "worse", "P3": "group", "P4": "group", "P6": "threshold"}
+
+
+def test_a_ladder_whose_top_rung_is_not_the_best():
+    """满100减10 / 满300减50 in one promotion, then 满250减60 on the same lines: the top rung leaves 2,500 + 450
+    and misses the next one; the lower rung keeps it (the greedy first guess is wrong, the search is not)."""
+    lines = [ln(1, 10000, 3)]
+    ladder = [off("P1", "threshold", min_fen=10000, off_fen=1000, group="L"),
+              off("P2", "threshold", min_fen=30000, off_fen=5000, group="L"),
+              off("P3", "threshold", min_fen=28000, off_fen=6000)]
+    r = best(lines, ladder)
+    check(r, lines)
+    assert keys(r) == ["P1", "P3"] and r.goods_discount_fen == 7000

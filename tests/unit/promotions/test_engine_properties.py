@@ -21,8 +21,8 @@ def baskets(draw, max_lines: int = 5) -> list[Line]:
 
 
 @st.composite
-def offer(draw, key: str) -> Offer:
-    kind = draw(st.sampled_from(KINDS))
+def offer(draw, key: str, kinds: tuple[str, ...] = KINDS) -> Offer:
+    kind = draw(st.sampled_from(kinds))
     scope = draw(st.one_of(st.just(Scope()),
                            st.builds(Scope, sku_ids=st.frozensets(st.sampled_from(SKUS), max_size=3)),
                            st.builds(Scope, category_ids=st.frozensets(st.integers(1, 3), min_size=1, max_size=2))))
@@ -44,9 +44,9 @@ def offer(draw, key: str) -> Offer:
 
 
 @st.composite
-def offer_lists(draw, max_offers: int = 7) -> list[Offer]:
+def offer_lists(draw, max_offers: int = 7, kinds: tuple[str, ...] = KINDS) -> list[Offer]:
     n = draw(st.integers(0, max_offers))
-    return [draw(offer(f"{'PC'[i % 2]}{i}")) for i in range(n)]
+    return [draw(offer(f"{'PC'[i % 2]}{i}", kinds)) for i in range(n)]
 
 
 def brute(lines: list[Line], offers: list[Offer], fee: int, required: frozenset[str]):
@@ -119,3 +119,34 @@ def test_best_is_the_brute_force_best_with_more_offers(lines, offers, fee, data)
     obj, keys, per_line, dlv = brute(lines, offers, fee, required)
     assert tuple(sorted(a.key for a in r.applied)) == keys
     assert (r.line_discount_fen, r.delivery_discount_fen) == (per_line, dlv)
+
+
+# the search's shortcuts, each against the brute force on offers of the kinds it concerns: free deliveries and
+# gifts after the last goods offer are picked directly (one fee, a gift per group, required ones first); a
+# greedy first incumbent picks the best of a group at its point; buy X get Y is bounded after the per-line
+# offers before it; thresholds and percentages in groups (ladders) are where the search branches most
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(baskets(), offer_lists(max_offers=8, kinds=("threshold", "free_delivery", "gift")),
+       st.sampled_from([0, 600]), st.data())
+def test_free_deliveries_and_gifts_match_the_brute_force(lines, offers, fee, data):
+    required = frozenset(data.draw(st.lists(st.sampled_from([o.key for o in offers]), max_size=3))
+                         if offers else [])
+    r = best(lines, offers, fee, required)
+    adds_up(r, lines, fee)
+    obj, keys, per_line, dlv = brute(lines, offers, fee, required)
+    assert tuple(sorted(a.key for a in r.applied)) == keys
+    assert (r.line_discount_fen, r.delivery_discount_fen) == (per_line, dlv)
+
+
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(baskets(), offer_lists(max_offers=8, kinds=("sale_price", "nth_discount", "buy_x_get_y", "threshold",
+                                                    "percent")),
+       st.data())
+def test_goods_offers_match_the_brute_force(lines, offers, data):
+    required = frozenset(data.draw(st.lists(st.sampled_from([o.key for o in offers]), max_size=2))
+                         if offers else [])
+    r = best(lines, offers, 0, required)
+    adds_up(r, lines, 0)
+    obj, keys, per_line, dlv = brute(lines, offers, 0, required)
+    assert tuple(sorted(a.key for a in r.applied)) == keys
+    assert r.line_discount_fen == per_line
