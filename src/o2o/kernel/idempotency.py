@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import String, select
+from sqlalchemy import Row, String, bindparam, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from o2o.kernel.db import Base
@@ -38,12 +38,19 @@ def request_hash(payload: Any) -> str:
     return hashlib.sha256(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
-def find(session: Session, scope: str, key: str) -> IdempotencyRecord | None:
-    return session.scalars(select(IdempotencyRecord).where(
-        IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)).first()
+# Core statements built once (every order asks and answers): no ORM identity map, flush or statement building
+# on the hot path; the body column's type still seals and opens the stored JSON
+_TABLE = IdempotencyRecord.__table__
+_FIND = select(_TABLE).where(_TABLE.c.scope == bindparam("scope"), _TABLE.c.key == bindparam("key"))
+_INSERT = _TABLE.insert()
 
 
-def lookup(session: Session, scope: str, key: str, req_hash: str) -> IdempotencyRecord | None:
+def find(session: Session, scope: str, key: str) -> Row[Any] | None:
+    """The stored answer (a row: scope, key, request_hash, status_code, body, created_at), if any."""
+    return session.execute(_FIND, {"scope": scope, "key": key}).first()
+
+
+def lookup(session: Session, scope: str, key: str, req_hash: str) -> Row[Any] | None:
     rec = find(session, scope, key)
     if rec is not None and rec.request_hash != req_hash:
         raise IdempotencyConflict(f"key {key!r} was first used with a different request")
@@ -52,5 +59,6 @@ def lookup(session: Session, scope: str, key: str, req_hash: str) -> Idempotency
 
 def remember(session: Session, scope: str, key: str, req_hash: str, status_code: int,
              body: dict[str, Any], now: datetime) -> None:
-    session.add(IdempotencyRecord(scope=scope, key=key, request_hash=req_hash, status_code=status_code,
-                                  body=body, created_at=now))
+    """Written at once in the caller's transaction (a twin key raises IntegrityError here, not at commit)."""
+    session.execute(_INSERT, {"scope": scope, "key": key, "request_hash": req_hash, "status_code": status_code,
+                              "body": body, "created_at": now})
