@@ -116,11 +116,22 @@ PARAMS = ("kind", "group", "min_fen", "off_fen", "repeat", "pct_off", "cap_fen",
 
 
 def _twins(a: Cand, c: Cand) -> bool:
-    """Two offers of one group that do exactly the same, next to each other in the application order (the
-    same coupon twice in the wallet): only the smaller key is searched; at most one of them could apply and
-    the smaller key wins the tie."""
+    """Two offers of one group that do exactly the same (the same coupon twice in the wallet), with only
+    offers of their group between them in the application order: only the smaller key is searched; at most
+    one of them could apply and the smaller key wins the tie."""
     return (bool(a.o.group) and a.idxs == c.idxs and a.req == c.req
             and all(getattr(a.o, f) == getattr(c.o, f) for f in PARAMS))
+
+
+def _twin_of(cands: list[Cand], c: Cand) -> Cand | None:
+    """An earlier candidate that does exactly what `c` does with only offers of their group between them:
+    whichever of the two is chosen, the others of the group are not, so both see the same state."""
+    k = len(cands) - 1
+    while k >= 0 and c.o.group and cands[k].o.group == c.o.group:
+        if _twins(cands[k], c):
+            return cands[k]
+        k -= 1
+    return None
 
 
 def _basket(lines: Sequence[Line], fee: int) -> rules.Basket:
@@ -179,8 +190,8 @@ def best(lines: Sequence[Line], offers: Sequence[Offer], delivery_fee_fen: int =
             rejected[o.key] = reason
             continue
         c = Cand(o, pos, idxs, dl + sum(d for _, d in goods) + rules.slack(o, idxs), o.key in required)
-        if not o.exclusive and cands and _twins(cands[-1], c):
-            twin[o.key] = twin.get(cands[-1].o.key, cands[-1].o.key)
+        if not o.exclusive and (first := _twin_of(cands, c)) is not None:
+            twin[o.key] = twin.get(first.o.key, first.o.key)
             continue
         (excl if o.exclusive else cands).append(c)
     steps = search(b, cands, excl)

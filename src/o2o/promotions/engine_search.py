@@ -76,7 +76,7 @@ def _metas(cands: list[Cand], everything: int) -> list[_Meta]:
 
 
 def _bounds(cands: list[Cand], meta: list[_Meta], alive: list[int], rem: list[int], b: rules.Basket,
-            waived: bool, used: set[str]) -> tuple[list[int], list[tuple[int, int, int]], int]:
+            waived: bool, used: set[str]) -> tuple[list[int], list[tuple[int, int, int, int]], int]:
     """Upper bounds on what the offers `alive` (candidate indices, in order) can still take off from this
     state. Returns the ones still alive here (not in a used group, able to take something off or give a
     gift: the rules are monotone, so a dead offer stays dead below), suffix figures for each position p
@@ -94,7 +94,7 @@ def _bounds(cands: list[Cand], meta: list[_Meta], alive: list[int], rem: list[in
     which only loosens the bound, past MAX_STATES)."""
     s_now = sum(rem)
     live: list[tuple[int, int]] = []        # (candidate index, figure), backwards
-    suffix: list[tuple[int, int, int]] = [(0, 0, 0)]
+    suffix: list[tuple[int, int, int, int]] = [(0, 0, 0, 0)]
     top: dict[str, int] = {}
     total = req = gifts = fee = 0
     closing: set[int] = set()
@@ -126,6 +126,7 @@ def _bounds(cands: list[Cand], meta: list[_Meta], alive: list[int], rem: list[in
         g = m.group
         if m.real_group and m.real_group not in top and g is not DELIVERY:
             closing.add(j)
+        mates = max(top.get(g, 0), 0) if g else 0       # its group's figure in the suffix after it
         if not g:
             total += ub
         elif ub > top.get(g, -1):
@@ -138,7 +139,7 @@ def _bounds(cands: list[Cand], meta: list[_Meta], alive: list[int], rem: list[in
         req += c.req
         gifts += gift
         live.append((j, ub))
-        suffix.append((total, req, gifts))
+        suffix.append((total, req, gifts, mates))
     live.reverse()
     suffix.reverse()
     taken = [0] * len(rem)
@@ -355,7 +356,7 @@ def search(b: rules.Basket, cands: list[Cand], excl: list[Cand]) -> list[Step]:
         left = min(sum(rem) + (0 if waived else b.fee), cap)
         depth = len(stack)
         for p, j in enumerate(live):
-            more, sreq, sgift = suffix[p]
+            more, sreq, sgift, mates = suffix[p]
             if (req + sreq, fen + min(more, left), gifts + sgift, -depth - 1) < best_obj[:4]:
                 break                       # every later offer has a bound no larger
             if j >= tail_start:
@@ -378,7 +379,8 @@ def search(b: rules.Basket, cands: list[Cand], excl: list[Cand]) -> list[Step]:
             gift = c.o.kind == "gift"
             record((req + c.req, fen + off, gifts + gift, -depth - 1))
             # its completions: the offers after it take at most their figures, and with it at most `left`
-            more, sreq, sgift = suffix[p + 1]
+            more, sreq, sgift, _ = suffix[p + 1]
+            more -= mates                   # the offers of its group after it no longer apply
             if p + 1 < len(live) and (req + c.req + sreq, fen + off + max(min(more, left - off), 0),
                                       gifts + gift + sgift, -depth - 2) >= best_obj[:4]:
                 visit(live[p + 1:], fen + off, req + c.req, gifts + gift, waived or dl > 0)

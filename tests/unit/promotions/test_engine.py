@@ -308,3 +308,17 @@ def test_a_ladder_whose_top_rung_is_not_the_best():
     r = best(lines, ladder)
     check(r, lines)
     assert keys(r) == ["P1", "P3"] and r.goods_discount_fen == 7000
+
+
+def test_the_same_coupon_twice_with_another_of_its_group_between():
+    lines = [ln(1, 30000)]
+    wallet = [off("C1", "threshold", min_fen=10000, off_fen=1000, group="platform"),
+              off("C2", "threshold", min_fen=20000, off_fen=1500, group="platform"),
+              off("C3", "threshold", min_fen=10000, off_fen=1000, group="platform"),
+              off("C4", "threshold", min_fen=40000, off_fen=4000, group="platform")]
+    r = best(lines, wallet)
+    assert keys(r) == ["C2"] and r.rejected == (("C1", "group"), ("C3", "group"), ("C4", "threshold"))
+    r = best(lines, wallet, required=frozenset({"C3"}))
+    assert keys(r) == ["C3"] and r.rejected == (("C1", "group"), ("C2", "group"), ("C4", "threshold"))
+    r = best(lines, [wallet[0], wallet[2], off("P1", "percent", pct_off=50)])
+    assert keys(r) == ["C1", "P1"] and r.rejected == (("C3", "group"),)
