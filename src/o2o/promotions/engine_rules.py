@@ -47,20 +47,13 @@ def spread(amount: int, idxs: tuple[int, ...], rem: Any, skus: tuple[int, ...]) 
         w += rem[i]
     if amount <= 0 or w <= 0:
         return []
-    out: list[list[int]] = []
-    order: list[tuple[int, int, int]] = []
-    given = 0
-    for i in idxs:
-        q, r = divmod(amount * rem[i], w)
-        order.append((-r, skus[i], len(out)))
-        out.append([i, q])
-        given += q
-    left = amount - given
+    shares = [amount * rem[i] // w for i in idxs]
+    left = amount - sum(shares)
     if left:
-        order.sort()
-        for _, _, k in order[:left]:
-            out[k][1] += 1
-    return [(i, d) for i, d in out if d]
+        order = sorted(range(len(idxs)), key=lambda k: (-(amount * rem[idxs[k]] % w), skus[idxs[k]]))
+        for k in order[:left]:
+            shares[k] += 1
+    return [(i, d) for i, d in zip(idxs, shares, strict=True) if d]
 
 
 def _sale_price(o: Offer, idxs: tuple[int, ...], rem: Any, b: Basket) -> tuple[str | None, Any]:

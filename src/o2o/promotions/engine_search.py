@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 Objective = tuple[int, int, int, int, tuple[str, ...]]   # required applied, fen off, gifts, -offers, sorted keys
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cand:
     """An offer that can apply to this basket: its place in the application order, scoped lines and the most
     it can ever take off (standalone on the undiscounted basket, + rounding slack)."""
@@ -36,7 +36,7 @@ def _better(a: Objective, b: Objective) -> bool:
 Step = tuple[Cand, Sequence[tuple[int, int]], int]     # an applied offer: goods [(line index, fen)], delivery
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Meta:
     """What the bound needs of a candidate, worked out once per search."""
 
@@ -76,14 +76,17 @@ def _metas(cands: list[Cand], everything: int) -> list[_Meta]:
 
 
 def _bounds(cands: list[Cand], meta: list[_Meta], alive: list[int], rem: list[int], b: rules.Basket,
-            waived: bool, used: set[str]) -> tuple[list[int], list[tuple[int, int, int, int]], int]:
+            waived: bool, used: set[str]) -> tuple[list[tuple[int, int]], list[tuple[int, int, int, int]],
+                                                    set[int], int]:
     """Upper bounds on what the offers `alive` (candidate indices, in order) can still take off from this
     state. Returns the ones still alive here (not in a used group, able to take something off or give a
-    gift: the rules are monotone, so a dead offer stays dead below), suffix figures for each position p
-    (more, required, gifts: the offers p.. at their figures on what is still to pay now, the largest per group
-    as one offer per group applies, all free deliveries as one fee), and cap, a bound on any completion
-    (goods + delivery), walking the offers in application order with D, a bound on the goods taken off so
-    far (each step is non-decreasing in D):
+    gift: the rules are monotone, so a dead offer stays dead below) with their figures, suffix figures for
+    each position p (more, required, gifts: the offers p.. at their figures on what is still to pay now, the
+    largest per group as one offer per group applies, all free deliveries as one fee; and the figure of p's
+    group in the suffix after p), the last live offer of each group and the fee that may still be waived:
+    what _cap needs (only when the suffix figures do not settle the node) to work out cap, a bound on any
+    completion (goods + delivery), walking the offers in application order with D, a bound on the goods
+    taken off so far (each step is non-decreasing in D):
     - an offer on the whole basket with a minimum applies only if what was taken before it is at most
       (still to pay now - minimum): D is clamped to that before its figure is added;
     - a percentage on the whole basket takes pct of (still to pay now - D) at most;
@@ -142,6 +145,13 @@ def _bounds(cands: list[Cand], meta: list[_Meta], alive: list[int], rem: list[in
         suffix.append((total, req, gifts, mates))
     live.reverse()
     suffix.reverse()
+    return live, suffix, closing, fee
+
+
+def _cap(cands: list[Cand], meta: list[_Meta], live: list[tuple[int, int]], rem: list[int], b: rules.Basket,
+         closing: set[int], fee: int) -> int:
+    """The cap of _bounds (see there), from the figures of the offers still alive."""
+    s_now = sum(rem)
     taken = [0] * len(rem)
     extra = 0
     pooled: set[int] = set()            # lines a buy_x_get_y has counted
@@ -210,7 +220,7 @@ def _bounds(cands: list[Cand], meta: list[_Meta], alive: list[int], rem: list[in
             states = merged
         if len(states) > MAX_STATES:
             states = {0: max(states.values())}
-    return [j for j, _ in live], suffix, max(states.values()) + fee
+    return max(states.values()) + fee
 
 
 def _step(m: _Meta, d: int, ub: int, s_now: int) -> int:
@@ -231,8 +241,8 @@ TAIL = ("free_delivery", "gift")
 
 def _greedy(b: rules.Basket, cands: list[Cand]) -> list[Step]:
     """One valid combination, found fast: every offer in application order that applies, except one of a
-    group that another offer of its group would beat (required first, then fen off, both on what is still
-    to pay at this point). Only a starting incumbent for the search, which stays exact whatever it is."""
+    group that a later offer of its group would beat (required first, then its figure on what is still to
+    pay at this point). Only a starting incumbent for the search, which stays exact whatever it is."""
     rem, used, waived, steps = list(b.rem0), set(), False, []
     members: dict[str, list[Cand]] = {}
     for c in cands:
@@ -247,14 +257,8 @@ def _greedy(b: rules.Basket, cands: list[Cand]) -> list[Step]:
             continue
         if g:
             mine = (c.req, dl + sum(d for _, d in goods))
-            beaten = False
-            for o in members[g]:
-                if o.pos > c.pos:
-                    why, og, od = rules.apply(o.o, o.idxs, rem, b, waived)
-                    if why is None and (o.req, od + sum(d for _, d in og)) > mine:
-                        beaten = True
-                        break
-            if beaten:
+            if any(o.pos > c.pos and (o.req, rules.upper(o.o, o.idxs, rem, b, waived, o.ub)) > mine
+                   for o in members[g]):
                 continue
             used.add(g)
         for i, d in goods:
@@ -352,9 +356,14 @@ def search(b: rules.Basket, cands: list[Cand], excl: list[Cand]) -> list[Step]:
             if h > head or (h == head and min(k ^ keys) in k):
                 return
         seen[here] = (head, keys)
-        live, suffix, cap = _bounds(cands, meta, alive, rem, b, waived, used)
-        left = min(sum(rem) + (0 if waived else b.fee), cap)
+        figures, suffix, closing, fee = _bounds(cands, meta, alive, rem, b, waived, used)
+        left = sum(rem) + (0 if waived else b.fee)
         depth = len(stack)
+        if not figures or (req + suffix[0][1], fen + min(suffix[0][0], left), gifts + suffix[0][2],
+                           -depth - 1) < best_obj[:4]:
+            return                          # no completion can beat the best (the loop below would stop at once)
+        left = min(left, _cap(cands, meta, figures, rem, b, closing, fee))
+        live = [j for j, _ in figures]
         for p, j in enumerate(live):
             more, sreq, sgift, mates = suffix[p]
             if (req + sreq, fen + min(more, left), gifts + sgift, -depth - 1) < best_obj[:4]:
