@@ -38,15 +38,19 @@ def tiers(s: Session) -> list[rules.TierRule]:
 _TIER_OF_MEMBER = text(
     "SELECT m.code, t.rank, t.name_zh, t.name_en, t.min_spend_fen, t.min_orders, t.points_multiplier_pct,"
     " t.free_store_delivery, t.free_home_service, t.dedicated_service, t.price_pct"
-    " FROM (SELECT COALESCE((SELECT tier_code FROM points_account WHERE customer_id = :c), 'normal') AS code) m"
+    " FROM (SELECT COALESCE((SELECT tier_code FROM points_account WHERE customer_id = :c), 'normal') AS code"
+    " FROM customer WHERE customer.id = :c) m"
     " LEFT JOIN loyalty_tier t ON t.code = m.code")
 
 
-def tier_of_member(s: Session, customer_id: int) -> rules.TierRule:
+def tier_of_member(s: Session, customer_id: int) -> rules.TierRule | None:
     """The member's tier rule in ONE query (the account's tier code joined to its rule row; normal
-    without an account; the default rule when the tiers were never configured): what placing an
-    order reads."""
-    row = s.execute(_TIER_OF_MEMBER, {"c": customer_id}).one()
+    without an account; the default rule when the tiers were never configured), None when there is no
+    such customer (the customer's row is read by id only: placing an order asks no other query to
+    know the customer exists)."""
+    row = s.execute(_TIER_OF_MEMBER, {"c": customer_id}).first()
+    if row is None:
+        return None
     if row.rank is None:
         return next((t for t in rules.default_tiers() if t.code == row.code), rules.default_tiers()[0])
     return rules.TierRule(row.code, row.rank, row.name_zh, row.name_en, row.min_spend_fen, row.min_orders,

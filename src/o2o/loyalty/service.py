@@ -132,10 +132,12 @@ def members_of_tier(db: Database, tier: str, limit: int = 50_000) -> list[int]:
         return repo.members_of_tier(s, tier, limit)
 
 
-def order_benefits(s: Session, customer_id: int) -> Benefits:
+def order_benefits(s: Session, customer_id: int) -> Benefits | None:
     """The benefits an order applies (tier price, free store delivery), read in ONE query: placing and
-    quoting an order for a signed-in customer call this once; orders without a customer never do."""
-    return _benefits(repo.tier_of_member(s, customer_id))
+    quoting an order for a signed-in customer call this once; orders without a customer never do.
+    None: there is no such customer (the same query tells)."""
+    tier = repo.tier_of_member(s, customer_id)
+    return _benefits(tier) if tier is not None else None
 
 
 @dataclass(frozen=True)

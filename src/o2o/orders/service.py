@@ -176,8 +176,6 @@ def _merged_lines(data: OrderIn) -> dict[int, int]:
 
 
 def _point(s: Session, data: OrderIn) -> tuple[float | None, float | None, str | None]:
-    if data.customer_id is not None and not customers.exists(s, data.customer_id):
-        raise InvalidInput("customer_id", f"no customer {data.customer_id}")
     if data.address is not None:
         return data.address.lat, data.address.lng, data.address.line
     if data.address_id is not None:
@@ -211,8 +209,14 @@ def _route(s: Session, data: OrderIn, policy: OrderPolicy, lines: dict[int, int]
 
 
 def _member(s: Session, data: OrderIn) -> Benefits | None:
-    """The signed-in customer's tier benefits an order applies (one query); None without a customer."""
-    return loyalty.order_benefits(s, data.customer_id) if data.customer_id is not None else None
+    """The signed-in customer's tier benefits an order applies; None without a customer. The one query
+    also proves the customer exists (InvalidInput otherwise), so it runs before routing."""
+    if data.customer_id is None:
+        return None
+    member = loyalty.order_benefits(s, data.customer_id)
+    if member is None:
+        raise InvalidInput("customer_id", f"no customer {data.customer_id}")
+    return member
 
 
 def _tier_prices(member: Benefits | None) -> dict:
@@ -256,8 +260,8 @@ def prepare(s: Session, data: OrderIn, policy: OrderPolicy, exact: bool = False,
     them at `now`; the delivery fee is the mode's for the subtotal before discounts. `choices` (quote):
     the wallet's other usable coupons are read too; `excluded`: offer keys left out (a budget ran out)."""
     lines = _merged_lines(data)
-    decision, stock, loc_ids, point, refused = _route(s, data, policy, lines, exact)
     member = _member(s, data)
+    decision, stock, loc_ids, point, refused = _route(s, data, policy, lines, exact)
     priced = catalog.PriceStrategy(s, decision.location_id if decision else None, data.channel, locale,
                                    **_tier_prices(member)).price(lines)
     _check_skus(data, priced)
