@@ -70,7 +70,7 @@ def test_quote_shows_what_applies_what_does_not_and_the_coupons_to_pick(client, 
     tid = template(container)  # 满20减3
     cid = coupon(container, tid, chain.customer)
     me = auth.customer(chain.customer)
-    r = client.post(f"{V1}/orders/quote", headers=me, json=_body(chain, milk=3))  # 38.70
+    r = client.post(f"{V1}/quotes", headers=me, json=_body(chain, milk=3))  # 38.70
     assert r.status_code == 200, r.text
     q = r.json()
     assert {d["key"]: d["amount_fen"] for d in q["discounts"]} == {f"P{cheap}": 500, f"C{cid}": 300}
@@ -79,7 +79,7 @@ def test_quote_shows_what_applies_what_does_not_and_the_coupons_to_pick(client, 
     assert q["coupons"] == [{"coupon_id": cid, "key": f"C{cid}", "label_zh": "满20减3", "label_en": "¥3 off over ¥20",
                              "applied": True, "reason": None}]
     # the shopper takes the coupon off: quoted without it, still offered
-    q = client.post(f"{V1}/orders/quote", headers=me, json=_body(chain, milk=3, coupon_ids=[])).json()
+    q = client.post(f"{V1}/quotes", headers=me, json=_body(chain, milk=3, coupon_ids=[])).json()
     assert [d["key"] for d in q["discounts"]] == [f"P{cheap}"] and q["total_fen"] == 3 * MILK - 500
     assert q["coupons"][0]["applied"] is False
     # quoting writes nothing: the coupon is still in the wallet
@@ -115,7 +115,7 @@ def test_a_named_coupon_the_basket_does_not_qualify_for_refuses_the_order_and_th
     assert r.json()["type"].endswith("/coupon-not-applicable")
     assert r.json()["coupons"] == [{"coupon_id": cid, "reason": "threshold"}]
     assert _coupon_kind(container, cid) == "issued"
-    q = client.post(f"{V1}/orders/quote", headers=me, json=_body(chain, milk=1, coupon_ids=[cid])).json()
+    q = client.post(f"{V1}/quotes", headers=me, json=_body(chain, milk=1, coupon_ids=[cid])).json()
     assert q["discounts"] == [] and q["rejected"] == [{"key": f"C{cid}", "label_zh": "满20减3",
                                                        "label_en": "¥3 off over ¥20", "reason": "threshold"}]
     # without naming it, the order is placed and the coupon stays in the wallet
@@ -131,7 +131,7 @@ def test_a_3_km_coupon_of_one_store_is_refused_at_another_store(client, containe
     me = auth.customer(chain.customer)
     r = client.post(f"{V1}/orders", headers=me, json=_body(chain, milk=3, store="jingan", coupon_ids=[cid]))
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "coupon_ids", r.text
-    q = client.post(f"{V1}/orders/quote", headers=me, json=_body(chain, milk=3, store="jingan")).json()
+    q = client.post(f"{V1}/quotes", headers=me, json=_body(chain, milk=3, store="jingan")).json()
     assert q["coupons"] == [] and q["discounts"] == []
     r = client.post(f"{V1}/orders", headers=me, json=_body(chain, milk=3, store="jingan"))
     assert r.status_code == 201 and r.json()["discount_fen"] == 0

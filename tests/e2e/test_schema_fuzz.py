@@ -31,6 +31,7 @@ from tests.factories.chain import build_chain
 # different characters. Everywhere else a schema-valid request must not get 400/422.
 DATA_RULES = [
     "/api/v1/orders",  # the customer, address, store and SKUs must exist; one of address/address_id/store per mode
+    "/api/v1/quotes",  # the same rules as placing the order (POST /api/v1/orders)
     "/api/v1/products",  # the category and supplier must exist
     "/api/v1/skus/{sku_id}/store-prices",  # the location must exist
     "/api/v1/stock/movements",  # the location and the SKU must exist

@@ -197,7 +197,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("DELETE", f"{V1}/groupbuy/admin/deals/{{deal_id}}"): staff("promotions:manage"),
     # orders and payments
     ("POST", f"{V1}/orders"): staff("orders:write", customer=True),
-    ("POST", f"{V1}/orders/quote"): staff("orders:write", customer=True),
+    ("POST", f"{V1}/quotes"): staff("orders:write", customer=True),
     ("GET", f"{V1}/orders"): staff("orders:read", customer=True),
     ("GET", f"{V1}/orders/{{number}}"): staff("orders:read", customer=True),
     ("POST", f"{V1}/orders/{{number}}/cancel"): staff("orders:write", customer=True),

@@ -62,7 +62,7 @@ def place_order(uow: Uow, c: ContainerDep, p: PrincipalDep, body: OrderIn,
                                       scope=f"{p.kind}:{p.id}"))
 
 
-@router.post("/orders/quote", response_model=QuoteOut,
+@router.post("/quotes", response_model=QuoteOut,
              responses={409: {"description": "not enough stock within reach, or no single location has it all"}})
 def quote_order(c: ContainerDep, p: PrincipalDep, body: OrderIn) -> QuoteOut:
     """What `POST /orders` would decide for this body now, writing and reserving nothing: where from, the

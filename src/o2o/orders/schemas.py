@@ -157,7 +157,7 @@ class OrderOut(BaseModel):
 
 
 class QuoteOut(BaseModel):
-    """What placing this order would decide now (POST /orders/quote): nothing written, nothing reserved."""
+    """What placing this order would decide now (POST /quotes): nothing written, nothing reserved."""
 
     location_id: int
     mode: str
