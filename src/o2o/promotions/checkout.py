@@ -188,11 +188,13 @@ def live_promotions(s: Session, channel: str, now: datetime) -> list[Promotion]:
     return list(s.scalars(stmt))
 
 
-# built once (the hot path only binds parameters): the ids of a customer's coupons usable at :now
+# built once (the hot path only binds parameters): the ids of a customer's coupons usable at :now (a
+# campaign whose budget is spent gives nothing more: its coupons are not offered)
 _WALLET = (select(Coupon.id).join(CouponTemplate, CouponTemplate.id == Coupon.template_id)
            .where(Coupon.customer_id == bindparam("customer_id"), Coupon.status == ISSUED,
                   Coupon.valid_from <= bindparam("now"), Coupon.valid_until > bindparam("now"),
-                  CouponTemplate.active.is_(True)))
+                  CouponTemplate.active.is_(True),
+                  or_(CouponTemplate.budget_fen.is_(None), CouponTemplate.spent_fen < CouponTemplate.budget_fen)))
 
 
 _INSERT_USE = PromotionUse.__table__.insert()  # Core, built once: one executemany per order
@@ -277,6 +279,7 @@ def redeem(s: Session, result: engine.Result, *, order_id: int, customer_id: int
     promos = sorted((pid, a) for a in result.applied if (pid := _promotion_id(a.key)) is not None)
     uses: list[dict] = []
     spend_t: dict[int, int] = defaultdict(int)
+    key_t: dict[int, str] = {}  # template -> the key of (the first of) its coupons on this order
     for cid, a in coupons:
         if customer_id is None:
             raise CouponTaken(f"coupon {cid} needs its customer")
@@ -288,6 +291,7 @@ def redeem(s: Session, result: engine.Result, *, order_id: int, customer_id: int
         if row is None:
             raise CouponTaken(f"coupon {cid} is no longer usable (used, expired or not valid here)")
         spend_t[int(row[0])] += a.discount_fen
+        key_t.setdefault(int(row[0]), a.key)
         uses.append(dict(order_id=order_id, key=a.key, kind=a.kind, promotion_id=None, template_id=int(row[0]),
                          coupon_id=cid, customer_id=customer_id, location_id=location_id, amount_fen=a.discount_fen,
                          order_total_fen=order_total_fen, at=now, released_at=None))
@@ -297,7 +301,7 @@ def redeem(s: Session, result: engine.Result, *, order_id: int, customer_id: int
                 CouponTemplate.id == tid,
                 or_(CouponTemplate.budget_fen.is_(None), CouponTemplate.spent_fen + d <= CouponTemplate.budget_fen))
                 .values(spent_fen=CouponTemplate.spent_fen + d)).rowcount != 1:  # type: ignore[attr-defined]
-            raise BudgetExhausted(f"the coupon's budget cannot cover {d} fen more")
+            raise BudgetExhausted(f"the coupon's budget cannot cover {d} fen more", key=key_t[tid])
     if promos:
         spend_p = {pid: a.discount_fen for pid, a in promos if a.discount_fen > 0}
         budgeted = _budgeted(s, spend_p)

@@ -16,21 +16,36 @@ class BudgetExhausted(Conflict):
 
 
 class SoldOut(Conflict):
-    """Every coupon of the template has been claimed or issued."""
+    """Every coupon of the template has been claimed or issued (`code` "gone")."""
 
     kind = "coupons-sold-out"
 
+    def __init__(self, detail: str | None = None, **extra: object) -> None:
+        super().__init__(detail, **({"code": "gone"} | extra))
+
 
 class ClaimLimit(Conflict):
-    """The per-customer (phone, device, address) limit is reached, or a twin claim ran at the same moment."""
+    """The per-customer (phone, device, address) limit is reached, or a twin claim ran at the same moment
+    (`code` "limit-reached")."""
 
     kind = "claim-limit"
 
+    def __init__(self, detail: str | None = None, **extra: object) -> None:
+        super().__init__(detail, **({"code": "limit-reached"} | extra))
+
+
+# why a customer may not claim (NotEligible's `code`, stable for pages and apps; the detail is English prose)
+NOT_YOUR_TIER, TOO_FAR, NO_LOCATION, STORE_CLOSED = "not-your-tier", "too-far", "no-location", "store-closed"
+
 
 class NotEligible(Problem):
-    """Not this customer's to claim: another tier, too far from the store of an LBS exclusive, not open."""
+    """Not this customer's to claim: `code` not-your-tier, too-far (from the store of an LBS exclusive),
+    no-location (neither a home nor a location given) or store-closed."""
 
     status, kind, message_key = 403, "not-eligible", "forbidden"
+
+    def __init__(self, detail: str, code: str) -> None:
+        super().__init__(detail, code=code)
 
 
 class NoSuchCoupon(NotFound):

@@ -31,6 +31,10 @@ from o2o.loyalty import service as loyalty
 from o2o.orders import service as orders
 from o2o.promotions import checkout, codes
 from o2o.promotions.exceptions import (
+    NO_LOCATION,
+    NOT_YOUR_TIER,
+    STORE_CLOSED,
+    TOO_FAR,
     BudgetExhausted,
     ClaimLimit,
     CouponTaken,
@@ -317,20 +321,21 @@ def _claimable_now(t: CouponTemplate, now: datetime) -> bool:
     return t.active and t.claimable and t.auto_issue == "none" and t.claim_from <= now < t.claim_until
 
 
-def _eligible(t: CouponTemplate, tier: str, where: Where, store_point: tuple[float, float] | None) -> tuple[bool, int | None, str]:
-    """(may claim, distance to the LBS store, why not)."""
+def _eligible(t: CouponTemplate, tier: str, where: Where,
+              store_point: tuple[float, float] | None) -> tuple[bool, int | None, str, str]:
+    """(may claim, distance to the LBS store, why not, NotEligible's code)."""
     if t.tier_codes and tier not in t.tier_codes:
-        return False, None, f"for {', '.join(t.tier_codes)} members"
+        return False, None, f"for {', '.join(t.tier_codes)} members", NOT_YOUR_TIER
     if t.store_id is None:
-        return True, None, ""
+        return True, None, "", ""
     if store_point is None:
-        return False, None, "the store is closed"
+        return False, None, "the store is closed", STORE_CLOSED
     d = where.distance_to(store_point)
     if d is None:
-        return False, None, "share your location or set your home address"
+        return False, None, "share your location or set your home address", NO_LOCATION
     if d > t.radius_m:
-        return False, d, f"for customers within {t.radius_m} m of the store"
-    return True, d, ""
+        return False, d, f"for customers within {t.radius_m} m of the store", TOO_FAR
+    return True, d, "", ""
 
 
 def claim(uow: UnitOfWork, customer_id: int, template_id: int, *, lat: float | None = None,
@@ -363,9 +368,9 @@ def _claim_once(uow: UnitOfWork, customer_id: int, template_id: int, where: Wher
         if t is None or not _claimable_now(t, now):
             raise NotFound("coupon_template", template_id)
         point = _store_point(s, t.store_id)
-        ok, _, why = _eligible(t, tier, where, point)
+        ok, _, why, code = _eligible(t, tier, where, point)
         if not ok:
-            raise NotEligible(why)
+            raise NotEligible(why, code)
         if t.total_qty is not None and t.issued_qty >= t.total_qty:
             raise SoldOut("every coupon of this template has been claimed")  # fast path; the UPDATE decides
         c = _insert_coupon(s, t, customer_id, now, "claim", savepoint=False)
@@ -407,7 +412,7 @@ def center(db: Database, customer_id: int, now: datetime, lat: float | None = No
             CouponClaim.template_id.in_([t.id for t in rows])).group_by(CouponClaim.template_id)).all())
         for t in rows:
             point = _store_point(s, t.store_id)
-            ok, distance, _ = _eligible(t, tier, where, point)
+            ok, distance, _, _ = _eligible(t, tier, where, point)
             if not ok:
                 continue
             remaining = None if t.total_qty is None else max(0, t.total_qty - t.issued_qty)

@@ -198,7 +198,7 @@ def _render(request: Request, c: ContainerDep, p: PrincipalDep, choice: Choice |
                     return _place(c, p, choice, data.model_copy(update={"coupon_ids": coupon_ids(choice, True)}),
                                   owner)
                 quoted = orders.quote(c.db, data.model_copy(update={"points": None}), policy(c), locale_of(request),
-                                      exact=exact)
+                                      exact=exact, now=c.clock.now())
                 offer = loyalty.checkout_offer(c.db, p.id, quoted.total_fen)
                 if data.points and offer.points:  # what `place` will take: the offer, capped again there
                     off = min(offer.value_fen, loyalty.checkout_offer(c.db, p.id, quoted.total_fen,

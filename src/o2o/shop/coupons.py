@@ -95,13 +95,13 @@ def coupon_centre(request: Request, c: ContainerDep, p: PrincipalDep) -> HTMLRes
     return _centre(request, c, p, notice)
 
 
-# the promotions area's reasons for refusing a claim (NotEligible's detail) -> the shopper's text
+# the promotions area's refusal of a claim (its problem's `code`) -> the shopper's text
 def _claim_error(c: ContainerDep, exc: Problem, template_id: int, locale: str) -> tuple[dict, int]:
     """A refusal of the claim as the shopper reads it: gone, limit reached, not for your tier, too far."""
-    why = exc.detail or ""
-    if exc.kind == "coupons-sold-out" or exc.kind == "budget-exhausted":
+    code = exc.extra.get("code")
+    if code == "gone" or exc.kind == "budget-exhausted":
         return {"key": "coupons.err.gone", "args": {}}, 409
-    if exc.kind == "claim-limit":
+    if code == "limit-reached":
         return {"key": "coupons.err.limit", "args": {}}, 409
     if isinstance(exc, NotFound):
         return {"key": "coupons.err.ended", "args": {}}, 404
@@ -109,11 +109,11 @@ def _claim_error(c: ContainerDep, exc: Problem, template_id: int, locale: str) -
         return {"key": "coupons.err.failed", "args": {}}, 422
     rule = promotions.template(c.db, template_id)
     store = _store_names(c, {rule.store_id}, locale).get(rule.store_id, "") if rule.store_id else ""
-    if why.endswith(" members"):
+    if code == "not-your-tier":
         return {"key": "coupons.err.tier", "args": {"tiers": _tier_names(c, list(rule.tier_codes), locale)}}, 403
-    if why.startswith("for customers within"):
+    if code == "too-far":
         return {"key": "coupons.err.far", "args": {"store": store}}, 403
-    if why.startswith("share your location"):
+    if code == "no-location":
         return {"key": "coupons.err.where", "args": {"store": store}}, 403
     return {"key": "coupons.err.ended", "args": {}}, 403
 
