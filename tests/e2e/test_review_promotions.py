@@ -363,3 +363,62 @@ def test_a_coupon_whose_campaign_budget_is_spent_does_not_block_the_shoppers_ord
     assert r.status_code in (409, 422), r.text
     assert {coupon_row(container, x).status for x in (b, c, e)} == {"issued"}
     assert spent(container, CouponTemplate, spent_out) == 300 and spent(container, CouponTemplate, partly) == 400
+
+
+def test_an_order_that_expires_and_is_paid_late_refunds_and_the_coupon_is_back_once(client, container, clock, auth):
+    from o2o.orders import service as orders
+
+    chain = _chain(container)
+    tid = template(container, budget_fen=1_000)
+    cid = coupon(container, tid, chain.customer)
+    me = auth.customer(chain.customer)
+    r = client.post(f"{V1}/orders", headers=me, json=_body(chain, coupon_ids=[cid]))
+    assert r.status_code == 201, r.text
+    number = r.json()["number"]
+    payment = client.post(f"{V1}/orders/{number}/payments", headers=me).json()
+    clock.advance(minutes=31)
+    assert orders.expire_unpaid(container.db, container.uow) == 1
+    relay = bootstrap.relay(container)
+    relay.drain()
+    assert coupon_row(container, cid).status == "issued" and spent(container, CouponTemplate, tid) == 0
+    r = client.post(f"{V1}/sandbox/payments/{payment['out_trade_no']}/complete")
+    assert r.status_code == 200 and r.json().get("refund") is True
+    relay.drain()
+    me = auth.customer(chain.customer)
+    assert client.get(f"{V1}/orders/{number}", headers=me).json()["status"] == "expired"
+    assert [x["out_trade_no"] for x in container.payments.refunds] == [payment["out_trade_no"]]
+    assert coupon_row(container, cid).status == "issued" and spent(container, CouponTemplate, tid) == 0
+    r = client.post(f"{V1}/orders", headers=me, json=_body(chain, coupon_ids=[cid]))
+    assert r.status_code == 201 and r.json()["discount_fen"] == 300
+    assert spent(container, CouponTemplate, tid) == 300
+
+
+def test_forged_or_missing_tokens_reach_no_coupon(client, container, auth):
+    chain = _chain(container)
+    code = codes.new_code()
+    coupon(container, template(container), chain.customer, code=code)
+    good = auth.customer(chain.customer)["Authorization"]
+    forged = good[:-4] + ("AAAA" if not good.endswith("AAAA") else "BBBB")
+    for headers in ({}, {"Authorization": forged}, {"Authorization": "Bearer x.y.z"}):
+        assert client.get(f"{V1}/me/coupons", headers=headers).status_code == 401
+        assert client.post(f"{V1}/coupons/claim", headers=headers, json={"template_id": 1}).status_code == 401
+        assert client.get(f"{V1}/coupons/lookup/{code}", headers=headers).status_code == 401
+        assert client.post(f"{V1}/coupons/redeem", headers=headers, json={"code": code}).status_code == 401
+    assert coupon_row(container, 1).status == "issued"
+
+
+def test_an_absurd_bill_typed_in_the_console_is_asked_again_not_a_server_error(client, container, auth):
+    from tests.e2e.test_console_support import post_form
+
+    chain = _chain(container)
+    store = chain.stores["xujiahui"]
+    code = codes.new_code()
+    cid = coupon(container, template(container), chain.customer, code=code)  # 满20减3
+    clerk = auth.staff("clerk", store_id=store)
+    with TestClient(create_app(container), raise_server_exceptions=False) as safe:
+        for bill in ("999999999", "999999999.99", "100000001"):
+            r = post_form(safe, f"/console/{store}/coupons/redeem", clerk, code=code, bill=bill, idem="q" * 20)
+            assert r.status_code == 422, (bill, r.status_code)
+    assert coupon_row(container, cid).status == "issued"
+    r = post_form(client, f"/console/{store}/coupons/redeem", clerk, code=code, bill="25", idem="r" * 20)
+    assert r.status_code == 303 and "off=300" in r.headers["location"]

@@ -27,7 +27,7 @@ from o2o.kernel.errors import InvalidInput, NotFound, Problem, TooManyRequests
 from o2o.kernel.ids import Id
 from o2o.kernel.money import format_cny
 from o2o.promotions import service as promotions
-from o2o.promotions.schemas import LookupOut, RedeemIn
+from o2o.promotions.schemas import MAX_FEN, LookupOut, RedeemIn
 from o2o.web.templating import locale_of
 
 QR_PREFIX = "O2O-COUPON:"  # what the storefront's coupon QR holds before the code (o2o.shop.coupons)
@@ -165,7 +165,7 @@ def redeem(request: Request, c: ContainerDep, p: PrincipalDep, location_id: Id,
     bill_fen = None
     if coupon.kind in NEEDS_BILL:
         bill_fen = yuan_to_fen(bill) if bill.strip() else None
-        if bill_fen is None:
+        if bill_fen is None or bill_fen > MAX_FEN:  # beyond any bill (RedeemIn refuses it): asked again
             return _page(request, p, store, coupon=coupon, bill=bill[:20], bill_error=say(request, "cp.err.bill"),
                          error_key="cp.err.bill", status_code=422)
     key = f"console:{idem}" if 16 <= len(idem) <= 64 and idem.replace("-", "").replace("_", "").isalnum() else None
