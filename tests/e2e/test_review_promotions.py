@@ -422,3 +422,27 @@ def test_an_absurd_bill_typed_in_the_console_is_asked_again_not_a_server_error(c
     assert coupon_row(container, cid).status == "issued"
     r = post_form(client, f"/console/{store}/coupons/redeem", clerk, code=code, bill="25", idem="r" * 20)
     assert r.status_code == 303 and "off=300" in r.headers["location"]
+
+
+def test_a_crowd_of_orders_auto_picking_coupons_of_one_budget_never_passes_it_and_all_are_placed(
+        client, container, auth):
+    chain = _chain(container)
+    tid = template(container, budget_fen=1_500)  # 满20减3: five discounts
+    people = [customers.create(container.uow(), CustomerIn(name=f"买{i}", phone=f"1392222{i:04d}")).id
+              for i in range(12)]
+    for cid in people:
+        coupon(container, tid, cid)
+    heads = {cid: auth.customer(cid) for cid in people}
+
+    def place(cid: int):  # type: ignore[no-untyped-def]
+        return client.post(f"{V1}/orders", headers=heads[cid], json=_body(chain, milk=2))
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        answers = list(pool.map(place, people))
+    assert [r.status_code for r in answers] == [201] * 12, [r.text for r in answers if r.status_code != 201]
+    discounted = [r.json() for r in answers if r.json()["discount_fen"]]
+    assert len(discounted) == 5 and {o["discount_fen"] for o in discounted} == {300}
+    assert spent(container, CouponTemplate, tid) == 1_500
+    for r in answers:
+        o = r.json()
+        assert o["total_fen"] == 2 * MILK - o["discount_fen"]
