@@ -76,7 +76,7 @@ def _metas(cands: list[Cand], everything: int) -> list[_Meta]:
 
 
 def _bounds(cands: list[Cand], meta: list[_Meta], alive: list[int], rem: list[int], b: rules.Basket,
-            waived: bool, used: set[str]) -> tuple[list[tuple[int, int]], list[tuple[int, int, int, int]],
+            waived: bool, used: set[str], forced: set[str]) -> tuple[list[tuple[int, int]], list[tuple[int, int, int, int]],
                                                     set[int], int]:
     """Upper bounds on what the offers `alive` (candidate indices, in order) can still take off from this
     state. Returns the ones still alive here (not in a used group, able to take something off or give a
@@ -94,7 +94,9 @@ def _bounds(cands: list[Cand], meta: list[_Meta], alive: list[int], rem: list[in
       nth-unit discount takes its share of what the line still pays after the others;
     - any other offer adds its figure on what is still to pay now.
     One offer per group: D is kept per set of groups already used among those still open (merged into one,
-    which only loosens the bound, past MAX_STATES)."""
+    which only loosens the bound, past MAX_STATES).
+    `forced`: groups whose required offer any completion that can still tie the best must take (all the
+    required offers left are needed): the other offers of those groups count as dead."""
     s_now = sum(rem)
     live: list[tuple[int, int]] = []        # (candidate index, figure), backwards
     suffix: list[tuple[int, int, int, int]] = [(0, 0, 0, 0)]
@@ -103,7 +105,7 @@ def _bounds(cands: list[Cand], meta: list[_Meta], alive: list[int], rem: list[in
     closing: set[int] = set()
     for j in reversed(alive):
         m = meta[j]
-        if m.real_group and m.real_group in used:
+        if m.real_group and (m.real_group in used or (m.real_group in forced and not cands[j].req)):
             continue
         c = cands[j]
         gift = False
@@ -312,6 +314,7 @@ def search(b: rules.Basket, cands: list[Cand], excl: list[Cand]) -> list[Step]:
     """Exact best combination: depth-first over subsets of `cands` in application order (so the state of a
     prefix is final), branch and bound; each exclusive offer is a combination of its own."""
     meta = _metas(cands, len(b.skus))
+    required = [j for j, c in enumerate(cands) if c.req]
     tail_start = next((j for j, c in enumerate(cands) if c.o.kind in TAIL), len(cands))
     rem = list(b.rem0)
     stack: list[Step] = []
@@ -356,7 +359,15 @@ def search(b: rules.Basket, cands: list[Cand], excl: list[Cand]) -> list[Step]:
             if h > head or (h == head and min(k ^ keys) in k):
                 return
         seen[here] = (head, keys)
-        figures, suffix, closing, fee = _bounds(cands, meta, alive, rem, b, waived, used)
+        # the best has best_obj[0] required offers: if exactly that many are left to reach it, a completion
+        # that can tie takes every one of them, so none of the others of their groups
+        need = best_obj[0] - req
+        forced: set[str] = set()
+        if need > 0:
+            left_req = [j for j in required if j >= alive[0] and cands[j].o.group not in used]
+            if len(left_req) <= need:
+                forced = {cands[j].o.group for j in left_req if cands[j].o.group}
+        figures, suffix, closing, fee = _bounds(cands, meta, alive, rem, b, waived, used, forced)
         left = sum(rem) + (0 if waived else b.fee)
         depth = len(stack)
         if not figures or (req + suffix[0][1], fen + min(suffix[0][0], left), gifts + suffix[0][2],
