@@ -41,17 +41,21 @@ def scoped(o: Offer, b: Basket) -> tuple[int, ...]:
 
 def spread(amount: int, idxs: tuple[int, ...], rem: Any, skus: tuple[int, ...]) -> list[tuple[int, int]]:
     """Split `amount` over the lines `idxs` in proportion to what each still has to pay, in whole fen, by
-    largest remainder (ties: smaller sku_id first). amount <= sum(rem[idxs]) so no line goes below 0."""
+    largest remainder (ties: smaller sku_id first: `idxs` ascend and lines are in sku_id order, `skus`).
+    amount <= sum(rem[idxs]) so no line goes below 0."""
     w = 0
     for i in idxs:
         w += rem[i]
     if amount <= 0 or w <= 0:
         return []
-    shares = [amount * rem[i] // w for i in idxs]
+    shares, rests = [], []
+    for i in idxs:
+        q, r = divmod(amount * rem[i], w)
+        shares.append(q)
+        rests.append(r)
     left = amount - sum(shares)
-    if left:
-        order = sorted(range(len(idxs)), key=lambda k: (-(amount * rem[idxs[k]] % w), skus[idxs[k]]))
-        for k in order[:left]:
+    if left:        # a stable sort: equal remainders keep the lines' order, the smaller sku_id first
+        for k in sorted(range(len(idxs)), key=rests.__getitem__, reverse=True)[:left]:
             shares[k] += 1
     return [(i, d) for i, d in zip(idxs, shares, strict=True) if d]
 
