@@ -446,3 +446,21 @@ def test_a_crowd_of_orders_auto_picking_coupons_of_one_budget_never_passes_it_an
     for r in answers:
         o = r.json()
         assert o["total_fen"] == 2 * MILK - o["discount_fen"]
+
+
+def test_a_campaign_whose_budget_is_spent_hands_out_no_more_coupons(client, container, auth):
+    chain = _chain(container)
+    op = auth.staff("operator")
+    tid = client.post(f"{V1}/coupon-templates", headers=op,
+                      json=_template_body(container, budget_fen=3_000, total_qty=10)).json()["id"]
+    me = auth.customer(chain.customer)
+    code = client.post(f"{V1}/coupons/claim", headers=me, json={"template_id": tid}).json()["code"]
+    clerk = auth.staff("clerk", store_id=chain.stores["xujiahui"])
+    assert client.post(f"{V1}/coupons/redeem", headers=clerk, json={"code": code, "bill_fen": 25_000}).status_code == 201
+    other = customers.create(container.uow(), CustomerIn(name="后来", phone="13900000009")).id
+    them = auth.customer(other)
+    centre = client.get(f"{V1}/coupons/center", headers=them).json()
+    assert [(i["template_id"], i["remaining"], i["can_claim"]) for i in centre] == [(tid, 0, False)]
+    r = client.post(f"{V1}/coupons/claim", headers=them, json={"template_id": tid})
+    assert (r.status_code, r.json().get("code")) == (409, "gone"), r.text
+    assert client.get(f"{V1}/me/coupons", headers=them).json()["usable"] == []

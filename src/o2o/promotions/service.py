@@ -373,6 +373,8 @@ def _claim_once(uow: UnitOfWork, customer_id: int, template_id: int, where: Wher
             raise NotEligible(why, code)
         if t.total_qty is not None and t.issued_qty >= t.total_qty:
             raise SoldOut("every coupon of this template has been claimed")  # fast path; the UPDATE decides
+        if _spent(t):
+            raise SoldOut("this campaign's budget is spent")  # its coupons would give nothing
         c = _insert_coupon(s, t, customer_id, now, "claim", savepoint=False)
         _take_slots(s, t, _subjects(s, customer_id, device_id, address_line), c.id, now)
         out = _coupon_out(c, t, now, "zh-CN")
@@ -385,6 +387,11 @@ def _claim_once(uow: UnitOfWork, customer_id: int, template_id: int, where: Wher
                 raise SoldOut("every coupon of this template has been claimed")
         uow.commit(last=take)
         return out
+
+
+def _spent(t: CouponTemplate) -> bool:
+    """The campaign's budget is spent: its coupons give nothing more (checkout no longer offers them)."""
+    return t.budget_fen is not None and t.spent_fen >= t.budget_fen
 
 
 def _store_point(s: Session, store_id: int | None) -> tuple[float, float] | None:
@@ -415,7 +422,7 @@ def center(db: Database, customer_id: int, now: datetime, lat: float | None = No
             ok, distance, _, _ = _eligible(t, tier, where, point)
             if not ok:
                 continue
-            remaining = None if t.total_qty is None else max(0, t.total_qty - t.issued_qty)
+            remaining = 0 if _spent(t) else None if t.total_qty is None else max(0, t.total_qty - t.issued_qty)
             claimed = int(held.get(t.id, 0))
             store_name = None
             if t.store_id is not None:
