@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import h3
@@ -34,4 +35,11 @@ def ring_size_for(radius_m: float) -> int:
 
 
 def cells_within(lat: float, lng: float, radius_m: float) -> list[str]:
-    return list(h3.grid_disk(cell_of(lat, lng), ring_size_for(radius_m)))
+    return list(_disk(cell_of(lat, lng), ring_size_for(radius_m)))
+
+
+@functools.lru_cache(maxsize=512)  # ~12 kB an entry
+def _disk(cell: str, k: int) -> tuple[str, ...]:
+    """The cells within k rings of a cell (a pure function of both: every order routed from the same cell
+    asks the same disk, 127 cells for 5 km, so it is worked out once)."""
+    return tuple(h3.grid_disk(cell, k))
