@@ -464,3 +464,21 @@ def test_a_campaign_whose_budget_is_spent_hands_out_no_more_coupons(client, cont
     r = client.post(f"{V1}/coupons/claim", headers=them, json={"template_id": tid})
     assert (r.status_code, r.json().get("code")) == (409, "gone"), r.text
     assert client.get(f"{V1}/me/coupons", headers=them).json()["usable"] == []
+
+
+def test_a_100_percent_promotion_with_points_and_a_coupon_never_makes_a_bill_negative(client, container, auth):
+    from tests.integration.loyalty.flow import give
+
+    chain = _chain(container)
+    promotion(container, kind="percent", pct_off=100, min_fen=0, off_fen=0, label_zh="全免", label_en="all free")
+    coupon(container, template(container, min_fen=0, off_fen=5_000), chain.customer)  # 无门槛减50
+    give(container, chain.customer, 100_000)
+    me = auth.customer(chain.customer)
+    r = client.post(f"{V1}/orders", headers=me, json=_body(chain, milk=2, yogurt=1, points=10_000,
+                                                             customer_id=chain.customer))
+    assert r.status_code == 201, r.text
+    o = r.json()
+    assert o["total_fen"] == 0 and o["discount_fen"] == o["subtotal_fen"] == 2 * MILK + YOGURT
+    assert all(ln["discount_fen"] == ln["quantity"] * ln["unit_price_fen"] for ln in o["lines"])
+    assert "points" not in {d["kind"] for d in o["discounts"]}  # nothing left for the points to pay
+    assert sum(d["amount_fen"] for d in o["discounts"]) == o["discount_fen"]
