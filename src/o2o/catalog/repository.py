@@ -26,8 +26,8 @@ def sku_prices(session: Session, sku_ids: Iterable[int], location_id: int | None
     """(sku_id, product name zh, name en, spec, base price, active, category id, store price or base) in one
     query."""
     if location_id is None:
-        return list(session.execute(_BASE_PRICES, {"skus": list(sku_ids)}))
-    return list(session.execute(_PRICES_AT, {"skus": list(sku_ids), "loc": location_id}))
+        return list(session.connection().execute(_BASE_PRICES, {"skus": list(sku_ids)}))
+    return list(session.connection().execute(_PRICES_AT, {"skus": list(sku_ids), "loc": location_id}))
 
 
 def get_product(session: Session, product_id: int) -> Product | None:

@@ -24,7 +24,7 @@ _MOVE = text(
 
 
 def try_reserve(session: Session, location_id: int, sku_id: int, qty: int) -> bool:
-    return session.execute(_RESERVE, {"q": qty, "l": location_id, "s": sku_id}).rowcount == 1
+    return session.connection().execute(_RESERVE, {"q": qty, "l": location_id, "s": sku_id}).rowcount == 1
 
 
 def release(session: Session, location_id: int, sku_id: int, qty: int) -> bool:
@@ -70,7 +70,7 @@ _AVAILABLE = select(Stock.location_id, Stock.sku_id, Stock.on_hand - Stock.reser
 
 
 def available(session: Session, location_ids: Iterable[int], sku_ids: Iterable[int]) -> dict[tuple[int, int], int]:
-    rows = session.execute(_AVAILABLE, {"skus": list(sku_ids), "locs": list(location_ids)})
+    rows = session.connection().execute(_AVAILABLE, {"skus": list(sku_ids), "locs": list(location_ids)})
     return {(loc, sku): max(0, int(av)) for loc, sku, av in rows}
 
 
@@ -85,9 +85,12 @@ def add_movements(session: Session, rows: list[dict]) -> None:
         session.execute(StockMovement.__table__.insert(), rows)
 
 
+_INSERT_RESERVATION = Reservation.__table__.insert()
+
+
 def add_reservations(session: Session, rows: list[dict]) -> None:
     if rows:
-        session.execute(Reservation.__table__.insert(), rows)
+        session.connection().execute(_INSERT_RESERVATION, rows)
 
 
 def set_reservation_status(session: Session, ids: list[int], status: str) -> None:

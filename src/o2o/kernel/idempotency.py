@@ -38,8 +38,8 @@ def request_hash(payload: Any) -> str:
     return hashlib.sha256(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
-# Core statements built once (every order asks and answers): no ORM identity map, flush or statement building
-# on the hot path; the body column's type still seals and opens the stored JSON
+# Core statements built once (every order asks and answers), run on the session's connection: no ORM
+# execution layer, identity map, flush or statement building on the hot path; the body column's type still seals and opens the stored JSON
 _TABLE = IdempotencyRecord.__table__
 _FIND = select(_TABLE).where(_TABLE.c.scope == bindparam("scope"), _TABLE.c.key == bindparam("key"))
 _INSERT = _TABLE.insert()
@@ -47,7 +47,7 @@ _INSERT = _TABLE.insert()
 
 def find(session: Session, scope: str, key: str) -> Row[Any] | None:
     """The stored answer (a row: scope, key, request_hash, status_code, body, created_at), if any."""
-    return session.execute(_FIND, {"scope": scope, "key": key}).first()
+    return session.connection().execute(_FIND, {"scope": scope, "key": key}).first()
 
 
 def lookup(session: Session, scope: str, key: str, req_hash: str) -> Row[Any] | None:
@@ -60,5 +60,5 @@ def lookup(session: Session, scope: str, key: str, req_hash: str) -> Row[Any] | 
 def remember(session: Session, scope: str, key: str, req_hash: str, status_code: int,
              body: dict[str, Any], now: datetime) -> None:
     """Written at once in the caller's transaction (a twin key raises IntegrityError here, not at commit)."""
-    session.execute(_INSERT, {"scope": scope, "key": key, "request_hash": req_hash, "status_code": status_code,
+    session.connection().execute(_INSERT, {"scope": scope, "key": key, "request_hash": req_hash, "status_code": status_code,
                               "body": body, "created_at": now})

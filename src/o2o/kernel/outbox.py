@@ -71,10 +71,13 @@ class Delivery:
 Handler = Callable[[Session, Delivery], None]
 
 
+_INSERT_EVENT = OutboxEvent.__table__.insert()  # built once; run on the session's connection (no ORM layer)
+
+
 def write_events(session: Session, events: list[Event], now: datetime) -> None:
     if events:
         rid = current_request_id() or None  # the request being served, or the event being handled
-        session.execute(OutboxEvent.__table__.insert(), [
+        session.connection().execute(_INSERT_EVENT, [
             {"topic": e.topic, "payload": e.payload, "created_at": now, "available_at": now, "attempts": 0,
              "request_id": rid}
             for e in events

@@ -21,15 +21,20 @@ class Counter(Base):
     value: Mapped[int] = mapped_column(default=0)
 
 
+# built once: the hot path only binds parameters
+_NEXTVAL = {name: text(f"SELECT nextval('seq_{name}')") for name in SEQUENCES}
+_BUMP = text("UPDATE counter SET value = value + 1 WHERE name = :n RETURNING value")
+_START = text("INSERT INTO counter (name, value) VALUES (:n, 1)")
+
+
 def next_value(session: Session, name: str) -> int:
     if name not in SEQUENCES:
         raise ValueError(f"unknown sequence {name}")
-    if session.get_bind().dialect.name == "postgresql":
-        return int(session.execute(text(f"SELECT nextval('seq_{name}')")).scalar_one())
-    value = session.execute(
-        text("UPDATE counter SET value = value + 1 WHERE name = :n RETURNING value"), {"n": name}
-    ).scalar()
+    conn = session.connection()  # plain statements: no ORM execution layer
+    if conn.dialect.name == "postgresql":
+        return int(conn.execute(_NEXTVAL[name]).scalar_one())
+    value = conn.execute(_BUMP, {"n": name}).scalar()
     if value is None:
-        session.execute(text("INSERT INTO counter (name, value) VALUES (:n, 1)"), {"n": name})
+        conn.execute(_START, {"n": name})
         value = 1
     return int(value)

@@ -38,7 +38,15 @@ def candidate_rows(session: Session, cells: list[str], extra_ids: list[int]) -> 
     location whose online orders are paused."""
     dialect = session.get_bind().dialect.name
     param = orjson.dumps(cells).decode() if dialect == "sqlite" else cells
-    return [tuple(r) for r in session.execute(_CANDIDATES[dialect], {"cells": param, "extra": extra_ids})]
+    return [tuple(r) for r in session.connection().execute(_CANDIDATES[dialect], {"cells": param, "extra": extra_ids})]
+
+
+_POINT = select(Location.lat, Location.lng).where(Location.id == bindparam("id"), Location.active.is_(True))
+
+
+def active_point(session: Session, location_id: int) -> tuple[float, float] | None:
+    row = session.connection().execute(_POINT, {"id": location_id}).first()
+    return (row[0], row[1]) if row is not None else None
 
 
 def list_locations(session: Session, kind: str | None, cells: list[str] | None) -> list[Location]:

@@ -57,10 +57,11 @@ def get(db: Database, location_id: int) -> LocationOut:
 
 
 def point_of(session: Session, location_id: int) -> tuple[float, float]:
-    loc = session.get(Location, location_id)
-    if loc is None or not loc.active:
+    """An active location's (lat, lng) (a pickup order's point: its coordinates only, not the whole row)."""
+    found = repo.active_point(session, location_id)
+    if found is None:
         raise NotFound("location", location_id)
-    return loc.lat, loc.lng
+    return found
 
 
 def nearby(db: Database, lat: float, lng: float, radius_m: float, kind: str | None = "store") -> list[LocationOut]:

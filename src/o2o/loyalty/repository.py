@@ -48,7 +48,7 @@ def tier_of_member(s: Session, customer_id: int) -> rules.TierRule | None:
     without an account; the default rule when the tiers were never configured), None when there is no
     such customer (the customer's row is read by id only: placing an order asks no other query to
     know the customer exists)."""
-    row = s.execute(_TIER_OF_MEMBER, {"c": customer_id}).first()
+    row = s.connection().execute(_TIER_OF_MEMBER, {"c": customer_id}).first()
     if row is None:
         return None
     if row.rank is None:

@@ -18,7 +18,8 @@ from o2o.orders.models import (
     Payment,
 )
 
-# Core statements on the tables, built once: the hot path only binds parameters
+# Core statements on the tables, built once: the hot path only binds parameters, and runs them on the
+# session's connection (no ORM execution layer: Core statements neither need nor trigger a flush)
 _INSERT_ORDER = Order.__table__.insert().returning(Order.__table__.c.id)
 _INSERT_LINE = OrderLine.__table__.insert()
 _INSERT_HISTORY = OrderHistory.__table__.insert()
@@ -26,15 +27,15 @@ _INSERT_DISCOUNT = OrderDiscount.__table__.insert()
 
 
 def insert_order(session: Session, values: dict) -> int:
-    return int(session.execute(_INSERT_ORDER, values).scalar_one())
+    return int(session.connection().execute(_INSERT_ORDER, values).scalar_one())
 
 
 def insert_lines(session: Session, rows: list[dict]) -> None:
-    session.execute(_INSERT_LINE, rows)
+    session.connection().execute(_INSERT_LINE, rows)
 
 
 def insert_discounts(session: Session, rows: list[dict]) -> None:
-    session.execute(_INSERT_DISCOUNT, rows)
+    session.connection().execute(_INSERT_DISCOUNT, rows)
 
 
 def discounts_of(session: Session, order_id: int) -> list[OrderDiscount]:
@@ -44,7 +45,7 @@ def discounts_of(session: Session, order_id: int) -> list[OrderDiscount]:
 
 def add_history(session: Session, order_id: int, src: str | None, dst: str, actor: str, note: str,
                 at: datetime) -> None:
-    session.execute(_INSERT_HISTORY, {"order_id": order_id, "from_status": src, "to_status": dst, "actor": actor,
+    session.connection().execute(_INSERT_HISTORY, {"order_id": order_id, "from_status": src, "to_status": dst, "actor": actor,
                                       "note": note[:300], "at": at})
 
 
