@@ -93,3 +93,40 @@ def test_a_crowd_joining_one_group_takes_its_slots_once_and_never_fails(client, 
     assert client.get(f"{V1}/deals/{deal['id']}").json()["sold"] == 4
     assert stock_row(client, chain.stores["xujiahui"], chain.skus["milk"], auth.staff("operator"))["reserved"] == 4
     assert inventory.check(container.db).ok
+
+
+def test_the_failure_job_dying_after_one_member_is_finished_by_the_next_run(
+        client, container, auth, chain, monkeypatch):  # noqa: F811
+    from o2o.orders import service as orders
+
+    deal = make_deal(client, container, auth, chain, group_size=4)
+    buyers = [shopper(container, auth, i) for i in range(3)]
+    first = open_group(client, deal["id"], buyers[0][1], chain).json()
+    group_id, numbers = first["group"]["id"], [first["order_number"]]
+    for _, h in buyers[1:]:
+        numbers.append(join(client, group_id, h, chain).json()["order_number"])
+    for (_, h), number in zip(buyers, numbers, strict=True):
+        pay(client, number, h)
+    bootstrap.relay(container).drain()
+    container.clock.advance(hours=24, seconds=1)
+    real, calls = orders.cancel, []
+
+    def dies_on_the_second(*args, **kw):  # type: ignore[no-untyped-def]
+        calls.append(args[1])
+        if len(calls) == 2:
+            raise RuntimeError("the worker was killed")
+        return real(*args, **kw)
+
+    monkeypatch.setattr(orders, "cancel", dies_on_the_second)
+    assert groupbuy.close_due(container.db, container.uow) == 0  # logged; the group stays failing
+    assert client.get(f"{V1}/groups/{group_id}").json()["status"] == "failing"
+    monkeypatch.setattr(orders, "cancel", real)
+    assert groupbuy.close_due(container.db, container.uow) == 1
+    assert groupbuy.close_due(container.db, container.uow) == 0
+    bootstrap.relay(container).drain()
+    assert client.get(f"{V1}/groups/{group_id}").json()["status"] == "failed"
+    assert sorted(x["amount_fen"] for x in container.payments.refunds) == [MILK_GROUP_FEN] * 3
+    assert client.get(f"{V1}/deals/{deal['id']}").json()["sold"] == 0
+    row = stock_row(client, chain.stores["xujiahui"], chain.skus["milk"], auth.staff("operator"))
+    assert row["reserved"] == 0
+    assert inventory.check(container.db).ok
