@@ -315,7 +315,7 @@ def redeem(s: Session, result: engine.Result, *, order_id: int, customer_id: int
                       customer_id=customer_id, location_id=location_id, amount_fen=a.discount_fen,
                       order_total_fen=order_total_fen, at=now, released_at=None) for pid, a in promos]
     if uses:
-        s.execute(_INSERT_USE, uses)
+        s.connection().execute(_INSERT_USE, uses)  # Core: no ORM execution layer
 
 
 def _budgeted(s: Session, spend: dict[int, int]) -> set[int]:
