@@ -424,4 +424,7 @@ def search(b: rules.Basket, cands: list[Cand], excl: list[Cand]) -> list[Step]:
         if _better(obj, best_obj):
             best_obj, best_steps = obj, steps
         visit(list(range(len(cands))), 0, 0, 0, False)
+    # visit refers to itself through its closure: without this the search's state (`seen` and all) would
+    # wait for the cyclic garbage collector, whose passes over the whole heap then land on some calls
+    visit = None
     return best_steps

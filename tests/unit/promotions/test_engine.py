@@ -322,3 +322,20 @@ def test_the_same_coupon_twice_with_another_of_its_group_between():
     assert keys(r) == ["C3"] and r.rejected == (("C1", "group"), ("C2", "group"), ("C4", "threshold"))
     r = best(lines, [wallet[0], wallet[2], off("P1", "percent", pct_off=50)])
     assert keys(r) == ["C1", "P1"] and r.rejected == (("C3", "group"),)
+
+
+def test_best_leaves_nothing_for_the_cycle_collector():
+    """Every order calls best(): what its search builds goes when it returns, not at the next full pass of
+    the garbage collector (which then lands on one unlucky request)."""
+    import gc
+    lines = [ln(1, 10000, 3), ln(2, 2000, 2, cat=2)]
+    offers = [off("P1", "nth_discount", nth=2, pct_off=50), off("P2", "threshold", min_fen=10000, off_fen=1000),
+              off("P3", "percent", pct_off=10, group="g"), off("P4", "threshold", off_fen=500, group="g")]
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(3):
+            best(lines, offers, 600)
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
