@@ -386,6 +386,12 @@ def search(b: rules.Basket, cands: list[Cand], excl: list[Cand]) -> list[Step]:
             g = c.o.group
             if g and g in used:
                 continue
+            # neither it (at most its figure) nor its completions can beat the best: not worth applying
+            gift = c.o.kind == "gift"
+            after, areq, agift, _ = suffix[p + 1]
+            if (req + c.req + areq, fen + min(figures[p][1] + after - mates, left), gifts + gift + agift,
+                    -depth - 1) < best_obj[:4]:
+                continue
             reason, goods, dl = rules.apply(c.o, c.idxs, rem, b, waived)
             if reason is not None:
                 continue
@@ -396,7 +402,6 @@ def search(b: rules.Basket, cands: list[Cand], excl: list[Cand]) -> list[Step]:
             stack.append((c, goods, dl))
             if g:
                 used.add(g)
-            gift = c.o.kind == "gift"
             record((req + c.req, fen + off, gifts + gift, -depth - 1))
             # its completions: the offers after it take at most their figures, and with it at most `left`
             more, sreq, sgift, _ = suffix[p + 1]
