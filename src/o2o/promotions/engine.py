@@ -29,12 +29,15 @@ Rules
   the combination without it is better).
 - Lines and offers are sorted first (by sku_id; by kind and key): permuting them changes nothing.
 - The search (engine_search.py) is exact, never truncated: offers that can never apply are dropped (and of
-  the same coupon twice in one group only the smaller key is searched), then a depth-first search over subsets in
-  application order (so a prefix's state is final), branch and bound: a bound walks the remaining offers in
-  order at their figures on what is still to pay (a minimum on the whole basket caps what can come before
-  it; a percentage takes from what is left; sale prices and nth-unit discounts line by line; one offer per
-  group); a state reached again by a worse prefix is not searched again. Every rule is monotone (less
-  still to pay never takes more off), which is what makes these bounds hold. Cost: see bench/promotions.py.
+  the same coupon twice in one group only the smaller key is searched), a greedy pass gives a first best,
+  then a depth-first search over subsets in application order (so a prefix's state is final), branch and
+  bound: a bound walks the remaining offers in order at their figures on what is still to pay (a minimum
+  on the whole basket caps what can come before it; a percentage takes from what is left; sale prices,
+  nth-unit discounts and buy X get Y line by line; one offer per group, none of a group once one is taken;
+  when every required offer left is needed to tie the best, the rest of their groups count for nothing);
+  a state reached again by a worse prefix is not searched again; the free deliveries and gifts after the
+  last goods offer are picked directly. Every rule is monotone (less still to pay never takes more off),
+  which is what makes these bounds hold. Cost: see bench/promotions.py.
 """
 
 from __future__ import annotations
