@@ -66,14 +66,6 @@ class Deal:
         return self.result.rejected + self.extra_rejected
 
 
-def coupon_key(coupon_id: int) -> str:
-    return f"C{coupon_id}"
-
-
-def coupon_id_of(key: str) -> int | None:
-    return int(key[1:]) if key.startswith("C") and key[1:].isdigit() else None
-
-
 def deal(s: Session, data: OrderIn, location_id: int, tier: str | None, priced: Mapping, lines: Mapping[int, int],
          fee_fen: int, now: datetime, *, choices: bool = False, locale: str = "zh-CN",
          excluded: Collection[str] = ()) -> Deal | None:
@@ -85,7 +77,7 @@ def deal(s: Session, data: OrderIn, location_id: int, tier: str | None, priced: 
     basket = promotions.offers_for(s, customer_id=data.customer_id, location_id=location_id, channel=data.channel,
                                    now=now, tier=tier, coupon_ids=wanted if data.customer_id is not None else [])
     offers = [o for o in basket.offers if o.key not in excluded] if excluded else list(basket.offers)
-    required = frozenset(coupon_key(i) for i in asked) if asked else frozenset()
+    required = frozenset(promotions.coupon_key(i) for i in asked) if asked else frozenset()
     wallet: tuple[str, ...] = ()
     if choices:
         wallet = tuple(o.key for o in offers if o.source == "coupon")
@@ -139,7 +131,7 @@ def refuse_unused(found: Deal | None) -> None:
     if unused:
         raise CouponNotApplicable(
             "the basket does not qualify for " + ", ".join(unused),
-            coupons=[{"coupon_id": coupon_id_of(k), "reason": why.get(k, "worse")} for k in unused])
+            coupons=[{"coupon_id": promotions.coupon_id(k), "reason": why.get(k, "worse")} for k in unused])
 
 
 def applied_out(found: Deal | None) -> list[DiscountOut]:
@@ -180,7 +172,7 @@ def coupon_choices(found: Deal | None) -> list[CouponChoice]:
     why = dict(found.rejected())
     out = []
     for key in found.wallet:
-        o, cid = found.offers[key], coupon_id_of(key)
+        o, cid = found.offers[key], promotions.coupon_id(key)
         if cid is None:
             continue
         out.append(CouponChoice(coupon_id=cid, key=key, label_zh=o.label_zh, label_en=o.label_en,

@@ -164,7 +164,7 @@ def _live(s: Session, channel: str, now: datetime) -> dict[int, _Live]:
                                     Promotion.channel.in_((side, "both")),
                                     or_(Promotion.budget_fen.is_(None), Promotion.spent_fen < Promotion.budget_fen))
             .order_by(Promotion.id))
-    found = {p.id: _Live(p.id, to_offer(p, f"P{p.id}", p.group_code, "promotion"), p.starts_at, p.ends_at,
+    found = {p.id: _Live(p.id, to_offer(p, promotion_key(p.id), p.group_code, "promotion"), p.starts_at, p.ends_at,
                          frozenset(int(x) for x in p.location_ids or ()), frozenset(p.tier_codes or ()),
                          p.budget_fen is not None)
              for p in s.scalars(stmt)}
@@ -244,9 +244,9 @@ def offers_for(s: Session, *, customer_id: int | None, location_id: int | None, 
             if asked is not None:
                 raise InvalidInput("coupon_ids", f"coupon {c.id}: {why}")
             continue
-        offers.append(to_offer(t, f"C{c.id}", coupon_group(t), "coupon"))
+        offers.append(to_offer(t, coupon_key(c.id), coupon_group(t), "coupon"))
         if asked is not None:
-            required.add(f"C{c.id}")
+            required.add(coupon_key(c.id))
     return Basket(offers, frozenset(required))
 
 
@@ -262,11 +262,20 @@ def _unusable(c: Coupon, t: CouponTemplate, channel: str, location_id: int | Non
     return ""
 
 
-def _coupon_id(key: str) -> int | None:
+def coupon_key(coupon_id: int) -> str:
+    """An offer's key for the engine: "C<coupon id>" (a coupon), "P<promotion id>" (a promotion)."""
+    return f"C{coupon_id}"
+
+
+def promotion_key(promotion_id: int) -> str:
+    return f"P{promotion_id}"
+
+
+def coupon_id(key: str) -> int | None:
     return int(key[1:]) if key.startswith("C") and key[1:].isdigit() else None
 
 
-def _promotion_id(key: str) -> int | None:
+def promotion_id(key: str) -> int | None:
     return int(key[1:]) if key.startswith("P") and key[1:].isdigit() else None
 
 
@@ -275,8 +284,8 @@ def redeem(s: Session, result: engine.Result, *, order_id: int, customer_id: int
     """In the order's transaction (never commits): applied coupons issued -> used, budgets spent, each use
     recorded. Raises CouponTaken / BudgetExhausted (409): the caller rolls the order back.
     `order_total_fen` (optional): the order's total, kept as the GMV the offers drove (results page)."""
-    coupons = sorted((cid, a) for a in result.applied if (cid := _coupon_id(a.key)) is not None)
-    promos = sorted((pid, a) for a in result.applied if (pid := _promotion_id(a.key)) is not None)
+    coupons = sorted((cid, a) for a in result.applied if (cid := coupon_id(a.key)) is not None)
+    promos = sorted((pid, a) for a in result.applied if (pid := promotion_id(a.key)) is not None)
     uses: list[dict] = []
     spend_t: dict[int, int] = defaultdict(int)
     key_t: dict[int, str] = {}  # template -> the key of (the first of) its coupons on this order
@@ -310,7 +319,7 @@ def redeem(s: Session, result: engine.Result, *, order_id: int, customer_id: int
             if s.execute(update(Promotion).where(Promotion.id == pid, Promotion.spent_fen + d <= Promotion.budget_fen)
                          .values(spent_fen=Promotion.spent_fen + d)).rowcount != 1:  # type: ignore[attr-defined]
                 _forget_exhausted(s, pid)
-                raise BudgetExhausted(f"the promotion's budget cannot cover {d} fen more", key=f"P{pid}")
+                raise BudgetExhausted(f"the promotion's budget cannot cover {d} fen more", key=promotion_key(pid))
         uses += [dict(order_id=order_id, key=a.key, kind=a.kind, promotion_id=pid, template_id=None, coupon_id=None,
                       customer_id=customer_id, location_id=location_id, amount_fen=a.discount_fen,
                       order_total_fen=order_total_fen, at=now, released_at=None) for pid, a in promos]

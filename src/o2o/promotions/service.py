@@ -677,7 +677,7 @@ def _redeem_once(uow: UnitOfWork, store_id: int, data: RedeemIn, actor: str, key
             .values(status=USED, location_id=store_id, used_at=now, discount_fen=discount, used_by=actor[:120]))
         if taken.rowcount != 1:  # type: ignore[attr-defined]
             raise CouponTaken("this coupon has just been used at another till")
-        s.add(PromotionUse(order_id=None, key=f"C{c.id}", kind=t.kind, template_id=t.id, coupon_id=c.id,
+        s.add(PromotionUse(order_id=None, key=checkout.coupon_key(c.id), kind=t.kind, template_id=t.id, coupon_id=c.id,
                            customer_id=c.customer_id, location_id=store_id, amount_fen=discount, at=now))
         zh, en = checkout.label(t)
         out = RedeemOut(coupon_id=c.id, code_display=codes.display(c.code), kind=t.kind, label_zh=zh, label_en=en,
