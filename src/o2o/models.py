@@ -9,6 +9,7 @@ from o2o.fulfillment import models as fulfillment  # noqa: F401
 from o2o.groupbuy import models as groupbuy  # noqa: F401
 from o2o.iam import models as iam  # noqa: F401
 from o2o.inventory import models as inventory  # noqa: F401
+from o2o.inventory import transfer_models as inventory_transfers  # noqa: F401
 from o2o.kernel import idempotency, outbox, sequences  # noqa: F401
 from o2o.kernel.db import Base
 from o2o.locations import models as locations  # noqa: F401
@@ -16,6 +17,7 @@ from o2o.loyalty import models as loyalty  # noqa: F401
 from o2o.messaging import models as messaging  # noqa: F401
 from o2o.orders import models as orders  # noqa: F401
 from o2o.payments import models as payments  # noqa: F401
+from o2o.pos import models as pos  # noqa: F401
 from o2o.promotions import models as promotions  # noqa: F401
 
 metadata = Base.metadata
