@@ -19,5 +19,6 @@ from o2o.orders import models as orders  # noqa: F401
 from o2o.payments import models as payments  # noqa: F401
 from o2o.pos import models as pos  # noqa: F401
 from o2o.promotions import models as promotions  # noqa: F401
+from o2o.returns import models as returns  # noqa: F401
 
 metadata = Base.metadata
