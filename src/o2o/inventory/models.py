@@ -33,6 +33,10 @@ class Stock(Base):
     on_hand: Mapped[int] = mapped_column(default=0)
     reserved: Mapped[int] = mapped_column(default=0)
     safety_stock: Mapped[int] = mapped_column(default=0)
+    # flagged for reconciliation (migration 0026): units a till sold offline beyond the count, since the
+    # line was last counted, and when it was first flagged; a count clears both (see sell_offline)
+    oversold: Mapped[int] = mapped_column(default=0, server_default="0")
+    flagged_at: Mapped[datetime | None]
 
     @property
     def available(self) -> int:
@@ -80,12 +84,15 @@ class Reservation(Base):
 
 
 # transfer request states: a store asks another location for stock; the source sends it (the stock
-# leaves the source, transfer_out) and the requester receives it (it arrives, transfer_in)
+# leaves the source, transfer_out) and the requester receives it (it arrives, transfer_in); a receipt that
+# counts other than what was sent is "received_with_difference" (o2o.inventory.transfers: its discrepancy)
 REQUESTED, SENT, RECEIVED, REJECTED = "requested", "sent", "received", "rejected"
+RECEIVED_WITH_DIFFERENCE = "received_with_difference"
 TRANSFER_STEPS: dict[str, frozenset[str]] = {
     REQUESTED: frozenset({SENT, REJECTED}),
-    SENT: frozenset({RECEIVED}),
+    SENT: frozenset({RECEIVED, RECEIVED_WITH_DIFFERENCE}),
     RECEIVED: frozenset(),
+    RECEIVED_WITH_DIFFERENCE: frozenset(),
     REJECTED: frozenset(),
 }
 
@@ -98,9 +105,11 @@ class TransferRequest(Base):
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("from_location_id <> to_location_id", name="two_locations"),
-        CheckConstraint("status in ('requested','sent','received','rejected')", name="status"),
+        CheckConstraint("status in ('requested','sent','received','received_with_difference','rejected')",
+                        name="status"),
         Index("ix_transfer_request_from_status", "from_location_id", "status"),
         Index("ix_transfer_request_to_status", "to_location_id", "status"),
+        Index("ix_transfer_request_batch_id", "batch_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -108,7 +117,7 @@ class TransferRequest(Base):
     to_location_id: Mapped[int] = mapped_column(ForeignKey("location.id"))
     sku_id: Mapped[int] = mapped_column(ForeignKey("sku.id"))
     quantity: Mapped[int]
-    status: Mapped[str] = mapped_column(String(12), default=REQUESTED)
+    status: Mapped[str] = mapped_column(String(24), default=REQUESTED)
     note: Mapped[str] = mapped_column(String(200), default="")
     decision_note: Mapped[str] = mapped_column(String(200), default="")
     requested_by: Mapped[str] = mapped_column(String(80))
@@ -117,3 +126,11 @@ class TransferRequest(Base):
     decided_at: Mapped[datetime | None]
     received_by: Mapped[str | None] = mapped_column(String(80))
     received_at: Mapped[datetime | None]
+    # the receipt's count (migration 0028): good units taken into stock, damaged units set aside
+    received_quantity: Mapped[int | None]
+    damaged_quantity: Mapped[int | None]
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("transfer_batch.id"))  # planned by the back-office
+
+
+# planned batches and receipt discrepancies (transfer_request.batch_id refers to transfer_batch)
+from o2o.inventory import transfer_models  # noqa: E402,F401

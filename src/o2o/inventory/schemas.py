@@ -118,6 +118,9 @@ class TransferRequestOut(BaseModel):
     decided_at: datetime | None
     received_by: str | None
     received_at: datetime | None
+    received_quantity: int | None = Field(None, description="good units the receipt counted (into stock)")
+    damaged_quantity: int | None = Field(None, description="units the receipt found damaged (not in stock)")
+    batch_id: int | None = Field(None, description="the back-office batch that planned it")
 
     @property
     def ref(self) -> str:
