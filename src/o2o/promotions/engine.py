@@ -23,6 +23,7 @@ Rules
   Saleor #14920; one coupon per group); an exclusive offer combines with nothing.
 - `best` returns the valid combination with, in this order: the most `required` offers applied (the coupons
   the customer picked), the largest goods + delivery discount, the most gifts, the fewest offers, the
+  fewest coupons (an automatic promotion that gives as much keeps the customer's coupon for another day), the
   smaller sorted keys. An offer that takes nothing off (and is no gift) is never part of it. Every offer not
   applied is in `rejected` with a reason: "scope" (no line in scope), "threshold" (minimum or units not
   reached), "exclusive", "group" (conflicts with an applied offer), "worse" (it would take nothing off, or
@@ -121,8 +122,9 @@ PARAMS = ("kind", "group", "min_fen", "off_fen", "repeat", "pct_off", "cap_fen",
 def _twins(a: Cand, c: Cand) -> bool:
     """Two offers of one group that do exactly the same (the same coupon twice in the wallet), with only
     offers of their group between them in the application order: only the smaller key is searched; at most
-    one of them could apply and the smaller key wins the tie."""
-    return (bool(a.o.group) and a.idxs == c.idxs and a.req == c.req
+    one of them could apply and the smaller key wins the tie (a coupon and a promotion are never twins: the
+    promotion wins their tie)."""
+    return (bool(a.o.group) and a.idxs == c.idxs and a.req == c.req and a.o.source == c.o.source
             and all(getattr(a.o, f) == getattr(c.o, f) for f in PARAMS))
 
 

@@ -12,7 +12,8 @@ from o2o.promotions import engine_rules as rules
 if TYPE_CHECKING:
     from o2o.promotions.engine import Offer
 
-Objective = tuple[int, int, int, int, tuple[str, ...]]   # required applied, fen off, gifts, -offers, sorted keys
+# required applied, fen off, gifts, -offers, -coupons, sorted keys
+Objective = tuple[int, int, int, int, int, tuple[str, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,9 +29,15 @@ class Cand:
 
 
 def _better(a: Objective, b: Objective) -> bool:
-    if a[:4] != b[:4]:
-        return a[:4] > b[:4]
-    return a[4] < b[4]
+    if a[:5] != b[:5]:
+        return a[:5] > b[:5]
+    return a[5] < b[5]
+
+
+def _coupons(steps: Sequence[Step]) -> int:
+    """How many of the applied offers are coupons: between two equally good combinations the one that keeps
+    more of the customer's coupons for another day wins."""
+    return sum(s[0].o.source == "coupon" for s in steps)
 
 
 Step = tuple[Cand, Sequence[tuple[int, int]], int]     # an applied offer: goods [(line index, fen)], delivery
@@ -270,6 +277,11 @@ def _greedy(b: rules.Basket, cands: list[Cand]) -> list[Step]:
     return steps
 
 
+def _rank(s: Step) -> tuple[bool, bool, str]:
+    """Of two gifts of one group, the one the objective prefers: required, then not a coupon, then the key."""
+    return (not s[0].req, s[0].o.source == "coupon", s[0].o.key)
+
+
 def _tail(tail: list[Cand], rem: list[int], b: rules.Basket, waived: bool, used: set[str]) -> list[Step]:
     """The best set of free deliveries and gifts (`tail`, in application order) to add to a prefix that
     leaves `rem` to pay, `waived`, and `used` groups. They leave `rem` as it is, so each one applies or not
@@ -298,11 +310,11 @@ def _tail(tail: list[Cand], rem: list[int], b: rules.Basket, waived: bool, used:
             g = s[0].o.group
             if not g:
                 steps.append(s)
-            elif g not in taken and (g not in pick or (-s[0].req, s[0].o.key) < (-pick[g][0].req, pick[g][0].o.key)):
+            elif g not in taken and (g not in pick or _rank(s) < _rank(pick[g])):
                 pick[g] = s
         steps += pick.values()
         obj = (sum(s[0].req for s in steps), sum(s[2] for s in steps), sum(s[0].o.kind == "gift" for s in steps),
-               -len(steps))
+               -len(steps), -_coupons(steps))
         keys = sorted(s[0].o.key for s in steps)
         if top is None or obj > top[0] or (obj == top[0] and keys < top[1]):
             top = (obj, keys, steps)
@@ -319,14 +331,14 @@ def search(b: rules.Basket, cands: list[Cand], excl: list[Cand]) -> list[Step]:
     rem = list(b.rem0)
     stack: list[Step] = []
     used: set[str] = set()
-    best_obj: Objective = (0, 0, 0, 0, ())
+    best_obj: Objective = (0, 0, 0, 0, 0, ())
     best_steps: list[Step] = []
-    seen: dict[tuple[Any, ...], tuple[tuple[int, int, int, int], frozenset[str]]] = {}
+    seen: dict[tuple[Any, ...], tuple[tuple[int, int, int, int, int], frozenset[str]]] = {}
 
     def record(head: tuple[int, int, int, int]) -> None:
         nonlocal best_obj, best_steps
         if head >= best_obj[:4]:
-            obj = (*head, tuple(sorted(s[0].o.key for s in stack)))
+            obj = (*head, -_coupons(stack), tuple(sorted(s[0].o.key for s in stack)))
             if _better(obj, best_obj):
                 best_obj, best_steps = obj, list(stack)
 
@@ -348,7 +360,7 @@ def search(b: rules.Basket, cands: list[Cand], excl: list[Cand]) -> list[Step]:
         if alive[0] >= tail_start:
             finish(alive, fen, req, gifts, waived)
             return
-        head = (req, fen, gifts, -len(stack))
+        head = (req, fen, gifts, -len(stack), -_coupons(stack))
         # the same state reached by another prefix: the same completions; the better prefix wins for all of
         # them (the objective is lexicographic, and between two key sets of one size the one holding the
         # smallest key of their difference is smaller, whatever is added to both)
@@ -418,13 +430,14 @@ def search(b: rules.Basket, cands: list[Cand], excl: list[Cand]) -> list[Step]:
     for c in excl:                          # first: a good incumbent prunes more
         reason, goods, dl = rules.apply(c.o, c.idxs, b.rem0, b, False)
         if reason is None:
-            obj = (int(c.req), dl + sum(d for _, d in goods), int(c.o.kind == "gift"), -1, (c.o.key,))
+            obj = (int(c.req), dl + sum(d for _, d in goods), int(c.o.kind == "gift"), -1,
+                   -int(c.o.source == "coupon"), (c.o.key,))
             if _better(obj, best_obj):
                 best_obj, best_steps = obj, [(c, goods, dl)]
     if cands:
         steps = _greedy(b, cands)            # a good incumbent before the search prunes more
         head = (sum(s[0].req for s in steps), sum(s[2] + sum(d for _, d in s[1]) for s in steps),
-                sum(s[0].o.kind == "gift" for s in steps), -len(steps))
+                sum(s[0].o.kind == "gift" for s in steps), -len(steps), -_coupons(steps))
         obj = (*head, tuple(sorted(s[0].o.key for s in steps)))
         if _better(obj, best_obj):
             best_obj, best_steps = obj, steps

@@ -339,3 +339,18 @@ def test_best_leaves_nothing_for_the_cycle_collector():
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+def test_a_promotion_that_gives_as_much_as_a_coupon_keeps_the_coupon():
+    """Equal discounts: the automatic promotion is applied and the wallet's coupon stays for another day
+    (keys alone would pick "C.." before "P.."); a coupon the customer picked still wins."""
+    lines = [ln(1, 25000)]
+    coupon = off("C1", "threshold", min_fen=20000, off_fen=3000, group="x", source="coupon")
+    promo = off("P7", "threshold", min_fen=20000, off_fen=3000, group="x")
+    r = best(lines, [coupon, promo])
+    assert keys(r) == ["P7"] and r.rejected == (("C1", "group"),)
+    r = best(lines, [coupon, promo], required=frozenset({"C1"}))
+    assert keys(r) == ["C1"]
+    # gifts of one group: the promotion's, not the coupon's
+    gifts = [off("C2", "gift", gift_sku_id=50, group="g", source="coupon"), off("P4", "gift", gift_sku_id=51, group="g")]
+    assert keys(best(lines, gifts)) == ["P4"]

@@ -40,7 +40,8 @@ def offer(draw, key: str, kinds: tuple[str, ...] = KINDS) -> Offer:
         kw.update(pct_off=draw(st.integers(1, 90)), cap_fen=draw(st.sampled_from([0, 0, 500, 3000])))
     elif kind == "gift":
         kw["gift_sku_id"] = draw(st.integers(50, 60))
-    return Offer(key=key, kind=kind, label_zh=key, label_en=key, **kw)
+    return Offer(key=key, kind=kind, label_zh=key, label_en=key, source="coupon" if key[0] == "C" else "promotion",
+                 **kw)
 
 
 @st.composite
@@ -60,7 +61,8 @@ def brute(lines: list[Line], offers: list[Offer], fee: int, required: frozenset[
             applied, per_line, dlv = evaluate(lines, combo, fee)
             by_key = {o.key: o for o in combo}
             obj = (sum(k in required for k in applied), sum(per_line.values()) + dlv,
-                   sum(by_key[k].kind == "gift" for k in applied), -len(applied))
+                   sum(by_key[k].kind == "gift" for k in applied), -len(applied),
+                   -sum(by_key[k].source == "coupon" for k in applied))
             keys = tuple(sorted(applied))
             if top is None or obj > top[0] or (obj == top[0] and keys < top[1]):
                 top = (obj, keys, per_line, dlv)
