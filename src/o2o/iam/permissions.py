@@ -130,6 +130,15 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", f"{V1}/stock/transfer-requests/{{request_id}}/send"): staff("inventory:transfer"),
     ("POST", f"{V1}/stock/transfer-requests/{{request_id}}/reject"): staff("inventory:transfer"),
     ("POST", f"{V1}/stock/transfer-requests/{{request_id}}/receive"): staff("inventory:write"),
+    # in transit, receipt discrepancies (head office investigates and resolves), planned batches (head office)
+    ("GET", f"{V1}/stock/in-transit"): staff("inventory:read"),
+    ("GET", f"{V1}/stock/transfer-discrepancies"): staff("inventory:read"),
+    ("POST", f"{V1}/stock/transfer-discrepancies/{{discrepancy_id}}/investigate"): staff("inventory:transfer"),
+    ("POST", f"{V1}/stock/transfer-discrepancies/{{discrepancy_id}}/resolve"): staff("inventory:transfer"),
+    ("POST", f"{V1}/stock/transfer-batches/preview"): staff("inventory:transfer"),
+    ("POST", f"{V1}/stock/transfer-batches"): staff("inventory:transfer"),
+    ("GET", f"{V1}/stock/transfer-batches/{{batch_id}}"): staff("inventory:read"),
+    ("GET", f"{V1}/stock/rebalance-suggestion"): staff("inventory:transfer"),
     # customers
     ("POST", f"{V1}/customers"): staff("customers:write"),
     ("GET", f"{V1}/customers/{{customer_id}}"): staff("customers:read", customer=True),

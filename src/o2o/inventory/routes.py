@@ -7,7 +7,7 @@ from typing import Literal
 from fastapi import APIRouter
 
 from o2o.deps import ContainerDep, IdempotencyKey, PageDep, PrincipalDep, Uow
-from o2o.inventory import service
+from o2o.inventory import service, transfers
 from o2o.inventory.schemas import (
     CheckReport,
     CountIn,
@@ -19,6 +19,18 @@ from o2o.inventory.schemas import (
     TransferIn,
     TransferRequestIn,
     TransferRequestOut,
+)
+from o2o.inventory.transfer_schemas import (
+    BatchIn,
+    BatchOut,
+    BatchProgress,
+    DiscrepancyOut,
+    InvestigateIn,
+    PlanLine,
+    Preview,
+    ReceiptIn,
+    ResolveIn,
+    TransitLine,
 )
 from o2o.kernel.auth import Principal, require_location
 from o2o.kernel.errors import NotFound
@@ -80,7 +92,7 @@ def check(c: ContainerDep) -> CheckReport:
 # transfer requests: a location asks another for stock (inventory:write, for the asking location); the
 # source sends or rejects it (inventory:transfer, for the source); the asker receives it (inventory:write)
 
-TransferStatus = Literal["requested", "sent", "received", "rejected"]
+TransferStatus = Literal["requested", "sent", "received", "received_with_difference", "rejected"]
 
 
 def _transfer_for(c: ContainerDep, p: Principal, request_id: int, side: str = "") -> TransferRequestOut:
@@ -135,7 +147,83 @@ def reject_transfer(uow: Uow, c: ContainerDep, p: PrincipalDep, request_id: Id,
 
 
 @router.post("/stock/transfer-requests/{request_id}/receive", response_model=TransferRequestOut)
-def receive_transfer(uow: Uow, c: ContainerDep, p: PrincipalDep, request_id: Id) -> TransferRequestOut:
-    """The requester takes the goods in: its stock goes up."""
+def receive_transfer(uow: Uow, c: ContainerDep, p: PrincipalDep, request_id: Id,
+                     body: ReceiptIn | None = None) -> TransferRequestOut:
+    """The requester counts what arrived (without a body: everything sent, in good order): good units go
+    into its stock once, however many receive at the same time; a count other than what was sent makes it
+    received_with_difference and opens a discrepancy for head office."""
     _transfer_for(c, p, request_id, "to")
-    return service.receive_transfer(uow, request_id, p.actor)
+    return transfers.receive(uow, request_id, body or ReceiptIn(), p.actor)
+
+
+# stock on the way, receipt discrepancies, planned batches (o2o.inventory.transfers). Discrepancies are
+# investigated and resolved, and batches planned, by head office: a store-bound caller gets 404 there.
+
+def _head_office(p: Principal, what: str, ident: object) -> None:
+    if p.store_id is not None:
+        raise NotFound(what, ident)
+
+
+@router.get("/stock/in-transit", response_model=list[TransitLine])
+def in_transit(c: ContainerDep, p: PrincipalDep, location_id: Id | None = None,
+               sku_id: Id | None = None) -> list[TransitLine]:
+    """Units sent and not received (on no shelf), per source, destination and SKU; a store role sees what
+    is on the way to or from its own store."""
+    if p.store_id is not None:
+        require_location(p, location_id or p.store_id)
+        location_id = p.store_id
+    lines = transfers.in_transit(c.db, sku_id=sku_id)
+    return [x for x in lines if location_id is None or location_id in (x.from_location_id, x.to_location_id)]
+
+
+@router.get("/stock/transfer-discrepancies", response_model=Page[DiscrepancyOut])
+def list_discrepancies(c: ContainerDep, p: PrincipalDep, page: PageDep, location_id: Id | None = None,
+                       status: Literal["open", "investigated", "resolved"] | None = None) -> Page[DiscrepancyOut]:
+    """Oldest first. A store role sees those of its own receipts."""
+    if p.store_id is not None:
+        require_location(p, location_id or p.store_id)
+        location_id = p.store_id
+    return transfers.discrepancies(c.db, [status] if status else [], location_id, page)
+
+
+@router.post("/stock/transfer-discrepancies/{discrepancy_id}/investigate", response_model=DiscrepancyOut)
+def investigate_discrepancy(uow: Uow, p: PrincipalDep, discrepancy_id: Id, body: InvestigateIn) -> DiscrepancyOut:
+    _head_office(p, "transfer discrepancy", discrepancy_id)
+    return transfers.investigate(uow, discrepancy_id, body, p.actor)
+
+
+@router.post("/stock/transfer-discrepancies/{discrepancy_id}/resolve", response_model=DiscrepancyOut)
+def resolve_discrepancy(uow: Uow, p: PrincipalDep, discrepancy_id: Id, body: ResolveIn) -> DiscrepancyOut:
+    """Once: written_off, found (the missing units go into the receiving store's stock) or charged_to_carrier."""
+    _head_office(p, "transfer discrepancy", discrepancy_id)
+    return transfers.resolve(uow, discrepancy_id, body, p.actor)
+
+
+@router.post("/stock/transfer-batches/preview", response_model=Preview)
+def preview_batch(c: ContainerDep, p: PrincipalDep, body: BatchIn) -> Preview:
+    """Check a plan line by line without creating anything."""
+    _head_office(p, "page", "transfer-batches")
+    return transfers.preview(c.db, body.lines)
+
+
+@router.post("/stock/transfer-batches", response_model=BatchOut, status_code=201)
+def create_batch(uow: Uow, p: PrincipalDep, body: BatchIn) -> BatchOut:
+    """Create every transfer request of the plan at once; the same `key` again returns the first batch
+    (created: false) and creates nothing."""
+    _head_office(p, "page", "transfer-batches")
+    return transfers.create_batch(uow, body, p.actor)
+
+
+@router.get("/stock/transfer-batches/{batch_id}", response_model=BatchProgress)
+def batch_progress(c: ContainerDep, p: PrincipalDep, batch_id: Id) -> BatchProgress:
+    """The batch and, per destination, its lines requested, sent, received (with a difference), rejected."""
+    _head_office(p, "transfer batch", batch_id)
+    return transfers.progress(c.db, batch_id)
+
+
+@router.get("/stock/rebalance-suggestion", response_model=list[PlanLine])
+def rebalance_suggestion(c: ContainerDep, p: PrincipalDep, sku_id: Id) -> list[PlanLine]:
+    """Lines that bring the locations below their safety stock back to it from the warehouse and from stores
+    with twice theirs (a plan to preview and create as a batch)."""
+    _head_office(p, "page", "rebalance-suggestion")
+    return transfers.suggest_rebalance(c.db, sku_id)
