@@ -204,6 +204,9 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", f"{V1}/groupbuy/admin/deals/{{deal_id}}"): staff("promotions:manage"),
     ("PUT", f"{V1}/groupbuy/admin/deals/{{deal_id}}"): staff("promotions:manage"),
     ("DELETE", f"{V1}/groupbuy/admin/deals/{{deal_id}}"): staff("promotions:manage"),
+    # offline tills (o2o.pos.sync_routes): a terminal's key uploads its queued sales; flagged stock lines
+    ("POST", f"{V1}/pos/batches"): staff("pos:write"),
+    ("GET", f"{V1}/stock/flagged"): staff("inventory:read"),
     # orders and payments
     ("POST", f"{V1}/orders"): staff("orders:write", customer=True),
     ("POST", f"{V1}/quotes"): staff("orders:write", customer=True),

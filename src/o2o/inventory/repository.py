@@ -49,7 +49,7 @@ def locked_row(session: Session, location_id: int, sku_id: int) -> Stock | None:
 
 
 _SET_COUNTED = text(
-    "UPDATE stock SET on_hand = :counted "
+    "UPDATE stock SET on_hand = :counted, oversold = 0, flagged_at = NULL "  # a count reconciles a flagged line
     "WHERE location_id = :l AND sku_id = :s AND on_hand = :seen AND reserved <= :counted")
 
 

@@ -32,6 +32,7 @@ from o2o.inventory.models import (
     Stock,
     TransferRequest,
 )
+from o2o.inventory.offline import flagged, sell_offline  # noqa: F401  (offline till sales)
 from o2o.inventory.schemas import (
     CheckReport,
     CountIn,

@@ -56,6 +56,7 @@ from o2o.orders.models import (
     can_transition,
     waived_reason,
 )
+from o2o.orders.offline import TillDiscount, TillLine, TillSale, numbers_of, record_till_sales  # noqa: F401
 from o2o.orders.schemas import (
     CouponChoice,
     DiscountOut,
