@@ -6,8 +6,10 @@ Who may do what (the permission table enforces the action, these pages the locat
 - send or reject a request made OF this location: inventory:transfer (its store manager, or HQ:
   operator, admin; clerks do not have it) — sending takes the stock out of this location
   (transfer_out), exactly once however many press "send" at the same time;
-- receive a sent request at the location that asked: inventory:write — the stock arrives
-  (transfer_in). Between sending and receiving the goods are on the way and on neither shelf.
+- receive a sent request at the location that asked: inventory:write — the clerk counts what arrived
+  (good units, damaged units): the good units arrive (transfer_in); a count other than what was sent
+  is reported to head office as a discrepancy (o2o.inventory.transfers). Between sending and receiving
+  the goods are on the way and on neither shelf (the page says how many are on the way here).
 """
 
 from __future__ import annotations
@@ -33,7 +35,9 @@ from o2o.console.common import (
 )
 from o2o.deps import Container, ContainerDep, PrincipalDep, Uow
 from o2o.inventory import service as inventory
+from o2o.inventory import transfers
 from o2o.inventory.schemas import TransferRequestIn, TransferRequestOut
+from o2o.inventory.transfer_schemas import MAX_UNITS, ReceiptIn
 from o2o.kernel.auth import Principal
 from o2o.kernel.errors import InvalidInput, NotFound, Problem
 from o2o.kernel.ids import Id
@@ -59,7 +63,8 @@ def _sources(c: Container, store: LocationOut, sku_id: int | None) -> list[tuple
 
 
 def _page(request: Request, c: Container, p: Principal, store: LocationOut, *, form: dict[str, str] | None = None,
-          errors: dict[str, str] | None = None, status_code: int = 200) -> HTMLResponse:
+          errors: dict[str, str] | None = None, status_code: int = 200,
+          counts: dict[int, dict[str, str]] | None = None) -> HTMLResponse:
     locale = locale_of(request)
     form = {"sku": "", "from_location_id": "", "quantity": "", "note": "", **(form or {})}
     sku = None
@@ -80,7 +85,10 @@ def _page(request: Request, c: Container, p: Principal, store: LocationOut, *, f
                                                                                        else None)],
                "asked_of": asked_of, "asked_by": asked_by, "out_pages": pages(asked_of.total, PAGE_SIZE),
                "in_pages": pages(asked_by.total, PAGE_SIZE),
-               "skus": sku_names(c, request, {tr.sku_id for tr in shown}), "places": names}
+               "skus": sku_names(c, request, {tr.sku_id for tr in shown}), "places": names,
+               "transit": transfers.in_transit(c.db, to_location_id=store.id),
+               "discrepancies": transfers.discrepancy_of(c.db, [tr.id for tr in asked_by.items]),
+               "counts": counts or {}}
     return page(request, p, store, "console/transfers.html", context, section="transfers", status_code=status_code)
 
 
@@ -156,7 +164,26 @@ def reject_transfer(c: ContainerDep, p: PrincipalDep, uow: Uow, location_id: Id,
                    _with(uow, inventory.reject_transfer, p.actor, note.strip()[:200]))
 
 
-@router.post("/console/{location_id}/transfers/{request_id}/receive")
-def receive_transfer(c: ContainerDep, p: PrincipalDep, uow: Uow, location_id: Id,
-                     request_id: Id) -> RedirectResponse:
-    return _decide(c, p, location_id, request_id, "to", "received", _with(uow, inventory.receive_transfer, p.actor))
+@router.post("/console/{location_id}/transfers/{request_id}/receive", response_class=HTMLResponse)
+def receive_transfer(request: Request, c: ContainerDep, p: PrincipalDep, uow: Uow, location_id: Id, request_id: Id,
+                     received: str = Form(""), damaged: str = Form(""), note: str = Form("")) -> Response:
+    """The count of what arrived: good units (empty: everything sent) and damaged ones. Only the asking
+    location receives (others: 404); a count that is not whole numbers, or more than twice what was sent,
+    comes back next to its row (422)."""
+    store = store_in_scope(c, p, location_id)
+    good = int_or_none(received, 0, MAX_UNITS) if received.strip() else None
+    bad = int_or_none(damaged, 0, MAX_UNITS) if damaged.strip() else 0
+    count = {"received": received.strip()[:12], "damaged": damaged.strip()[:12], "note": note.strip()[:200],
+             "error": say(request, "trc.bad.count")}
+    if (received.strip() and good is None) or bad is None or len(note.strip()) > 200:
+        return _page(request, c, p, store, status_code=422, counts={request_id: count})
+    try:
+        transfers.receive(uow, request_id, ReceiptIn(received=good, damaged=bad, note=note.strip()), p.actor,
+                          location_id=store.id)
+    except InvalidInput:
+        return _page(request, c, p, store, status_code=422, counts={request_id: count})
+    except NotFound:
+        raise
+    except Problem as exc:
+        return redirect(f"/console/{location_id}/transfers", error=error_kind(exc), ref=request_id)
+    return redirect(f"/console/{location_id}/transfers", done="received", ref=request_id)
