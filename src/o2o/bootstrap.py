@@ -38,6 +38,8 @@ from o2o.orders import payment_handlers
 from o2o.orders import service as orders
 from o2o.payments import providers as payment_providers
 from o2o.promotions import handlers as promotion_handlers
+from o2o.returns import handlers as return_handlers
+from o2o.returns import service as returns
 
 
 def dev_secrets_problem(settings: Settings) -> str | None:
@@ -58,6 +60,7 @@ def build(settings: Settings | None = None, db: Database | None = None, clock: C
         raise RuntimeError(problem)
     pii.configure(pii.Keyring.from_settings(settings))
     orders.configure_store_delivery(settings.store_delivery_fee_fen, settings.store_delivery_free_from_fen)
+    returns.configure(settings.return_refund_target_hours)
     if db is None:
         db = Database.from_url(settings.database_url, pool_size=settings.pool_size,
                                overflow=settings.pool_overflow, pool_timeout=settings.pool_timeout_s,
@@ -132,6 +135,10 @@ def handlers(c: Container) -> dict[str, list[tuple[str, Handler]]]:
     for topic in promotion_handlers.RELEASE_TOPICS:
         on(topic, "promotions.release", promotion_handlers.release)
     on("order.returned", "promotions.returned", promotion_handlers.returned)
+    # returns (issue 11): points and coupons follow a refunded return; a till tender is refunded at its provider
+    on("return.refunded", "loyalty.return_refunded", loyalty_handlers.returned)
+    on("return.refunded", "promotions.return_refunded", promotion_handlers.returned)
+    on(return_handlers.TENDER_REFUND, "payments.refund_tender", return_handlers.refund_tender_with(c.payments))
     for topic in promotion_handlers.SIGNUP_TOPICS:
         on(topic, "promotions.signup_coupons", promotion_handlers.signup)
     on(promotion_handlers.TILL_COMPLETED, "promotions.first_visit_till", promotion_handlers.till_visit)

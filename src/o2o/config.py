@@ -97,6 +97,8 @@ class Settings(BaseSettings):
     max_failures: int = 5  # wrong codes or passwords before a lock-out
     lock_minutes: int = 15
     cheap_password_hashing: bool = False  # tests only: argon2id with 8 MiB instead of 64 MiB
+    # returns: the target from a return's request to its refund (the back-office's time-to-refund figure)
+    return_refund_target_hours: int = 72
     # mini-program sign-in (code2session); empty app id: that platform's sign-in answers 503
     wechat_app_id: str = ""
     wechat_secret: str = ""

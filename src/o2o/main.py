@@ -45,6 +45,7 @@ from o2o.pos.sync_routes import router as pos_sync_routes
 from o2o.promotions.routes import router as promotion_routes
 from o2o.shop.pages import router as shop_pages
 from o2o.web import errors as error_pages
+from o2o.returns.routes import router as returns_routes
 
 MAX_BODY_BYTES = 1_000_000
 DESCRIPTION = """Online mall, stores, stock, orders and fulfilment as one system.
@@ -65,7 +66,7 @@ STATIC_DIR = Path(__file__).parent / "web" / "static"
 ROUTERS = (catalog_routes, location_routes, inventory_routes, customer_routes, order_routes, fulfillment_routes,
            loyalty_routes, promotion_routes, groupbuy_routes, pos_sync_routes,
            iam_routes, audit_routes, iam_pages, shop_pages, console_pages, backoffice_pages,
-           messaging_routes)
+           messaging_routes, returns_routes)
 
 
 def route_list(app: FastAPI) -> list[tuple[str, str]]:

@@ -238,6 +238,20 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", f"{V1}/auth/douyin"): PUBLIC,
     ("POST", f"{V1}/me/phone"): CUSTOMER,
     ("POST", f"{V1}/auth/staff/login"): PUBLIC,
+    # returns (o2o.returns.routes): customers their own orders; store staff any return (it may come back to
+    # any store), receiving and refunding at their own store; head office approves, refuses, reads the times
+    ("POST", f"{V1}/returns"): staff("pos:write", customer=True),
+    ("GET", f"{V1}/returns"): staff("pos:write", customer=True),
+    ("GET", f"{V1}/returns/returnable"): staff("pos:write", customer=True),
+    ("GET", f"{V1}/returns/times"): staff("orders:read"),
+    ("GET", f"{V1}/returns/{{return_id}}"): staff("pos:write", customer=True),
+    ("GET", f"{V1}/returns/{{return_id}}/photos/{{photo_id}}"): staff("pos:write", customer=True),
+    ("POST", f"{V1}/returns/{{return_id}}/cancel"): CUSTOMER,
+    ("POST", f"{V1}/returns/{{return_id}}/approve"): staff("orders:write"),
+    ("POST", f"{V1}/returns/{{return_id}}/refuse"): staff("orders:write"),
+    ("POST", f"{V1}/returns/{{return_id}}/pickup"): staff("pos:write"),
+    ("POST", f"{V1}/returns/{{return_id}}/receive"): staff("pos:write"),
+    ("POST", f"{V1}/returns/{{return_id}}/refund"): staff("pos:write"),
     ("POST", f"{V1}/auth/refresh"): PUBLIC,
     ("POST", f"{V1}/auth/invite/accept"): PUBLIC,
     ("POST", f"{V1}/auth/logout"): SIGNED_IN,
@@ -340,6 +354,10 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/console/{location_id}/stock/movements"): staff("inventory:write"),
     ("POST", "/console/{location_id}/stock/counts"): staff("inventory:write"),
     ("GET", "/console/{location_id}/transfers"): staff("inventory:read"),
+    # after-sales (o2o.shop.returns): 申请退款/退货 on the customer's own order, withdrawing a request
+    ("GET", "/shop/orders/{number}/return"): CUSTOMER,
+    ("POST", "/shop/orders/{number}/return"): CUSTOMER,
+    ("POST", "/shop/returns/{return_id}/cancel"): CUSTOMER,
     ("POST", "/console/{location_id}/transfers"): staff("inventory:write"),
     ("POST", "/console/{location_id}/transfers/{request_id}/send"): staff("inventory:transfer"),
     ("POST", "/console/{location_id}/transfers/{request_id}/reject"): staff("inventory:transfer"),
@@ -389,6 +407,13 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/admin/members"): staff("customers:read"),
     ("GET", "/admin/members.csv"): staff("customers:read"),
     ("GET", "/admin/members/{customer_id}"): staff("customers:read"),
+    # the returns desk (o2o.console.returns): find, take a return at the desk, receive, inspect, refund
+    ("GET", "/console/{location_id}/returns"): staff("pos:write"),
+    ("POST", "/console/{location_id}/returns"): staff("pos:write"),
+    ("GET", "/console/{location_id}/returns/{return_id}"): staff("pos:write"),
+    ("POST", "/console/{location_id}/returns/{return_id}/receive"): staff("pos:write"),
+    ("POST", "/console/{location_id}/returns/{return_id}/refund"): staff("pos:write"),
+    ("POST", "/console/{location_id}/returns/{return_id}/pickup"): staff("pos:write"),
     ("POST", "/admin/members/{customer_id}/merge"): staff("customers:merge"),
     ("GET", "/admin/orders/{number}"): staff("orders:read"),
     ("POST", "/admin/orders/{number}/cancel"): staff("orders:write"),
@@ -414,3 +439,8 @@ def decide(rule: Rule, kind: str | None, actions: frozenset[str]) -> int:
     if rule.any_user and kind == "staff":
         return 200
     return 200 if rule.action is not None and rule.action in actions else 403
+    # the refund queue (o2o.backoffice.returns): approve or refuse with a reason, refund, time to refund per store
+    ("GET", "/admin/returns"): staff("orders:read"),
+    ("POST", "/admin/returns/{return_id}/approve"): staff("orders:write"),
+    ("POST", "/admin/returns/{return_id}/refuse"): staff("orders:write"),
+    ("POST", "/admin/returns/{return_id}/refund"): staff("orders:write"),

@@ -181,6 +181,19 @@ def _move(session: Session, location_id: int, sku_id: int, qty: int, kind: str, 
                                   "ref": ref, "reason": reason, "at": now}])
 
 
+def take_back(session: Session, location_id: int, sku_id: int, resellable: int, damaged: int, ref: str,
+              reason: str, now: datetime) -> None:
+    """Joins the caller's transaction (returns): units brought back to a store. Resellable units go into its
+    stock (ledger kind return); damaged units are booked in (return) and written off at once (adjustment,
+    reason "write-off: ..."), so the ledger shows both and on_hand counts only what can be sold."""
+    if resellable < 0 or damaged < 0:
+        raise ValueError("units taken back are never negative")
+    if resellable + damaged > 0:
+        _move(session, location_id, sku_id, resellable + damaged, "return", ref, reason, now)  # models.RETURN
+    if damaged > 0:
+        _move(session, location_id, sku_id, -damaged, ADJUSTMENT, ref, f"write-off: {reason}"[:200], now)
+
+
 def record_movement(uow: UnitOfWork, data: MovementIn, actor: str = "api") -> StockOut:
     if data.quantity == 0:
         raise InvalidInput("quantity", "must not be 0")

@@ -43,7 +43,11 @@ def returned(session: Session, delivery: Delivery) -> None:
     if order is None:
         return
     uow = JoinedUnitOfWork(session, delivery.clock)
-    service.reverse_order(uow, order.id, part_fen=int(p["refund_fen"]), whole_fen=order.total_fen,
+    # a return (return.refunded) names the goods' value returned and of all the order's goods (part_fen,
+    # whole_fen: what points paid of them comes back as points, not money); order.returned the money
+    part, whole = (int(p["part_fen"]), int(p["whole_fen"])) if "part_fen" in p else (int(p["refund_fen"]),
+                                                                                    order.total_fen)
+    service.reverse_order(uow, order.id, part_fen=part, whole_fen=whole,
                           ref=f"return:{p.get('return_id') or delivery.id}")
     uow.commit()
 

@@ -31,7 +31,7 @@ def release(session: Session, delivery: Delivery) -> None:
 def returned(session: Session, delivery: Delivery) -> None:
     p = delivery.payload
     order = orders.facts(session, int(p["order_id"]))
-    if order is not None and int(p.get("refund_fen") or 0) >= order.total_fen:
+    if order is not None and (p.get("whole") or int(p.get("refund_fen") or 0) >= order.total_fen):  # every unit back
         checkout.release_for_order(session, order.id, delivery.clock.now())
 
 
