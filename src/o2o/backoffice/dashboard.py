@@ -13,104 +13,14 @@ from o2o.backoffice import charts
 from o2o.backoffice.common import TEXTS as COMMON_TEXTS
 from o2o.backoffice.common import location_names, page, query_int, router, yuan
 from o2o.deps import ContainerDep
+from o2o.kernel.catalogs import catalog_texts
 from o2o.locations import service as locations
 from o2o.web.templating import Texts, Translator, locale_of
 
 PERIODS = (7, 30, 90)
 READY_CLASSES = ("s2", "s0", "s6", "s1", "s5")  # quick (green) to slow (red)
 
-TEXTS: Texts = {
-    "en": {
-        "dash.title": "Dashboard",
-        "dash.lead": "Sales and service of the whole chain over the last {days} days, in Shanghai time. GMV counts "
-                     "orders paid in the period, without those cancelled (refunded) since.",
-        "dash.period": "Period",
-        "dash.days": "Last {days} days",
-        "dash.show": "Show",
-        "dash.kpis": "Key figures",
-        "kpi.gmv": "GMV",
-        "kpi.orders": "Paid orders",
-        "kpi.average": "Average order",
-        "kpi.ready": "Pickup ready in (median)",
-        "kpi.minutes": "{n} min",
-        "kpi.none": "no pickups",
-        "gmv.title": "GMV by channel per day",
-        "gmv.summary": "GMV of {total} over {days} days; the best day was {best_day} with {best}.",
-        "gmv.empty": "No paid orders in this period.",
-        "gmv.day": "Day",
-        "gmv.total": "Total",
-        "gmv.legend": "Channels",
-        "modes.title": "Online orders by fulfilment mode",
-        "modes.summary": "{total} online orders paid in the period (till sales are not counted).",
-        "modes.mode": "Mode",
-        "modes.orders": "Orders",
-        "modes.share": "Share",
-        "ready.title": "Pickup readiness time (paid to ready)",
-        "ready.summary": "{n} pickup orders got ready; median {median} minutes, 90th percentile {p90} minutes. "
-                         "Each bar: how the day's pickups split by the time they took.",
-        "ready.legend": "Time from payment to ready",
-        "ready.empty": "No pickup order got ready in this period.",
-        "ready.median": "Median",
-        "ready.p90": "90th percentile",
-        "ready.orders": "Orders",
-        "ready.day": "Day (paid)",
-        "ready.minutes_axis": "minutes",
-        "ready.spread": "How long pickups took",
-        "ready.bucket": "Time to ready",
-        "ready.bucket.range": "{low} to {high} min",
-        "ready.bucket.over": "{low} min or more",
-        "top.title": "Top stores by GMV",
-        "top.summary": "The {n} stores that sold the most in the period, till sales included.",
-        "top.store": "Store",
-        "top.gmv": "GMV",
-        "top.orders": "Orders",
-        "top.empty": "No store sold anything in this period.",
-    },
-    "zh-CN": {
-        "dash.title": "数据看板",
-        "dash.lead": "全链最近 {days} 天的销售与服务（上海时间）。GMV 统计期内已支付的订单，不含之后取消（已退款）的订单。",
-        "dash.period": "统计周期",
-        "dash.days": "最近 {days} 天",
-        "dash.show": "查看",
-        "dash.kpis": "关键指标",
-        "kpi.gmv": "GMV",
-        "kpi.orders": "已支付订单",
-        "kpi.average": "客单价",
-        "kpi.ready": "自提备货时长（中位数）",
-        "kpi.minutes": "{n} 分钟",
-        "kpi.none": "无自提订单",
-        "gmv.title": "各渠道每日 GMV",
-        "gmv.summary": "{days} 天 GMV 共 {total}；最高的一天是 {best_day}，{best}。",
-        "gmv.empty": "这段时间没有已支付的订单。",
-        "gmv.day": "日期",
-        "gmv.total": "合计",
-        "gmv.legend": "渠道",
-        "modes.title": "线上订单履约方式",
-        "modes.summary": "期内已支付的线上订单共 {total} 单（不含门店收银）。",
-        "modes.mode": "履约方式",
-        "modes.orders": "订单数",
-        "modes.share": "占比",
-        "ready.title": "自提备货时长（支付到备好）",
-        "ready.summary": "{n} 单自提订单已备好；中位数 {median} 分钟，90 分位 {p90} 分钟。每根柱子表示当天自提订单按备货时长的分布。",
-        "ready.legend": "从支付到备好的时长",
-        "ready.empty": "这段时间没有备好的自提订单。",
-        "ready.median": "中位数",
-        "ready.p90": "90 分位",
-        "ready.orders": "订单数",
-        "ready.day": "日期（支付）",
-        "ready.minutes_axis": "分钟",
-        "ready.spread": "备货时长分布",
-        "ready.bucket": "备货时长",
-        "ready.bucket.range": "{low} 到 {high} 分钟",
-        "ready.bucket.over": "{low} 分钟及以上",
-        "top.title": "GMV 最高的门店",
-        "top.summary": "期内销售额最高的 {n} 家门店，含门店收银。",
-        "top.store": "门店",
-        "top.gmv": "GMV",
-        "top.orders": "订单数",
-        "top.empty": "这段时间没有门店产生销售。",
-    },
-}
+TEXTS: Texts = catalog_texts("backoffice.dashboard")
 
 
 def compact_yuan(fen: float, locale: str) -> str:

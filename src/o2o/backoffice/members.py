@@ -31,6 +31,7 @@ from o2o.customers.schemas import MergeIn
 from o2o.deps import ContainerDep, PrincipalDep, Uow, audit_event
 from o2o.kernel import pii
 from o2o.kernel.auth import Principal
+from o2o.kernel.catalogs import catalog_texts
 from o2o.kernel.clock import SHANGHAI
 from o2o.kernel.errors import NotFound, Problem
 from o2o.kernel.ids import Id
@@ -40,82 +41,7 @@ from o2o.web.templating import Texts, locale_of
 FIELDS = ("tier", "from", "to", "orders", "channel")
 HAS_ORDERS = ("yes", "no")
 
-TEXTS: Texts = {
-    "en": {
-        "members.title": "Members",
-        "members.lead": "Every member of the chain, newest first. Open one for the 360 profile.",
-        "members.filters": "Filter members",
-        "members.tier": "Tier",
-        "members.from": "Joined from",
-        "members.to": "Joined until",
-        "members.orders": "Orders",
-        "members.orders.yes": "has ordered",
-        "members.orders.no": "never ordered",
-        "members.channel": "Ordered through",
-        "members.export": "Export CSV",
-        "members.none": "There are no members yet.",
-        "members.col.id": "Member",
-        "members.col.name": "Name",
-        "members.col.phone": "Phone",
-        "members.col.joined": "Joined",
-        "members.col.tier": "Tier",
-        "members.col.points": "Points",
-        "members.col.orders": "Orders",
-        "members.col.last": "Last order",
-        "members.col.channels": "Channels",
-        "members.bad.order": "The end is before the start.",
-        "member.what": "member",
-        "member.title": "Member {id}",
-        "member.merge": "Merge a duplicate into this member",
-        "member.merge.lead": "Every order, address, identity, cart, favorite, view and point of the other member moves here, in one step that cannot be undone. The other member stays as a pointer to this one.",
-        "member.merge.id": "Member number to merge in",
-        "member.merge.reason": "Why (kept with the merge)",
-        "member.merge.submit": "Merge into this member",
-        "member.merge.confirm": "Merge that member into this one? This cannot be undone.",
-        "member.merged": "Member {id} was merged into this one.",
-        "member.merges": "Merges",
-        "member.merges.row": "{merged} → {survivor} · {when} · {actor} · {reason}",
-        "member.merge.bad": "Cannot merge: {detail}",
-        "member.merge.unknown": "There is no member with that number.",
-    },
-    "zh-CN": {
-        "members.title": "会员",
-        "members.lead": "全链会员，最新的在前。点开查看 360 视图。",
-        "members.filters": "筛选会员",
-        "members.tier": "等级",
-        "members.from": "注册日期起",
-        "members.to": "注册日期止",
-        "members.orders": "订单",
-        "members.orders.yes": "有订单",
-        "members.orders.no": "从未下单",
-        "members.channel": "下单渠道",
-        "members.export": "导出 CSV",
-        "members.none": "还没有会员。",
-        "members.col.id": "会员",
-        "members.col.name": "姓名",
-        "members.col.phone": "手机",
-        "members.col.joined": "注册时间",
-        "members.col.tier": "等级",
-        "members.col.points": "积分",
-        "members.col.orders": "订单数",
-        "members.col.last": "最近下单",
-        "members.col.channels": "渠道",
-        "members.bad.order": "结束日期早于开始日期。",
-        "member.what": "会员",
-        "member.title": "会员 {id}",
-        "member.merge": "把重复的会员合并到此会员",
-        "member.merge.lead": "另一会员的全部订单、地址、身份、购物车、关注、浏览和积分都会移到这里，一步完成且不可撤销。另一会员保留为指向此会员的记录。",
-        "member.merge.id": "要合并进来的会员编号",
-        "member.merge.reason": "原因（随合并记录保存）",
-        "member.merge.submit": "合并到此会员",
-        "member.merge.confirm": "确定把该会员合并到此会员？此操作不可撤销。",
-        "member.merged": "会员 {id} 已合并到此会员。",
-        "member.merges": "合并记录",
-        "member.merges.row": "{merged} → {survivor} · {when} · {actor} · {reason}",
-        "member.merge.bad": "无法合并：{detail}",
-        "member.merge.unknown": "没有这个编号的会员。",
-    },
-}
+TEXTS: Texts = catalog_texts("backoffice.members")
 
 
 def _date(raw: str, name: str, errors: dict[str, Any]) -> date | None:

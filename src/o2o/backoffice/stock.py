@@ -15,6 +15,7 @@ from o2o.analytics.schemas import LOW_STOCK, StockFilter, StockLine
 from o2o.backoffice.common import location_names, page, page_params, pages_of, query_int, router
 from o2o.catalog import service as catalog
 from o2o.deps import ContainerDep
+from o2o.kernel.catalogs import catalog_texts
 from o2o.kernel.clock import SHANGHAI
 from o2o.locations import service as locations
 from o2o.web.templating import Texts, Translator, locale_of
@@ -22,61 +23,7 @@ from o2o.web.templating import Texts, Translator, locale_of
 LEVELS = ("low", "zero")
 CSV_BATCH = 500
 
-TEXTS: Texts = {
-    "en": {
-        "stock.title": "Stock",
-        "stock.lead": "Stock of every SKU at every store and warehouse: on hand, reserved for orders, kept as "
-                      "safety stock, and available to sell.",
-        "stock.filters": "Filter the stock grid",
-        "stock.location": "Store or warehouse",
-        "stock.category": "Category",
-        "stock.q": "SKU or product",
-        "stock.q.hint": "SKU code or barcode (or its start), or part of a name",
-        "stock.level": "Stock level",
-        "stock.level.low": "Low ({n} or fewer available)",
-        "stock.level.zero": "Nothing available",
-        "stock.export": "Export CSV",
-        "stock.export.hint": "Every row matching the filters, as a spreadsheet (UTF-8 CSV).",
-        "stock.none": "No stock has been recorded yet.",
-        "stock.col.location": "Location",
-        "stock.col.sku": "SKU",
-        "stock.col.barcode": "Barcode",
-        "stock.col.product": "Product",
-        "stock.col.category": "Category",
-        "stock.col.on_hand": "On hand",
-        "stock.col.reserved": "Reserved",
-        "stock.col.safety": "Safety stock",
-        "stock.col.available": "Available",
-        "stock.badge.zero": "none",
-        "stock.badge.low": "low",
-    },
-    "zh-CN": {
-        "stock.title": "库存",
-        "stock.lead": "每个 SKU 在各门店和仓库的库存：在库、订单已预留、安全库存，以及可售数量。",
-        "stock.filters": "筛选库存",
-        "stock.location": "门店或仓库",
-        "stock.category": "品类",
-        "stock.q": "SKU 或商品",
-        "stock.q.hint": "SKU 编码或条码（或其开头），或名称的一部分",
-        "stock.level": "库存水平",
-        "stock.level.low": "偏低（可售不超过 {n}）",
-        "stock.level.zero": "无可售",
-        "stock.export": "导出 CSV",
-        "stock.export.hint": "导出符合筛选条件的全部行（UTF-8 CSV，可用表格软件打开）。",
-        "stock.none": "还没有任何库存记录。",
-        "stock.col.location": "门店/仓库",
-        "stock.col.sku": "SKU",
-        "stock.col.barcode": "条码",
-        "stock.col.product": "商品",
-        "stock.col.category": "品类",
-        "stock.col.on_hand": "在库",
-        "stock.col.reserved": "已预留",
-        "stock.col.safety": "安全库存",
-        "stock.col.available": "可售",
-        "stock.badge.zero": "无货",
-        "stock.badge.low": "偏低",
-    },
-}
+TEXTS: Texts = catalog_texts("backoffice.stock")
 CSV_COLUMNS = ("location", "sku", "barcode", "product", "category", "on_hand", "reserved", "safety", "available")
 
 

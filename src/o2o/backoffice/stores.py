@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from o2o.backoffice import charts
 from o2o.backoffice.common import page, page_params, pages_of, router
 from o2o.deps import ContainerDep
+from o2o.kernel.catalogs import catalog_texts
 from o2o.kernel.pagination import Page
 from o2o.locations import service as locations
 from o2o.locations.schemas import LocationOut
@@ -19,72 +20,7 @@ from o2o.web.templating import Texts, Translator, locale_of
 
 KINDS = ("store", "warehouse")
 
-TEXTS: Texts = {
-    "en": {
-        "stores.title": "Stores",
-        "stores.new": "New store",
-        "stores.paused": "online orders paused",
-        "stores.lead": "Stores and warehouses of the chain, what each offers, and how far each store delivers.",
-        "stores.filters": "Filter stores",
-        "stores.kind": "Kind",
-        "stores.q": "Search",
-        "stores.q.hint": "Code, name or district",
-        "stores.map": "Delivery radii",
-        "stores.map.summary": "{stores} stores on the map; delivery radii from {min_km} to {max_km} km, drawn to "
-                              "scale. Warehouses ({warehouses}) ship parcels anywhere. Every store is listed below.",
-        "stores.map.none": "No store matches the filters.",
-        "stores.map.key.store": "Store and its delivery radius",
-        "stores.map.key.warehouse": "Warehouse",
-        "stores.map.key.district": "District of Shanghai (outline)",
-        "stores.map.title": "{n}. {name} ({code}): delivers within {km} km",
-        "stores.map.title_wh": "{n}. {name} ({code}): warehouse",
-        "stores.none": "There are no stores yet.",
-        "stores.col.n": "No.",
-        "stores.col.store": "Name",
-        "stores.col.kind": "Kind",
-        "stores.col.district": "District and address",
-        "stores.col.services": "Services",
-        "stores.col.radius": "Delivery radius",
-        "stores.col.capacity": "Capacity (hour / day)",
-        "stores.col.coords": "Coordinates",
-        "stores.km": "{km} km",
-        "svc.pickup": "pickup",
-        "svc.delivery": "delivery",
-        "svc.parcel": "parcel",
-    },
-    "zh-CN": {
-        "stores.title": "门店",
-        "stores.new": "新建门店",
-        "stores.paused": "线上订单已暂停",
-        "stores.lead": "连锁的门店和仓库、各自提供的服务，以及每家门店的配送范围。",
-        "stores.filters": "筛选门店",
-        "stores.kind": "类型",
-        "stores.q": "搜索",
-        "stores.q.hint": "编码、名称或区",
-        "stores.map": "配送范围",
-        "stores.map.summary": "地图上有 {stores} 家门店；配送半径 {min_km} 到 {max_km} 公里，按比例绘制。仓库（{warehouses} 个）以快递发往各地。"
-                              "每家门店都列在下面的表格中。",
-        "stores.map.none": "没有符合筛选条件的门店。",
-        "stores.map.key.store": "门店及其配送范围",
-        "stores.map.key.warehouse": "仓库",
-        "stores.map.key.district": "上海市辖区（轮廓）",
-        "stores.map.title": "{n}. {name}（{code}）：配送 {km} 公里以内",
-        "stores.map.title_wh": "{n}. {name}（{code}）：仓库",
-        "stores.none": "还没有门店。",
-        "stores.col.n": "序号",
-        "stores.col.store": "名称",
-        "stores.col.kind": "类型",
-        "stores.col.district": "区与地址",
-        "stores.col.services": "服务",
-        "stores.col.radius": "配送半径",
-        "stores.col.capacity": "产能（每小时 / 每天）",
-        "stores.col.coords": "坐标",
-        "stores.km": "{km} 公里",
-        "svc.pickup": "自提",
-        "svc.delivery": "配送",
-        "svc.parcel": "快递",
-    },
-}
+TEXTS: Texts = catalog_texts("backoffice.stores")
 
 
 def _km(metres: int) -> str:

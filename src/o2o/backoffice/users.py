@@ -30,6 +30,7 @@ from o2o.iam.guard import forget_principals
 from o2o.iam.permissions import MANAGES, ROLES
 from o2o.iam.schemas import Invitation, StaffIn
 from o2o.kernel.auth import Principal
+from o2o.kernel.catalogs import catalog_texts
 from o2o.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from o2o.kernel.ids import Id
 from o2o.locations import service as locations
@@ -38,96 +39,7 @@ from o2o.web.templating import Texts, locale_of
 FIELDS = ("login", "name", "role", "store_id", "supplier_id")
 DONE = ("disabled", "enabled")
 
-TEXTS: Texts = {
-    "en": {
-        "users.title": "Users",
-        "users.lead": "Staff accounts, their role and the store they work at. You may manage: {roles}.",
-        "users.lead.none": "Staff accounts, their role and the store they work at.",
-        "users.invite": "Invite a user",
-        "users.invite.lead": "They get a one-time token to set their password (valid 7 days). Store roles need "
-                             "their store; supplier users their supplier.",
-        "users.invite.button": "Invite",
-        "users.login": "Login",
-        "users.login.hint": "Lower-case letters, digits, . - _",
-        "users.name": "Name",
-        "users.role": "Role",
-        "users.store_id": "Store",
-        "users.store_id.hint": "Store managers and clerks only",
-        "users.supplier_id": "Supplier",
-        "users.supplier_id.hint": "Supplier users only",
-        "users.token.title": "Invitation for {login}",
-        "users.token.lead": "Give this one-time token to {name} in person or over a trusted channel. It is "
-                            "shown only now; it expires {expires}. They set their password with it.",
-        "users.token.copy": "Copy token",
-        "users.token.copied": "Copied",
-        "users.list": "Staff users",
-        "users.none": "There are no staff users yet.",
-        "users.col.user": "User",
-        "users.col.role": "Role",
-        "users.col.store": "Store",
-        "users.col.state": "State",
-        "users.col.created": "Created",
-        "users.col.actions": "Actions",
-        "users.state.active": "active",
-        "users.state.invited": "invited",
-        "users.state.disabled": "disabled",
-        "users.you": "you",
-        "users.disable": "Disable",
-        "users.enable": "Enable",
-        "users.reset": "Reset",
-        "users.disable.confirm": "Disable {login}? Their sessions end now.",
-        "users.reset.confirm": "Reset {login}? Their password stops working and a new invitation is issued.",
-        "users.done.disabled": "{login} is disabled; their sessions have ended.",
-        "users.done.enabled": "{login} is enabled again.",
-        "users.err.forbidden": "Your role cannot manage this user.",
-        "users.err.self": "You cannot change your own account here.",
-        "users.err.gone": "That user no longer exists.",
-        "err.role": "Your role cannot invite this role.",
-    },
-    "zh-CN": {
-        "users.title": "用户",
-        "users.lead": "员工账号、角色及所在门店。您可以管理：{roles}。",
-        "users.lead.none": "员工账号、角色及所在门店。",
-        "users.invite": "邀请用户",
-        "users.invite.lead": "对方会得到一个一次性令牌，用于设置密码（7 天内有效）。门店角色需要指定门店；供应商用户需要指定供应商。",
-        "users.invite.button": "邀请",
-        "users.login": "账号",
-        "users.login.hint": "小写字母、数字及 . - _",
-        "users.name": "姓名",
-        "users.role": "角色",
-        "users.store_id": "门店",
-        "users.store_id.hint": "仅店长和店员",
-        "users.supplier_id": "供应商",
-        "users.supplier_id.hint": "仅供应商用户",
-        "users.token.title": "{login} 的邀请",
-        "users.token.lead": "请当面或通过可信渠道把这个一次性令牌交给 {name}。令牌只显示这一次，{expires} 过期，对方用它设置密码。",
-        "users.token.copy": "复制令牌",
-        "users.token.copied": "已复制",
-        "users.list": "员工用户",
-        "users.none": "还没有员工用户。",
-        "users.col.user": "用户",
-        "users.col.role": "角色",
-        "users.col.store": "门店",
-        "users.col.state": "状态",
-        "users.col.created": "创建时间",
-        "users.col.actions": "操作",
-        "users.state.active": "正常",
-        "users.state.invited": "已邀请",
-        "users.state.disabled": "已停用",
-        "users.you": "您本人",
-        "users.disable": "停用",
-        "users.enable": "启用",
-        "users.reset": "重置",
-        "users.disable.confirm": "停用 {login}？其登录会话将立即结束。",
-        "users.reset.confirm": "重置 {login}？其密码将失效，并生成新的邀请。",
-        "users.done.disabled": "{login} 已停用，其登录会话已结束。",
-        "users.done.enabled": "{login} 已重新启用。",
-        "users.err.forbidden": "您的角色不能管理该用户。",
-        "users.err.self": "不能在这里修改您自己的账号。",
-        "users.err.gone": "该用户已不存在。",
-        "err.role": "您的角色不能邀请此角色。",
-    },
-}
+TEXTS: Texts = catalog_texts("backoffice.users")
 
 
 def manageable(p: Principal) -> list[str]:

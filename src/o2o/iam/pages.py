@@ -11,42 +11,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from o2o.deps import ContainerDep, PrincipalDep, audit_event
 from o2o.iam import service
 from o2o.iam.guard import SESSION_COOKIE, client_ip, forget_principals, start_cookie_session
+from o2o.kernel.catalogs import catalog_texts
 from o2o.kernel.errors import Problem
 from o2o.web.templating import Texts, render
 
 router = APIRouter(tags=["account pages"], include_in_schema=False)
 
-TEXTS: Texts = {
-    "en": {
-        "login.title": "Staff sign-in",
-        "login.login": "Login",
-        "login.password": "Password",
-        "login.submit": "Sign in",
-        "login.failed": "Wrong login or password.",
-        "login.locked": "Too many attempts. Try again in {minutes} minutes.",
-        "inbox.title": "Dev SMS inbox",
-        "inbox.lead": ("Messages the dev SMS adapter would have sent in the last day, by any process (newest "
-                       "first). Only in O2O_ENV=dev."),
-        "inbox.empty": "No messages yet.",
-        "inbox.to": "To",
-        "inbox.at": "Sent",
-        "inbox.text": "Text",
-    },
-    "zh-CN": {
-        "login.title": "员工登录",
-        "login.login": "账号",
-        "login.password": "密码",
-        "login.submit": "登录",
-        "login.failed": "账号或密码错误。",
-        "login.locked": "尝试次数过多，请 {minutes} 分钟后再试。",
-        "inbox.title": "开发短信收件箱",
-        "inbox.lead": "开发用短信通道最近一天“发出”的短信（任一进程发出，最新在前），仅在 O2O_ENV=dev 时可用。",
-        "inbox.empty": "还没有短信。",
-        "inbox.to": "收件人",
-        "inbox.at": "时间",
-        "inbox.text": "内容",
-    },
-}
+TEXTS: Texts = catalog_texts("iam.pages")
 
 
 def _safe_next(raw: str | None) -> str:

@@ -1,8 +1,10 @@
 """Server-rendered pages: one Jinja2 environment (autoescaped), the language of a request, `t(key)` texts.
 
 A page calls `render(request, "area/page.html", context, texts=AREA_TEXTS)`; the template gets `t`,
-`locale`, `static(path)`, `url_with(**query_changes)` and `lang_url(locale)`. Texts are small dicts
-per language: the shared ones below, each area's own next to its pages.py.
+`locale`, `static(path)`, `url_with(**query_changes)` and `lang_url(locale)`. Texts come from the gettext
+catalogs (o2o.kernel.catalogs, src/o2o/web/locale/<lang>/LC_MESSAGES/messages.po): an area's table is
+`catalog_texts("<domain>")`; Jinja2's i18n extension is on, with `_()`, `gettext()`, `pgettext()`,
+`ngettext()` and `{% trans %}` answering in the request's language.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
+from o2o.kernel.catalogs import catalog_texts, catalogs, fallbacks
 from o2o.kernel.clock import SHANGHAI
-from o2o.kernel.i18n import DEFAULT_LOCALE, LOCALES, negotiate
+from o2o.kernel.i18n import DEFAULT_LOCALE, LOCALES, negotiate, supported
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 CSRF_COOKIE = "o2o_csrf"  # the same name as o2o.iam.guard.CSRF_COOKIE (web imports no area)
@@ -29,27 +33,10 @@ LANG_COOKIE = "o2o_lang"
 
 Texts = Mapping[str, Mapping[str, str]]  # locale -> key -> text ("{name}" placeholders)
 
-COMMON: Texts = {
-    "en": {
-        "site.name": "O2O Retail",
-        "skip": "Skip to main content",
-        "lang.label": "Language",
-        "pager.label": "Pagination",
-        "pager.prev": "Previous",
-        "pager.next": "Next",
-        "pager.status": "Page {page} of {pages}",
-    },
-    "zh-CN": {
-        "site.name": "O2O 全渠道零售",
-        "skip": "跳到主要内容",
-        "lang.label": "语言",
-        "pager.label": "分页",
-        "pager.prev": "上一页",
-        "pager.next": "下一页",
-        "pager.status": "第 {page} 页，共 {pages} 页",
-    },
-}
-LANGUAGE_NAMES = {"zh-CN": "中文", "en": "English"}
+COMMON: Texts = catalog_texts("web.templating.common")
+# each language names itself: msgctxt "language:self", msgid "English" in its catalog ("中文", "繁體中文")
+LANGUAGE_NAMES = {locale: catalogs().plain[locale].get(("language:self", "English"), catalogs().names[locale])
+                  for locale in LOCALES}
 
 
 def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
@@ -63,19 +50,53 @@ env = jinja2.Environment(
     undefined=jinja2.StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
+    extensions=["jinja2.ext.i18n"],
 )
+env.install_null_translations(newstyle=True)  # each render passes its language's callables (gettext_callables)
 env.filters["local_time"] = local_time
 templates = Jinja2Templates(env=env)
 
 
 def requested_locale(request: Request) -> str | None:
-    """The locale named by `?lang=` (en, zh, zh-CN, any case), if any."""
-    lang = (request.query_params.get("lang") or "").strip().lower()
-    if lang.startswith("zh"):
-        return "zh-CN"
-    if lang.startswith("en"):
-        return "en"
-    return None
+    """The locale named by `?lang=` (en, zh, zh-CN, zh-TW, any case), if a catalog has it."""
+    return supported(request.query_params.get("lang"))
+
+
+def gettext_callables(locale: str) -> dict[str, Any]:
+    """Jinja2's i18n callables (new style: `_("Hi %(name)s", name=x)`, autoescaped) in one language."""
+    return _CALLABLES.get(locale) or _CALLABLES[DEFAULT_LOCALE]
+
+
+def _make_callables(locale: str) -> dict[str, Any]:
+    found = catalogs()
+
+    def finish(context: Any, text: str, variables: dict[str, Any]) -> str:
+        rv: str = Markup(text) if context.eval_ctx.autoescape else text
+        return rv % variables  # as Jinja2's own new-style gettext: "%%" in a message is "%"
+
+    @jinja2.pass_context
+    def gettext(__context: Any, __string: str, **variables: Any) -> str:
+        return finish(__context, found.gettext(locale, __string), variables)
+
+    @jinja2.pass_context
+    def pgettext(__context: Any, __string_ctx: str, __string: str, **variables: Any) -> str:
+        return finish(__context, found.gettext(locale, __string, __string_ctx), variables)
+
+    @jinja2.pass_context
+    def ngettext(__context: Any, __singular: str, __plural: str, __num: int, **variables: Any) -> str:
+        variables.setdefault("num", __num)
+        return finish(__context, found.ngettext(locale, __singular, __plural, __num), variables)
+
+    @jinja2.pass_context
+    def npgettext(__context: Any, __string_ctx: str, __singular: str, __plural: str, __num: int,
+                  **variables: Any) -> str:
+        variables.setdefault("num", __num)
+        return finish(__context, found.ngettext(locale, __singular, __plural, __num, __string_ctx), variables)
+
+    return {"gettext": gettext, "_": gettext, "ngettext": ngettext, "pgettext": pgettext, "npgettext": npgettext}
+
+
+_CALLABLES = {locale: _make_callables(locale) for locale in LOCALES}
 
 
 def locale_of(request: Request) -> str:
@@ -86,14 +107,16 @@ def locale_of(request: Request) -> str:
 
 
 class Translator:
-    """`t(key, **values)`: the first table that has the key in this locale, then in English, else the key."""
+    """`t(key, **values)`: the first table that has the key in this locale, then in its fallbacks (zh-TW:
+    zh-CN, then English), else the key."""
 
     def __init__(self, locale: str, tables: Sequence[Texts]) -> None:
         self.locale = locale if locale in LOCALES else DEFAULT_LOCALE
         self.tables = tables
+        self.chain = fallbacks(self.locale)
 
     def __call__(self, key: str, **values: Any) -> str:
-        for locale in (self.locale, "en"):
+        for locale in self.chain:
             for table in self.tables:
                 text = table.get(locale, {}).get(key)
                 if text is not None:
@@ -133,6 +156,7 @@ def render(request: Request, name: str, context: Mapping[str, Any], *, texts: Se
         "url_with": lambda **changes: url_with(request, **changes),
         "lang_url": lambda lang: url_with(request, lang=lang),
         "languages": LANGUAGE_NAMES,
+        **gettext_callables(locale),
         **context,
     }
     response = templates.TemplateResponse(request, name, ctx, status_code=status_code)
