@@ -41,6 +41,7 @@ from o2o.locations.routes import router as location_routes
 from o2o.loyalty.routes import router as loyalty_routes
 from o2o.messaging.routes import router as messaging_routes
 from o2o.orders.routes import router as order_routes
+from o2o.pos.routes import router as pos_routes
 from o2o.pos.sync_routes import router as pos_sync_routes
 from o2o.promotions.routes import router as promotion_routes
 from o2o.shop.pages import router as shop_pages
@@ -64,7 +65,7 @@ STATIC_DIR = Path(__file__).parent / "web" / "static"
 
 
 ROUTERS = (catalog_routes, location_routes, inventory_routes, customer_routes, order_routes, fulfillment_routes,
-           loyalty_routes, promotion_routes, groupbuy_routes, pos_sync_routes,
+           loyalty_routes, promotion_routes, groupbuy_routes, pos_sync_routes, pos_routes,
            iam_routes, audit_routes, iam_pages, shop_pages, console_pages, backoffice_pages,
            messaging_routes, returns_routes)
 

@@ -108,7 +108,8 @@ def order_number(session: Session, now: datetime) -> str:
 
 def place(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy, idempotency_key: str | None = None,
           scope: str | None = None, *, exact: bool = False, prices: Mapping[int, int] | None = None,
-          held_for: str | None = None, within: Callable[[UnitOfWork, OrderOut], None] | None = None) -> OrderOut:
+          held_for: str | None = None, within: Callable[[UnitOfWork, OrderOut], None] | None = None,
+          till: str | None = None) -> OrderOut:
     """`scope` names the caller: one caller's Idempotency-Key never collides with another's. `exact`: the
     plan the customer confirmed, location_id in data.mode, or nothing (PlanUnavailable): no re-routing.
 
@@ -116,6 +117,8 @@ def place(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy, idempotency_key: 
     unit price of those SKUs (a deal's price; the list price is kept on the line); `held_for` (e.g.
     "groupbuy:12") keeps a paid order from fulfilment until `release_hold`; `within(uow, order)` runs in
     the order's transaction before the stock is reserved and the commit (its exception undoes the order).
+    `till` (the clerk, e.g. "staff:12"; pos only): a sale paid at the till, completed at once: no
+    fulfilment, the units reserved and taken out of stock (ledger kind pos_sale) in the same transaction.
 
     On SQLite, writers take turns (`WriteLock`, across processes), so everything that only reads (the
     key's earlier answer, routing, tier, prices) runs first on a read snapshot and the turn is taken for
@@ -141,7 +144,7 @@ def place(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy, idempotency_key: 
                 plan = prepare(uow.session, data, policy, exact, prices=prices, now=uow.clock.now(),
                                excluded=excluded)
             try:
-                out, reserve = _write(uow, data, plan, policy, held_for)
+                out, reserve = _write(uow, data, plan, policy, held_for, till)
                 if within is not None:
                     within(uow, out)
                 if idempotency_key:
@@ -299,7 +302,7 @@ def _line_rows(plan: Plan, order_id: int | None = None) -> list[dict]:
 
 
 def _write(uow: UnitOfWork, data: OrderIn, plan: Plan, policy: OrderPolicy,
-           held_for: str | None = None) -> tuple[OrderOut, Callable[[Session], None]]:
+           held_for: str | None = None, till: str | None = None) -> tuple[OrderOut, Callable[[Session], None]]:
     """Writes the planned order and returns it with the reservation, which the caller runs last before
     commit. The coupons and promotion budgets the deal used are redeemed here (CouponTaken,
     BudgetExhausted: the order is not placed), the points after them on what is still to pay."""
@@ -322,6 +325,8 @@ def _write(uow: UnitOfWork, data: OrderIn, plan: Plan, policy: OrderPolicy,
                   discount_fen=points_off + (deal.goods_fen + deal.delivery_fen if deal else 0),
                   created_at=now, expires_at=expires, tier_code=member.tier if member else None,
                   delivery_fee_waived_fen=plan.waived_fen, held_for=held_for)
+    if till:  # paid at the till and handed over there: completed at once
+        values |= dict(status=COMPLETED, paid_at=now, completed_at=now)
     holds = [Hold(decision.location_id, k, q) for k, q in plan.lines.items()]
     holds += [Hold(decision.location_id, g.sku_id, g.quantity) for g in discounts.gift_rows(deal)]
     order_id = repo.insert_order(s, values)
@@ -340,12 +345,21 @@ def _write(uow: UnitOfWork, data: OrderIn, plan: Plan, policy: OrderPolicy,
     uow.publish("order.placed", {"order_id": order_id, "number": number, "total_fen": total,
                                  "location_id": decision.location_id, "mode": decision.mode,
                                  "channel": data.channel, "utm_source": data.utm_source})
-    out = OrderOut(**{k: v for k, v in values.items() if k in OrderOut.model_fields}, paid_at=None,
+    if till:
+        repo.add_history(s, order_id, PENDING_PAYMENT, PAID, till, "paid at the till", now)
+        repo.add_history(s, order_id, PAID, COMPLETED, till, "sold at the till", now)
+        for topic in ("order.paid", "order.completed"):
+            uow.publish(topic, {"order_id": order_id, "number": number, "total_fen": total})
+    out = OrderOut(**{k: v for k, v in values.items() if k in OrderOut.model_fields and k != "paid_at"},
+                   paid_at=values.get("paid_at"),
                    delivery_fee_waived_reason=waived_reason(values["tier_code"], plan.waived_fen),
                    lines=[OrderLineOut(**r) for r in line_rows],
                    discounts=[DiscountOut(**{k: v for k, v in r.items() if k != "order_id"}) for r in bill],
                    history=[HistoryOut(from_status=None, to_status=PENDING_PAYMENT, actor=data.channel,
                                        note=decision.reason[:300], at=now)])
+    if till:  # reserve (never the units online orders hold) and take them out at once
+        return out, lambda session: (inventory.reserve(session, number, holds, now, expires),
+                                     inventory.commit(session, number, now, kind="pos_sale"))[0]
     return out, lambda session: inventory.reserve(session, number, holds, now, expires)
 
 
@@ -429,6 +443,12 @@ def facts(session: Session, order_id: int) -> OrderFacts | None:
     """Joins the caller's session (an event handler): what another area needs of an order."""
     order = repo.by_id(session, order_id)
     return OrderFacts.model_validate(order) if order is not None else None
+
+
+def id_of(session: Session, number: str) -> int | None:
+    """Joins the caller's session: the id of the order with this number (a till sale's `within` hook)."""
+    order = repo.by_number(session, number)
+    return order.id if order is not None else None
 
 
 def units_of(session: Session, order_id: int) -> dict[int, int]:

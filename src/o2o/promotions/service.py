@@ -622,6 +622,15 @@ def lookup(db: Database, code: str, store_id: int, now: datetime, locale: str = 
                          off_fen=t.off_fen, pct_off=t.pct_off, cap_fen=t.cap_fen)
 
 
+def coupon_for_till(session: Session, code: str, store_id: int) -> tuple[int, int] | None:
+    """(coupon id, owner's customer id) of a coupon code shown at a till of `store_id` (a POS sale uses it
+    through the order's coupon_ids); None for a wrong code or another store's coupon. Reads only."""
+    found = _by_code(session, code)
+    if found is None or not _for_store(found[1], found[0], store_id):
+        return None
+    return found[0].id, found[0].customer_id
+
+
 def till_discount(t: CouponTemplate, bill_fen: int | None) -> int:
     """What a coupon takes off a till's bill: threshold (每满: per min reached) and percent (capped) need the
     bill; gifts, free services and free delivery take nothing off it."""
