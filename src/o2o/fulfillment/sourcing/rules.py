@@ -22,7 +22,7 @@ Mode = Literal["pickup", "store_delivery", "parcel"]
 
 
 class When(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
     channels: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field([], max_length=20)
     regions: list[Annotated[str, Field(min_length=1, max_length=60)]] = Field([], max_length=50)
     modes: list[Mode] = Field([], max_length=3)
@@ -34,7 +34,7 @@ class When(BaseModel):
 
 
 class _Rule(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
     when: When = When()
 
 
