@@ -23,6 +23,7 @@ from o2o.kernel.clock import SHANGHAI, FixedClock
 from o2o.kernel.migrate import upgrade
 from o2o.ops import cli as ops_cli
 from o2o.payments.cli import app as payments_app
+from o2o.pos.cli import app as pos_app
 from o2o.pii_cli import app as pii_app
 
 app = typer.Typer(help="O2O omnichannel retail platform", no_args_is_help=True, add_completion=False)
@@ -32,6 +33,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(staff_app, name="staff")
 app.add_typer(payments_app, name="payments")
+app.add_typer(pos_app, name="pos")
 app.command()(ops_cli.doctor)
 app.command()(ops_cli.backup)
 app.command()(ops_cli.restore)
