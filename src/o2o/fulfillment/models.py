@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -38,6 +39,8 @@ class FulfillmentOrder(Base):
     __table_args__ = (
         Index("ix_fulfillment_location_status", "location_id", "status"),
         Index("ix_fulfillment_order", "order_id"),
+        # capacity used this hour / today at a location (sourcing counts its fulfilments since a moment)
+        Index("ix_fulfillment_location_created", "location_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -73,3 +76,35 @@ class FulfillmentHistory(HistoryColumns, Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     fulfillment_id: Mapped[int] = mapped_column(ForeignKey("fulfillment_order.id"), index=True)
+
+
+class SourcingRule(Base):
+    """One configurable sourcing strategy (o2o.fulfillment.sourcing.rules): applied in `position` order."""
+
+    __tablename__ = "sourcing_rule"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    position: Mapped[int] = mapped_column(index=True)
+    enabled: Mapped[bool] = mapped_column(default=True)
+    spec: Mapped[dict[str, Any]]  # the rule's JSON, validated by sourcing.rules.SPEC
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str] = mapped_column(String(120), default="")
+
+
+class SourcingDecision(Base):
+    """What the sourcing engine decided for an order and why: every candidate ranked with its costs."""
+
+    __tablename__ = "sourcing_decision"
+    __table_args__ = (Index("ix_sourcing_decision_order", "order_number", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    order_number: Mapped[str] = mapped_column(String(24))
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(300))
+    method: Mapped[str] = mapped_column(String(16))
+    optimal: Mapped[bool]
+    total_fen: Mapped[int]
+    record: Mapped[dict[str, Any]]  # Decision.to_json()
+    created_at: Mapped[datetime]
