@@ -64,7 +64,10 @@ def module_path(target: str) -> Path:
 
 
 def module_name(path: Path) -> str:
-    rel = path.resolve().relative_to(SRC.parent).with_suffix("")
+    try:
+        rel = path.resolve().relative_to(SRC.parent).with_suffix("")
+    except ValueError:  # a file outside the package: its own name
+        return path.stem
     return ".".join(rel.parts)
 
 
