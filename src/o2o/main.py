@@ -43,6 +43,7 @@ from o2o.messaging.routes import router as messaging_routes
 from o2o.orders.routes import router as order_routes
 from o2o.pos.routes import router as pos_routes
 from o2o.pos.sync_routes import router as pos_sync_routes
+from o2o.pos.till_routes import router as till_routes
 from o2o.promotions.routes import router as promotion_routes
 from o2o.shop.pages import router as shop_pages
 from o2o.web import errors as error_pages
@@ -65,7 +66,7 @@ STATIC_DIR = Path(__file__).parent / "web" / "static"
 
 
 ROUTERS = (catalog_routes, location_routes, inventory_routes, customer_routes, order_routes, fulfillment_routes,
-           loyalty_routes, promotion_routes, groupbuy_routes, pos_sync_routes, pos_routes,
+           loyalty_routes, promotion_routes, groupbuy_routes, till_routes, pos_sync_routes, pos_routes,
            iam_routes, audit_routes, iam_pages, shop_pages, console_pages, backoffice_pages,
            messaging_routes, returns_routes)
 

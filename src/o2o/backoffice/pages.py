@@ -22,6 +22,7 @@ from o2o.backoffice import (  # noqa: F401
     stock,
     store_edit,  # noqa: F401  (a store's form: hours, reach, capacity, paused online orders)
     stores,
+    tills,  # noqa: F401  (till cash differences)
     users,
 )
 from o2o.backoffice.common import router

@@ -17,6 +17,7 @@ from o2o.console import (  # noqa: F401  (each adds its pages to the router)
     picking,
     queue,
     stock,
+    till,  # the till: open, cash in/out, close, Z-report
     transfers,
 )
 from o2o.console.common import router

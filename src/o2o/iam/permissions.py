@@ -29,6 +29,9 @@ ACTIONS: dict[str, str] = {
     "customers:merge": "merge two customers who are one person (moves every order, point and favorite)",
     "pii:read": "see unmasked personal data (every read is audited)",
     "pos:write": "till sales and returns",
+    "till:operate": "open a till with a float, cash in and out, close it with the counts (o2o.pos.tills)",
+    "till:override": "close a till session someone else opened",
+    "till:report": "see the till cash differences per tender, clerk and store",
     "supplier:read": "a supplier's own products and their stock",
     "analytics:read": "dashboards and reports",
     "staff:read": "list staff users",
@@ -57,6 +60,11 @@ ROLES: dict[str, frozenset[str]] = {
     "analyst": frozenset({"inventory:read", "orders:read", "fulfillment:read", "customers:read",
                           "analytics:read"}),
 }
+# till sessions and cash (o2o.pos.tills): clerks open and close their store's tills; store managers also close
+# others' sessions and see their store's report; head office sees every store's
+for _role, _till in (("clerk", {"till:operate"}), ("store_manager", {"till:operate", "till:override", "till:report"}),
+                     ("operator", {"till:operate", "till:override", "till:report"}), ("analyst", {"till:report"})):
+    ROLES[_role] = ROLES[_role] | _till
 STORE_ROLES = frozenset({"store_manager", "clerk"})
 
 # who may create or manage users of which role
@@ -213,6 +221,13 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", f"{V1}/groupbuy/admin/deals/{{deal_id}}"): staff("promotions:manage"),
     ("PUT", f"{V1}/groupbuy/admin/deals/{{deal_id}}"): staff("promotions:manage"),
     ("DELETE", f"{V1}/groupbuy/admin/deals/{{deal_id}}"): staff("promotions:manage"),
+    # till sessions and cash (o2o.pos.till_routes): a store's tills, scoped to the caller's store
+    ("GET", f"{V1}/pos/tills"): staff("till:operate"),
+    ("POST", f"{V1}/pos/tills/{{terminal_id}}/open"): staff("till:operate"),
+    ("GET", f"{V1}/pos/till-sessions/{{session_id}}"): staff("till:operate"),
+    ("POST", f"{V1}/pos/till-sessions/{{session_id}}/cash-moves"): staff("till:operate"),
+    ("POST", f"{V1}/pos/till-sessions/{{session_id}}/close"): staff("till:operate"),
+    ("GET", f"{V1}/pos/till-reports"): staff("till:report"),
     # offline tills (o2o.pos.sync_routes): a terminal's key uploads its queued sales; flagged stock lines
     ("POST", f"{V1}/pos/batches"): staff("pos:write"),
     ("GET", f"{V1}/stock/flagged"): staff("inventory:read"),
@@ -359,6 +374,13 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/console/{location_id}/coupons"): staff("pos:write"),
     ("POST", "/console/{location_id}/coupons"): staff("pos:write"),
     ("POST", "/console/{location_id}/coupons/redeem"): staff("pos:write"),
+    # the till: open with a float, cash in/out, close with the count, the Z-report (o2o.console.till)
+    ("GET", "/console/{location_id}/till"): staff("till:operate"),
+    ("POST", "/console/{location_id}/till/open"): staff("till:operate"),
+    ("GET", "/console/{location_id}/till/sessions/{session_id}"): staff("till:operate"),
+    ("POST", "/console/{location_id}/till/sessions/{session_id}/move"): staff("till:operate"),
+    ("POST", "/console/{location_id}/till/sessions/{session_id}/close"): staff("till:operate"),
+    ("GET", "/console/{location_id}/till/report"): staff("till:report"),
     # POS-lite: ring up a sale in the browser (o2o.console.pos)
     ("GET", "/console/{location_id}/pos"): staff("pos:write"),
     ("POST", "/console/{location_id}/pos/add"): staff("pos:write"),
@@ -402,6 +424,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/campaigns/{kind}/{item_id}"): staff("promotions:manage"),
     ("POST", "/admin/campaigns/coupon/{item_id}/issue"): staff("promotions:manage"),
     ("GET", "/admin/campaigns/{kind}/{item_id}/results"): staff("promotions:manage"),
+    ("GET", "/admin/tills"): staff("till:report"),  # till cash differences (o2o.backoffice.tills)
     ("GET", "/admin/products"): staff("catalog:write"),
     ("GET", "/admin/products/new"): staff("catalog:write"),
     ("POST", "/admin/products"): staff("catalog:write"),
@@ -441,6 +464,11 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/users/{user_id}/disable"): staff("staff:manage"),
     ("POST", "/admin/users/{user_id}/enable"): staff("staff:manage"),
     ("POST", "/admin/users/{user_id}/reset"): staff("staff:manage"),
+    # the refund queue (o2o.backoffice.returns): approve or refuse with a reason, refund, time to refund per store
+    ("GET", "/admin/returns"): staff("orders:read"),
+    ("POST", "/admin/returns/{return_id}/approve"): staff("orders:write"),
+    ("POST", "/admin/returns/{return_id}/refuse"): staff("orders:write"),
+    ("POST", "/admin/returns/{return_id}/refund"): staff("orders:write"),
     # --- end back-office pages ---
 }
 
@@ -456,8 +484,3 @@ def decide(rule: Rule, kind: str | None, actions: frozenset[str]) -> int:
     if rule.any_user and kind == "staff":
         return 200
     return 200 if rule.action is not None and rule.action in actions else 403
-    # the refund queue (o2o.backoffice.returns): approve or refuse with a reason, refund, time to refund per store
-    ("GET", "/admin/returns"): staff("orders:read"),
-    ("POST", "/admin/returns/{return_id}/approve"): staff("orders:write"),
-    ("POST", "/admin/returns/{return_id}/refuse"): staff("orders:write"),
-    ("POST", "/admin/returns/{return_id}/refund"): staff("orders:write"),

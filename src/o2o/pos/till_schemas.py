@@ -59,6 +59,7 @@ class SessionOut(BaseModel):
     float_fen: int
     closed_by: str | None = None
     closed_at: datetime | None = None
+    cash_difference_fen: int | None = Field(None, description="counted - expected cash, once closed")
 
 
 class TerminalOut(BaseModel):

@@ -120,7 +120,9 @@ def _session(s: Session, p: Principal, session_id: int, *, lock: bool = False) -
 def _session_out(row: TillSession, code: str) -> SessionOut:
     return SessionOut(id=row.id, terminal_id=row.terminal_id, terminal_code=code, location_id=row.location_id,
                       status=row.status, opened_by=row.opened_by, opened_at=row.opened_at, float_fen=row.float_fen,
-                      closed_by=row.closed_by, closed_at=row.closed_at)
+                      closed_by=row.closed_by, closed_at=row.closed_at,
+                      cash_difference_fen=None if row.counted is None or row.expected is None
+                      else int(row.counted.get(CASH, 0)) - int(row.expected.get(CASH, 0)))
 
 
 def _code(s: Session, terminal_id: int) -> str:
