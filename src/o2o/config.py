@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     payment_timeout_s: float = 10.0  # one request to a provider
     unpaid_order_ttl_minutes: int = 30
     max_delivery_radius_m: int = 5_000  # the largest store radius: bounds the H3 candidate search
+    sourcing_max_split: int = Field(2, ge=1, le=10)  # the most locations one order is sourced from (issue 13)
     # the store-delivery fee and the subtotal from which it is free (fen; orders.pricing; the shop's cart bar)
     store_delivery_fee_fen: int = Field(600, ge=0, le=100_000)
     store_delivery_free_from_fen: int = Field(5_900, ge=0, le=10_000_000)

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from o2o.fulfillment.models import OPEN, READY, FulfillmentHistory, FulfillmentLine, FulfillmentOrder
+from o2o.fulfillment.models import (
+    CANCELLED,
+    OPEN,
+    READY,
+    FulfillmentHistory,
+    FulfillmentLine,
+    FulfillmentOrder,
+    SourcingDecision,
+    SourcingRule,
+)
 
 
 def locked(session: Session, fulfillment_id: int) -> FulfillmentOrder | None:
@@ -96,3 +105,30 @@ def open_counts(session: Session, location_id: int) -> dict[str, int]:
     rows = session.execute(select(FulfillmentOrder.status, func.count()).where(
         FulfillmentOrder.location_id == location_id, FulfillmentOrder.status.in_(OPEN)).group_by(FulfillmentOrder.status))
     return {status: n for status, n in rows}
+
+
+def assigned_since(session: Session, location_ids: list[int], hour_start: datetime,
+                   day_start: datetime) -> dict[int, tuple[int, int]]:
+    """Per location: fulfilments (not cancelled) made since `hour_start` and since `day_start`."""
+    fo = FulfillmentOrder
+    rows = session.execute(select(fo.location_id, func.sum(case((fo.created_at >= hour_start, 1), else_=0)),
+                                  func.count()).where(fo.location_id.in_(location_ids), fo.created_at >= day_start,
+                                                      fo.status != CANCELLED).group_by(fo.location_id))
+    return {loc: (int(h or 0), int(d)) for loc, h, d in rows}
+
+
+def rules(session: Session, enabled_only: bool = False) -> list[SourcingRule]:
+    stmt = select(SourcingRule).order_by(SourcingRule.position, SourcingRule.id)
+    if enabled_only:
+        stmt = stmt.where(SourcingRule.enabled.is_(True))
+    return list(session.scalars(stmt))
+
+
+def rules_locked(session: Session) -> list[SourcingRule]:
+    return list(session.scalars(select(SourcingRule).order_by(SourcingRule.position, SourcingRule.id)
+                                .with_for_update()))
+
+
+def decisions_of(session: Session, order_number: str) -> list[SourcingDecision]:
+    return list(session.scalars(select(SourcingDecision).where(SourcingDecision.order_number == order_number)
+                                .order_by(SourcingDecision.id)))

@@ -9,8 +9,17 @@ from fastapi.responses import Response
 
 from o2o.deps import ContainerDep, PageDep, PrincipalDep, Uow
 from o2o.fulfillment import service
-from o2o.fulfillment.schemas import FulfillmentOut, HandoverIn
+from o2o.fulfillment.schemas import (
+    DecisionOut,
+    FulfillmentOut,
+    HandoverIn,
+    RuleIn,
+    RuleOrderIn,
+    RuleOut,
+    RuleUpdate,
+)
 from o2o.kernel.auth import Principal, require_location, require_owner
+from o2o.kernel.errors import NotFound
 from o2o.kernel.ids import Id
 from o2o.kernel.pagination import Page
 from o2o.orders import service as orders
@@ -96,3 +105,41 @@ def pickup_qr(c: ContainerDep, p: PrincipalDep, fulfillment_id: Id) -> Response:
     require_owner(p, customer_id, "fulfillment", fulfillment_id)
     return Response(service.qr_svg(c.db, fulfillment_id), media_type="image/svg+xml",
                     headers={"Cache-Control": "no-store"})
+
+
+@router.get("/sourcing/rules", response_model=list[RuleOut])
+def sourcing_rules(c: ContainerDep) -> list[RuleOut]:
+    """Head office: the sourcing rules in the order they apply (disabled ones too)."""
+    return service.rules(c.db)
+
+
+@router.post("/sourcing/rules", response_model=RuleOut, status_code=201)
+def create_sourcing_rule(uow: Uow, p: PrincipalDep, body: RuleIn) -> RuleOut:
+    """A new rule (a unique name; last unless `position` is given). Kinds: keep_chosen_pickup_store,
+    exclude_locations, night_only_24h_stores, parcel_only_from_warehouses, max_split; each with an optional
+    `when` {channels, regions, modes}."""
+    return service.create_rule(uow, body, p.actor)
+
+
+@router.patch("/sourcing/rules/{rule_id}", response_model=RuleOut)
+def update_sourcing_rule(uow: Uow, p: PrincipalDep, rule_id: Id, body: RuleUpdate) -> RuleOut:
+    """Rename, change, enable or disable a rule."""
+    return service.update_rule(uow, rule_id, body, p.actor)
+
+
+@router.put("/sourcing/rules/order", response_model=list[RuleOut])
+def reorder_sourcing_rules(uow: Uow, p: PrincipalDep, body: RuleOrderIn) -> list[RuleOut]:
+    """Every rule id in the new order (first applies first)."""
+    return service.reorder_rules(uow, body.ids, p.actor)
+
+
+@router.get("/sourcing/decisions/{order_number}", response_model=list[DecisionOut])
+def sourcing_decisions(c: ContainerDep, p: PrincipalDep, order_number: str) -> list[DecisionOut]:
+    """Why an order went where it went: each decision with every candidate ranked and its costs. A store
+    sees the decisions that allocated something to it only."""
+    found = service.decisions(c.db, order_number[:24])
+    if p.store_id is not None:
+        found = [d for d in found if any(p.covers(a["location_id"]) for a in d.record.get("allocations", []))]
+    if not found:
+        raise NotFound("sourcing decision", order_number[:24])
+    return found

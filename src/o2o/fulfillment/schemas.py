@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from o2o.fulfillment.sourcing.rules import RuleSpec
 from o2o.kernel.history import HistoryOut
+from o2o.kernel.ids import Id
+from o2o.kernel.inputs import Input
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,3 +51,54 @@ class FulfillmentOut(BaseModel):
 
 class HandoverIn(BaseModel):
     code: str = Field(pattern=r"^[0-9]{6}$", description="the customer's 6-digit pickup code")
+
+
+class RuleIn(Input):
+    """A sourcing rule: `spec` is one of the kinds of o2o.fulfillment.sourcing.rules (by `kind`), with an
+    optional `when` (channels, regions, modes). It goes last unless `position` (1 = first) is given."""
+
+    name: str = Field(min_length=1, max_length=80, pattern=r"^[^\x00-\x1f]*$")
+    spec: RuleSpec
+    enabled: bool = True
+    position: int | None = Field(None, ge=1, le=10_000)
+
+
+class RuleUpdate(Input):
+    """What changes of a rule (fields left out stay)."""
+
+    name: str | None = Field(None, min_length=1, max_length=80, pattern=r"^[^\x00-\x1f]*$")
+    spec: RuleSpec | None = None
+    enabled: bool | None = None
+
+
+class RuleOrderIn(Input):
+    """Every rule id, in the new order (first applies first)."""
+
+    ids: list[Id] = Field(min_length=1, max_length=1_000)
+
+
+class RuleOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    name: str
+    position: int
+    enabled: bool
+    spec: dict[str, Any]
+    updated_at: datetime
+    updated_by: str
+
+
+class DecisionOut(BaseModel):
+    """One sourcing decision of an order: `record` is the whole decision (allocations, every candidate
+    ranked with its cost components or why it was ruled out, the rules that applied, how it was found)."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    order_number: str
+    status: str
+    reason: str
+    method: str
+    optimal: bool
+    total_fen: int
+    record: dict[str, Any]
+    created_at: datetime

@@ -40,6 +40,7 @@ ACTIONS: dict[str, str] = {
     "audit:read": "search the audit log",
     "payments:reconcile": "import the payment providers' daily statements and see the differences",
     "promotions:manage": "create and end promotions and coupon templates, issue coupons, see campaign results",
+    "sourcing:manage": "configure the sourcing rules (which locations fulfil orders)",
 }
 
 _STORE_OPS = {"inventory:read", "inventory:write", "orders:read", "fulfillment:read", "fulfillment:write",
@@ -50,7 +51,7 @@ ROLES: dict[str, frozenset[str]] = {
     "operator": frozenset(_STORE_OPS | {
         "catalog:write", "price:write", "locations:write", "inventory:transfer", "inventory:check",
         "orders:write", "fulfillment:ship", "fulfillment:reissue", "pii:read", "analytics:read", "staff:read",
-        "loyalty:manage", "payments:reconcile", "promotions:manage",
+        "loyalty:manage", "payments:reconcile", "promotions:manage", "sourcing:manage",
         "staff:manage", "customers:merge"}),
     "store_manager": frozenset(_STORE_OPS | {
         "inventory:transfer", "orders:write", "fulfillment:ship", "fulfillment:reissue", "pii:read", "staff:read",
@@ -254,6 +255,11 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", f"{V1}/fulfillments/{{fulfillment_id}}/ship"): staff("fulfillment:ship"),
     ("POST", f"{V1}/fulfillments/{{fulfillment_id}}/delivered"): staff("fulfillment:ship"),
     ("GET", f"{V1}/fulfillments/{{fulfillment_id}}/qr.svg"): CUSTOMER,
+    ("GET", f"{V1}/sourcing/rules"): staff("sourcing:manage"),
+    ("POST", f"{V1}/sourcing/rules"): staff("sourcing:manage"),
+    ("PATCH", f"{V1}/sourcing/rules/{{rule_id}}"): staff("sourcing:manage"),
+    ("PUT", f"{V1}/sourcing/rules/order"): staff("sourcing:manage"),
+    ("GET", f"{V1}/sourcing/decisions/{{order_number}}"): staff("orders:read"),
     # sign-in and sessions
     ("POST", f"{V1}/auth/otp"): PUBLIC,
     ("POST", f"{V1}/auth/otp/verify"): PUBLIC,

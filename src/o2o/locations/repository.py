@@ -56,3 +56,11 @@ def list_locations(session: Session, kind: str | None, cells: list[str] | None) 
     if cells is not None:
         stmt = stmt.where(Location.h3_cell.in_(cells))
     return list(session.scalars(stmt.order_by(Location.id)))
+
+
+_PROFILES = select(Location.id, Location.timezone, Location.opening_hours, Location.hourly_capacity,
+                   Location.daily_capacity, Location.district).where(Location.id.in_(bindparam("ids", expanding=True)))
+
+
+def profile_rows(session: Session, ids: list[int]) -> list[tuple]:
+    return [tuple(r) for r in session.connection().execute(_PROFILES, {"ids": ids})]

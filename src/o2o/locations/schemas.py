@@ -124,3 +124,15 @@ class Candidate:
     can_store_delivery: bool
     can_parcel: bool
     distance_m: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What the sourcing engine needs of a location beyond `Candidate`: its zone, hours and capacity."""
+
+    id: int
+    timezone: str
+    opening_hours: dict[str, Any]
+    hourly_capacity: int
+    daily_capacity: int
+    district: str

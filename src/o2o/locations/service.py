@@ -11,7 +11,7 @@ from o2o.kernel.lookups import flush_unique, get_or_404
 from o2o.kernel.uow import UnitOfWork
 from o2o.locations import repository as repo
 from o2o.locations.models import DEFAULT_HOURS, Location
-from o2o.locations.schemas import Candidate, LocationIn, LocationOut, LocationUpdate
+from o2o.locations.schemas import Candidate, LocationIn, LocationOut, LocationUpdate, Profile
 
 
 def create(uow: UnitOfWork, data: LocationIn) -> LocationOut:
@@ -100,3 +100,8 @@ def kind_of(session: Session, location_id: int) -> str | None:
     """"store", "warehouse", or None when there is no such location."""
     loc = session.get(Location, location_id)
     return loc.kind if loc else None
+
+
+def profiles(session: Session, ids: list[int]) -> dict[int, Profile]:
+    """Zone, opening hours, capacity and district of these locations (for the sourcing engine)."""
+    return {r[0]: Profile(*r) for r in repo.profile_rows(session, ids)} if ids else {}

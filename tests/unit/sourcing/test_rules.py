@@ -106,7 +106,7 @@ def test_a_rule_applies_only_when_channel_region_and_mode_match(when, applies):
     {"kind": "max_split", "value": 11},
     {"kind": "max_split", "value": True},
     {"kind": "exclude_locations", "location_ids": []},
-    {"kind": "exclude_locations", "location_ids": [2**60]},
+    {"kind": "exclude_locations", "location_ids": [2**63]},
     {"kind": "night_only_24h_stores", "start": "25:00"},
     {"kind": "parcel_only_from_warehouses", "extra": 1},
     {"kind": "keep_chosen_pickup_store", "when": {"modes": ["drone"]}},

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from o2o.fulfillment.sourcing import schedule
 from o2o.fulfillment.sourcing.types import PARCEL, PICKUP, STORE, WAREHOUSE, Node, Request
+from o2o.kernel.ids import MAX_ID
 
 HHMM = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 Mode = Literal["pickup", "store_delivery", "parcel"]
@@ -46,7 +47,7 @@ class KeepChosenPickupStore(_Rule):
 class ExcludeLocations(_Rule):
     """Never source from these locations (e.g. the flagship store)."""
     kind: Literal["exclude_locations"]
-    location_ids: list[Annotated[int, Field(ge=1, le=2**53)]] = Field(min_length=1, max_length=500)
+    location_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(min_length=1, max_length=500)
 
 
 class TwentyFourHourAtNight(_Rule):

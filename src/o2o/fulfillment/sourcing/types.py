@@ -17,7 +17,8 @@ OK, UNFULFILLABLE = "ok", "unfulfillable"
 @dataclass(frozen=True, slots=True)
 class Request:
     """What the customer asked for. `lines`: SKU id -> units; `promised_by`: when the order must be with
-    the customer (pickup: ready at the store), None for no promise."""
+    the customer (pickup: ready at the store), None for no promise; `lat`/`lng`: the customer (the
+    service finds candidates near it; the engine reads each location's distance)."""
 
     lines: Mapping[int, int]
     mode: str
@@ -28,6 +29,8 @@ class Request:
     tier: str | None = None
     channel: str = "online"
     region: str | None = None
+    lat: float | None = None
+    lng: float | None = None
 
 
 @dataclass(slots=True)
