@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from o2o.backoffice.till_texts import TEXTS as TILL_TEXTS
+from o2o.backoffice.transfer_texts import TEXTS as TRANSFER_TEXTS
 from o2o.deps import PrincipalDep
 from o2o.kernel.auth import Principal
 from o2o.kernel.catalogs import catalog_texts
@@ -32,12 +33,15 @@ NAV = (("dashboard", "/admin", "analytics:read"), ("products", "/admin/products"
        ("orders", "/admin/orders", "orders:read"), ("users", "/admin/users", "staff:read"),
        ("members", "/admin/members", "customers:read"), ("loyalty", "/admin/loyalty", "loyalty:manage"),
        ("campaigns", "/admin/campaigns", "promotions:manage"), ("tills", "/admin/tills", "till:report"),
+       ("transfers", "/admin/transfers", "inventory:read"),
        ("audit", "/admin/audit", "audit:read"),
        ("reconcile", "/admin/payments/reconcile", "payments:reconcile"))
 
 TEXTS: Texts = catalog_texts("backoffice.common")
 for _lang, _texts in TILL_TEXTS.items():  # the till page's name in the navigation (o2o.backoffice.tills)
     TEXTS[_lang].setdefault("nav.tills", _texts["nav.tills"])  # type: ignore[index]
+for _lang, _texts in TRANSFER_TEXTS.items():  # the transfers page's name in the navigation (o2o.backoffice.transfers)
+    TEXTS[_lang].setdefault("nav.transfers", _texts["nav.transfers"])  # type: ignore[index]
 
 
 def head_office(request: Request, p: PrincipalDep) -> Principal:

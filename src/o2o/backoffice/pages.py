@@ -23,6 +23,7 @@ from o2o.backoffice import (  # noqa: F401
     store_edit,  # noqa: F401  (a store's form: hours, reach, capacity, paused online orders)
     stores,
     tills,  # noqa: F401  (till cash differences)
+    transfers,  # noqa: F401  (list, batch planner and progress, discrepancy queue)
     users,
 )
 from o2o.backoffice.common import router
