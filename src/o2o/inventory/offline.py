@@ -13,8 +13,8 @@ than the till sold, the sale is kept and the stock line is FLAGGED for reconcili
 
 Statements per call, whatever the number of sales: the missing stock rows inserted (one multi-row
 INSERT, only when some are missing), the rows read and locked in SKU order (one SELECT ... FOR UPDATE;
-SQLite's write transaction holds the database lock already), one executemany UPDATE and one executemany
-ledger INSERT. Joins the caller's transaction; run it last before the commit (`UnitOfWork.commit(last=)`)
+SQLite's write transaction holds the database lock already), one executemany UPDATE and one ledger
+INSERT (o2o.kernel.bulk). Joins the caller's transaction; run it last before the commit (`UnitOfWork.commit(last=)`)
 so the hot rows' locks are held the least time.
 """
 
@@ -29,6 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from o2o.inventory.models import ADJUSTMENT, POS_SALE, Stock, StockMovement
+from o2o.kernel.bulk import insert_rows
 
 OVERSOLD_REASON = "offline-oversold"
 
@@ -38,7 +39,6 @@ _LOCKED = (select(Stock.sku_id, Stock.on_hand, Stock.reserved, Stock.oversold, S
 _SET = (update(Stock.__table__)
         .where(Stock.__table__.c.location_id == bindparam("l"), Stock.__table__.c.sku_id == bindparam("s"))
         .values(on_hand=bindparam("n"), oversold=bindparam("o"), flagged_at=bindparam("f")))
-_LEDGER = StockMovement.__table__.insert()
 
 
 def _insert_missing(session: Session, location_id: int, sku_ids: Iterable[int]) -> None:
@@ -92,7 +92,7 @@ def sell_offline(session: Session, location_id: int, sales: Sequence[tuple[str, 
     conn.execute(_SET, [{"l": location_id, "s": k, "n": on_hand[k], "o": rows[k].oversold + over[k],
                          "f": (rows[k].flagged_at or now) if over[k] else rows[k].flagged_at}
                         for k in skus])
-    conn.execute(_LEDGER, ledger)
+    insert_rows(conn, StockMovement.__table__, ledger)
     return short
 
 

@@ -7,8 +7,8 @@ its bill's discount lines and one history row; `order.paid` and `order.completed
 earns points on the completion once per order, catalog counts the units, promotions see the visit).
 
 Statements for N sales, whatever N: the order numbers in one statement (`kernel.sequences.next_values`),
-one multi-row INSERT ... RETURNING of the orders, one of the lines, one of the discount lines, one of the
-history rows, one of the outbox events (at the unit of work's commit). Joins the caller's unit of work.
+one INSERT ... RETURNING of the orders, one of the lines, one of the discount lines, one of the
+history rows (o2o.kernel.bulk: one statement each, whatever N), one of the outbox events (at the unit of work's commit). Joins the caller's unit of work.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from o2o.kernel.bulk import insert_rows
 from o2o.kernel.clock import SHANGHAI
 from o2o.kernel.money import CURRENCY
 from o2o.kernel.sequences import next_values
@@ -65,10 +66,6 @@ class TillSale:
         object.__setattr__(self, "total_fen", sub - off)
 
 
-_INSERT_ORDERS = Order.__table__.insert().returning(Order.__table__.c.id, sort_by_parameter_order=True)
-_INSERT_LINES = OrderLine.__table__.insert()
-_INSERT_DISCOUNTS = OrderDiscount.__table__.insert()
-_INSERT_HISTORY = OrderHistory.__table__.insert()
 
 
 def record_till_sales(uow: UnitOfWork, sales: list[TillSale]) -> list[tuple[int, str]]:
@@ -90,7 +87,7 @@ def record_till_sales(uow: UnitOfWork, sales: list[TillSale]) -> list[tuple[int,
                  created_at=sale.sold_at, expires_at=None, paid_at=sale.sold_at, completed_at=sale.sold_at,
                  held_for=None)
             for sale, number in zip(sales, numbers, strict=True)]
-    ids = [int(r[0]) for r in conn.execute(_INSERT_ORDERS, rows)]
+    ids = [int(r[1]) for r in insert_rows(conn, Order.__table__, rows, returning=("number", "id"))]
     lines, bill, history = [], [], []
     for sale, order_id in zip(sales, ids, strict=True):
         lines += [dict(order_id=order_id, sku_id=ln.sku_id, name=ln.name[:200], quantity=ln.quantity,
@@ -102,10 +99,9 @@ def record_till_sales(uow: UnitOfWork, sales: list[TillSale]) -> list[tuple[int,
         # recorded now (when the server learnt of it: caches of closed days see a newer row), about then
         history.append(dict(order_id=order_id, from_status=None, to_status=COMPLETED, actor=sale.actor[:80],
                             note=f"{sale.note}; sold at {sale.sold_at.isoformat()}"[:300], at=now))
-    conn.execute(_INSERT_LINES, lines)
-    if bill:
-        conn.execute(_INSERT_DISCOUNTS, bill)
-    conn.execute(_INSERT_HISTORY, history)
+    insert_rows(conn, OrderLine.__table__, lines)
+    insert_rows(conn, OrderDiscount.__table__, bill)
+    insert_rows(conn, OrderHistory.__table__, history)
     for sale, order_id, number in zip(sales, ids, numbers, strict=True):
         payload = {"order_id": order_id, "number": number, "total_fen": sale.total_fen,
                    "location_id": sale.location_id, "mode": PICKUP, "channel": POS}

@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 from o2o.catalog import service as catalog
 from o2o.customers import service as customers
 from o2o.inventory import service as inventory
+from o2o.kernel.bulk import insert_rows
 from o2o.kernel.db import Database
 from o2o.kernel.errors import NotFound
 from o2o.kernel.uow import UnitOfWork
@@ -152,7 +153,7 @@ def ingest(uow: UnitOfWork, till: Till, clerk: str, batch: BatchIn, chunk: int =
         done = _accepted_before(s, till.id, [sales[i].till_sale_id for i in todo])
         priced = catalog.PriceStrategy(s, till.location_id, "pos").price(
             {ln.sku_id for i in todo for ln in sales[i].lines})
-        members = {c for c in {sales[i].customer_id for i in todo} if c is not None and customers.exists(s, c)}
+        members = customers.existing(s, {c for i in todo if (c := sales[i].customer_id) is not None})
         asked = {sales[i].session_id for i in todo} - {None}
         sessions = set(s.scalars(select(TillSession.id).where(TillSession.id.in_(asked),
                                                               TillSession.terminal_id == till.id))) if asked else set()
@@ -211,8 +212,6 @@ def _accepted_before(s: Session, terminal_id: int, till_sale_ids: list[str]) -> 
     return {r.till_sale_id: numbers.get(r.order_id, "") for r in rows}
 
 
-_INSERT_SALES = PosSale.__table__.insert().returning(PosSale.__table__.c.id, sort_by_parameter_order=True)
-_INSERT_TENDERS = PosTender.__table__.insert()
 
 
 def _write_chunk(uow: UnitOfWork, till: Till, clerk: str, sales: list[OfflineSaleIn], index: list[int],
@@ -241,16 +240,15 @@ def _write_chunk(uow: UnitOfWork, till: Till, clerk: str, sales: list[OfflineSal
                                          amount_fen=d.amount_fen) for d in x.discounts))
             for _, x in fresh]
         made = orders.record_till_sales(uow, records)
-        sale_ids = [int(r[0]) for r in conn.execute(_INSERT_SALES, [
+        sale_ids = [int(r[1]) for r in insert_rows(conn, PosSale.__table__, [
             dict(terminal_id=till.id, till_sale_id=x.till_sale_id, order_id=order_id, session_id=x.session_id,
                  clerk=clerk[:80], sold_at=x.sold_at, received_at=now, offline=True)
-            for (_, x), (order_id, _) in zip(fresh, made, strict=True)])]
+            for (_, x), (order_id, _) in zip(fresh, made, strict=True)], returning=("till_sale_id", "id"))]
         tenders = [dict(order_id=order_id, sale_id=sale_id, session_id=x.session_id, kind=t.kind,
                         amount_fen=t.amount_fen, change_fen=t.change_fen, reference=t.reference,
                         refunded_fen=0, clerk=clerk[:80], created_at=x.sold_at)
                    for (_, x), (order_id, _), sale_id in zip(fresh, made, sale_ids, strict=True) for t in x.tenders]
-        if tenders:
-            conn.execute(_INSERT_TENDERS, tenders)
+        insert_rows(conn, PosTender.__table__, tenders)
         units = []
         for (_, x), (_, number) in zip(fresh, made, strict=True):
             lines: dict[int, int] = defaultdict(int)
