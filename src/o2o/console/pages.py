@@ -15,6 +15,7 @@ from o2o.console import (  # noqa: F401  (each adds its pages to the router)
     live,
     members,
     picking,
+    pos,  # POS-lite: ring up a sale in the browser
     queue,
     stock,
     till,  # the till: open, cash in/out, close, Z-report

@@ -102,8 +102,6 @@ def pdf(r: Receipt) -> bytes:
     for ln in r.lines:
         rows.append((ln.name, "", False))
         rows.append((f"  {ln.quantity} x {money(ln.unit_fen)}", money(ln.amount_fen), False))
-        if ln.discount_fen:
-            rows.append(("  " + t("receipt.discount_line"), "-" + money(ln.discount_fen), False))
     rows.append(("-", "", False))
     rows.append((t("receipt.subtotal"), money(r.sale.subtotal_fen), False))
     for label, fen in r.discounts:

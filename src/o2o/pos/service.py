@@ -64,12 +64,10 @@ CONSOLE_TILL = "WEB"  # the store console's browser till (POS-lite): no key, the
 WALLETS = ("wechat", "alipay")
 
 
-class TendersDoNotAddUp(Problem):
-    status, kind, message_key = 422, "validation", "validation"
-
-
 class PaymentRefused(Problem):
-    status, kind, message_key = 402, "payment-refused", "payment_failed"
+    """A WeChat Pay / Alipay tender the provider did not take (the customer's payment code refused)."""
+
+    status, kind, message_key = 402, "payment-refused", "payment_provider_failed"
 
 
 @dataclass(frozen=True)
@@ -214,11 +212,17 @@ def find_member(db: Database, now: datetime, *, phone: str | None = None, card: 
     found = customers.find_member(db, phone=phone, card=card, code=_strip_qr(code) if code else None, now=now)
     if found is None:
         raise NotFound("member", "")
-    summary = loyalty.summary(db, found, now, locale)
+    return find_member_by_id(db, found, now, locale, present=bool(code))
+
+
+def find_member_by_id(db: Database, customer_id: int, now: datetime, locale: str = "zh-CN",
+                      present: bool = False) -> MemberOut:
+    """A member the till already found (their tier and points; the phone masked)."""
+    summary = loyalty.summary(db, customer_id, now, locale)
     with db.read() as s:
-        phone_shown = pii.mask_phone(customers.phone_of(s, found))
-    return MemberOut(customer_id=found, phone=phone_shown, tier=summary.tier, tier_name=summary.tier_name,
-                     points=summary.balance, present=bool(code))
+        phone_shown = pii.mask_phone(customers.phone_of(s, customer_id))
+    return MemberOut(customer_id=customer_id, phone=phone_shown, tier=summary.tier, tier_name=summary.tier_name,
+                     points=summary.balance, present=present)
 
 
 def item_by_barcode(db: Database, location_id: int, barcode: str, locale: str = "zh-CN") -> ItemOut:
@@ -242,9 +246,11 @@ class _Basket:
     present: bool  # the member showed their QR
 
 
-def _basket(db: Database, till: Till, data: BasketIn, now: datetime) -> _Basket:
+def _basket(db: Database, till: Till, data: BasketIn, now: datetime, present: int | None = None) -> _Basket:
     """The order a basket is, as the till may ring it up: lines by barcode, the member (their QR proves
-    they are there: needed to spend points), the coupons by the codes shown (each the member's own)."""
+    they are there: needed to spend points), the coupons by the codes shown (each the member's own).
+    `present` (trusted callers only: the console, which checked the member's QR when it was scanned):
+    the customer known to be at the till."""
     lines = []
     for i, ln in enumerate(data.lines):
         sku_id = ln.sku_id
@@ -255,14 +261,14 @@ def _basket(db: Database, till: Till, data: BasketIn, now: datetime) -> _Basket:
             sku_id = brief.sku_id
         assert sku_id is not None
         lines.append(LineIn(sku_id=sku_id, quantity=ln.quantity))
-    customer_id, present = data.customer_id, False
+    customer_id, is_there = data.customer_id, present is not None and present == data.customer_id
     if data.member_code:
         found = customers.find_member(db, code=_strip_qr(data.member_code), now=now)
         if found is None:
             raise InvalidInput("member_code", "not a member code, or no longer valid (it changes every minute)")
         if customer_id is not None and customer_id != found:
             raise InvalidInput("member_code", "this member code is another customer's")
-        customer_id, present = found, True
+        customer_id, is_there = found, True
     coupon_ids = []
     with db.read() as s:
         for i, code in enumerate(data.coupon_codes):
@@ -275,11 +281,11 @@ def _basket(db: Database, till: Till, data: BasketIn, now: datetime) -> _Basket:
             elif owner != customer_id:
                 raise InvalidInput(f"coupon_codes[{i}]", "this coupon belongs to another member")
             coupon_ids.append(coupon_id)
-    if data.points and not present:
+    if data.points and not is_there:
         raise InvalidInput("member_code", "spending a member's points needs their member QR")
     order = OrderIn(customer_id=customer_id, lines=lines, mode="pickup", location_id=till.location_id,
                     channel="pos", points=data.points, coupon_ids=coupon_ids)
-    return _Basket(order, present)
+    return _Basket(order, is_there)
 
 
 def _bill(db: Database, policy: orders.OrderPolicy, basket: _Basket, now: datetime, locale: str) -> BillOut:
@@ -296,9 +302,9 @@ def _bill(db: Database, policy: orders.OrderPolicy, basket: _Basket, now: dateti
 
 
 def bill(db: Database, policy: orders.OrderPolicy, till: Till, data: BasketIn, now: datetime,
-         locale: str = "zh-CN") -> BillOut:
+         locale: str = "zh-CN", *, present: int | None = None) -> BillOut:
     """What the basket costs at this till now, from the same engines as online, writing nothing."""
-    return _bill(db, policy, _basket(db, till, data, now), now, locale)
+    return _bill(db, policy, _basket(db, till, data, now, present), now, locale)
 
 
 # --- the sale ------------------------------------------------------------------------------------
@@ -339,7 +345,7 @@ def _refund(provider: SandboxPayments, till: Till, data: SaleIn, refs: dict[int,
 
 
 def sell(uow: UnitOfWork, provider: SandboxPayments, policy: orders.OrderPolicy, till: Till, data: SaleIn,
-         idempotency_key: str | None = None, *, offline: bool = False) -> SaleOut:
+         idempotency_key: str | None = None, *, offline: bool = False, present: int | None = None) -> SaleOut:
     """Ring up a sale. The tenders must add up to what is due (422 naming `tenders`); a re-send with the
     same Idempotency-Key answers the first result (another body: 422 idempotency-conflict), and a
     till_sale_id the terminal sent before answers that sale. Stock short at the store: 409."""
@@ -354,7 +360,7 @@ def sell(uow: UnitOfWork, provider: SandboxPayments, policy: orders.OrderPolicy,
         earlier_id = earlier.id if earlier is not None else None
     if earlier_id is not None:
         return sale(uow.db, earlier_id, till.location_id)
-    basket = _basket(uow.db, till, data, now)
+    basket = _basket(uow.db, till, data, now, present)
     due = _bill(uow.db, policy, basket, now, "zh-CN").due_fen
     paid = sum(t.amount_fen for t in data.tenders)
     if paid != due:
