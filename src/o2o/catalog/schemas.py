@@ -105,9 +105,11 @@ class PricedSku(BaseModel):
     """What one strategy decides for a SKU at a location and channel."""
 
     sku_id: int
-    name: str
+    name: str  # in the strategy's language
     price_fen: int
     active: bool
+    name_zh: str = ""  # both languages, kept on order lines
+    name_en: str = ""
     list_price_fen: int | None = None  # set when a member's tier price replaced it
     price_tier: str | None = None  # the tier whose price this is ("gold": 黄金会员价)
     category_id: int = 0  # the product's category (promotions scoped by category)

@@ -55,6 +55,7 @@ class PriceStrategy:
             listed = base if store_price is None else store_price
             paid = tier_price(listed, self.tier_pct)
             out[sku_id] = PricedSku(sku_id=sku_id, name=f"{name} {spec}".strip(), price_fen=paid, active=bool(active),
+                                    name_zh=f"{name_zh} {spec}".strip(), name_en=f"{name_en} {spec}".strip(),
                                     list_price_fen=listed if paid != listed else None,
                                     price_tier=self.tier if paid != listed else None, category_id=category_id)
         return out

@@ -104,7 +104,9 @@ class OrderLine(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id"), index=True)
     sku_id: Mapped[int] = mapped_column(ForeignKey("sku.id"), index=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200))  # in the language the order was placed in
+    name_zh: Mapped[str | None] = mapped_column(String(200))  # both languages, for pages in either (0017)
+    name_en: Mapped[str | None] = mapped_column(String(200))
     quantity: Mapped[int]
     unit_price_fen: Mapped[int]
     line_total_fen: Mapped[int]

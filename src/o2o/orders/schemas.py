@@ -82,7 +82,9 @@ class OrderIn(Input):
 class OrderLineOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     sku_id: int
-    name: str
+    name: str  # in the language the order was placed in
+    name_zh: str | None = None  # the product's name in both languages (None: a line without a catalog name)
+    name_en: str | None = None
     quantity: int
     unit_price_fen: int
     line_total_fen: int

@@ -292,11 +292,13 @@ def _overridden(p: Any, price_fen: int) -> Any:
 
 def _line_rows(plan: Plan, order_id: int | None = None) -> list[dict]:
     p, deal = plan.priced, plan.deal
-    rows = [dict(order_id=order_id, sku_id=k, name=p[k].name, quantity=q, unit_price_fen=p[k].price_fen,
+    rows = [dict(order_id=order_id, sku_id=k, name=p[k].name, name_zh=p[k].name_zh or None,
+                 name_en=p[k].name_en or None, quantity=q, unit_price_fen=p[k].price_fen,
                  line_total_fen=p[k].price_fen * q, list_price_fen=p[k].list_price_fen, price_tier=p[k].price_tier,
                  discount_fen=deal.line_fen(k) if deal else 0)
             for k, q in plan.lines.items()]
-    return rows + [dict(order_id=order_id, sku_id=g.sku_id, name=g.name, quantity=g.quantity, unit_price_fen=0,
+    return rows + [dict(order_id=order_id, sku_id=g.sku_id, name=g.name, name_zh=None, name_en=None,
+                        quantity=g.quantity, unit_price_fen=0,
                         line_total_fen=0, list_price_fen=None, price_tier=None, discount_fen=0)
                    for g in discounts.gift_rows(deal)]
 

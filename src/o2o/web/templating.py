@@ -25,6 +25,7 @@ from markupsafe import Markup
 from o2o.kernel.catalogs import catalog_texts, catalogs, fallbacks
 from o2o.kernel.clock import SHANGHAI
 from o2o.kernel.i18n import DEFAULT_LOCALE, LOCALES, negotiate, supported
+from o2o.web import vocabulary
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 CSRF_COOKIE = "o2o_csrf"  # the same name as o2o.iam.guard.CSRF_COOKIE (web imports no area)
@@ -54,6 +55,7 @@ env = jinja2.Environment(
 )
 env.install_null_translations(newstyle=True)  # each render passes its language's callables (gettext_callables)
 env.filters["local_time"] = local_time
+vocabulary.install(env)  # |route_reason, |actor, |history_note, |audit_action, |role_name in the page's language
 templates = Jinja2Templates(env=env)
 
 

@@ -1,0 +1,172 @@
+"""The words services write into rows in English, shown in the page's language (one language per page).
+
+Services record a routing reason ("chosen store lacks stock; nearest store within 5000 m with every line
+(2600 m)"), an actor ("h5", "router", "payment:sandbox", "staff:zhang.wei", "customer:12"), a history note
+("hold released; refund 1290 fen") and an audit action ("POST /api/v1/stock/movements", "pii.read") for the
+logs and the API. Pages pass them through the filters here (`{{ order.route_reason|route_reason }}`,
+`|actor`, `|history_note`, `|audit_action`, `|role_name`): each known part is translated, the rest (a
+name, a number, a path, a person's own words) stays as written. `|line_name` gives an order line's product
+name in the page's language.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import jinja2
+
+from o2o.kernel.catalogs import fallbacks
+from o2o.kernel.money import format_cny
+from o2o.web.vocabulary_texts import TEXTS
+
+
+class Translator:
+    """`t(key, **values)` over this module's table in one language and its fallbacks (no import of
+    o2o.web.templating, which installs these filters)."""
+
+    def __init__(self, locale: str) -> None:
+        self.locale = locale
+        chain = fallbacks(locale) if locale in TEXTS else fallbacks("zh-CN")
+        self.texts: dict[str, str] = {}
+        for fallback in reversed(chain):
+            self.texts.update(TEXTS.get(fallback, {}))
+
+    def __call__(self, key: str, **values: object) -> str:
+        text = self.texts.get(key, key)
+        return text.format(**values) if values else text
+
+_REASONS: list[tuple[re.Pattern[str], Callable[[re.Match[str], Translator], str]]] = [
+    (re.compile(r"^chosen store has every line$"), lambda m, t: t("reason.chosen")),
+    (re.compile(r"^chosen store lacks stock$"), lambda m, t: t("reason.chosen_short")),
+    (re.compile(r"^chosen store cannot serve this mode$"), lambda m, t: t("reason.chosen_mode")),
+    (re.compile(r"^nearest store within (?P<radius>\d+) m with every line \((?P<distance>\d+) m\)$"),
+     lambda m, t: t("reason.nearest", **m.groupdict())),
+    (re.compile(r"^no store within its radius has every line$"), lambda m, t: t("reason.no_store")),
+    (re.compile(r"^parcel wanted$"), lambda m, t: t("reason.parcel_wanted")),
+    (re.compile(r"^(?P<kind>warehouse|store) (?P<name>.+) ships by parcel$"),
+     lambda m, t: t(f"reason.parcel.{m['kind']}")),  # the location is named on the page, in its language
+    (re.compile(r"^moved from location (?P<src>\d+) to (?P<dst>\d+) by head office(?:: (?P<words>.*))?$"),
+     lambda m, t: t("reason.moved", src=m["src"], dst=m["dst"]) + (f": {m['words']}" if m["words"] else "")),
+]
+
+_NOTES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Translator], str]]] = [
+    (re.compile(r"^paid at the till$"), lambda m, t: t("note.paid_till")),
+    (re.compile(r"^sold at the till$"), lambda m, t: t("note.sold_till")),
+    (re.compile(r"^hold released$"), lambda m, t: t("note.hold_released")),
+    (re.compile(r"^unpaid$"), lambda m, t: t("note.unpaid")),
+    (re.compile(r"^pickup code re-issued$"), lambda m, t: t("note.code_reissued")),
+    (re.compile(r"^short pick: the customer cancelled$"), lambda m, t: t("note.short_cancelled")),
+    (re.compile(r"^refund (?P<fen>\d+) fen$"), lambda m, t: t("note.refund", amount=format_cny(int(m["fen"])))),
+    (re.compile(r"^partial accepted: (?P<items>.*)$"),
+     lambda m, t: t("note.partial", items=", ".join(
+         t("note.sku", sku=x[1], n=x[2]) if (x := re.match(r"sku (\d+) -(\d+)$", part.strip())) else part.strip()
+         for part in m["items"].split(",")))),
+    *_REASONS,
+]
+
+_CHANNELS = ("h5", "app", "mini_program", "pos", "router", "system", "api", "customer", "sign-in")
+_PREFIXED = {"payment": "actor.payment", "staff": "actor.staff", "api_key": "actor.api_key",
+             "customer": "actor.customer_id", "pos": "actor.till", "till": "actor.till",
+             "courier": "actor.courier", "supplier": "actor.supplier"}
+_NAMED_ACTIONS = ("pii.read", "customers.merge", "customers.created", "customers.erased", "http.request")
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+_ROLES = ("platform_admin", "operator", "store_manager", "clerk", "supplier", "analyst", "customer", "api_key",
+          "integration")
+
+_translators: dict[str, Translator] = {}
+
+
+def translator(locale: str) -> Translator:
+    found = _translators.get(locale)
+    if found is None:
+        found = _translators[locale] = Translator(locale)
+    return found
+
+
+def _separator(locale: str) -> str:
+    return "; " if locale == "en" else "；"
+
+
+def _parts(text: str, patterns: list, t: Translator) -> str:  # type: ignore[type-arg]
+    out = []
+    for part in (p.strip() for p in text.split(";")):
+        if not part:
+            continue
+        for pattern, say in patterns:
+            m = pattern.match(part)
+            if m:
+                out.append(say(m, t))
+                break
+        else:
+            out.append(part)
+    return _separator(t.locale).join(out)
+
+
+def route_reason(reason: str | None, locale: str) -> str:
+    """A routing reason ("chosen store lacks stock; nearest store within 5000 m ...") in `locale`."""
+    return _parts(reason or "", _REASONS, translator(locale))
+
+
+def history_note(note: str | None, locale: str) -> str:
+    """A history row's note: known system notes translated, a person's own words kept."""
+    return _parts(note or "", _NOTES, translator(locale))
+
+
+def actor(value: str | None, locale: str) -> str:
+    """Who did it: "h5" -> 网页商城, "payment:sandbox" -> 支付（沙箱）, "staff:zhang.wei" -> 员工 zhang.wei."""
+    value = (value or "").strip()
+    t = translator(locale)
+    if value in _CHANNELS:
+        return t(f"actor.{value}")
+    kind, sep, rest = value.partition(":")
+    if sep and kind in _PREFIXED:
+        who = rest.strip()
+        if kind == "payment":
+            who = t(f"provider.{who}") if who in ("sandbox", "wechat", "alipay") else who
+        elif kind == "customer":  # "customer:12 verified phone": the id, then what it says
+            who = who.split(" ", 1)[0]
+        return t(_PREFIXED[kind], who=who)
+    if sep and kind == "system":
+        return t("actor.system")
+    return value
+
+
+def audit_action(action: str | None, locale: str) -> str:
+    """An audit action in words: "pii.read" -> 查看个人信息; "PATCH /api/v1/x" -> 修改 (the path stays)."""
+    action = (action or "").strip()
+    t = translator(locale)
+    if action in _NAMED_ACTIONS:
+        return t(f"audit.{action}")
+    method, sep, _path = action.partition(" ")
+    if sep and method in _METHODS:
+        return t(f"audit.method.{method}")
+    return action
+
+
+def role_name(role: str | None, locale: str) -> str:
+    return translator(locale)(f"role.{role}") if role in _ROLES else (role or "")
+
+
+def line_name(line: object, locale: str) -> str:
+    """An order line's product name in the page's language (kept in both since 0017), else as placed."""
+    zh, en = getattr(line, "name_zh", None), getattr(line, "name_en", None)
+    chosen = zh if locale.startswith("zh") else en
+    return chosen or getattr(line, "name", "")
+
+
+def _filter(fn: Callable[[str | None, str], str]) -> Callable[..., str]:
+    @jinja2.pass_context
+    def apply(context: jinja2.runtime.Context, value: str | None) -> str:
+        return fn(value, context.get("locale") or "zh-CN")
+
+    return apply
+
+
+FILTERS = {"route_reason": _filter(route_reason), "history_note": _filter(history_note), "actor": _filter(actor),
+           "audit_action": _filter(audit_action), "role_name": _filter(role_name),
+           "line_name": _filter(line_name)}  # type: ignore[arg-type]
+
+
+def install(env: jinja2.Environment) -> None:
+    env.filters.update(FILTERS)
