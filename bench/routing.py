@@ -6,6 +6,8 @@ SKU. The chain grows 40 -> 500 -> 2,000 stores in one database (the first 40 sto
 uniform sample too), stock bulk-loaded (COPY on PostgreSQL, executemany on SQLite), then ANALYZE.
 Requests: random customer points in the area, 1-5 lines (85% core SKUs), modes auto/pickup/store_delivery
 (pickup at the store nearest to the customer). Each decision is one read session; timed single-threaded.
+First, bench/sourcing.py: the sourcing engine (issue 13) at 2,000 stores x 50,000 SKUs, 10-line orders,
+max_split 3, in one process (alone: `python -m bench.sourcing [--quick]`).
 """
 
 from __future__ import annotations
@@ -130,6 +132,9 @@ def run_engine(kind: str, n_skus: int, scales: tuple[int, ...], n_req: int, tmp:
 
 
 def main(quick: bool = False, big: bool = False, tmp: Path | None = None) -> dict[str, Any]:
+    from bench import sourcing
+
+    sourcing.main(quick=quick)  # the issue-13 engine in one process (bench/results/routing_sourcing.json)
     t_start = time.perf_counter()
     tmp = tmp or scratch_dir("bench-routing-")
     n_req = 300 if quick else 2000

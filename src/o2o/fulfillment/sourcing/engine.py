@@ -14,6 +14,7 @@ Lines are read in SKU order, so the order they come in never changes the decisio
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
@@ -96,18 +97,29 @@ def decide(req: Request, nodes: Iterable[Node], settings: SourcingSettings | Non
     weight = st.tier_lateness_weight_pct.get(req.tier or "", 100)
     allowed = None if req.promised_by is None else (req.promised_by - req.now).total_seconds() / 60
     horizon = st.horizon_hours * 60
+    L, N = len(skus), len(nodes)
+    Q = np.array(qty, dtype=np.int64)
+    S = np.array([[n.stock.get(s, 0) for s in skus] for n in nodes], dtype=np.int64).reshape(N, L)
+    held = S >= Q
+    nheld = held.sum(axis=1).tolist()
+    after = S - Q
+    at_store = held & np.array([n.kind == STORE for n in nodes], dtype=bool).reshape(N, 1)
+    bal = np.where(at_store, st.balance_fen_per_unit * np.maximum(0, st.balance_floor_units - after), 0)
+    bonus = np.where(at_store & (after >= st.excess_units), -st.excess_bonus_fen, 0)
+    bal_sum, bonus_sum = bal.sum(axis=1).tolist(), bonus.sum(axis=1).tolist()
     local: dict[str, tuple[int, int]] = {}
-    rows: list[tuple[Node, Costs, int, list[int], list[int]]] = []  # node, fixed costs, eta min, line costs
+    rows: list[int] = []  # indices of the nodes that may serve
+    fixed_costs: list[Costs] = []
+    etas: list[int] = []
     cands: list[Candidate] = []
-    for n in nodes:
-        held = [n.stock.get(s, 0) >= q for s, q in zip(skus, qty, strict=True)]
+    for i, n in enumerate(nodes):
         why = excluded.get(n.id)
         if why is None:
             if n.hourly_left is not None and n.hourly_left <= 0:
                 why = "capacity-hour"
             elif n.daily_left is not None and n.daily_left <= 0:
                 why = "capacity-day"
-            elif not any(held):
+            elif not nheld[i]:
                 why = "no-stock"
         delay = None
         if why is None:
@@ -119,7 +131,7 @@ def decide(req: Request, nodes: Iterable[Node], settings: SourcingSettings | Non
                 why = "closed"
         dist = None if n.distance_m is None else round(n.distance_m)
         if why is not None:
-            cands.append(Candidate(n.id, n.name, n.kind, modes.get(n.id), dist, None, sum(held), Costs(), why))
+            cands.append(Candidate(n.id, n.name, n.kind, modes.get(n.id), dist, None, nheld[i], Costs(), why))
             continue
         assert delay is not None
         mode = modes[n.id]
@@ -132,19 +144,14 @@ def decide(req: Request, nodes: Iterable[Node], settings: SourcingSettings | Non
             eta += st.parcel_minutes
         else:
             delivery = round((n.distance_m or 0.0) * st.pickup_fen_per_km / 1000)
-        late = 0 if allowed is None else max(0, int(eta - allowed + 0.999999))
+        late = 0 if allowed is None else max(0, math.ceil(eta - allowed))
         fixed = Costs(delivery_fen=delivery, picking_fen=st.picking_fen,
                       lateness_fen=late * st.lateness_fen_per_min * weight // 100)
-        bal, bonus = [], []
-        for s, q, h in zip(skus, qty, held, strict=True):
-            after = n.stock.get(s, 0) - q
-            bal.append(st.balance_fen_per_unit * max(0, st.balance_floor_units - after) if h and n.kind == STORE else 0)
-            bonus.append(-st.excess_bonus_fen if h and n.kind == STORE and after >= st.excess_units else 0)
-        rows.append((n, fixed, eta, bal, bonus))
-        whole = Costs(fixed.delivery_fen, fixed.picking_fen, fixed.lateness_fen,
-                      sum(b for b, h in zip(bal, held, strict=True) if h),
-                      sum(b for b, h in zip(bonus, held, strict=True) if h))
-        cands.append(Candidate(n.id, n.name, n.kind, mode, dist, req.now + timedelta(minutes=eta), sum(held),
+        rows.append(i)
+        fixed_costs.append(fixed)
+        etas.append(eta)
+        whole = Costs(delivery, fixed.picking_fen, fixed.lateness_fen, bal_sum[i], bonus_sum[i])
+        cands.append(Candidate(n.id, n.name, n.kind, mode, dist, req.now + timedelta(minutes=eta), nheld[i],
                                whole))
 
     def ranked(chosen: set[int]) -> tuple[Candidate, ...]:
@@ -153,14 +160,9 @@ def decide(req: Request, nodes: Iterable[Node], settings: SourcingSettings | Non
         return tuple(Candidate(c.location_id, c.name, c.kind, c.mode, c.distance_m, c.eta, c.lines_held, c.costs,
                                c.excluded, c.location_id in chosen, i + 1) for i, c in enumerate(order))
 
-    L = len(skus)
-    F = np.array([r[1].total_fen for r in rows], dtype=np.int64)
-    C = np.full((len(rows), L), search.INF, dtype=np.int64)
-    for i, (n, _f, _e, bal, bonus) in enumerate(rows):
-        for j, (s, q) in enumerate(zip(skus, qty, strict=True)):
-            if n.stock.get(s, 0) >= q:
-                C[i, j] = bal[j] + bonus[j]
-    held_anywhere = (C < search.INF).any(axis=0) if rows else np.zeros(L, dtype=bool)
+    F = np.array([f.total_fen for f in fixed_costs], dtype=np.int64)
+    C = np.where(held[rows], (bal + bonus)[rows], search.INF).astype(np.int64).reshape(len(rows), L)
+    held_anywhere = (C < search.INF).any(axis=0)
     if not held_anywhere.all():
         missing = {s: f"no eligible location holds {q} unit(s)" for s, q, h in zip(skus, qty, held_anywhere,
                                                                                    strict=True) if not h}
@@ -174,13 +176,13 @@ def decide(req: Request, nodes: Iterable[Node], settings: SourcingSettings | Non
         return Decision(UNFULFILLABLE, why, (), 0, max_split, found, ranked(set()), tuple(ruled.trace),
                         {s: why for s in skus})
     allocs = []
-    for i in res.plan.nodes:
-        n, fixed, eta, bal, bonus = rows[i]
-        mine = [j for j in range(L) if res.plan.line_node[j] == i]
-        allocs.append(Allocation(n.id, modes[n.id], {skus[j]: qty[j] for j in mine},
+    for j in res.plan.nodes:
+        i, fixed = rows[j], fixed_costs[j]
+        mine = [li for li in range(L) if res.plan.line_node[li] == j]
+        allocs.append(Allocation(nodes[i].id, modes[nodes[i].id], {skus[li]: qty[li] for li in mine},
                                  Costs(fixed.delivery_fen, fixed.picking_fen, fixed.lateness_fen,
-                                       sum(bal[j] for j in mine), sum(bonus[j] for j in mine)),
-                                 req.now + timedelta(minutes=eta)))
+                                       int(bal[i, mine].sum()), int(bonus[i, mine].sum())),
+                                 req.now + timedelta(minutes=etas[j])))
     reason = (f"{len(allocs)} location(s), {res.plan.cost} fen by {res.method}"
               + ("" if res.optimal else f" ({res.limit})"))
     return Decision(OK, reason, tuple(allocs), res.plan.cost, max_split, found,

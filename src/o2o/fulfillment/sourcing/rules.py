@@ -92,6 +92,7 @@ def apply(rules: Iterable[Rule], req: Request, nodes: Iterable[Node],
     """What the rules matching `req` do to these nodes (`modes`: location id -> the mode it would serve)."""
     out = Outcome()
     nodes = list(nodes)
+    local: dict[str, int] = {}
     for rule in rules:
         spec = rule.spec
         if not spec.when.matches(req):
@@ -111,8 +112,9 @@ def apply(rules: Iterable[Rule], req: Request, nodes: Iterable[Node],
             elif isinstance(spec, ExcludeLocations):
                 drop = n.id in spec.location_ids
             elif isinstance(spec, TwentyFourHourAtNight):
-                drop = (n.kind == STORE and schedule.in_window(schedule.local_minute(req.now, n.timezone)[1],
-                                                               spec.start, spec.end)
+                if n.timezone not in local:
+                    local[n.timezone] = schedule.local_minute(req.now, n.timezone)[1]
+                drop = (n.kind == STORE and schedule.in_window(local[n.timezone], spec.start, spec.end)
                         and not schedule.always_open(n.hours))
             else:  # ParcelOnlyFromWarehouses
                 drop = modes.get(n.id) == PARCEL and n.kind != WAREHOUSE

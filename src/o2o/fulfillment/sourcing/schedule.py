@@ -78,12 +78,10 @@ def start_delay(hours: Mapping[str, Any] | None, weekday: int, minute: int, cuto
     open within `horizon_min`."""
     if hours is None:
         return 0
-    days, always = _week(_key(hours))
-    if always:
+    key = _key(hours)
+    if _week(key)[1]:
         return 0
-    spans = [((d - 1) * DAY + o, (d - 1) * DAY + c)  # yesterday's spans past midnight count too
-             for d in range(0, horizon_min // DAY + 3) for o, c in days[(weekday + d - 1) % 7]]
-    for o, c in _merged(spans):
+    for o, c in _timeline(key, weekday, horizon_min // DAY + 3):
         if o <= minute and c - cutoff <= minute:
             continue  # gone, or open but past its cut-off
         delay = max(o, minute) - minute
@@ -91,7 +89,21 @@ def start_delay(hours: Mapping[str, Any] | None, weekday: int, minute: int, cuto
     return None
 
 
+@functools.lru_cache(maxsize=8192)
+def _timeline(key: bytes, weekday: int, days: int) -> tuple[tuple[int, int], ...]:
+    """The merged spans from yesterday (its spans past midnight count too) for `days` days, in minutes
+    from today's midnight."""
+    week = _week(key)[0]
+    return tuple(_merged([((d - 1) * DAY + o, (d - 1) * DAY + c)
+                          for d in range(0, days) for o, c in week[(weekday + d - 1) % 7]]))
+
+
 def in_window(minute: int, start: str, end: str) -> bool:
     """Whether a local minute of the day lies in [start, end) (a window may pass midnight)."""
-    s, e = _minutes(start), _minutes(end) % DAY
+    s, e = _bounds(start, end)
     return s <= minute < e if s < e else (minute >= s or minute < e)
+
+
+@functools.lru_cache(maxsize=64)
+def _bounds(start: str, end: str) -> tuple[int, int]:
+    return _minutes(start), _minutes(end) % DAY
