@@ -14,11 +14,15 @@ from o2o.iam.permissions import ROLES
 from o2o.kernel.auth import Principal
 from o2o.kernel.errors import Conflict, NotFound
 from o2o.kernel.uow import UnitOfWork
+from o2o.orders import service as orders
+from o2o.pos import service as pos
 from o2o.pos import tills
 from o2o.pos.models import TillSession
+from o2o.pos.schemas import SaleIn
 from o2o.pos.till_schemas import CashMoveIn, CloseIn, OpenIn
 from tests.factories import tills as f
-from tests.factories.chain import JINGAN, XUJIAHUI, store
+from tests.factories.chain import JINGAN, XUJIAHUI, build_chain, receive, store
+from tests.factories.pos import add_till
 from tests.integration.concurrency.test_races import _run
 
 
@@ -151,3 +155,24 @@ def test_an_online_sale_needs_an_open_session_and_the_report_keeps_to_the_store(
     assert tills.report(container.db, hq, today - timedelta(days=1), today).by_store[0].difference_fen == 500
     assert tills.report(container.db, hq, today + timedelta(days=1), today + timedelta(days=2)).sessions == 0
     assert isinstance(today, date)
+
+
+def test_sales_rung_up_at_the_till_count_in_the_open_session_net_of_the_change(container):
+    """Through the POS sale service itself (pos.sell): cash given 20.00 for 12.90 keeps 12.90 in the drawer."""
+    chain = build_chain(container)
+    loc, milk = chain.stores["xujiahui"], chain.skus["milk"]
+    receive(container, loc, milk, 5)
+    term = add_till(container, loc, "T09")[0]
+    ann = clerk(loc)
+    till = pos.Till(term, loc, "T09", ann.actor, "ann")
+    s = tills.open_till(container.uow(), ann, term, OpenIn(float_fen=20_000))
+    for i, tenders in enumerate(([{"kind": "cash", "amount_fen": 1290, "given_fen": 2000}],
+                                 [{"kind": "card", "amount_fen": 1290, "reference": "card-1"}])):
+        pos.sell(container.uow(), container.payments, orders.OrderPolicy(), till,
+                 SaleIn(till_sale_id=f"S{i}", lines=[{"sku_id": milk, "quantity": 1}], tenders=tenders))
+    z = tills.close(container.uow(), ann, s.id, CloseIn(counted={"cash": 21_290, "card": 1_290}))
+    assert (z.sales_count, z.sales_fen) == (2, 2_580)
+    assert {t.kind: (t.count, t.amount_fen, t.change_fen) for t in z.tenders} == {"cash": (1, 1290, 710),
+                                                                                  "card": (1, 1290, 0)}
+    assert [(ln.kind, ln.expected_fen, ln.difference_fen) for ln in z.lines[:2]] == [("cash", 21_290, 0),
+                                                                                     ("card", 1_290, 0)]
