@@ -47,13 +47,14 @@ from o2o.locations.models import DEFAULT_HOURS, Location
 from o2o.orders.models import Order
 from o2o.pos import sync
 from o2o.pos.models import PosSale, Terminal
+from o2o.pos.service import Till
 from o2o.pos.sync_schemas import BatchIn
 
 STORES, SKUS, MEMBERS, UPLOADERS, BATCH = 4, 40, 60, 4, 250
 NOW = datetime.now(UTC)
 
 
-def _seed(db: Database, terminals: int, stock_each: int) -> tuple[list[sync.Till], list[int], list[int]]:
+def _seed(db: Database, terminals: int, stock_each: int) -> tuple[list[Till], list[int], list[int]]:
     with db.write_sessions() as s:
         cat = Category(code="bench", name_zh="类", name_en="cat")
         s.add(cat)
@@ -84,14 +85,14 @@ def _seed(db: Database, terminals: int, stock_each: int) -> tuple[list[sync.Till
             row = Terminal(location_id=loc, code=f"T{t:02d}", name=f"till {t}", created_at=NOW)
             s.add(row)
             s.flush()
-            tills.append(sync.Till(row.id, loc, row.code))
+            tills.append(Till(row.id, loc, row.code, "staff:bench", "bench"))
         s.commit()
     members = [customers.create(UnitOfWork(db), CustomerIn(name=f"会员{i}", phone=f"136{i:08d}")).id
                for i in range(MEMBERS)]
     return tills, skus, members
 
 
-def _sales(rng: random.Random, till: sync.Till, count: int, skus: list[int], members: list[int]) -> list[dict]:
+def _sales(rng: random.Random, till: Till, count: int, skus: list[int], members: list[int]) -> list[dict]:
     out = []
     start = NOW - timedelta(days=1)
     for n in range(count):
@@ -100,12 +101,12 @@ def _sales(rng: random.Random, till: sync.Till, count: int, skus: list[int], mem
         subtotal = sum(ln["quantity"] * ln["unit_price_fen"] for ln in lines)
         off = 100 if subtotal > 2000 else 0
         total = subtotal - off
-        tenders = ([{"kind": "wechat", "amount_fen": 1000, "reference": f"W{till.id}-{n}"},
+        tenders = ([{"kind": "wechat", "amount_fen": 1000, "reference": f"W{till.terminal_id}-{n}"},
                     {"kind": "cash", "amount_fen": total - 1000, "change_fen": 50}]
                    if total > 1000 and n % 4 == 0 else [{"kind": rng.choice(["cash", "card", "alipay"]),
                                                           "amount_fen": total}])
         sale: dict[str, Any] = {"till_sale_id": f"{till.code}-{n:05d}",
-                                "sold_at": (start + timedelta(seconds=30 * n + till.id)).isoformat(),
+                                "sold_at": (start + timedelta(seconds=30 * n + till.terminal_id)).isoformat(),
                                 "lines": lines, "total_fen": total, "tenders": tenders}
         if off:
             sale["discounts"] = [{"key": "P1", "label": "满20减1", "amount_fen": off}]
@@ -116,7 +117,7 @@ def _sales(rng: random.Random, till: sync.Till, count: int, skus: list[int], mem
     return out
 
 
-def _upload_all(db: Database, work: list[tuple[sync.Till, list[dict]]]) -> dict[str, Any]:
+def _upload_all(db: Database, work: list[tuple[Till, list[dict]]]) -> dict[str, Any]:
     q: queue.Queue = queue.Queue()
     for item in work:
         q.put(item)
@@ -135,7 +136,7 @@ def _upload_all(db: Database, work: list[tuple[sync.Till, list[dict]]]) -> dict[
                 return
             t0 = time.perf_counter()
             try:
-                out = sync.ingest(UnitOfWork(db, clock), till, "staff:bench", BatchIn.model_validate({"sales": sales}))
+                out = sync.ingest(UnitOfWork(db, clock), till, BatchIn.model_validate({"sales": sales}))
                 with lock:
                     totals["accepted"] += out.accepted
                     totals["duplicates"] += out.duplicates

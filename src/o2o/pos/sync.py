@@ -31,7 +31,6 @@ INSERTs of pos_sale and pos_tender here, o2o.inventory.offline for the stock), n
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -43,11 +42,11 @@ from o2o.customers import service as customers
 from o2o.inventory import service as inventory
 from o2o.kernel.bulk import insert_rows
 from o2o.kernel.db import Database
-from o2o.kernel.errors import NotFound
 from o2o.kernel.uow import UnitOfWork
 from o2o.orders import service as orders
 from o2o.orders.service import TillDiscount, TillLine, TillSale
 from o2o.pos.models import PosSale, PosTender, Terminal, TillSession
+from o2o.pos.service import Till
 from o2o.pos.sync_schemas import BatchIn, BatchOut, FlaggedLineOut, OfflineSaleIn, Reason, SaleResult
 
 CHUNK = 250  # sales per transaction
@@ -55,32 +54,6 @@ FUTURE_TOLERANCE = timedelta(minutes=10)  # a till's clock may run this much ahe
 MAX_LINE_UNITS = 9_999  # units of one line a till may have sold
 MAX_SALE_FEN = 100_000_000  # 1,000,000 yuan: what one sale may come to (lines before discounts)
 WRITE_ATTEMPTS = 3
-
-
-@dataclass(frozen=True)
-class Till:
-    """The terminal an upload comes from (o2o.pos: the integration key it signs in with)."""
-
-    id: int
-    location_id: int
-    code: str
-
-
-def terminal_of_key(db: Database, api_key_id: int) -> Till | None:
-    """The enabled terminal signing in with this integration key."""
-    with db.read() as s:
-        row = s.execute(select(Terminal.id, Terminal.location_id, Terminal.code)
-                        .where(Terminal.api_key_id == api_key_id, Terminal.disabled_at.is_(None))).first()
-    return Till(int(row.id), int(row.location_id), str(row.code)) if row else None
-
-
-def terminal(db: Database, terminal_id: int) -> Till:
-    with db.read() as s:
-        row = s.execute(select(Terminal.id, Terminal.location_id, Terminal.code)
-                        .where(Terminal.id == terminal_id, Terminal.disabled_at.is_(None))).first()
-    if row is None:
-        raise NotFound("terminal", terminal_id)
-    return Till(int(row.id), int(row.location_id), str(row.code))
 
 
 # --- checks a sale passes on its own (no database) ----------------------------------------------------
@@ -130,9 +103,10 @@ def static_reasons(sale: OfflineSaleIn, now: datetime) -> list[Reason]:
 
 # --- the upload -------------------------------------------------------------------------------------
 
-def ingest(uow: UnitOfWork, till: Till, clerk: str, batch: BatchIn, chunk: int = CHUNK) -> BatchOut:
+def ingest(uow: UnitOfWork, till: Till, batch: BatchIn, chunk: int = CHUNK) -> BatchOut:
     """Apply an offline till's batch: each sale accepted once, refused with reasons, or found a duplicate.
-    `clerk` is who uploads ("staff:12"), recorded on the sales and tenders."""
+    The till's clerk (who uploads, "staff:12") is recorded on the sales, their tenders and history."""
+    clerk = till.clerk
     now = uow.clock.now()
     results: list[SaleResult | None] = [None] * len(batch.sales)
     first_of: dict[str, int] = {}
@@ -150,13 +124,13 @@ def ingest(uow: UnitOfWork, till: Till, clerk: str, batch: BatchIn, chunk: int =
 
     sales = batch.sales
     with uow.db.read() as s:
-        done = _accepted_before(s, till.id, [sales[i].till_sale_id for i in todo])
+        done = _accepted_before(s, till.terminal_id, [sales[i].till_sale_id for i in todo])
         priced = catalog.PriceStrategy(s, till.location_id, "pos").price(
             {ln.sku_id for i in todo for ln in sales[i].lines})
         members = customers.existing(s, {c for i in todo if (c := sales[i].customer_id) is not None})
         asked = {sales[i].session_id for i in todo} - {None}
         sessions = set(s.scalars(select(TillSession.id).where(TillSession.id.in_(asked),
-                                                              TillSession.terminal_id == till.id))) if asked else set()
+                                                              TillSession.terminal_id == till.terminal_id))) if asked else set()
     ready: list[int] = []
     for i in todo:
         sale = sales[i]
@@ -197,7 +171,7 @@ def ingest(uow: UnitOfWork, till: Till, clerk: str, batch: BatchIn, chunk: int =
     count = defaultdict(int)
     for r in final:
         count[r.status] += 1
-    return BatchOut(terminal_id=till.id, location_id=till.location_id, received=len(sales),
+    return BatchOut(terminal_id=till.terminal_id, location_id=till.location_id, received=len(sales),
                     accepted=count["accepted"], duplicates=count["duplicate"], refused=count["refused"],
                     results=final)
 
@@ -221,9 +195,9 @@ def _write_chunk(uow: UnitOfWork, till: Till, clerk: str, sales: list[OfflineSal
         s = uow.session
         conn = s.connection()
         # one upload per terminal at a time (PostgreSQL: the row lock; SQLite: the write lock held already)
-        stmt = select(Terminal.id).where(Terminal.id == till.id)
+        stmt = select(Terminal.id).where(Terminal.id == till.terminal_id)
         conn.execute(stmt.with_for_update() if conn.dialect.name == "postgresql" else stmt)
-        done = _accepted_before(s, till.id, [x.till_sale_id for x in sales])
+        done = _accepted_before(s, till.terminal_id, [x.till_sale_id for x in sales])
         fresh = [(i, x) for i, x in zip(index, sales, strict=True) if x.till_sale_id not in done]
         out += [(i, SaleResult(till_sale_id=x.till_sale_id, status="duplicate", order_number=done[x.till_sale_id]))
                 for i, x in zip(index, sales, strict=True) if x.till_sale_id in done]
@@ -241,7 +215,7 @@ def _write_chunk(uow: UnitOfWork, till: Till, clerk: str, sales: list[OfflineSal
             for _, x in fresh]
         made = orders.record_till_sales(uow, records)
         sale_ids = [int(r[1]) for r in insert_rows(conn, PosSale.__table__, [
-            dict(terminal_id=till.id, till_sale_id=x.till_sale_id, order_id=order_id, session_id=x.session_id,
+            dict(terminal_id=till.terminal_id, till_sale_id=x.till_sale_id, order_id=order_id, session_id=x.session_id,
                  clerk=clerk[:80], sold_at=x.sold_at, received_at=now, offline=True)
             for (_, x), (order_id, _) in zip(fresh, made, strict=True)], returning=("till_sale_id", "id"))]
         tenders = [dict(order_id=order_id, sale_id=sale_id, session_id=x.session_id, kind=t.kind,
@@ -260,7 +234,7 @@ def _write_chunk(uow: UnitOfWork, till: Till, clerk: str, sales: list[OfflineSal
         def stock(session: Session) -> None:  # last: the stock rows' locks are held until COMMIT only
             short.update(inventory.sell_offline(session, till.location_id, units, now))
 
-        uow.describe(f"pos_batch=terminal:{till.id}", sales=len(fresh))
+        uow.describe(f"pos_batch=terminal:{till.terminal_id}", sales=len(fresh))
         uow.commit(last=stock)
     for (i, x), (_, number) in zip(fresh, made, strict=True):
         out.append((i, SaleResult(till_sale_id=x.till_sale_id, status="accepted", order_number=number,

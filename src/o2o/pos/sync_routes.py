@@ -1,8 +1,8 @@
 """Offline tills' uploads (o2o.pos.sync) and the stock lines they flagged for reconciliation.
 
-`POST /api/v1/pos/batches` comes from a till terminal: its integration key (a key bound to the store, with
-pos:write, that a `pos_terminal` row names). The batch's sales go to that terminal's store and nowhere
-else; a key no enabled terminal names answers 404 (no such till).
+`POST /api/v1/pos/batches` comes from a till terminal with the till API's two credentials (o2o.pos.routes:
+the terminal's key in X-Api-Key, the clerk's staff token as Bearer). The batch's sales go to that
+terminal's store and nowhere else.
 """
 
 from __future__ import annotations
@@ -13,30 +13,22 @@ from fastapi import APIRouter, Query
 
 from o2o.deps import ContainerDep, PrincipalDep, Uow
 from o2o.kernel.auth import require_location
-from o2o.kernel.errors import NotFound
 from o2o.kernel.ids import Id
 from o2o.pos import sync
+from o2o.pos.routes import TillDep
 from o2o.pos.sync_schemas import BatchIn, BatchOut, FlaggedLineOut
 
 router = APIRouter(prefix="/api/v1", tags=["pos offline"])
 
 
-def _till(c: ContainerDep, p: PrincipalDep) -> sync.Till:
-    till = sync.terminal_of_key(c.db, p.id) if p.kind == "api_key" else None
-    if till is None or not p.covers(till.location_id):
-        raise NotFound("terminal", "of this key")
-    return till
-
-
 @router.post("/pos/batches", response_model=BatchOut)
-def upload_batch(uow: Uow, c: ContainerDep, p: PrincipalDep, body: BatchIn) -> BatchOut:
+def upload_batch(uow: Uow, till: TillDep, body: BatchIn) -> BatchOut:
     """A batch of sales a till made while offline (at most 1,000). Each sale is answered: accepted (its
     order number), duplicate (accepted before: nothing changes; its order number) or refused (the reasons,
     e.g. unknown-sku, totals-mismatch, tenders-mismatch, sold-in-future, too-large). Sales are applied in
     sale-time order; stock sold beyond the count is kept and the line flagged (`oversold`). Send the
     same batch again after a lost answer or a cut connection: each sale is applied once."""
-    till = _till(c, p)
-    return sync.ingest(uow, till, p.actor, body)
+    return sync.ingest(uow, till, body)
 
 
 @router.get("/stock/flagged", response_model=list[FlaggedLineOut])

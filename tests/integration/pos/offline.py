@@ -12,7 +12,7 @@ from o2o.inventory import service as inventory
 from o2o.inventory.schemas import MovementIn
 from o2o.kernel.db import Database
 from o2o.pos.models import Terminal
-from o2o.pos.sync import Till
+from o2o.pos.service import Till
 from o2o.pos.sync_schemas import BatchIn
 from tests.factories.raw import NOW, new_location, new_sku
 
@@ -33,7 +33,7 @@ def terminal(db: Database, location_id: int, api_key_id: int | None = None, code
         t = Terminal(location_id=location_id, code=code, name=f"Till {code}", api_key_id=api_key_id, created_at=NOW)
         s.add(t)
         s.commit()
-        return Till(t.id, location_id, code)
+        return Till(t.id, location_id, code, "staff:clerk", "Clerk")
 
 
 def shop(container, stock: list[int], members: int = 0, location_id: int | None = None) -> Shop:  # type: ignore[no-untyped-def]

@@ -50,15 +50,15 @@ def test_a_batch_of_500_uploaded_three_times_one_interrupted_is_applied_once(con
         for ddl in _FAIL[db_kind]:
             conn.execute(text(ddl))
     with pytest.raises(Exception, match="connection lost"):
-        sync.ingest(container.uow(), sh.till, "staff:clerk", batch(sales), chunk=100)
+        sync.ingest(container.uow(), sh.till, batch(sales), chunk=100)
     assert _scalar(db, select(func.count()).select_from(PosSale)) == 300  # three chunks in, the 4th undone
     assert _scalar(db, select(func.count()).select_from(Order)) == 300
     with db.engine.begin() as conn:
         conn.execute(text("DROP TRIGGER cut_off" + (" ON pos_sale" if db_kind == "postgresql" else "")))
 
-    second = sync.ingest(container.uow(), sh.till, "staff:clerk", batch(sales), chunk=100)
+    second = sync.ingest(container.uow(), sh.till, batch(sales), chunk=100)
     assert (second.accepted, second.duplicates, second.refused) == (200, 300, 0)
-    third = sync.ingest(container.uow(), sh.till, "staff:clerk", batch(sales))
+    third = sync.ingest(container.uow(), sh.till, batch(sales))
     assert (third.accepted, third.duplicates, third.refused) == (0, 500, 0)
     assert [r.order_number for r in third.results] == [
         r.order_number for r in second.results]  # a duplicate names the order it made
@@ -109,7 +109,7 @@ def test_each_refused_sale_says_why_and_the_others_go_in(container):
         sale(10, now, [(b, 1, 10**9)]),  # a bill of 10 million yuan
     ]
     member_gone = sale(11, now, [(b, 1, 500)], customer_id=987654)
-    out = sync.ingest(container.uow(), sh.till, "staff:clerk", batch([good, *bad, member_gone, good]))
+    out = sync.ingest(container.uow(), sh.till, batch([good, *bad, member_gone, good]))
     codes = {r.till_sale_id: [x.code for x in r.reasons] for r in out.results if r.status == "refused"}
     assert codes == {"S0002": ["unknown-sku"], "S0003": ["totals-mismatch", "tenders-mismatch"],
                      "S0004": ["tenders-mismatch"], "S0005": ["sold-in-future"], "S0006": ["too-large"],
@@ -132,7 +132,7 @@ def test_sales_are_applied_in_sale_time_order(container):
     sh = shop(container, [1])
     sku = sh.skus[0]
     sales = [sale(n, now - timedelta(minutes=n), [(sku, 1, 100)]) for n in range(1, 6)]  # S0001 newest
-    out = sync.ingest(container.uow(), sh.till, "staff:clerk", batch(sales))
+    out = sync.ingest(container.uow(), sh.till, batch(sales))
     numbers = {r.till_sale_id: r.order_number for r in out.results}
     by_time = [numbers[f"S{n:04d}"] for n in range(5, 0, -1)]
     assert by_time == sorted(by_time)
@@ -186,7 +186,7 @@ def test_two_uploads_of_the_same_batch_at_once_apply_each_sale_once(container):
     def upload() -> None:
         try:
             start.wait()
-            outs.append(sync.ingest(container.uow(), sh.till, "staff:clerk", batch(sales), chunk=20))
+            outs.append(sync.ingest(container.uow(), sh.till, batch(sales), chunk=20))
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
