@@ -393,7 +393,9 @@ def source(session: Session, request: sourcing.Request, settings: sourcing.Sourc
     customer, the chosen store, every warehouse; their stock of the order's SKUs; the capacity each has
     left this hour and today (its fulfilments since then, in its own zone); the enabled rules."""
     extra = [request.chosen_location_id] if request.chosen_location_id else []
-    cands = locations.candidates(session, request.lat, request.lng, max_radius_m, extra)
+    cands = [c for c in locations.candidates(session, request.lat, request.lng, max_radius_m, extra)
+             if c.kind != "store" or c.can_parcel or c.id == request.chosen_location_id
+             or (c.distance_m is not None and c.distance_m <= max_radius_m)]  # not the H3 disk's far corners
     ids = [c.id for c in cands]
     stock: dict[int, dict[int, int]] = defaultdict(dict)
     for (loc, sku), q in (inventory.available(session, ids, request.lines.keys()) if ids else {}).items():
