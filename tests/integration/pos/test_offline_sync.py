@@ -148,7 +148,7 @@ def test_stock_sold_beyond_the_count_is_kept_and_flagged_until_counted(container
     now = container.clock.now()
     sh = shop(container, [3, 5])
     short, fine = sh.skus
-    out = sync.ingest(container.uow(), sh.till, "staff:clerk",
+    out = sync.ingest(container.uow(), sh.till,
                       batch([sale(1, now, [(short, 2, 100), (fine, 1, 100)]), sale(2, now, [(short, 4, 100)])]))
     assert out.accepted == 2 and out.results[1].oversold == {short: 3}
     row = _on_hand(db, sh.location_id, short)
@@ -170,7 +170,7 @@ def test_stock_sold_beyond_the_count_is_kept_and_flagged_until_counted(container
 
 def test_a_sku_never_stocked_at_the_store_is_sold_and_flagged(container):
     sh = shop(container, [0])
-    out = sync.ingest(container.uow(), sh.till, "staff:clerk",
+    out = sync.ingest(container.uow(), sh.till,
                       batch([sale(1, container.clock.now(), [(sh.skus[0], 2, 100)])]))
     assert out.accepted == 1 and out.results[0].oversold == {sh.skus[0]: 2}
     assert inventory.check(container.db).ok
