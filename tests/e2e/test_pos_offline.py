@@ -13,9 +13,11 @@ from pathlib import Path
 
 import httpx
 from sqlalchemy import func, select, text
+from typer.testing import CliRunner
 
 from o2o import bootstrap
-from o2o.config import Settings
+from o2o.cli import app
+from o2o.config import Settings, get_settings
 from o2o.inventory import service as inventory
 from o2o.kernel.auth import Principal
 from o2o.kernel.clock import SystemClock
@@ -40,7 +42,7 @@ def _till(container, auth, stock: list[int]):  # type: ignore[no-untyped-def]
     return sh, new.terminal.id, headers
 
 
-def test_a_till_uploads_re_uploads_and_is_told_per_sale(client, container, auth):
+def test_a_till_uploads_re_uploads_and_is_told_per_sale(client, container, auth, monkeypatch):
     now = container.clock.now()
     sh, terminal_id, headers = _till(container, auth, [5, 5])
     a, b = sh.skus
@@ -63,6 +65,11 @@ def test_a_till_uploads_re_uploads_and_is_told_per_sale(client, container, auth)
     flagged = client.get("/api/v1/stock/flagged", headers=auth.staff("clerk", store_id=sh.location_id))
     assert [(f["sku_id"], f["oversold"]) for f in flagged.json()] == [(b, 2)]
     assert inventory.check(container.db).ok
+    monkeypatch.setenv("O2O_DATABASE_URL", container.db.url)
+    get_settings.cache_clear()
+    checked = CliRunner().invoke(app, ["check"])  # `o2o check`: the flag shown, not a failure
+    assert checked.exit_code == 0, checked.output
+    assert "1 stock lines flagged" in checked.output and f"sku {b}: 2 units oversold" in checked.output
 
 
 def test_who_may_upload_and_what_an_upload_can_reach(client, container, auth):
