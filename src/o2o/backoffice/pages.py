@@ -19,6 +19,7 @@ from o2o.backoffice import (  # noqa: F401
     product_edit,
     products,
     reconcile,  # noqa: F401  (payment statements)
+    returns,  # noqa: F401  (the refund queue: approve, refuse, refund; time to refund per store)
     stock,
     store_edit,  # noqa: F401  (a store's form: hours, reach, capacity, paused online orders)
     stores,

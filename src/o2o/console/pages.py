@@ -17,6 +17,7 @@ from o2o.console import (  # noqa: F401  (each adds its pages to the router)
     picking,
     pos,  # POS-lite: ring up a sale in the browser
     queue,
+    returns,
     stock,
     till,  # the till: open, cash in/out, close, Z-report
     transfers,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from o2o.console.coupon_texts import TEXTS as COUPON_TEXTS
 from o2o.console.order_texts import TEXTS as ORDER_TEXTS
 from o2o.console.pos_texts import TEXTS as POS_TEXTS
+from o2o.console.returns_texts import TEXTS as RETURNS_TEXTS
 from o2o.console.till_texts import TEXTS as TILL_TEXTS
 from o2o.console.transfer_texts import TEXTS as TRANSFER_TEXTS
 from o2o.kernel.catalogs import catalog_texts
@@ -21,4 +22,6 @@ for _lang, _texts in POS_TEXTS.items():  # POS-lite (o2o.console.pos)
 for _lang, _texts in TRANSFER_TEXTS.items():  # transfer receipts (o2o.console.transfers)
     TEXTS[_lang].update(_texts)
 for _lang, _texts in TILL_TEXTS.items():  # the till screens (o2o.console.till)
+    TEXTS[_lang].update(_texts)
+for _lang, _texts in RETURNS_TEXTS.items():  # the returns desk (o2o.console.returns)
     TEXTS[_lang].update(_texts)

@@ -1,6 +1,7 @@
 """Returns API: customers ask for their own orders; store staff find any return (a return may come back to
 any store), receive and inspect it at their store, and refund what their store received; head office
-approves or refuses requests and reads the time to refund per store."""
+(and a store's manager, for their store's returns) approves or refuses requests; head office reads the time
+to refund per store."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from fastapi.responses import Response
 
 from o2o.deps import ContainerDep, PrincipalDep, Uow
 from o2o.kernel.auth import Principal, require_owner
-from o2o.kernel.errors import Forbidden, InvalidInput, NotFound
+from o2o.kernel.errors import InvalidInput, NotFound
 from o2o.kernel.ids import Id
 from o2o.returns import service
 from o2o.returns.models import STATUSES
@@ -36,9 +37,13 @@ def _readable(c: ContainerDep, p: Principal, return_id: int) -> ReturnOut:
     return r
 
 
-def _head_office(p: Principal) -> None:
+def _decides(c: ContainerDep, p: Principal, return_id: int) -> None:
+    """Head office decides on any return; a store's manager only on those sold at, meant for or received at
+    their store (another's looks unknown)."""
     if p.store_id is not None:
-        raise Forbidden("head office decides on return requests")
+        r = service.get_by_id(c.db, return_id)
+        if p.store_id not in (r.sold_location_id, r.preferred_location_id, r.location_id):
+            raise NotFound("return", return_id)
 
 
 @router.post("/returns", response_model=ReturnOut, status_code=201,
@@ -101,15 +106,15 @@ def cancel_return(uow: Uow, p: PrincipalDep, return_id: Id) -> ReturnOut:
 
 
 @router.post("/returns/{return_id}/approve", response_model=ReturnOut)
-def approve_return(uow: Uow, p: PrincipalDep, return_id: Id, body: DecisionIn) -> ReturnOut:
-    _head_office(p)
+def approve_return(uow: Uow, c: ContainerDep, p: PrincipalDep, return_id: Id, body: DecisionIn) -> ReturnOut:
+    _decides(c, p, return_id)
     return service.approve(uow, return_id, p.actor, body.note)
 
 
 @router.post("/returns/{return_id}/refuse", response_model=ReturnOut)
-def refuse_return(uow: Uow, p: PrincipalDep, return_id: Id, body: DecisionIn) -> ReturnOut:
+def refuse_return(uow: Uow, c: ContainerDep, p: PrincipalDep, return_id: Id, body: DecisionIn) -> ReturnOut:
     """Refused with a reason (`note`, required); its units can be returned again."""
-    _head_office(p)
+    _decides(c, p, return_id)
     return service.refuse(uow, return_id, p.actor, body.note)
 
 

@@ -18,6 +18,7 @@ from o2o.orders import payments as order_payments
 from o2o.orders import service as orders
 from o2o.orders.exceptions import PaymentProviderFailed
 from o2o.orders.schemas import CANCEL_REASONS, OrderOut, PaymentOut
+from o2o.shop.after_sales import progress as after_sales
 from o2o.shop.common import not_found, page, parse_int, see_other, translator
 from o2o.shop.explain import describe_route, timeline
 from o2o.shop.web import router
@@ -61,7 +62,7 @@ def order_page(request: Request, c: ContainerDep, p: PrincipalDep, number: str) 
            "route": describe_route(c, order.fulfil_location_id, order.mode, order.route_reason, order.distance_m,
                                    translator(request)),
            "fulfillments": fos, "pickup": pickup, "qr": qr, "cancel_reasons": CANCEL_REASONS,
-           "paid_now": request.query_params.get("paid") == "1"}
+           "paid_now": request.query_params.get("paid") == "1", **after_sales(request, c, order.number)}
     return page(request, c, "shop/order.html", ctx, no_store=True)
 
 

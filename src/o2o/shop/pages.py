@@ -19,6 +19,7 @@ from o2o.shop import (  # noqa: F401  (they add their routes)
     groupbuy,
     history,
     member,
+    returns,
 )
 from o2o.shop.web import router
 
