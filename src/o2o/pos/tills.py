@@ -242,11 +242,12 @@ def open_till(uow: UnitOfWork, p: Principal, terminal_id: int, data: OpenIn,
         row = TillSession(terminal_id=t.id, location_id=t.location_id, opened_by=p.actor[:80], opened_at=now,
                           float_fen=data.float_fen, status=OPEN, open_terminal_id=t.id)
         s.add(row)
+        code = t.code  # read before the flush: a twin's INSERT rolls the session back (objects expire)
         try:
             s.flush()
         except IntegrityError:
-            raise TillOpen(f"till {t.code} is already open") from None
-        out = _session_out(row, t.code)
+            raise TillOpen(f"till {code} is already open") from None
+        out = _session_out(row, code)
         if idempotency_key:
             idempotency.remember(s, scope, idempotency_key, req, 201, out.model_dump(mode="json"), now)
         uow.describe(f"till_session={row.id}", terminal=t.id, float_fen=data.float_fen)
