@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
-from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import segno
 from sqlalchemy.orm import Session
 
-from o2o.config import Settings
 from o2o.fulfillment import repository as repo
-from o2o.fulfillment import routing, sourcing
+from o2o.fulfillment import routing, sourcing, sourcing_service
 from o2o.fulfillment.exceptions import HandoverLocked, NothingFound, ShortPicked, WrongCode
 from o2o.fulfillment.models import (
     CANCELLED,
@@ -28,24 +26,18 @@ from o2o.fulfillment.models import (
     FulfillmentHistory,
     FulfillmentLine,
     FulfillmentOrder,
-    SourcingDecision,
-    SourcingRule,
     can_transition,
 )
 from o2o.fulfillment.schemas import (
-    DecisionOut,
     FulfillmentLineOut,
     FulfillmentOut,
     NewFulfillment,
-    RuleIn,
-    RuleOut,
-    RuleUpdate,
 )
 from o2o.inventory import service as inventory
+from o2o.inventory.schemas import Hold
 from o2o.kernel.db import Database
 from o2o.kernel.errors import IllegalTransition, InvalidInput, NotFound
 from o2o.kernel.history import HistoryOut
-from o2o.kernel.lookups import flush_unique
 from o2o.kernel.pagination import Page, PageParams
 from o2o.kernel.uow import UnitOfWork
 from o2o.locations import service as locations
@@ -379,136 +371,71 @@ def failed_attempts(db: Database, location_id: int) -> dict[int, int]:
         return repo.failed_attempts(s, location_id)
 
 
-# --- sourcing (issue 13): the engine is o2o.fulfillment.sourcing; here its database side -------------
-
-def sourcing_settings(settings: Settings) -> sourcing.SourcingSettings:
-    """The engine's settings with the deployment's max_split (O2O_SOURCING_MAX_SPLIT)."""
-    return sourcing.SourcingSettings(max_split=settings.sourcing_max_split)
-
-
-def source(session: Session, request: sourcing.Request, settings: sourcing.SourcingSettings | None = None,
-           max_radius_m: float = 5_000) -> sourcing.Decision:
-    """Which locations fulfil the request and why (reads only; the caller records it with
-    `record_decision` and reserves). Candidates: stores whose H3 cells lie within max_radius_m of the
-    customer, the chosen store, every warehouse; their stock of the order's SKUs; the capacity each has
-    left this hour and today (its fulfilments since then, in its own zone); the enabled rules."""
-    extra = [request.chosen_location_id] if request.chosen_location_id else []
-    cands = [c for c in locations.candidates(session, request.lat, request.lng, max_radius_m, extra)
-             if c.kind != "store" or c.can_parcel or c.id == request.chosen_location_id
-             or (c.distance_m is not None and c.distance_m <= max_radius_m)]  # not the H3 disk's far corners
-    ids = [c.id for c in cands]
-    stock: dict[int, dict[int, int]] = defaultdict(dict)
-    for (loc, sku), q in (inventory.available(session, ids, request.lines.keys()) if ids else {}).items():
-        stock[loc][sku] = q
-    holding = sorted(loc for loc, by_sku in stock.items() if any(q > 0 for q in by_sku.values()))
-    profiles = locations.profiles(session, holding)
-    used = _capacity_used(session, profiles, request.now)
-    nodes = []
-    for c in cands:
-        p = profiles.get(c.id)
-        h, d = used.get(c.id, (0, 0))
-        nodes.append(sourcing.Node(
-            id=c.id, kind=c.kind, name=c.name, distance_m=c.distance_m, radius_m=c.radius_m, can_pickup=c.can_pickup,
-            can_store_delivery=c.can_store_delivery, can_parcel=c.can_parcel, stock=stock.get(c.id, {}),
-            timezone=p.timezone if p else "Asia/Shanghai", hours=p.opening_hours if p else None,
-            hourly_left=p.hourly_capacity - h if p else None, daily_left=p.daily_capacity - d if p else None))
-    rules = [sourcing.Rule(r.id, r.name, sourcing.SPEC.validate_python(r.spec))
-             for r in repo.rules(session, enabled_only=True)]
-    return sourcing.decide(request, nodes, settings, rules)
+# --- sourcing (issue 13): the database side lives in sourcing_service; callers use these names -------
+sourcing_settings = sourcing_service.sourcing_settings
+source = sourcing_service.source
+record_decision = sourcing_service.record_decision
+decisions = sourcing_service.decisions
+rules = sourcing_service.rules
+create_rule = sourcing_service.create_rule
+update_rule = sourcing_service.update_rule
+reorder_rules = sourcing_service.reorder_rules
 
 
-def _capacity_used(session: Session, profiles: dict, now: datetime) -> dict[int, tuple[int, int]]:
-    """Location id -> (fulfilments this hour, today), hour and day in the location's own zone."""
-    by_zone: dict[str, list[int]] = defaultdict(list)
-    for p in profiles.values():
-        by_zone[p.timezone].append(p.id)
-    out: dict[int, tuple[int, int]] = {}
-    for zone, ids in by_zone.items():
-        local = now.astimezone(ZoneInfo(zone))
-        hour = local.replace(minute=0, second=0, microsecond=0)
-        day = hour - timedelta(hours=hour.hour)
-        out.update(repo.assigned_since(session, ids, hour, day))
-    return out
+# --- re-sourcing (issue 13): the rest of a rejected or short-picked fulfilment goes elsewhere ---
 
-
-def record_decision(uow: UnitOfWork, order_number: str, decision: sourcing.Decision) -> int:
-    """Joins the caller's unit of work: keep the decision with its ranked candidates for the order."""
-    row = SourcingDecision(order_number=order_number, status=decision.status, reason=decision.reason[:300],
-                           method=decision.search.method, optimal=decision.search.optimal,
-                           total_fen=decision.total_fen, record=decision.to_json(), created_at=uow.clock.now())
-    uow.session.add(row)
-    uow.session.flush()
-    return row.id
-
-
-def decisions(db: Database, order_number: str) -> list[DecisionOut]:
-    """An order's sourcing decisions, oldest first ("why this store")."""
-    with db.read() as s:
-        return [DecisionOut.model_validate(d) for d in repo.decisions_of(s, order_number)]
-
-
-def rules(db: Database) -> list[RuleOut]:
-    with db.read() as s:
-        return [RuleOut.model_validate(r) for r in repo.rules(s)]
-
-
-def create_rule(uow: UnitOfWork, data: RuleIn, actor: str) -> RuleOut:
-    """A new rule, last or at `position` (1 = first); the others keep their order."""
+def reallocate(uow: UnitOfWork, fulfillment_id: int, request: sourcing.Request, actor: str,
+               settings: sourcing.SourcingSettings | None = None, hold_days: int = 7,
+               max_radius_m: float = 5_000) -> sourcing.Decision:
+    """Re-sourcing: a store rejected a fulfilment it has not started ("new") or short-picked it
+    ("short"); the rest (every line, or the units missing) goes to other locations, the failing one
+    ruled out. `request` says where the customer is and how they are served (its lines are replaced by
+    the rest). When a plan is found: the failing store's reservation of those units is given back and
+    held at the new locations (conditional UPDATEs, last before the commit; ReservationFailed rolls
+    everything back), a new fulfilment per location, the failing one reduced to what was found (back
+    to picking) or cancelled when nothing is left. The decision is recorded either way; without a plan
+    nothing else changes."""
     with uow:
-        current = repo.rules_locked(uow.session)
-        now = uow.clock.now()
-        rule = SourcingRule(name=data.name, position=0, enabled=data.enabled, spec=data.spec.model_dump(mode="json"),
-                            created_at=now, updated_at=now, updated_by=actor[:120])
-        uow.session.add(rule)
-        flush_unique(uow.session, f"a sourcing rule named {data.name!r} already exists", "name")
-        at = len(current) if data.position is None else min(data.position - 1, len(current))
-        _renumber([*current[:at], rule, *current[at:]])
-        uow.session.flush()
-        out = RuleOut.model_validate(rule)
-        uow.describe(f"sourcing_rule={rule.id}", kind=data.spec.kind, position=rule.position)
-        uow.commit()
-        return out
-
-
-def update_rule(uow: UnitOfWork, rule_id: int, data: RuleUpdate, actor: str) -> RuleOut:
-    """Rename, change the spec, enable or disable a rule."""
-    with uow:
-        rule = uow.session.get(SourcingRule, rule_id, with_for_update=True)
-        if rule is None:
-            raise NotFound("sourcing rule", rule_id)
-        if data.name is not None:
-            rule.name = data.name
-        if data.spec is not None:
-            rule.spec = data.spec.model_dump(mode="json")
-        if data.enabled is not None:
-            rule.enabled = data.enabled
-        rule.updated_at, rule.updated_by = uow.clock.now(), actor[:120]
-        flush_unique(uow.session, f"a sourcing rule named {data.name!r} already exists", "name")
-        out = RuleOut.model_validate(rule)
-        uow.describe(f"sourcing_rule={rule.id}", enabled=rule.enabled,
-                     changed=",".join(k for k, v in data.model_dump().items() if v is not None) or "nothing")
-        uow.commit()
-        return out
-
-
-def reorder_rules(uow: UnitOfWork, ids: list[int], actor: str) -> list[RuleOut]:
-    """The rules in a new order: `ids` names every rule exactly once."""
-    with uow:
-        current = repo.rules_locked(uow.session)
-        by_id = {r.id: r for r in current}
-        if len(ids) != len(set(ids)) or set(ids) != set(by_id):
-            raise InvalidInput("ids", f"every rule id exactly once ({len(by_id)} rules)")
-        now = uow.clock.now()
-        _renumber([by_id[i] for i in ids])
-        for r in current:
-            r.updated_at, r.updated_by = now, actor[:120]
-        uow.session.flush()
-        out = [RuleOut.model_validate(by_id[i]) for i in ids]
-        uow.describe("sourcing_rules", order=",".join(map(str, ids))[:200])
-        uow.commit()
-        return out
-
-
-def _renumber(ordered: list[SourcingRule]) -> None:
-    for i, r in enumerate(ordered, start=1):
-        r.position = i
+        s, now = uow.session, uow.clock.now()
+        fo = repo.locked(s, fulfillment_id)
+        if fo is None:
+            raise NotFound("fulfillment", fulfillment_id)
+        lines = repo.lines_of(s, fo.id)
+        if fo.status == SHORT:
+            rest = {ln.sku_id: ln.missing for ln in lines if ln.missing}
+        elif fo.status == NEW:
+            rest = {ln.sku_id: ln.quantity for ln in lines}
+        else:
+            raise IllegalTransition("fulfillment", fo.status, "re-sourced")
+        req = dataclasses.replace(request, lines=rest, now=now)
+        decision = sourcing.reallocate(req, sourcing_service.nodes(s, req, max_radius_m), fo.location_id, settings,
+                                       sourcing_service.enabled_rules(s))
+        record_decision(uow, fo.order_number, decision)
+        uow.describe(f"fulfillment={fo.id}", order=fo.order_number, outcome=decision.status)
+        if not decision.ok:
+            uow.commit()
+            return decision
+        for ln in lines:
+            if ln.sku_id in rest:
+                inventory.release_units(s, fo.order_number, fo.location_id, ln.sku_id, rest[ln.sku_id])
+                ln.quantity -= rest[ln.sku_id]
+                ln.missing = 0
+                if ln.quantity == 0:
+                    s.delete(ln)
+        moved = ", ".join(f"{a.location_id}: " + " ".join(f"sku {k} x{q}" for k, q in sorted(a.lines.items()))
+                          for a in decision.allocations)
+        note = f"re-sourced to {moved}"[:300]
+        left = any(ln.quantity > 0 for ln in lines)
+        if fo.status == SHORT and left:
+            _move(uow, fo, PICKING, actor, note, publish=False)
+        else:
+            _move(uow, fo, CANCELLED, actor, note, publish=False)
+        made = [create_for_order(uow, NewFulfillment(fo.order_id, fo.order_number, a.location_id, a.mode,
+                                                     f"re-sourced from location {fo.location_id}", dict(a.lines)))
+                for a in decision.allocations]
+        uow.publish("fulfillment.reallocated", {**_event(fo), "new_fulfillment_ids": made,
+                                                "lines": {str(k): v for k, v in rest.items()}})
+        holds = [Hold(a.location_id, sku, q) for a in decision.allocations for sku, q in a.lines.items()]
+        uow.commit(last=lambda session: inventory.reserve(session, fo.order_number, holds, now,
+                                                          now + timedelta(days=hold_days)))
+        return decision

@@ -210,3 +210,13 @@ def test_a_cp_sat_time_limit_is_reported_never_silent():
 def test_empty_or_non_positive_lines_are_refused(bad):
     with pytest.raises(ValueError):
         decide(req(bad), [store(1, {10: 5})])
+
+
+def test_reallocate_rules_out_the_failing_location_even_when_it_is_the_best():
+    from o2o.fulfillment.sourcing import reallocate
+
+    nodes = [store(1, {10: 5}, distance=100), store(2, {10: 5}, distance=2000)]
+    assert decide(req({10: 1}), nodes, PLAIN).allocations[0].location_id == 1
+    d = reallocate(req({10: 1}), nodes, 1, PLAIN)
+    assert d.allocations[0].location_id == 2 and why(d, 1) == "rejected"
+    assert not reallocate(req({10: 1}), nodes[:1], 1, PLAIN).ok

@@ -5,7 +5,7 @@ database side (candidates, stock, capacity used, rules table, decision record) i
 `o2o.fulfillment.service.source`.
 """
 
-from o2o.fulfillment.sourcing.engine import decide, serve_mode
+from o2o.fulfillment.sourcing.engine import decide, reallocate, serve_mode
 from o2o.fulfillment.sourcing.rules import SPEC, Rule, RuleSpec
 from o2o.fulfillment.sourcing.settings import SourcingSettings
 from o2o.fulfillment.sourcing.types import (
@@ -24,4 +24,4 @@ from o2o.fulfillment.sourcing.types import (
 )
 
 __all__ = ["OK", "PARCEL", "PICKUP", "SPEC", "STORE_DELIVERY", "UNFULFILLABLE", "Allocation", "Candidate", "Costs",
-           "Decision", "Node", "Request", "Rule", "RuleSpec", "Search", "SourcingSettings", "decide", "serve_mode"]
+           "Decision", "Node", "Request", "Rule", "RuleSpec", "Search", "SourcingSettings", "decide", "reallocate", "serve_mode"]

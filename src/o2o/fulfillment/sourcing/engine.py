@@ -15,7 +15,7 @@ Lines are read in SKU order, so the order they come in never changes the decisio
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 
 import numpy as np
@@ -71,8 +71,16 @@ def courier_fee(st: SourcingSettings, distance_m: float) -> int:
     return st.courier_bands[-1].fee_fen
 
 
+def reallocate(req: Request, nodes: Iterable[Node], failed_location_id: int,
+               settings: SourcingSettings | None = None, rules: Sequence[Rule] = ()) -> Decision:
+    """Where the rest of an order goes when a location rejected it or short-picked: `req.lines` are the
+    units still to find; the location that failed is ruled out ("rejected")."""
+    return decide(req, nodes, settings, rules, ruled_out={failed_location_id: "rejected"})
+
+
 def decide(req: Request, nodes: Iterable[Node], settings: SourcingSettings | None = None,
-           rules: Sequence[Rule] = ()) -> Decision:
+           rules: Sequence[Rule] = (), ruled_out: Mapping[int, str] | None = None) -> Decision:
+    """The plan for `req` over `nodes`; `ruled_out`: location id -> why it may not serve (before anything)."""
     st = settings or DEFAULT
     if req.mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}")
@@ -86,7 +94,9 @@ def decide(req: Request, nodes: Iterable[Node], settings: SourcingSettings | Non
     excluded: dict[int, str] = {}
     for n in nodes:
         mode, why = serve_mode(req, n, st)
-        if mode is None:
+        if ruled_out and n.id in ruled_out:
+            excluded[n.id] = ruled_out[n.id]
+        elif mode is None:
             excluded[n.id] = why
         else:
             modes[n.id] = mode
