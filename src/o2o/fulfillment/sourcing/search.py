@@ -10,7 +10,8 @@ cheapest member of S, so the search is over sets:
 3. within k, branch and bound: branch on the uncovered line held by the fewest locations (each branch
    picks one of them and bans its earlier siblings, so every set is visited once); the bound is the
    cost so far + per line the cheapest of (its current source, any location) + k_left x the cheapest
-   fixed cost; the last location is picked for all candidates at once (numpy);
+   fixed cost, and a branch ends when k_left locations, each covering at most as many of the uncovered
+   lines as the best one, cannot cover them; the last location is picked for all candidates at once;
 4. past `budget` explored partial plans, CP-SAT (OR-Tools) solves the same problem from scratch with a
    time limit; if that limit stops it before optimality is proven, the result says so (`optimal`
    False, `limit` set): never a silently truncated search.
@@ -85,6 +86,10 @@ def exact(F: np.ndarray, C: np.ndarray, max_split: int, budget: int) -> Result:
                 best_cost, best_nodes = cost, tuple(sorted(chosen))
             return
         if fixed + int(np.minimum(cur, colmin).sum()) + left * fmin >= best_cost:
+            return
+        reach = cover[:, uncovered].sum(axis=1)  # uncovered lines each location would cover
+        reach[banned] = 0
+        if int(reach.max()) * left < int(uncovered.sum()):  # `left` locations cannot cover what is left
             return
         if left == 1:
             ok = ~banned & cover[:, uncovered].all(axis=1)
