@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from o2o.kernel.bulk import insert_rows
 from o2o.kernel.clock import Clock, SystemClock
 from o2o.kernel.db import Base, BigId, Database, database_unavailable, first_line
 from o2o.kernel.logs import current_request_id
@@ -74,14 +75,22 @@ Handler = Callable[[Session, Delivery], None]
 _INSERT_EVENT = OutboxEvent.__table__.insert()  # built once; run on the session's connection (no ORM layer)
 
 
+BULK_EVENTS = 64  # from this many events in one transaction (a till's offline upload), one statement on PostgreSQL
+
+
 def write_events(session: Session, events: list[Event], now: datetime) -> None:
     if events:
         rid = current_request_id() or None  # the request being served, or the event being handled
-        session.connection().execute(_INSERT_EVENT, [
-            {"topic": e.topic, "payload": e.payload, "created_at": now, "available_at": now, "attempts": 0,
-             "request_id": rid}
-            for e in events
-        ])
+        conn = session.connection()
+        rows = [{"topic": e.topic, "payload": e.payload, "created_at": now, "available_at": now, "attempts": 0,
+                 "request_id": rid} for e in events]
+        if len(rows) >= BULK_EVENTS and conn.dialect.name == "postgresql":
+            sealed = OutboxEvent.__table__.c.payload.type  # sealed here: kernel.bulk runs no bind processing
+            for r in rows:
+                r["payload"] = sealed.process_bind_param(r["payload"], conn.dialect)
+            insert_rows(conn, OutboxEvent.__table__, rows)
+        else:
+            conn.execute(_INSERT_EVENT, rows)
 
 
 @dataclass
