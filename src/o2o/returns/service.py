@@ -219,7 +219,7 @@ def request(uow: UnitOfWork, data: ReturnIn, actor: str, *, customer_id: int | N
         uow.describe(f"return={r.number}", order=order.number)
         number = r.number
         uow.commit()
-    return get(uow.db, number)
+    return get(uow.db, number, uow.clock.now())
 
 
 def _locked(uow: UnitOfWork, return_id: int) -> ReturnRequest:
@@ -243,7 +243,7 @@ def approve(uow: UnitOfWork, return_id: int, actor: str, note: str = "") -> Retu
         uow.describe(f"return={r.number}", status=APPROVED)
         number = r.number
         uow.commit()
-    return get(uow.db, number or "")
+    return get(uow.db, number or "", uow.clock.now())
 
 
 def refuse(uow: UnitOfWork, return_id: int, actor: str, note: str) -> ReturnOut:
@@ -259,7 +259,7 @@ def refuse(uow: UnitOfWork, return_id: int, actor: str, note: str) -> ReturnOut:
         uow.describe(f"return={r.number}", status=REFUSED)
         number = r.number
         uow.commit()
-    return get(uow.db, number or "")
+    return get(uow.db, number or "", uow.clock.now())
 
 
 def cancel_by_customer(uow: UnitOfWork, return_id: int, customer_id: int) -> ReturnOut:
@@ -273,7 +273,7 @@ def cancel_by_customer(uow: UnitOfWork, return_id: int, customer_id: int) -> Ret
         _give_back_units(uow.session, r)
         number = r.number
         uow.commit()
-    return get(uow.db, number or "")
+    return get(uow.db, number or "", uow.clock.now())
 
 
 def set_pickup(uow: UnitOfWork, return_id: int, status: str, actor: str) -> ReturnOut:
@@ -287,7 +287,7 @@ def set_pickup(uow: UnitOfWork, return_id: int, status: str, actor: str) -> Retu
         r.pickup_status = status
         number = r.number
         uow.commit()
-    return get(uow.db, number or "")
+    return get(uow.db, number or "", uow.clock.now())
 
 
 def receive(uow: UnitOfWork, return_id: int, location_id: int, inspected: Iterable[InspectLineIn],
@@ -331,7 +331,7 @@ def receive(uow: UnitOfWork, return_id: int, location_id: int, inspected: Iterab
         uow.describe(f"return={r.number}", status=RECEIVED, location=location_id)
         number = r.number
         uow.commit()
-    return get(uow.db, number or "")
+    return get(uow.db, number or "", uow.clock.now())
 
 
 def refund(uow: UnitOfWork, return_id: int, actor: str, location_id: int | None = None) -> ReturnOut:
@@ -364,7 +364,7 @@ def refund(uow: UnitOfWork, return_id: int, actor: str, location_id: int | None 
             refunded[ln.order_line_id] += units
         money = money_for(points_fen, goods_fen, before_fen, value)
         whole = all(refunded.get(lid, 0) >= line.quantity for lid, line in order_lines)
-        refunds = _pay_out(uow, r, order, money) if money > 0 else []
+        refunds = _pay_out(uow, r, order, money, actor) if money > 0 else []
         r.refund_fen, r.refunded_at, r.closed_at = money, now, now
         how = ", ".join(f"{x.kind} {x.amount_fen}" for x in refunds) or "nothing in money"
         repo.add_history(s, r.id, REFUNDED, REFUNDED, actor, f"refund {money} fen: {how}", now)
@@ -375,10 +375,10 @@ def refund(uow: UnitOfWork, return_id: int, actor: str, location_id: int | None 
         uow.describe(f"return={r.number}", status=REFUNDED, refund_fen=money)
         number = r.number
         uow.commit()
-    return get(uow.db, number or "")
+    return get(uow.db, number or "", uow.clock.now())
 
 
-def _pay_out(uow: UnitOfWork, r: ReturnRequest, order: OrderFacts, money: int) -> list[ReturnRefund]:
+def _pay_out(uow: UnitOfWork, r: ReturnRequest, order: OrderFacts, money: int, actor: str) -> list[ReturnRefund]:
     s, now = uow.session, uow.clock.now()
     made: list[ReturnRefund] = []
     if r.refund_to == STORE_CREDIT:
@@ -388,7 +388,7 @@ def _pay_out(uow: UnitOfWork, r: ReturnRequest, order: OrderFacts, money: int) -
         made.append(ReturnRefund(return_id=r.id, kind="store_credit", amount_fen=money,
                                  note=f"balance {balance}", at=now))
     elif order.channel == "pos":
-        made += _to_tenders(uow, r, order, money)
+        made += _to_tenders(uow, r, order, money, actor)
     else:
         paid = orders.paid_by(s, order.id)
         if paid is None:
@@ -405,10 +405,24 @@ def _pay_out(uow: UnitOfWork, r: ReturnRequest, order: OrderFacts, money: int) -
     return made
 
 
-def _to_tenders(uow: UnitOfWork, r: ReturnRequest, order: OrderFacts, money: int) -> list[ReturnRefund]:
+def _open_till(uow: UnitOfWork, location_id: int | None) -> int | None:
+    """An open till session at the store (the one opened first), whose drawer pays a cash refund out."""
+    from o2o.pos import service as pos
+
+    if location_id is None:
+        return None
+    found = [sid for t in pos.terminals(uow.db, location_id)
+             if (sid := pos.open_session_id(uow.session, t.id)) is not None]
+    return min(found) if found else None
+
+
+def _to_tenders(uow: UnitOfWork, r: ReturnRequest, order: OrderFacts, money: int, actor: str) -> list[ReturnRefund]:
     """A till sale's refund over its tenders: card, WeChat Pay and Alipay first (at the provider, by the
-    relay), then cash (paid out at the desk), then a store-credit tender (back to the credit)."""
-    from o2o.pos import service as pos  # the till area (issue 11, P1)
+    relay), then cash (paid out of the receiving store's open till: a `refund` cash move of its session,
+    counted at its close; with no till open, paid at the desk and only recorded here), then a store-credit
+    tender (back to the credit)."""
+    from o2o.pos import service as pos  # the till area (issue 11)
+    from o2o.pos import tills  # its till sessions: a cash refund out of an open drawer
 
     s, now = uow.session, uow.clock.now()
     left, made = money, []
@@ -426,7 +440,12 @@ def _to_tenders(uow: UnitOfWork, r: ReturnRequest, order: OrderFacts, money: int
                                                        "amount_fen": take, "paid_fen": t.amount_fen})
             note = "through the payment provider"
         elif t.kind == "cash":
-            note = "cash paid out at the desk"
+            till = _open_till(uow, r.location_id)
+            if till is not None:
+                tills.record_refund(uow.session, till, take, f"return {r.number}", actor, now)
+                note = f"cash paid out of till session {till}"
+            else:
+                note = "cash paid out at the desk (no till open at the store)"
         elif t.kind == "store_credit" and order.customer_id is not None:
             repo.credit(s, order.customer_id, take, now)
             note = "back to the store credit"

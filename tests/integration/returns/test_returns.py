@@ -1,7 +1,7 @@
 """Returns on both databases: a return at another store restocks THAT store and refunds the original tender;
 the refund never exceeds what the line paid after discounts, over partial returns; two clerks returning the
-same line at once -> exactly one succeeds; a till sale's tenders refunded (card at the provider, cash paid
-out); store credit; points earned for the returned part taken back."""
+same line at once -> exactly one succeeds; a till sale's tenders refunded (card at the provider, cash out of the
+receiving store's open till); store credit; points earned for the returned part taken back."""
 
 from __future__ import annotations
 
@@ -17,12 +17,15 @@ from o2o.inventory.models import StockMovement
 from o2o.loyalty import service as loyalty
 from o2o.orders import service as orders
 from o2o.pos import service as pos
+from o2o.pos.models import TillCashMove, TillSession
+from o2o.promotions.models import Coupon
 from o2o.returns import service as returns
 from o2o.returns.schemas import InspectLineIn, ReturnIn
 from o2o.returns.service import ReturnTooLarge
 from tests.factories.chain import build_chain, receive
 from tests.factories.returns import completed_online, till_sale
-from tests.integration.orders.promo_rows import promotion
+from tests.factories.tills import terminal
+from tests.integration.orders.promo_rows import coupon, promotion, template
 
 CLERK_A, CLERK_B = "staff:1", "staff:2"
 
@@ -141,17 +144,32 @@ def test_two_clerks_returning_the_same_line_at_once_one_succeeds(container, chai
         assert [ln.taken for ln in returns.returnable(container.db, number)] == [2]
 
 
+def _open_till(container, location_id: int) -> int:  # type: ignore[no-untyped-def]
+    terminal_id = terminal(container, location_id, code="T09")
+    with container.uow() as uow:
+        row = TillSession(terminal_id=terminal_id, location_id=location_id, opened_by="staff:2",
+                          opened_at=uow.clock.now(), float_fen=10_000, status="open", open_terminal_id=terminal_id)
+        uow.session.add(row)
+        uow.session.flush()
+        uow.commit()
+        return row.id
+
+
 def test_a_till_sale_is_refunded_to_its_tenders(container, chain):
     ja, milk, yogurt = chain.stores["jingan"], chain.skus["milk"], chain.skus["yogurt"]
     # milk 2 x 12.90 less 2.00, yogurt 1 x 8.90: 32.70 paid by card 20.00 and cash 12.70
     number = till_sale(container, ja, [(milk, 2, 1290, 200), (yogurt, 1, 890, 0)],
                        [("card", 2000, "SBXCARD1"), ("cash", 1270, None)])
     lines = {ln.sku_id: ln.order_line_id for ln in returns.returnable(container.db, number)}
+    till = _open_till(container, chain.stores["xujiahui"])
     r = _ask(container, number, {lines[milk]: 2, lines[yogurt]: 1})
     r = _take(container, r, chain.stores["xujiahui"])  # brought back to another store
     r = returns.refund(container.uow(), r.id, CLERK_B)
     assert r.refund_fen == 3270
     assert sorted((x.kind, x.amount_fen) for x in r.refunds) == [("card", 2000), ("cash", 1270)]
+    with container.db.read() as s:  # the cash came out of the receiving store's open till
+        moves = s.scalars(select(TillCashMove).where(TillCashMove.session_id == till)).all()
+        assert [(m.kind, m.amount_fen, m.reason) for m in moves] == [("refund", 1270, f"return {r.number}")]
     bootstrap.relay(container).drain()
     assert [(x["out_trade_no"], x["amount_fen"]) for x in container.payments.refunds] == [("SBXCARD1", 2000)]
     with container.db.read() as s:
@@ -171,3 +189,28 @@ def test_store_credit_instead_of_money(container, chain):
     assert returns.store_credit(container.db, chain.customer) == paid
     bootstrap.relay(container).drain()
     assert container.payments.refunds == []
+
+
+@pytest.mark.parametrize("policy", ["restore", "forfeit"])
+def test_a_whole_return_gives_the_coupon_back_per_its_template_and_a_partial_one_keeps_it(container, chain,
+                                                                                          policy):
+    xjh, milk = chain.stores["xujiahui"], chain.skus["milk"]
+    tid = template(container, on_cancel=policy)
+    cid = coupon(container, tid, chain.customer)
+    number = completed_online(container, chain.customer, xjh, {milk: 2}, coupon_ids=[cid])
+    line_id, _, paid = _line(container, number, milk)
+    assert paid == 2 * 1290 - 300  # the coupon's 3.00 off 20.00 is on the line
+    first = _ask(container, number, {line_id: 1})
+    _take(container, first, xjh)
+    returns.refund(container.uow(), first.id, CLERK_A)
+    bootstrap.relay(container).drain()
+    with container.db.read() as s:
+        assert s.get(Coupon, cid).status == "used"  # a partial return keeps the coupon used
+    second = _ask(container, number, {line_id: 1})
+    _take(container, second, xjh)
+    returns.refund(container.uow(), second.id, CLERK_A)
+    bootstrap.relay(container).drain()
+    bootstrap.relay(container).drain()  # a second delivery round changes nothing
+    with container.db.read() as s:
+        assert s.get(Coupon, cid).status == ("issued" if policy == "restore" else "void")
+    assert sum(r["amount_fen"] for r in container.payments.refunds) == paid
