@@ -35,7 +35,8 @@ NAV = (("dashboard", "/admin", "analytics:read"), ("products", "/admin/products"
        ("campaigns", "/admin/campaigns", "promotions:manage"), ("tills", "/admin/tills", "till:report"),
        ("transfers", "/admin/transfers", "inventory:read"),
        ("audit", "/admin/audit", "audit:read"),
-       ("reconcile", "/admin/payments/reconcile", "payments:reconcile"), ("returns", "/admin/returns", "orders:read"))
+       ("reconcile", "/admin/payments/reconcile", "payments:reconcile"), ("returns", "/admin/returns", "orders:read"),
+       ("sourcing", "/admin/sourcing/rules", "sourcing:manage"))
 
 TEXTS: Texts = catalog_texts("backoffice.common")
 for _lang, _texts in TILL_TEXTS.items():  # the till page's name in the navigation (o2o.backoffice.tills)

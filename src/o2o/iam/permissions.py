@@ -482,6 +482,11 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/users/{user_id}/reset"): staff("staff:manage"),
     # the refund queue (o2o.backoffice.returns): approve or refuse with a reason, refund, time to refund per store
     ("GET", "/admin/returns"): staff("orders:read"),
+    ("GET", "/admin/sourcing/rules"): staff("sourcing:manage"),
+    ("POST", "/admin/sourcing/rules"): staff("sourcing:manage"),
+    ("POST", "/admin/sourcing/rules/{rule_id}/toggle"): staff("sourcing:manage"),
+    ("POST", "/admin/sourcing/rules/{rule_id}/move"): staff("sourcing:manage"),
+    ("GET", "/admin/orders/{number}/sourcing"): staff("orders:read"),
     ("POST", "/admin/returns/{return_id}/approve"): staff("orders:write"),
     ("POST", "/admin/returns/{return_id}/refuse"): staff("orders:write"),
     ("POST", "/admin/returns/{return_id}/refund"): staff("orders:write"),
