@@ -1,6 +1,7 @@
 """After-sales in Chromium, on a phone and a desktop: a shopper asks to return part of an online order from
 its order page (item and how many, reason, a photo, the store they will take it to), and a clerk of ANOTHER
 store finds the return at the desk by its number, receives it and refunds it; the shopper sees it refunded.
+Head office's refund queue approves and refuses (with a reason) and shows the hours to refund per store.
 Nothing overflows the screen."""
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from playwright.sync_api import expect
 from o2o import bootstrap
 from o2o.iam import service as iam
 from o2o.inventory import service as inventory
+from o2o.returns import service as returns
+from o2o.returns.schemas import InspectLineIn, ReturnIn
 from tests.browser.conftest import sign_in_staff
 from tests.factories.auth import PASSWORD, Auth
 from tests.factories.chain import build_chain, receive
@@ -85,4 +88,44 @@ def test_a_shopper_returns_an_online_order_and_another_stores_clerk_accepts_it(l
     shopper.reload()
     expect(shopper.locator(f"[data-return='{return_number}'] .status")).to_have_text("已退款")
     expect(shopper.locator(f"[data-return='{return_number}']")).to_contain_text("已退款 ¥12.90")
+    assert errors == []
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_head_office_approves_refuses_and_reads_the_time_to_refund(live, open_page, shot, size):
+    c = live.container
+    chain = build_chain(c)
+    xjh, milk = chain.stores["xujiahui"], chain.skus["milk"]
+    receive(c, xjh, milk, 10)
+    number = completed_online(c, chain.customer, xjh, {milk: 3})
+    line = returns.returnable(c.db, number)[0].order_line_id
+    asked = [returns.request(c.uow(), ReturnIn(order_number=number, reason_code=code, lines=[
+        {"order_line_id": line, "quantity": 1}]), f"customer:{chain.customer}", customer_id=chain.customer)
+        for code in ("quality", "changed_mind", "damaged")]
+    done = asked[2]
+    done = returns.receive(c.uow(), done.id, xjh, [InspectLineIn(line_id=done.lines[0].id, damaged=1)], "staff:1")
+    c.clock.advance(hours=30)
+    returns.refund(c.uow(), done.id, "staff:1", location_id=xjh)
+    login = f"ops-{size}"
+    Auth(c).staff_user("operator", login=login)
+    page = open_page(size, locale="zh-CN")
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    sign_in_staff(page, login, PASSWORD)
+    page.goto("/admin/returns")
+    expect(page.get_by_role("heading", level=1)).to_have_text("退款队列")
+    row = page.locator(f"[data-return='{asked[0].number}']")
+    row.get_by_role("button", name="同意").click()
+    expect(page.locator(".notice.ok")).to_have_text(f"退货单 {asked[0].number} 已同意。")
+    row = page.locator(f"[data-return='{asked[1].number}']")
+    row.get_by_role("button", name="拒绝").click()  # no reason: the browser asks for one
+    assert returns.get_by_id(c.db, asked[1].id).status == "requested"
+    row.get_by_label("拒绝原因（必填）").fill("已超过7天无理由退货期")
+    row.get_by_role("button", name="拒绝").click()
+    expect(page.locator(".notice.ok")).to_have_text(f"退货单 {asked[1].number} 已拒绝。")
+    assert returns.get_by_id(c.db, asked[1].id).decision_note == "已超过7天无理由退货期"
+    times = page.locator(f".refund-times [data-store='{xjh}']")
+    expect(times).to_contain_text("30.0")  # hours from request to refund at that store
+    assert page.evaluate(FITS)
+    shot(page, "backoffice-refund-queue")
     assert errors == []
