@@ -30,6 +30,7 @@ from o2o.kernel.errors import InvalidInput, NotFound
 from o2o.kernel.ids import Id
 from o2o.kernel.pagination import PageParams
 from o2o.locations.schemas import LocationOut
+from o2o.pos import sync
 from o2o.web.templating import locale_of
 
 PAGE_SIZE = 20
@@ -66,7 +67,10 @@ def _page(request: Request, c: Container, p: Principal, store: LocationOut, *, s
     if sku_id:
         brief = sku_names(c, request, [sku_id]).get(sku_id)
         chosen = Row(sku_id, brief, inventory.stock_of(c.db, store.id, [sku_id]).get(sku_id)) if brief else None
+    flagged = sync.flagged_lines(c.db, store.id)  # a till sold these offline beyond the count: to count
+    flagged_names = sku_names(c, request, [f.sku_id for f in flagged]) if flagged else {}
     context = {"q": q, "rows": rows, "total": total, "page_no": number, "pages": pages(total, PAGE_SIZE),
+               "flagged": [(f, flagged_names.get(f.sku_id)) for f in flagged],
                "chosen": chosen, "kinds": KINDS, "errors": errors or {}, "count_errors": count_errors or {},
                "counted": counted,
                "form": {"kind": "receipt", "quantity": "", "reason": "", **(form or {})}}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from o2o.console.coupon_texts import TEXTS as COUPON_TEXTS
+from o2o.console.offline_texts import TEXTS as OFFLINE_TEXTS
 from o2o.console.order_texts import TEXTS as ORDER_TEXTS
 from o2o.console.pos_texts import TEXTS as POS_TEXTS
 from o2o.console.returns_texts import TEXTS as RETURNS_TEXTS
@@ -24,4 +25,6 @@ for _lang, _texts in TRANSFER_TEXTS.items():  # transfer receipts (o2o.console.t
 for _lang, _texts in TILL_TEXTS.items():  # the till screens (o2o.console.till)
     TEXTS[_lang].update(_texts)
 for _lang, _texts in RETURNS_TEXTS.items():  # the returns desk (o2o.console.returns)
+    TEXTS[_lang].update(_texts)
+for _lang, _texts in OFFLINE_TEXTS.items():  # stock lines to count after offline till sales (stock page)
     TEXTS[_lang].update(_texts)
