@@ -25,11 +25,14 @@ from sqlalchemy import func, select, text
 
 from bench.common import (
     console,
+    cpu_used,
     fresh_database,
     pg_server,
     pg_settings_used,
     print_table,
     scratch_dir,
+    self_cpu_seconds,
+    tree_cpu,
     warm_pool,
     write_result,
 )
@@ -171,7 +174,11 @@ def run_engine(kind: str, quick: bool, tmp: Path, pg: Any = None) -> dict[str, A
         work += [(till, sales[i:i + BATCH]) for i in range(0, len(sales), BATCH)]
     rng.shuffle(work)
     sent = terminals * per_till
+    pg_root = pg._proc.pid if pg is not None and pg._proc else None
+    c0, p0 = self_cpu_seconds(), tree_cpu(pg_root) if pg_root else {}
     first = _upload_all(db, work)
+    client_cpu = self_cpu_seconds() - c0
+    server_cpu = sum(cpu_used(p0, pg_root).values()) if pg_root else 0.0
     again = _upload_all(db, work)  # every batch re-sent: all duplicates, nothing changes
     with db.read() as s:
         orders = s.scalar(select(func.count()).select_from(Order))
@@ -185,6 +192,11 @@ def run_engine(kind: str, quick: bool, tmp: Path, pg: Any = None) -> dict[str, A
     report = inventory.check(db)
     db.dispose()
     seconds = first["seconds"]
+    # what the work cost, whatever else the machine was doing: CPU per sale in this process (the uploaders,
+    # one Python process: the GIL gives it one core) and in PostgreSQL's processes; and the rate those costs
+    # allow on 2 cores left to it alone (an estimate, not a measurement)
+    per_sale_ms = {"client": round(client_cpu / sent * 1e3, 3), "postgresql": round(server_cpu / sent * 1e3, 3)}
+    cpu_bound = sent / max(client_cpu, (client_cpu + server_cpu) / 2)
     return {"engine": kind, "terminals": terminals, "sales_sent": sent, "batches": len(work), "batch_size": BATCH,
             "uploaders": UPLOADERS, "seconds": round(seconds, 2), "sales_per_s": round(sent / seconds, 1),
             "batch_p50_ms": first["batch_p50_ms"], "batch_max_ms": first["batch_max_ms"],
@@ -194,7 +206,8 @@ def run_engine(kind: str, quick: bool, tmp: Path, pg: Any = None) -> dict[str, A
             "distinct_till_sales": distinct, "no_duplicates": orders == pos_sales == distinct == sent,
             "stock_check_ok": report.ok, "ledger_mismatches": len(report.ledger_mismatches),
             "negatives": len(report.negatives), "flagged_lines": flagged, "units_sold_beyond_count": oversold,
-            "outbox_events": events}
+            "outbox_events": events, "cpu_ms_per_sale": per_sale_ms,
+            "estimate_sales_per_s_on_2_free_cores": round(cpu_bound, 1)}
 
 
 def main(quick: bool = False, tmp: Path | None = None) -> dict[str, Any]:
@@ -206,11 +219,12 @@ def main(quick: bool = False, tmp: Path | None = None) -> dict[str, Any]:
         pg_settings = pg_settings_used(pg)
         engines.append(run_engine("postgresql", quick, tmp, pg))
     rows = [[e["engine"], e["terminals"], e["sales_sent"], e["seconds"], e["sales_per_s"], e["batch_p50_ms"],
-             e["accepted"], e["refused"], e["errors"], e["reupload_duplicates"], e["no_duplicates"],
-             e["stock_check_ok"], e["flagged_lines"]] for e in engines]
+             e["cpu_ms_per_sale"]["client"], e["cpu_ms_per_sale"]["postgresql"] if e["engine"] == "postgresql" else "-",
+             e["estimate_sales_per_s_on_2_free_cores"], e["accepted"], e["errors"], e["reupload_duplicates"],
+             e["no_duplicates"], e["stock_check_ok"], e["flagged_lines"]] for e in engines]
     print_table(f"pos_sync: offline sales ingested, batches of {BATCH}, {UPLOADERS} uploaders at once",
-                ["engine", "tills", "sales", "s", "sales/s", "batch p50 ms", "accepted", "refused", "err",
-                 "re-sent dup", "no dup", "ledger ok", "flagged"], rows)
+                ["engine", "tills", "sales", "s", "sales/s", "batch p50 ms", "client cpu ms/sale", "pg cpu ms/sale",
+                 "est. sales/s 2 free cores", "accepted", "err", "re-sent dup", "no dup", "ledger ok", "flagged"], rows)
     params = {"quick": quick, "stores": STORES, "skus": SKUS, "members": MEMBERS, "uploaders": UPLOADERS,
               "batch": BATCH, "chunk_per_transaction": sync.CHUNK, "postgresql_settings": pg_settings,
               "sqlite_settings": "WAL, synchronous=NORMAL, busy_timeout 30s"}
@@ -223,6 +237,9 @@ def main(quick: bool = False, tmp: Path | None = None) -> dict[str, Any]:
         "stock_check_ok: ledger sums == on hand, reserved == live reservations, nothing negative.",
         "all uploaders are threads of one Python process (GIL) on a 2-core machine that also runs the database "
         "and, while this was measured, other people's work: figures are indicative, not a capacity.",
+        "cpu_ms_per_sale: CPU seconds used during the first upload (this process; PostgreSQL's server processes) "
+        "per sale; estimate_sales_per_s_on_2_free_cores = sales / max(client CPU, (client + server CPU) / 2): "
+        "what those costs would allow with the machine to itself (SQLite's work is inside the client figure).",
     ]
     elapsed = time.perf_counter() - t0
     write_result("pos_sync", params, {"engines": engines}, notes, elapsed)
