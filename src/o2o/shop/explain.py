@@ -11,6 +11,7 @@ from o2o.kernel.history import HistoryOut
 from o2o.locations import service as locations
 from o2o.locations.schemas import LocationOut
 from o2o.shop.common import distance_text
+from o2o.web import vocabulary
 from o2o.web.templating import Translator
 
 _REASONS: list[tuple[re.Pattern[str], str]] = [
@@ -40,8 +41,8 @@ def reason_text(reason: str, t: Translator, where: str) -> str:
             if m:
                 out.append(t(key, where=where, **m.groupdict()))
                 break
-        else:
-            out.append(part)
+        else:  # the other reasons (a move by head office, ...) as every page words them
+            out.append(vocabulary.route_reason(part, t.locale))
     return ("；" if t.locale == "zh-CN" else "; ").join(out)
 
 

@@ -12,7 +12,7 @@ name in the page's language.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import jinja2
 
@@ -69,7 +69,9 @@ _CHANNELS = ("h5", "app", "mini_program", "pos", "router", "system", "api", "cus
 _PREFIXED = {"payment": "actor.payment", "staff": "actor.staff", "api_key": "actor.api_key",
              "customer": "actor.customer_id", "pos": "actor.till", "till": "actor.till",
              "courier": "actor.courier", "supplier": "actor.supplier"}
-_NAMED_ACTIONS = ("pii.read", "customers.merge", "customers.created", "customers.erased", "http.request")
+_NAMED_ACTIONS = ("pii.read", "customers.merge", "customers.created", "customers.erased", "http.request",
+                  "staff.sign_in", "staff.sign_in_failed", "staff.sign_in_locked", "staff.sign_out",
+                  "staff.sign_out_everywhere", "staff.password_set")
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 _ROLES = ("platform_admin", "operator", "store_manager", "clerk", "supplier", "analyst", "customer", "api_key",
           "integration")
@@ -150,9 +152,9 @@ def role_name(role: str | None, locale: str) -> str:
 
 def line_name(line: object, locale: str) -> str:
     """An order line's product name in the page's language (kept in both since 0017), else as placed."""
-    zh, en = getattr(line, "name_zh", None), getattr(line, "name_en", None)
-    chosen = zh if locale.startswith("zh") else en
-    return chosen or getattr(line, "name", "")
+    get = line.get if isinstance(line, Mapping) else lambda key, default=None: getattr(line, key, default)
+    chosen = get("name_zh") if locale.startswith("zh") else get("name_en")
+    return chosen or get("name", "")
 
 
 def _filter(fn: Callable[[str | None, str], str]) -> Callable[..., str]:

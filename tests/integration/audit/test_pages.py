@@ -46,7 +46,9 @@ def test_page_lists_entries_in_english(web: TestClient, logged: None):
     assert _rows(html) == 3
     assert "Wang Fang" in html and "pii.read" in html and "customer:42" in html
     assert "2001:db8::/48" in html and "2001:db8::1" not in html  # the client's network, not its address
-    assert html.index("<code>PATCH /<wbr>api/<wbr>v1/<wbr>orders/<wbr>SO1</code>") < html.index("<code>pii.read</code>")  # newest first
+    # actions in words (the raw action in the title), a request's path as code; newest first
+    assert html.index('title="PATCH /api/v1/orders/SO1">changed</span> <code>/<wbr>api/<wbr>v1/<wbr>orders/<wbr>SO1</code>') \
+        < html.index('<span class="action-name" title="pii.read">viewed personal data</span>')
     assert "2026-11-24 10:00:00" in html  # shown in Shanghai time
     assert 'data-label="Actor"' in html  # the labels the phone layout shows per cell
 
