@@ -31,6 +31,7 @@ def _in_utc(value: datetime) -> datetime:
 
 
 SaleTime = Annotated[Moment, AfterValidator(_in_utc)]
+PLAIN = r"^[^\x00-\x1f\x7f]*$"  # printable text: no NUL (PostgreSQL refuses it in text) or control characters
 
 
 class OfflineLineIn(Input):
@@ -43,10 +44,10 @@ class OfflineLineIn(Input):
 
 
 class OfflineDiscountIn(Input):
-    key: str = Field(min_length=1, max_length=24, description='the offer as the till knew it ("P12", "C345", '
+    key: str = Field(min_length=1, max_length=24, pattern=PLAIN, description='the offer as the till knew it ("P12", "C345", '
                                                              '"manual")')
-    kind: str = Field("promotion", min_length=1, max_length=20)
-    label: str = Field("", max_length=80, description="as printed on the receipt (满200减30)")
+    kind: str = Field("promotion", min_length=1, max_length=20, pattern=PLAIN)
+    label: str = Field("", max_length=80, pattern=PLAIN, description="as printed on the receipt (满200减30)")
     amount_fen: int = Field(ge=1, le=MAX_FEN)
 
 
@@ -54,7 +55,7 @@ class OfflineTenderIn(Input):
     kind: Literal["cash", "card", "wechat", "alipay", "store_credit"]
     amount_fen: int = Field(ge=1, le=MAX_FEN, description="what it paid towards the sale (cash: net of change)")
     change_fen: int = Field(0, ge=0, le=MAX_FEN, description="cash handed back")
-    reference: str | None = Field(None, max_length=64, description="the provider's transaction id")
+    reference: str | None = Field(None, max_length=64, pattern=PLAIN, description="the provider's transaction id")
 
 
 class OfflineSaleIn(Input):
@@ -70,7 +71,7 @@ class OfflineSaleIn(Input):
 
 
 class BatchIn(Input):
-    batch_id: str | None = Field(None, max_length=64, description="the till's name for this upload (logs only)")
+    batch_id: str | None = Field(None, max_length=64, pattern=PLAIN, description="the till's name for this upload (logs only)")
     sales: list[OfflineSaleIn] = Field(min_length=1, max_length=MAX_SALES)
 
 

@@ -67,6 +67,8 @@ def test_a_free_sale_needs_no_tender():
     {"lines": []}, {"lines": [{"sku_id": 0, "quantity": 1, "unit_price_fen": 1}]},
     {"lines": [{"sku_id": 1, "quantity": True, "unit_price_fen": 1}]},
     {"tenders": [{"kind": "bitcoin", "amount_fen": 900}]}, {"customer_id": 2**63},
+    {"discounts": [{"key": "P1", "label": "满\x00减", "amount_fen": 100}]},  # NUL: PostgreSQL refuses it in text
+    {"tenders": [{"kind": "cash", "amount_fen": 900, "reference": "W\n1"}]},
 ])
 def test_a_malformed_sale_is_not_a_sale(bad: dict):
     with pytest.raises(ValidationError):
