@@ -11,8 +11,9 @@ Rules (issue 11; the README's "Offline tills" says the same for operators):
   that the sale is one: SKUs that exist and are for sale, lines and discounts that add up to the total,
   tenders that pay exactly the total, change only on cash, no store credit (its balance cannot be
   checked by a till that is offline), a sale time no later than `FUTURE_TOLERANCE` past the server's
-  clock, a till session of this terminal, and sizes a till makes (`MAX_LINE_UNITS`, `MAX_SALE_FEN`). A
-  sale that fails is refused with its reasons; the batch's other sales go in.
+  clock and no older than `MAX_AGE`, a till session of this terminal, and sizes a till makes
+  (`MAX_LINE_UNITS`, `MAX_SALE_FEN`). A sale that fails is refused with its reasons; the batch's other
+  sales go in.
 - A member the server does not know (a wrong or erased id) does not refuse the sale: the goods were
   sold and paid. It is kept without the member (no points) and the answer warns "member-unknown".
 - Sales are applied in sale-time order (sold_at, then till_sale_id), in chunks of `CHUNK` sales, one
@@ -51,6 +52,7 @@ from o2o.pos.sync_schemas import BatchIn, BatchOut, FlaggedLineOut, OfflineSaleI
 
 CHUNK = 250  # sales per transaction
 FUTURE_TOLERANCE = timedelta(minutes=10)  # a till's clock may run this much ahead of the server's
+MAX_AGE = timedelta(days=366)  # a sale older than this is no till's queue (a clock gone wrong): refused
 MAX_LINE_UNITS = 9_999  # units of one line a till may have sold
 MAX_SALE_FEN = 100_000_000  # 1,000,000 yuan: what one sale may come to (lines before discounts)
 WRITE_ATTEMPTS = 3
@@ -67,6 +69,9 @@ def static_reasons(sale: OfflineSaleIn, now: datetime) -> list[Reason]:
     elif sale.sold_at > now + FUTURE_TOLERANCE:
         out.append(Reason(code="sold-in-future", field="sold_at",
                           message=f"sold at {sale.sold_at.isoformat()}, later than the server's clock allows"))
+    elif sale.sold_at < now - MAX_AGE:
+        out.append(Reason(code="too-old", field="sold_at",
+                          message=f"sold at {sale.sold_at.isoformat()}: a till keeps sales at most {MAX_AGE.days} days"))
     subtotal = 0
     for i, ln in enumerate(sale.lines):
         if ln.quantity > MAX_LINE_UNITS:

@@ -27,7 +27,10 @@ def _in_utc(value: datetime) -> datetime:
     """The sale time in datetime.UTC (pydantic's own offset objects make every later conversion, one per
     column written, ~10x slower); a time without an offset stays so and is refused per sale."""
     offset = value.utcoffset()
-    return value if offset is None else (value.replace(tzinfo=None) - offset).replace(tzinfo=UTC)
+    try:
+        return value if offset is None else (value.replace(tzinfo=None) - offset).replace(tzinfo=UTC)
+    except OverflowError:  # year 1 with an offset west of UTC
+        raise ValueError("a date and time between the years 1 and 9999") from None
 
 
 SaleTime = Annotated[Moment, AfterValidator(_in_utc)]

@@ -37,7 +37,10 @@ def test_a_time_without_offset_or_too_far_ahead_is_refused_but_the_tolerance_hol
     edge = NOW + FUTURE_TOLERANCE
     assert _codes(_sale(sold_at=edge.isoformat())) == []
     assert _codes(_sale(sold_at=(edge + timedelta(seconds=1)).isoformat())) == ["sold-in-future"]
-    assert _codes(_sale(sold_at="2020-01-01T00:00:00+00:00")) == []  # a till offline for long: still a sale
+    assert _codes(_sale(sold_at=(NOW - timedelta(days=300)).isoformat())) == []  # offline for long: still a sale
+    assert _codes(_sale(sold_at="2020-01-01T00:00:00+00:00")) == ["too-old"]  # a clock gone wrong
+    with pytest.raises(ValidationError):
+        _sale(sold_at="0001-01-01T00:00:00+05:00")
 
 
 @pytest.mark.parametrize(("change", "codes"), [
