@@ -14,7 +14,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from o2o.deps import ContainerDep, IdempotencyKey, PrincipalDep, Uow
-from o2o.kernel.errors import InvalidInput
 from o2o.kernel.ids import Id
 from o2o.pos import tills
 from o2o.pos.till_schemas import (
@@ -40,11 +39,8 @@ CLOSE_REFUSALS = {409: {"description": "till-closed: closed already (closing twi
 def list_tills(c: ContainerDep, p: PrincipalDep,
                location_id: Annotated[Id | None, Query(description="the store (a store's staff: theirs)")] = None,
                ) -> list[TerminalOut]:
-    """A store's tills and the session open on each."""
-    where = location_id or p.store_id
-    if where is None:
-        raise InvalidInput("location_id", "name the store")
-    return tills.terminals(c.db, p, where)
+    """A store's tills and the session open on each (head office without a store: every store's)."""
+    return tills.terminals(c.db, p, location_id)
 
 
 @router.post("/tills/{terminal_id}/open", response_model=SessionOut, status_code=201, responses=OPEN_REFUSALS)

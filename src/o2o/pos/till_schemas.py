@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from o2o.kernel.inputs import Input
 
@@ -13,7 +13,6 @@ from o2o.kernel.inputs import Input
 MAX_CASH_FEN = 100_000_000
 MAX_COUNT_FEN = 100_000_000_000
 COUNTED = ("cash", "card", "wechat", "alipay")  # what is counted at close (store credit is no money in the till)
-CountedKind = Literal["cash", "card", "wechat", "alipay"]
 Fen = Annotated[int, Field(ge=0, le=MAX_COUNT_FEN)]
 
 
@@ -24,7 +23,7 @@ class OpenIn(Input):
 class CashMoveIn(Input):
     kind: Literal["in", "out"] = Field(description="in: a float top-up; out: a bank drop, a petty expense")
     amount_fen: int = Field(ge=1, le=MAX_CASH_FEN)
-    reason: str = Field(min_length=1, max_length=200)
+    reason: str = Field(min_length=1, max_length=200, pattern=r"\S", description="why (not only spaces)")
 
     @field_validator("reason")
     @classmethod
@@ -35,17 +34,19 @@ class CashMoveIn(Input):
         return value
 
 
-class CloseIn(Input):
-    counted: dict[CountedKind, Fen] = Field(
-        description="what was counted per tender, in fen: the cash in the drawer; card, WeChat Pay and Alipay "
-                    "from the terminal's settlement slip. cash is required; a tender left out counts 0")
+class Counted(Input):
+    """What was counted per tender, in fen: the cash in the drawer; card, WeChat Pay and Alipay from the
+    terminal's settlement slip (a tender left out counts 0)."""
 
-    @field_validator("counted")
-    @classmethod
-    def _cash_counted(cls, value: dict[str, int]) -> dict[str, int]:
-        if "cash" not in value:
-            raise ValueError("count the cash in the drawer (counted.cash)")
-        return value
+    model_config = ConfigDict(extra="forbid")
+    cash: Fen
+    card: Fen = 0
+    wechat: Fen = 0
+    alipay: Fen = 0
+
+
+class CloseIn(Input):
+    counted: Counted
 
 
 class SessionOut(BaseModel):

@@ -55,6 +55,7 @@ from o2o.pos.till_schemas import (
 )
 
 MAX_REPORT_DAYS = 92
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 OVERRIDE = "till:override"  # close a session someone else opened
 
 
@@ -177,13 +178,14 @@ def _z(s: Session, row: TillSession) -> ZReport:
                    moves=[_move_out(m) for m in moves], lines=lines)
 
 
-def terminals(db: Database, p: Principal, location_id: int) -> list[TerminalOut]:
-    """A store's tills (enabled ones) and the session open on each."""
-    if not p.covers(location_id):
+def terminals(db: Database, p: Principal, location_id: int | None) -> list[TerminalOut]:
+    """A store's tills (enabled ones) and the session open on each; every store's (head office) without one."""
+    if location_id is not None and not p.covers(location_id):
         raise NotFound("location", location_id)
+    where = location_id if location_id is not None else p.store_id
+    q = select(Terminal).where(Terminal.disabled_at.is_(None)).order_by(Terminal.location_id, Terminal.code)
     with db.read() as s:
-        terms = list(s.scalars(select(Terminal).where(Terminal.location_id == location_id,
-                                                      Terminal.disabled_at.is_(None)).order_by(Terminal.code)))
+        terms = list(s.scalars(q if where is None else q.where(Terminal.location_id == where)))
         open_rows = {r.terminal_id: r for r in s.scalars(select(TillSession).where(
             TillSession.open_terminal_id.in_([t.id for t in terms])))} if terms else {}
         return [TerminalOut(id=t.id, code=t.code, name=t.name, location_id=t.location_id,
@@ -315,7 +317,7 @@ def close(uow: UnitOfWork, p: Principal, session_id: int, data: CloseIn) -> ZRep
             raise TillClosed(f"till session {session_id} is already closed")
         row = _session(s, p, session_id, lock=True)  # as now stored
         expected = _expected_now(s, row)
-        counted = {k: int(data.counted.get(k, 0)) for k in COUNTED}  # type: ignore[call-overload]
+        counted = {k: int(getattr(data.counted, k)) for k in COUNTED}
         row.expected, row.counted = expected, counted
         s.flush()
         diff = differences(expected, counted)
@@ -338,6 +340,9 @@ def report(db: Database, p: Principal, date_from: date, date_to: date, location_
     """Differences of the sessions closed between two days (Shanghai dates, both included): per tender, per
     clerk (who opened the session), per store, and the cash difference per store and day. A store's staff
     see their store's only."""
+    for name, day in (("date_from", date_from), ("date_to", date_to)):
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise InvalidInput(name, f"a day from {FIRST_DAY} to {LAST_DAY}")
     if date_to < date_from:
         raise InvalidInput("date_to", "on or after date_from")
     if (date_to - date_from).days >= MAX_REPORT_DAYS:
