@@ -127,7 +127,7 @@ def test_huge_negative_and_malformed_amounts_are_refused_with_422(client, t):
     assert z["session"]["status"] == "open" and z["moves"] == []
 
 
-def test_the_console_till_opens_moves_closes_and_prints_the_z_report(client, t):
+def test_the_console_till_opens_moves_closes_and_prints_the_z_report(client, t, auth):
     base = f"/console/{t.store}/till"
     html = client.get(base, headers={**t.clerk, **EN}).text
     assert "Open till T01" in html and 'data-till-state="closed"' in html
@@ -146,6 +146,9 @@ def test_the_console_till_opens_moves_closes_and_prints_the_z_report(client, t):
     assert 'data-line="cash" data-difference="-1000"' in z and "短款" in z and "Z 报表" in z
     assert client.get(f"/console/{t.other}/till/sessions/{sid}", headers=t.other_clerk).status_code == 404
     assert client.get(f"/console/{t.store}/till", headers=t.other_clerk).status_code == 404
+    hq = auth.staff("operator")  # head office reaches every store, a shift only under its own store's pages
+    assert client.get(f"/console/{t.other}/till/sessions/{sid}", headers=hq).status_code == 404
+    assert client.get(f"/console/{t.store}/till/sessions/{sid}", headers=hq).status_code == 200
     rep = client.get(f"{base}/report", headers={**t.manager, **EN})
     assert rep.status_code == 200 and 'data-sessions="1"' in rep.text
 

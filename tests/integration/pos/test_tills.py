@@ -45,6 +45,7 @@ def test_close_stores_expected_counted_and_difference_when_sales_moves_and_refun
     f.sale(container, term, loc, s.id, [("card", 12_800, 0)])
     f.sale(container, term, loc, s.id, [("wechat", 3_300, 0)])
     f.sale(container, term, loc, s.id, [("cash", 1_000, 0), ("card", 2_000, 0)])
+    f.sale(container, term, loc, None, [("cash", 9_999, 0)])  # rung up offline: in no session's drawer
     tills.cash_move(container.uow(), ann, s.id, CashMoveIn(kind="in", amount_fen=10_000, reason="float top-up"))
     tills.cash_move(container.uow(), ann, s.id, CashMoveIn(kind="out", amount_fen=20_000, reason="bank drop"))
     with container.uow() as uow:
