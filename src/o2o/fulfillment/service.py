@@ -180,7 +180,7 @@ def hand_over(uow: UnitOfWork, fulfillment_id: int, code: str, actor: str) -> Fu
             fo.failed_code_attempts += 1
             uow.commit()  # the failed attempt counts even though the request fails
             raise WrongCode("the code does not match", attempts_left=MAX_CODE_ATTEMPTS - fo.failed_code_attempts)
-        inventory.commit(uow.session, fo.order_number, uow.clock.now())
+        inventory.commit(uow.session, fo.order_number, uow.clock.now(), location_id=fo.location_id)
         _move(uow, fo, HANDED_OVER, actor)
     return _change(uow, fulfillment_id, step)
 
@@ -207,7 +207,7 @@ def ship(uow: UnitOfWork, fulfillment_id: int, actor: str) -> FulfillmentOut:
             raise IllegalTransition("fulfillment", f"{fo.status} (pickup)", SHIPPED)
         if fo.status == "new":
             _move(uow, fo, PICKING, actor, "picked in one step")
-        inventory.commit(uow.session, fo.order_number, uow.clock.now())
+        inventory.commit(uow.session, fo.order_number, uow.clock.now(), location_id=fo.location_id)
         _move(uow, fo, SHIPPED, actor)
     return _change(uow, fulfillment_id, step)
 

@@ -148,9 +148,10 @@ def move_reservation(session: Session, ref: str, to_location_id: int, now: datet
     return len(rows)
 
 
-def commit(session: Session, ref: str, now: datetime, kind: str = ONLINE_SALE) -> int:
-    """Turn `ref`'s live reservations into stock that left the building, with ledger rows."""
-    rows = repo.live_reservations(session, ref)
+def commit(session: Session, ref: str, now: datetime, kind: str = ONLINE_SALE, location_id: int | None = None) -> int:
+    """Turn `ref`'s live reservations (at `location_id` only, when given: one of an order's several
+    fulfilling locations) into stock that left the building, with ledger rows."""
+    rows = [r for r in repo.live_reservations(session, ref) if location_id is None or r.location_id == location_id]
     for r in rows:
         if not repo.commit_out(session, r.location_id, r.sku_id, r.quantity):
             raise RuntimeError(f"stock row {r.location_id}/{r.sku_id} cannot commit reservation {r.id}")

@@ -126,3 +126,26 @@ def test_two_re_sourcings_racing_for_the_last_units_one_wins_the_other_changes_n
     statuses = sorted(fulfillment.get(c.db, fid).status for fid in fids)
     assert statuses == ["cancelled", "short"]
     assert _avail(c, ja, milk) == 0 and inventory.check(c.db).ok
+
+
+def test_each_location_commits_only_its_own_units_after_a_split(container):
+    c = container
+    chain = build_chain(c)
+    milk, xjh, ja = chain.skus["milk"], chain.stores["xujiahui"], chain.stores["jingan"]
+    receive(c, xjh, milk, 2)
+    receive(c, ja, milk, 5)
+    fid = _paid_pickup(c, chain, xjh, {milk: 2})
+    fulfillment.short_pick(c.uow(), fid, milk, 1, "staff:xjh")
+    fulfillment.reallocate(c.uow(), fid, _where(c), "staff:xjh")
+    fo = fulfillment.get(c.db, fid)
+    [new] = [x for x in fulfillment.for_order(c.db, fo.order_id) if x.location_id == ja]
+    fulfillment.mark_ready(c.uow(), fid, "staff:xjh")
+    fulfillment.hand_over(c.uow(), fid, orders.get(c.db, fo.order_number).pickup_code or fo.pickup_code or "",
+                          "staff:xjh")
+    stock = {loc: inventory.stock_of(c.db, loc, [milk])[milk] for loc in (xjh, ja)}
+    assert (stock[xjh].on_hand, stock[xjh].reserved) == (1, 0)  # the one unit found left Xujiahui
+    assert (stock[ja].on_hand, stock[ja].reserved) == (5, 1)  # Jing'an's unit is still held, not gone
+    fulfillment.mark_ready(c.uow(), new.id, "staff:ja")
+    fulfillment.hand_over(c.uow(), new.id, fulfillment.get(c.db, new.id).pickup_code or "", "staff:ja")
+    ja_stock = inventory.stock_of(c.db, ja, [milk])[milk]
+    assert (ja_stock.on_hand, ja_stock.reserved) == (4, 0) and inventory.check(c.db).ok
