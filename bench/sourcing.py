@@ -3,8 +3,8 @@
 2,000 stores spread uniformly over the Shanghai urban area (lat 30.95-31.40, lng 121.20-121.70), each
 with a 1,500-SKU assortment out of 50,000 SKUs (500 core SKUs every store carries + 1,000 from the long
 tail; 15% of rows at 0, 20% with 1 unit of safety stock), opening 08:00-22:00 (5% around the clock),
-delivery radius 3 km, capacity left 0-60 this hour; one warehouse holding 90% of the SKUs. Orders: 10
-lines (85% core SKUs, 1-3 units), at a random time of day, a customer point in the area; 55% store
+delivery radius 3 km, capacity left 0-60 this hour; one warehouse holding 97% of the SKUs. Orders: 10
+lines (85% core SKUs, 1-3 units), 90% between 08:00 and 21:00 (10% at night), a customer point in the area; 55% store
 delivery (promised in 2 h), 30% pickup at the store nearest to the customer (any store within 5 km may
 serve), 15% parcel. max_split 3; two rules configured (22:00-07:00 only 24-hour stores, parcel only
 from warehouses).
@@ -68,7 +68,7 @@ class Chain:
             self.avail.append(np.maximum(0, on_hand - safety))
             self.hours.append(ALWAYS if rng.random() < 0.05 else DAYTIME)
             self.hourly_left.append(rng.randint(0, 60))
-        self.wh_avail = np.where(nrng.random(SKUS) < 0.1, 0, nrng.integers(50, 501, SKUS))
+        self.wh_avail = np.where(nrng.random(SKUS) < 0.03, 0, nrng.integers(50, 501, SKUS))
         self.by_cell: dict[str, list[int]] = defaultdict(list)
         for i, (lat, lng) in enumerate(self.points):
             self.by_cell[geo.cell_of(lat, lng)].append(i)
@@ -114,7 +114,9 @@ def orders(rng: random.Random, chain: Chain, n: int) -> list[tuple[Request, floa
         while len(lines) < LINES:
             s = rng.randrange(CORE) if rng.random() < CORE_SHARE else rng.randrange(CORE, SKUS)
             lines[s] = rng.randint(1, 3)
-        now = MIDNIGHT + timedelta(minutes=rng.randrange(24 * 60))
+        night = rng.random() < 0.1  # 10% of orders between 21:00 and 08:00, the rest in the day
+        now = MIDNIGHT + timedelta(minutes=(21 * 60 + rng.randrange(11 * 60)) % (24 * 60) if night
+                                   else 8 * 60 + rng.randrange(13 * 60))
         r = rng.random()
         if r < 0.55:
             req = Request(lines, STORE_DELIVERY, now, now + timedelta(hours=2), has_address=True, lat=lat, lng=lng)
