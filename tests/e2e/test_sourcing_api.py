@@ -4,6 +4,7 @@ naming the field; a store sees only decisions that allocated something to it."""
 from __future__ import annotations
 
 from o2o.fulfillment import service as fulfillment
+from o2o.fulfillment.models import SourcingDecision
 from o2o.fulfillment.sourcing import STORE_DELIVERY, Request
 from tests.factories.chain import XUJIAHUI_NEAR, build_chain, receive
 
@@ -72,3 +73,32 @@ def test_a_store_sees_only_decisions_that_allocated_to_it(client, container, aut
     assert client.get(url, headers=auth.staff("operator")).status_code == 200
     assert client.get(url, headers=auth.customer(chain.customer)).status_code == 403
     assert client.get("/api/v1/sourcing/decisions/" + "9" * 300, headers=auth.staff("operator")).status_code == 404
+
+
+def test_head_office_previews_a_decision_and_nothing_is_recorded(client, container, auth):
+    c = container
+    chain = build_chain(c)
+    milk, yogurt = chain.skus["milk"], chain.skus["yogurt"]
+    xjh, ja = chain.stores["xujiahui"], chain.stores["jingan"]
+    receive(c, xjh, milk, 5)
+    receive(c, ja, yogurt, 5)
+    hq = auth.staff("operator")
+    body = {"lines": [{"sku_id": milk, "quantity": 1}, {"sku_id": yogurt, "quantity": 1}], "mode": "store_delivery",
+            "lat": XUJIAHUI_NEAR[0], "lng": XUJIAHUI_NEAR[1], "promised_minutes": 120}
+    r = client.post("/api/v1/sourcing/preview", headers=hq, json=body)
+    assert r.status_code == 200, r.text
+    d = r.json()
+    assert d["status"] == "ok" and sorted(a["location_id"] for a in d["allocations"]) == sorted([xjh, ja])
+    assert d["search"]["optimal"] and d["max_split"] == 2
+    assert client.post("/api/v1/sourcing/preview", headers=auth.staff("clerk", store_id=xjh), json=body
+                       ).status_code == 403
+    too_many = {**body, "lines": [{"sku_id": milk, "quantity": 10_001}]}
+    assert client.post("/api/v1/sourcing/preview", headers=hq, json=too_many).status_code == 422
+    split = {**body, "lines": [{"sku_id": milk, "quantity": 6000}, {"sku_id": milk, "quantity": 6000}]}
+    assert client.post("/api/v1/sourcing/preview", headers=hq, json=split).status_code == 422
+    unknown = {**body, "lines": [{"sku_id": 2**62, "quantity": 1}]}
+    r = client.post("/api/v1/sourcing/preview", headers=hq, json=unknown)
+    assert r.status_code == 200 and r.json()["status"] == "unfulfillable"
+    assert client.post("/api/v1/sourcing/preview", headers=hq, json={**body, "lat": 91}).status_code == 422
+    with c.db.read() as s:
+        assert s.query(SourcingDecision).count() == 0  # a preview records nothing

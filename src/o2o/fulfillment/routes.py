@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Literal
 
 from fastapi import APIRouter
 from fastapi.responses import Response
 
 from o2o.deps import ContainerDep, PageDep, PrincipalDep, Uow
-from o2o.fulfillment import service
+from o2o.fulfillment import service, sourcing
 from o2o.fulfillment.schemas import (
     DecisionOut,
     FulfillmentOut,
     HandoverIn,
+    PreviewIn,
     RuleIn,
     RuleOrderIn,
     RuleOut,
     RuleUpdate,
 )
 from o2o.kernel.auth import Principal, require_location, require_owner
-from o2o.kernel.errors import NotFound
+from o2o.kernel.errors import InvalidInput, NotFound
 from o2o.kernel.ids import Id
 from o2o.kernel.pagination import Page
 from o2o.orders import service as orders
@@ -143,3 +145,22 @@ def sourcing_decisions(c: ContainerDep, p: PrincipalDep, order_number: str) -> l
     if not found:
         raise NotFound("sourcing decision", order_number[:24])
     return found
+
+
+@router.post("/sourcing/preview")
+def sourcing_preview(c: ContainerDep, body: PreviewIn) -> dict:
+    """Head office: what the engine would decide for these lines, here, now (the enabled rules, the
+    stock and capacity as they are): the whole decision, nothing recorded or reserved."""
+    lines: dict[int, int] = {}
+    for ln in body.lines:
+        lines[ln.sku_id] = lines.get(ln.sku_id, 0) + ln.quantity
+    if max(lines.values()) > 10_000:
+        raise InvalidInput("lines", "at most 10000 units of a SKU")
+    now = c.clock.now()
+    req = sourcing.Request(lines=lines, mode=body.mode, now=now, has_address=body.mode != "pickup",
+                           promised_by=None if body.promised_minutes is None else now + timedelta(minutes=body.promised_minutes),
+                           chosen_location_id=body.chosen_location_id, tier=body.tier, channel=body.channel,
+                           region=body.region, lat=body.lat, lng=body.lng)
+    with c.db.read() as s:
+        decision = service.source(s, req, service.sourcing_settings(c.settings), c.settings.max_delivery_radius_m)
+    return decision.to_json()

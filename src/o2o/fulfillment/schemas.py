@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -102,3 +102,22 @@ class DecisionOut(BaseModel):
     total_fen: int
     record: dict[str, Any]
     created_at: datetime
+
+
+class PreviewLine(Input):
+    sku_id: Id
+    quantity: int = Field(ge=1, le=10_000)
+
+
+class PreviewIn(Input):
+    """A sourcing question head office asks to try the rules and costs: nothing is recorded or reserved."""
+
+    lines: list[PreviewLine] = Field(min_length=1, max_length=100)
+    mode: Literal["pickup", "store_delivery", "parcel"]
+    lat: float = Field(ge=-90, le=90)
+    lng: float = Field(ge=-180, le=180)
+    chosen_location_id: Id | None = None
+    promised_minutes: int | None = Field(None, ge=1, le=10_080, description="the promise, minutes from now")
+    tier: str | None = Field(None, max_length=16)
+    channel: str = Field("h5", min_length=1, max_length=40)
+    region: str | None = Field(None, max_length=60)
