@@ -113,36 +113,34 @@ def ingest(uow: UnitOfWork, till: Till, batch: BatchIn, chunk: int = CHUNK) -> B
     The till's clerk (who uploads, "staff:12") is recorded on the sales, their tenders and history."""
     clerk = till.clerk
     now = uow.clock.now()
-    results: list[SaleResult | None] = [None] * len(batch.sales)
-    first_of: dict[str, int] = {}
-    todo: list[int] = []
-    for i, sale in enumerate(batch.sales):
-        if sale.till_sale_id in first_of:  # sent twice in one batch: the first counts
-            results[i] = SaleResult(till_sale_id=sale.till_sale_id, status="duplicate")
-            continue
-        first_of[sale.till_sale_id] = i
-        reasons = static_reasons(sale, now)
-        if reasons:
-            results[i] = SaleResult(till_sale_id=sale.till_sale_id, status="refused", reasons=reasons)
-        else:
-            todo.append(i)
-
     sales = batch.sales
+    results: list[SaleResult | None] = [None] * len(sales)
+    first_of: dict[str, int] = {}
+    twins: list[tuple[int, int]] = []  # (index, index of the first with its till_sale_id)
+    for i, sale in enumerate(sales):
+        if sale.till_sale_id in first_of:  # sent twice in one batch: the first counts, the other is its twin
+            twins.append((i, first_of[sale.till_sale_id]))
+        else:
+            first_of[sale.till_sale_id] = i
     with uow.db.read() as s:
-        done = _accepted_before(s, till.terminal_id, [sales[i].till_sale_id for i in todo])
+        done = _accepted_before(s, till.terminal_id, list(first_of))  # accepted before: nothing else matters
+        todo: list[int] = []
+        for sale_id, i in first_of.items():
+            if sale_id in done:
+                results[i] = SaleResult(till_sale_id=sale_id, status="duplicate", order_number=done[sale_id])
+            elif reasons := static_reasons(sales[i], now):
+                results[i] = SaleResult(till_sale_id=sale_id, status="refused", reasons=reasons)
+            else:
+                todo.append(i)
         priced = catalog.PriceStrategy(s, till.location_id, "pos").price(
             {ln.sku_id for i in todo for ln in sales[i].lines})
         members = customers.existing(s, {c for i in todo if (c := sales[i].customer_id) is not None})
         asked = {sales[i].session_id for i in todo} - {None}
-        sessions = set(s.scalars(select(TillSession.id).where(TillSession.id.in_(asked),
-                                                              TillSession.terminal_id == till.terminal_id))) if asked else set()
+        sessions = set(s.scalars(select(TillSession.id).where(
+            TillSession.id.in_(asked), TillSession.terminal_id == till.terminal_id))) if asked else set()
     ready: list[int] = []
     for i in todo:
         sale = sales[i]
-        if sale.till_sale_id in done:
-            results[i] = SaleResult(till_sale_id=sale.till_sale_id, status="duplicate",
-                                    order_number=done[sale.till_sale_id])
-            continue
         reasons = []
         for j, ln in enumerate(sale.lines):
             p = priced.get(ln.sku_id)
@@ -171,6 +169,11 @@ def ingest(uow: UnitOfWork, till: Till, batch: BatchIn, chunk: int = CHUNK) -> B
                 if attempt == WRITE_ATTEMPTS - 1:
                     raise
 
+    for i, first in twins:  # the twin is answered as the first: its order (duplicate), or the same refusal
+        res = results[first]
+        assert res is not None
+        results[i] = res.model_copy(update={"status": "refused" if res.status == "refused" else "duplicate",
+                                            "warnings": [], "oversold": {}})
     final = [r for r in results if r is not None]
     assert len(final) == len(sales)
     count = defaultdict(int)
@@ -189,8 +192,6 @@ def _accepted_before(s: Session, terminal_id: int, till_sale_ids: list[str]) -> 
                      .where(PosSale.terminal_id == terminal_id, PosSale.till_sale_id.in_(till_sale_ids))).all()
     numbers = orders.numbers_of(s, [r.order_id for r in rows])
     return {r.till_sale_id: numbers.get(r.order_id, "") for r in rows}
-
-
 
 
 def _write_chunk(uow: UnitOfWork, till: Till, clerk: str, sales: list[OfflineSaleIn], index: list[int],

@@ -137,6 +137,7 @@ def test_each_refused_sale_says_why_and_the_others_go_in(container):
     with container.db.read() as s:
         assert s.scalar(select(Order.customer_id).where(Order.number == kept.order_number)) is None
     assert (out.accepted, out.refused, out.duplicates) == (2, 9, 1)
+    assert out.results[11].order_number == out.results[0].order_number  # the twin names the first's order
     assert _on_hand(container.db, sh.location_id, a).on_hand == 9
     assert _on_hand(container.db, sh.location_id, b).on_hand == 9
 
