@@ -17,7 +17,7 @@ from o2o.loyalty.models import PointsEntry
 from o2o.orders.models import Order, OrderHistory, OrderLine
 from o2o.pos import sync
 from o2o.pos.models import PosSale, PosTender
-from tests.integration.pos.offline import batch, many, sale, shop
+from tests.integration.pos.offline import batch, many, sale, shop, terminal
 
 
 def _scalar(db, stmt):  # type: ignore[no-untyped-def]
@@ -216,4 +216,36 @@ def test_two_uploads_of_the_same_batch_at_once_apply_each_sale_once(container):
     assert sorted(o.accepted for o in outs) == [0, 60] or sum(o.accepted for o in outs) == 60
     assert sum(o.accepted for o in outs) == 60 and sum(o.duplicates for o in outs) == 60
     assert _scalar(db, select(func.count()).select_from(Order)) == 60
+    assert inventory.check(db).ok
+
+
+def test_two_tills_of_a_store_uploading_at_once_share_its_stock_rows_without_losing_a_unit(container):
+    """Hot rows: both tills sell the same SKUs (locked in SKU order by each chunk); every unit sold is
+    either off the shelf or flagged beyond the count, and the ledger agrees."""
+    db = container.db
+    sh = shop(container, [30, 30, 30])
+    other = terminal(db, sh.location_id)
+    start = container.clock.now() - timedelta(hours=3)
+    mine = [sale(n, start + timedelta(minutes=n), [(sh.skus[n % 3], 1, 100), (sh.skus[(n + 1) % 3], 1, 100)])
+            for n in range(40)]
+    theirs = [sale(n, start + timedelta(minutes=n), [(sh.skus[(n + 2) % 3], 1, 100), (sh.skus[n % 3], 1, 100)],
+                   prefix="R") for n in range(40)]
+    outs, errors = [], []
+    gate = threading.Barrier(2)
+
+    def upload(till, sales) -> None:  # type: ignore[no-untyped-def]
+        try:
+            gate.wait()
+            outs.append(sync.ingest(container.uow(), till, batch(sales), chunk=10))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=upload, args=a) for a in ((sh.till, mine), (other, theirs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and sum(o.accepted for o in outs) == 80
+    rows = [_on_hand(db, sh.location_id, k) for k in sh.skus]
+    assert sum(r.on_hand for r in rows) == 0 and sum(r.oversold for r in rows) == 160 - 90
     assert inventory.check(db).ok
