@@ -99,11 +99,9 @@ def take_at_desk(request: Request, c: ContainerDep, p: PrincipalDep, location_id
         return redirect(f"/console/{store.id}/returns", q=order, e="rd.err.taken")
     except returns.NotReturnable:
         return redirect(f"/console/{store.id}/returns", q=order, e="rd.err.not_returnable")
-    except InvalidInput as exc:
-        field = exc.extra.get("errors", [{}])[0].get("field", "")
-        return redirect(f"/console/{store.id}/returns", q=order,
-                        e="rd.err.credit" if field == "refund_to" else "rd.err.qty")
-    except (ValueError, NotFound):
+    except returns.NeedsMember:
+        return redirect(f"/console/{store.id}/returns", q=order, e="rd.err.credit")
+    except (ValueError, NotFound, InvalidInput):
         return redirect(f"/console/{store.id}/returns", q=order, e="rd.err.input")
     return redirect(f"/console/{store.id}/returns/{made.id}", done="requested", ref=made.number)
 
@@ -138,7 +136,7 @@ async def receive(request: Request, c: ContainerDep, p: PrincipalDep, location_i
             returns.receive(c.uow(), return_id, store.id, inspected, p.actor)
         except IllegalTransition:
             return redirect(here, e="rd.err.state")
-        except (InvalidInput, ValueError):
+        except (returns.BadCount, NotFound, InvalidInput, ValueError):
             return redirect(here, e="rd.err.qty")
         return redirect(here, done="received", ref=r.number)
 

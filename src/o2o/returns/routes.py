@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from o2o.deps import ContainerDep, PrincipalDep, Uow
 from o2o.kernel.auth import Principal, require_owner
-from o2o.kernel.errors import InvalidInput, NotFound
+from o2o.kernel.errors import NotFound
 from o2o.kernel.ids import Id
 from o2o.returns import service
 from o2o.returns.models import STATUSES
@@ -20,6 +20,7 @@ from o2o.returns.schemas import (
     DecisionIn,
     PickupIn,
     ReceiveIn,
+    RefuseIn,
     ReturnableLineOut,
     ReturnIn,
     ReturnOut,
@@ -48,7 +49,8 @@ def _decides(c: ContainerDep, p: Principal, return_id: int) -> None:
 
 @router.post("/returns", response_model=ReturnOut, status_code=201,
              responses={409: {"description": "more units than bought minus those already returned "
-                                             "(return-exceeds-bought), or the order is not received yet"}})
+                                             "(return-exceeds-bought), the order not received yet "
+                                             "(not-returnable), store credit for an order without a member"}})
 def create_return(uow: Uow, c: ContainerDep, p: PrincipalDep, body: ReturnIn) -> ReturnOut:
     """A return request: a customer for their own order (another's is 404), or staff at a store's desk."""
     customer_id = p.id if p.is_customer else None
@@ -71,7 +73,8 @@ def list_returns(c: ContainerDep, p: PrincipalDep,
     return items
 
 
-@router.get("/returns/returnable", response_model=list[ReturnableLineOut])
+@router.get("/returns/returnable", response_model=list[ReturnableLineOut],
+            responses={404: {"description": "no such order (or another customer's)"}})
 def returnable(c: ContainerDep, p: PrincipalDep,
                order: Annotated[str, Query(min_length=1, max_length=24)]) -> list[ReturnableLineOut]:
     """The order's lines with the units that can still be returned."""
@@ -112,7 +115,7 @@ def approve_return(uow: Uow, c: ContainerDep, p: PrincipalDep, return_id: Id, bo
 
 
 @router.post("/returns/{return_id}/refuse", response_model=ReturnOut)
-def refuse_return(uow: Uow, c: ContainerDep, p: PrincipalDep, return_id: Id, body: DecisionIn) -> ReturnOut:
+def refuse_return(uow: Uow, c: ContainerDep, p: PrincipalDep, return_id: Id, body: RefuseIn) -> ReturnOut:
     """Refused with a reason (`note`, required); its units can be returned again."""
     _decides(c, p, return_id)
     return service.refuse(uow, return_id, p.actor, body.note)
@@ -130,8 +133,8 @@ def receive_return(uow: Uow, p: PrincipalDep, return_id: Id, body: ReceiveIn,
     """The goods arrive at the caller's store (head office names the store: `location_id`): each line
     inspected; resellable units go into that store's stock, damaged ones are written off."""
     store = p.store_id if p.store_id is not None else location_id
-    if store is None:
-        raise InvalidInput("location_id", "the store that received the goods")
+    if store is None:  # head office names the store
+        raise NotFound("location", "")
     if location_id is not None and location_id != store:
         raise NotFound("location", location_id)
     return service.receive(uow, return_id, store, body.lines, p.actor)

@@ -51,6 +51,10 @@ class DecisionIn(Input):
     note: str = Field("", max_length=300)
 
 
+class RefuseIn(Input):
+    note: str = Field(min_length=1, max_length=300, pattern=r"\S", description="why the return is refused")
+
+
 class PickupIn(Input):
     status: Literal["requested", "scheduled", "picked_up"]
 

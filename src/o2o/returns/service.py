@@ -82,6 +82,18 @@ class NotReturnable(Conflict):
     kind, message_key = "not-returnable", "conflict"
 
 
+class NeedsMember(Conflict):
+    """Store credit belongs to a member: an order without one is refunded the way it was paid."""
+
+    kind, message_key = "store-credit-needs-member", "conflict"
+
+
+class BadCount(Conflict):
+    """A receipt that does not fit the return: more units than it holds, or none at all."""
+
+    kind, message_key = "count-does-not-fit", "conflict"
+
+
 @dataclass(frozen=True)
 class Target:
     hours: int = 72
@@ -182,11 +194,11 @@ def request(uow: UnitOfWork, data: ReturnIn, actor: str, *, customer_id: int | N
         for i, (line_id, qty) in enumerate(wanted.items()):
             line = by_id.get(line_id)
             if line is None:
-                raise InvalidInput(f"lines[{i}].order_line_id", "not a line of this order")
+                raise NotFound("order line", line_id)
             if qty > line.quantity:
-                raise InvalidInput(f"lines[{i}].quantity", f"at most the {line.quantity} bought")
+                raise ReturnTooLarge(f"lines[{i}]: at most the {line.quantity} bought", order_line_id=line_id)
         if data.refund_to == STORE_CREDIT and order.customer_id is None:
-            raise InvalidInput("refund_to", "store credit needs a member's order")
+            raise NeedsMember("store credit needs a member's order")
         for line_id in sorted(wanted):  # a fixed order: two returns of one order never deadlock
             line = by_id[line_id]
             repo.ensure_tally(s, line_id, order.id, line.quantity, _paid(line))
@@ -303,20 +315,20 @@ def receive(uow: UnitOfWork, return_id: int, location_id: int, inspected: Iterab
         lines = repo.lines_of(s, r.id)
         unknown = set(found) - {ln.id for ln in lines}
         if unknown:
-            raise InvalidInput("lines", f"not lines of this return: {sorted(unknown)}")
+            raise NotFound("return line", sorted(unknown)[0])
         total = 0
         for i, ln in enumerate(lines):
             got = found.get(ln.id)
             good, bad = (got.resellable, got.damaged) if got else (0, 0)
             if good + bad > ln.quantity:
-                raise InvalidInput(f"lines[{i}]", f"at most the {ln.quantity} units of the return")
+                raise BadCount(f"lines[{i}]: at most the {ln.quantity} units of the return", line_id=ln.id)
             ln.resellable, ln.damaged = good, bad
             total += good + bad
             if good + bad < ln.quantity:
                 repo.give_back(s, ln.order_line_id, ln.quantity - good - bad)
             inventory.take_back(s, location_id, ln.sku_id, good, bad, r.number or "", f"return {r.number}", now)
         if total == 0:
-            raise InvalidInput("lines", "nothing received: refuse the return instead")
+            raise BadCount("nothing received: refuse the return instead")
         note = ", ".join(f"sku {ln.sku_id}: {ln.resellable} resellable, {ln.damaged} damaged" for ln in lines)
         _transition(uow, r, RECEIVED, actor, note)
         r.location_id, r.received_at = location_id, now
@@ -383,7 +395,7 @@ def _pay_out(uow: UnitOfWork, r: ReturnRequest, order: OrderFacts, money: int, a
     made: list[ReturnRefund] = []
     if r.refund_to == STORE_CREDIT:
         if order.customer_id is None:
-            raise InvalidInput("refund_to", "store credit needs a member's order")
+            raise NeedsMember("store credit needs a member's order")
         balance = repo.credit(s, order.customer_id, money, now)
         made.append(ReturnRefund(return_id=r.id, kind="store_credit", amount_fen=money,
                                  note=f"balance {balance}", at=now))

@@ -92,11 +92,10 @@ def request_return(request: Request, c: ContainerDep, p: PrincipalDep, number: s
             errors["lines"] = "rt.err.taken"
         except returns.NotReturnable:
             errors["form"] = "rt.err.not_returnable"
-        except InvalidInput as exc:
-            field = exc.extra.get("errors", [{}])[0].get("field", "")
-            errors["refund_to" if field == "refund_to" else "photos" if field.startswith("photos")
-                   else "lines"] = {"refund_to": "rt.err.credit"}.get(field, "rt.err.photo" if field.startswith(
-                       "photos") else "rt.err.qty")
+        except returns.NeedsMember:
+            errors["refund_to"] = "rt.err.credit"
+        except InvalidInput:  # a photo the quick check above let through
+            errors["photos"] = "rt.err.photo"
         except (NotFound, ValueError):
             errors["lines"] = "rt.err.qty"
         else:
