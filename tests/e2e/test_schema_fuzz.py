@@ -53,6 +53,8 @@ DATA_RULES = [
     "/api/v1/groupbuy/admin/deals",  # ends after starts; the SKUs and stores exist; the bundle costs a fen or more
     "/api/v1/groupbuy/admin/deals/{deal_id}",  # the same rules as creating one; the cap not below what is taken
     "/api/v1/pos/till-reports",  # days from 2000 to 2100, date_to on or after date_from, at most 92 days apart
+    "/api/v1/sourcing/rule-order",  # every rule id exactly once
+    "/api/v1/sourcing/preview",  # at most 10000 units of a SKU over its lines
 ]
 VALID_OK = ["2xx", "3xx", "401", "403", "404", "409", "429"]  # schemathesis' default but 5xx
 CONFIG = {

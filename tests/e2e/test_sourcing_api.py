@@ -25,7 +25,7 @@ def test_head_office_lists_creates_reorders_and_disables_rules_and_stores_cannot
     assert listed[0]["spec"] == {"kind": "night_only_24h_stores", "start": "22:00", "end": "07:00",
                                  "when": {"channels": [], "regions": [], "modes": []}}
     ids = [a.json()["id"], b.json()["id"]]
-    r = client.put(f"{RULES}/order", headers=hq, json={"ids": ids})
+    r = client.put("/api/v1/sourcing/rule-order", headers=hq, json={"ids": ids})
     assert r.status_code == 200 and [x["id"] for x in r.json()] == ids
     r = client.patch(f"{RULES}/{ids[1]}", headers=hq, json={"enabled": False})
     assert r.status_code == 200 and r.json()["enabled"] is False and r.json()["updated_by"]
@@ -46,8 +46,8 @@ def test_head_office_lists_creates_reorders_and_disables_rules_and_stores_cannot
                        ).status_code == 409
     assert client.patch(f"{RULES}/999999", headers=hq, json={"enabled": True}).status_code == 404
     assert client.patch(f"{RULES}/{2**70}", headers=hq, json={"enabled": True}).status_code in (404, 422)
-    assert client.put(f"{RULES}/order", headers=hq, json={"ids": [ids[0]]}).status_code == 422
-    assert client.put(f"{RULES}/order", headers=hq, json={"ids": [ids[0], 2**64]}).status_code == 422
+    assert client.put("/api/v1/sourcing/rule-order", headers=hq, json={"ids": [ids[0]]}).status_code == 422
+    assert client.put("/api/v1/sourcing/rule-order", headers=hq, json={"ids": [ids[0], 2**64]}).status_code == 422
 
 
 def test_a_store_sees_only_decisions_that_allocated_to_it(client, container, auth):

@@ -129,7 +129,7 @@ def update_sourcing_rule(uow: Uow, p: PrincipalDep, rule_id: Id, body: RuleUpdat
     return service.update_rule(uow, rule_id, body, p.actor)
 
 
-@router.put("/sourcing/rules/order", response_model=list[RuleOut])
+@router.put("/sourcing/rule-order", response_model=list[RuleOut])
 def reorder_sourcing_rules(uow: Uow, p: PrincipalDep, body: RuleOrderIn) -> list[RuleOut]:
     """Every rule id in the new order (first applies first)."""
     return service.reorder_rules(uow, body.ids, p.actor)

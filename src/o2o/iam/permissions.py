@@ -258,7 +258,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", f"{V1}/sourcing/rules"): staff("sourcing:manage"),
     ("POST", f"{V1}/sourcing/rules"): staff("sourcing:manage"),
     ("PATCH", f"{V1}/sourcing/rules/{{rule_id}}"): staff("sourcing:manage"),
-    ("PUT", f"{V1}/sourcing/rules/order"): staff("sourcing:manage"),
+    ("PUT", f"{V1}/sourcing/rule-order"): staff("sourcing:manage"),
     ("POST", f"{V1}/sourcing/preview"): staff("sourcing:manage"),
     ("GET", f"{V1}/sourcing/decisions/{{order_number}}"): staff("orders:read"),
     # sign-in and sessions
