@@ -37,6 +37,8 @@ DATA_RULES = [
     "/api/v1/stock/movements",  # the location and the SKU must exist
     "/api/v1/stock/transfers",  # from and to differ; both exist
     "/api/v1/stock/transfer-requests",  # from and to differ; both exist
+    "/api/v1/stock/transfer-requests/{request_id}/receive",  # good and damaged at most twice what was sent
+    "/api/v1/stock/transfer-batches",  # each line's from and to differ; the locations and SKUs exist
     "/api/v1/staff",  # store_id must be a store, supplier_id an existing supplier
     "/api/v1/api-keys",  # store_id must be an existing store
     "/api/v1/me/password",  # 4 different characters

@@ -144,7 +144,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", f"{V1}/stock/transfer-discrepancies"): staff("inventory:read"),
     ("POST", f"{V1}/stock/transfer-discrepancies/{{discrepancy_id}}/investigate"): staff("inventory:transfer"),
     ("POST", f"{V1}/stock/transfer-discrepancies/{{discrepancy_id}}/resolve"): staff("inventory:transfer"),
-    ("POST", f"{V1}/stock/transfer-batches/preview"): staff("inventory:transfer"),
+    ("POST", f"{V1}/stock/transfer-batch-previews"): staff("inventory:transfer"),
     ("POST", f"{V1}/stock/transfer-batches"): staff("inventory:transfer"),
     ("GET", f"{V1}/stock/transfer-batches/{{batch_id}}"): staff("inventory:read"),
     ("GET", f"{V1}/stock/rebalance-suggestion"): staff("inventory:transfer"),

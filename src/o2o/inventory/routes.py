@@ -199,7 +199,7 @@ def resolve_discrepancy(uow: Uow, p: PrincipalDep, discrepancy_id: Id, body: Res
     return transfers.resolve(uow, discrepancy_id, body, p.actor)
 
 
-@router.post("/stock/transfer-batches/preview", response_model=Preview)
+@router.post("/stock/transfer-batch-previews", response_model=Preview)
 def preview_batch(c: ContainerDep, p: PrincipalDep, body: BatchIn) -> Preview:
     """Check a plan line by line without creating anything."""
     _head_office(p, "page", "transfer-batches")
