@@ -1,11 +1,12 @@
 """Many rows into a table in ONE statement, on both databases (bulk writers: a till's offline upload).
 
-PostgreSQL: `INSERT INTO t (a, b, ...) SELECT a, b, ... FROM json_to_recordset(CAST(:rows AS json)) AS x(a type,
-b type, ...)`: one parameter (the rows as one JSON text, made by the C encoder), whatever the number of rows
-(psycopg's own array dumping, one array per column, checks every element with a regular expression). SQLAlchemy's executemany on psycopg 3 sends
-a prepared statement per row (~50 us of client work a row), and its multi-row VALUES for RETURNING has
-psycopg parse a query text of rows x columns placeholders (~35 us a placeholder): both cost more than the
-database's own work. SQLite (in-process, no round trips): the statement's executemany.
+PostgreSQL: `INSERT INTO t (a, b, ...) SELECT a, b, ... FROM json_to_recordset(CAST(:rows AS json)) AS
+x(a type, b type, ...)`: one parameter (the rows as one JSON text, made by the C encoder), whatever the
+number of rows. The alternatives cost more than the database's own work: SQLAlchemy's executemany on
+psycopg 3 sends a prepared statement per row (~50 us of client work a row), its multi-row VALUES for
+RETURNING has psycopg parse a query text of rows x columns placeholders (~35 us a placeholder), and
+unnest() of one array per column has psycopg check every element with a regular expression.
+SQLite (in-process, no round trips): the statement's executemany.
 
 Values go to the driver as they are: column types' bind processing (TypeDecorators) does not run on
 PostgreSQL, so a caller passes what the column stores (timezone-aware datetimes, plain values) and must
