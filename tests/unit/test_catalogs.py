@@ -171,3 +171,33 @@ def test_the_converter_moves_a_dict_module_and_is_rerunnable(tmp_path):
     tw = {m.context: m for m in _read("zh-TW", root)}
     assert tw["demo_texts:demo.hello"].string == "" and "python-brace-format" in tw["demo_texts:demo.hello"].flags
     assert i18n_import.convert(module, root) == []  # nothing left to move
+
+
+def test_the_converter_takes_the_other_shapes_of_texts_modules(tmp_path):
+    """EN/ZH pairs (and the pair's table) and kernel-style MESSAGES ({key: {locale: text}})."""
+    for loc in ("en", "zh_CN"):
+        shutil.copytree(cat.LOCALE_DIR / loc, tmp_path / "locale" / loc)
+    root = tmp_path / "locale"
+    pair = tmp_path / "pair_texts.py"
+    pair.write_text(textwrap.dedent('''\
+        from __future__ import annotations
+
+        EN = {"p.a": "Apple {n}"}
+
+        ZH = {"p.a": "苹果 {n}"}
+
+        TEXTS = {"en": EN, "zh-CN": ZH}
+        '''))
+    messages = tmp_path / "msgs.py"
+    messages.write_text(textwrap.dedent('''\
+        from __future__ import annotations
+
+        MESSAGES = {"m.x": {"en": "X", "zh-CN": "叉"}}
+        '''))
+    i18n_import.convert(pair, root)
+    i18n_import.convert(messages, root)
+    assert "EN =" not in pair.read_text() and 'TEXTS = catalog_texts("pair_texts")' in pair.read_text()
+    assert 'MESSAGES = catalog_messages("msgs.messages")' in messages.read_text()
+    found = cat.Catalogs(root)
+    assert found.texts("pair_texts")["zh-CN"] == {"p.a": "苹果 {n}"} and found.texts("pair_texts")["en"] == {"p.a": "Apple {n}"}
+    assert found.texts("msgs.messages")["zh-CN"] == {"m.x": "叉"}
