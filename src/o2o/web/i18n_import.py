@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import PYTHON_FORMAT, Catalog
 from babel.messages.pofile import read_po, write_po
 
 from o2o.kernel import catalogs as cat
@@ -205,6 +205,19 @@ def _flags(msgid: str) -> list[str]:
     return ["python-brace-format"] if PLACEHOLDER.search(msgid) else []
 
 
+PERCENT_NOTE = "The % of this text is written ％ in the msgid, so that gettext does not take it for a %-format."
+
+
+def msgid_of(english: str) -> tuple[str, list[str]]:
+    """The msgid of an English text, and its comments: a "%" that gettext would read as a Python %-format
+    ("12% off" reads as "% o") is written "％" in the msgid (the en catalog's msgstr keeps the "%"), so
+    Babel does not flag the message python-format and msgfmt --check / Poedit do not refuse its
+    translations."""
+    if PYTHON_FORMAT.search(english):
+        return english.replace("%", "％"), [PERCENT_NOTE]
+    return english, []
+
+
 def read_catalog(locale: str, root: Path) -> Catalog:
     path = cat.po_path(locale, root)
     if path.exists():
@@ -232,7 +245,7 @@ def add_to_catalogs(tables: list[Table], root: Path) -> None:
         for key in keys:
             context = f"{table.domain}{cat.SEPARATOR}{key}"
             english = table.texts.get("en", {}).get(key)
-            msgid = english if english is not None else table.texts.get("zh-CN", {}).get(key, key)
+            msgid, comments = msgid_of(english if english is not None else table.texts.get("zh-CN", {}).get(key, key))
             for locale, catalog in catalogs.items():
                 old = by_context[locale].get(context)
                 if locale in table.texts:
@@ -245,7 +258,7 @@ def add_to_catalogs(tables: list[Table], root: Path) -> None:
                     string, flags = "", _flags(msgid)
                 if old is not None:
                     catalog.delete(old.id, context=old.context)
-                catalog.add(msgid, string, context=context, flags=flags)
+                catalog.add(msgid, string, context=context, flags=flags, auto_comments=comments)
     for locale, catalog in catalogs.items():
         write_catalog(catalog, locale, root)
 
