@@ -28,6 +28,13 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-c
                  "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1440, "height": 900}}
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+# Generous waits: on a loaded 2-core CI box the app, its relay, Chromium and the other workers share two
+# cores, and a first page load (document, styles, scripts, fonts) took over 10 s there now and then. A
+# wait ends as soon as its condition holds, so a passing test is not slower; only a failure takes longer.
+ACTION_TIMEOUT_MS = 20_000
+NAVIGATION_TIMEOUT_MS = 30_000
+EXPECT_TIMEOUT_MS = 15_000
+API_TIMEOUT_S = 30.0  # the tests' own httpx calls to the live app (httpx's default is 5 s)
 
 
 def _free_port() -> int:
@@ -77,8 +84,9 @@ def browser():  # type: ignore[no-untyped-def]
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield b
@@ -102,7 +110,8 @@ def open_page(browser, live) -> Iterator[Callable]:  # type: ignore[no-untyped-d
         ctx = browser.new_context(viewport=SIZES[size], locale=locale, base_url=live.base,
                                   is_mobile=size == "phone", has_touch=size == "phone")
         ctx.route("**/*", guard)
-        ctx.set_default_timeout(10_000)
+        ctx.set_default_timeout(ACTION_TIMEOUT_MS)
+        ctx.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
         contexts.append(ctx)
         page = ctx.new_page()
         page.o2o_size = size  # type: ignore[attr-defined]

@@ -24,7 +24,7 @@ from o2o.loyalty import service as loyalty
 from o2o.orders import service as orders
 from o2o.orders.schemas import LineIn, OrderIn
 from o2o.promotions import service as promotions
-from tests.browser.conftest import sign_in_staff
+from tests.browser.conftest import API_TIMEOUT_S, sign_in_staff
 from tests.e2e.test_shop_pages import shop_chain
 from tests.factories.auth import PASSWORD
 from tests.factories.chain import XUJIAHUI_NEAR, receive
@@ -76,7 +76,7 @@ def verdict(found: list[str]) -> None:
 def _paid_pickup(live, auth, chain, quantity: int = 2) -> tuple[str, int]:  # type: ignore[no-untyped-def]
     """The customer's phone, through the JSON API of the running app: a paid pickup at Xujiahui."""
     customer = auth.customer(chain.customer)
-    with httpx.Client(base_url=live.base) as api:
+    with httpx.Client(base_url=live.base, timeout=API_TIMEOUT_S) as api:
         number = pickup_order(api, chain.stores["xujiahui"], chain.skus["milk"], quantity, customer)
         pay(api, number, customer)
         return number, order_of(api, number, customer)["fulfillment_ids"][0]

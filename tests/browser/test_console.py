@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from o2o.inventory import service as inventory
 from o2o.kernel.pagination import PageParams
 from o2o.orders import service as orders
-from tests.browser.conftest import sign_in_staff
+from tests.browser.conftest import API_TIMEOUT_S, sign_in_staff
 from tests.factories.auth import PASSWORD
 from tests.factories.chain import Chain, build_chain, receive
 from tests.factories.http import order_of, pay, pickup_order
@@ -47,7 +47,7 @@ def _stocked(live, quantity: int = 10) -> Chain:  # type: ignore[no-untyped-def]
 def _paid_pickup(live, auth, chain: Chain, quantity: int) -> str:  # type: ignore[no-untyped-def]
     """As the customer, through the JSON API of the running app: order for pickup at Xujiahui and pay."""
     customer = auth.customer(chain.customer)
-    with httpx.Client(base_url=live.base) as api:
+    with httpx.Client(base_url=live.base, timeout=API_TIMEOUT_S) as api:
         number = pickup_order(api, chain.stores["xujiahui"], chain.skus["milk"], quantity, customer)
         pay(api, number, customer)
         assert order_of(api, number, customer)["status"] == "paid"

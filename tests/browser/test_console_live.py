@@ -21,7 +21,7 @@ import pytest
 from playwright.sync_api import expect
 
 from o2o.fulfillment import service as fulfillment
-from tests.browser.conftest import sign_in_staff
+from tests.browser.conftest import API_TIMEOUT_S, sign_in_staff
 from tests.factories.auth import PASSWORD
 from tests.factories.chain import Chain, build_chain, receive
 from tests.factories.http import order_of, pay, pickup_order
@@ -64,7 +64,7 @@ def _stocked(live) -> Chain:  # type: ignore[no-untyped-def]
 def _order(live, auth, chain: Chain, quantity: int) -> tuple[str, int]:  # type: ignore[no-untyped-def]
     """The customer's phone, through the JSON API of the running app: a paid pickup at Xujiahui."""
     customer = auth.customer(chain.customer)
-    with httpx.Client(base_url=live.base) as api:
+    with httpx.Client(base_url=live.base, timeout=API_TIMEOUT_S) as api:
         number = pickup_order(api, chain.stores["xujiahui"], chain.skus["milk"], quantity, customer)
         pay(api, number, customer)
         return number, order_of(api, number, customer)["fulfillment_ids"][0]
