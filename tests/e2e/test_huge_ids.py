@@ -14,6 +14,7 @@ from o2o.iam.permissions import ROLES, ROUTES, decide
 from o2o.kernel.ids import MAX_ID
 from o2o.main import ROUTERS
 from tests.factories.chain import build_chain
+from tests.factories.pos import add_till
 
 HUGE = "9" * 20  # > 2^64
 PARAM = re.compile(r"\{([a-z_]+)\}")
@@ -31,7 +32,9 @@ ID_ROUTES = _id_routes()
 
 @pytest.fixture
 def chain(container):  # type: ignore[no-untyped-def]
-    return build_chain(container)
+    chain = build_chain(container)
+    chain.till_key = add_till(container, chain.stores["xujiahui"], "T01")[1]  # type: ignore[attr-defined]
+    return chain
 
 
 @pytest.fixture
@@ -47,7 +50,8 @@ def admin(auth, chain, csrf):  # type: ignore[no-untyped-def]
 def _caller(auth, chain, csrf, method: str, path: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """A platform admin, or the chain's customer where only a customer may call (their own QR code)."""
     admin_may = decide(ROUTES[(method, path)], "staff", ROLES["platform_admin"]) not in (401, 403)
-    return {**(auth.staff("platform_admin") if admin_may else auth.customer(chain.customer)), **csrf}
+    till = {"X-Api-Key": chain.till_key} if path.startswith("/api/v1/pos/") else {}  # the till API's 2nd credential
+    return {**(auth.staff("platform_admin") if admin_may else auth.customer(chain.customer)), **csrf, **till}
 
 
 def _problem(r: Any, status: int) -> dict:

@@ -24,6 +24,7 @@ from o2o.main import create_app
 from tests.conftest import new_database_url
 from tests.factories.auth import Auth
 from tests.factories.chain import build_chain
+from tests.factories.pos import add_till
 
 # Valid data is refused (422) only where a rule is about data or about two fields at once, which the
 # JSON Schema cannot say (the document states these rules in words): a record the body names must
@@ -54,6 +55,9 @@ DATA_RULES = [
     "/api/v1/coupons/claim",  # lat and lng together
     "/api/v1/groupbuy/admin/deals",  # ends after starts; the SKUs and stores exist; the bundle costs a fen or more
     "/api/v1/groupbuy/admin/deals/{deal_id}",  # the same rules as creating one; the cap not below what is taken
+    "/api/v1/pos/terminals",  # location_id must be a store; a till code once per store
+    "/api/v1/pos/quotes",  # the items (barcodes, SKUs), the member and the coupons must exist
+    "/api/v1/pos/sales",  # as a quote; the tenders add up to what is due
     "/api/v1/pos/till-reports",  # days from 2000 to 2100, date_to on or after date_from, at most 92 days apart
     "/api/v1/sourcing/rule-order",  # every rule id exactly once
     "/api/v1/sourcing/preview",  # at most 10000 units of a SKU over its lines
@@ -87,8 +91,9 @@ def fuzzed(request, db_kind):  # type: ignore[no-untyped-def]
     settings_ = Settings(database_url=db.url, payment_secret="test-secret", cheap_password_hashing=True,
                          media_dir=request.getfixturevalue("_tmp_root") / f"media-{db_kind}")
     container = bootstrap.build(settings_, db=db, clock=FixedClock(datetime(2026, 11, 24, 2, 0, tzinfo=UTC)))
-    build_chain(container)
-    yield container, create_app(container)
+    chain = build_chain(container)
+    till_key = add_till(container, chain.stores["xujiahui"], "T01")[1]  # the till API's second credential
+    yield container, create_app(container), till_key
     db.dispose()
 
 
@@ -98,7 +103,9 @@ def caller(request, fuzzed):  # type: ignore[no-untyped-def]
         return lambda case: {}
     auth = Auth(fuzzed[0])
     admin, other = auth.staff("platform_admin"), auth.staff_user("platform_admin")
-    return lambda case: auth.session("staff", other) if case.path in ENDS_SESSIONS else admin
+    till = {**admin, "X-Api-Key": fuzzed[2]}
+    return lambda case: (auth.session("staff", other) if case.path in ENDS_SESSIONS
+                         else till if case.path.startswith("/api/v1/pos/") else admin)
 
 
 @schema.parametrize()

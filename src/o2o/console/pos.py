@@ -149,11 +149,12 @@ def add_item(request: Request, c: ContainerDep, p: PrincipalDep, location_id: Id
 
 
 @router.post("/console/{location_id}/pos/qty", response_class=HTMLResponse)
-def change_qty(request: Request, c: ContainerDep, p: PrincipalDep, location_id: Id, sku: int = Form(0),
-               delta: int = Form(0)) -> Response:
+def change_qty(request: Request, c: ContainerDep, p: PrincipalDep, location_id: Id, sku: str = Form(""),
+               delta: str = Form("")) -> Response:
     store = store_in_scope(c, p, location_id)
     state = _state(request, c, p, store.id)
-    lines = [[k, min(999, v + (delta if k == sku and delta in (-1, 1) else 0))] for k, v in state["lines"]]
+    step = {"-1": -1, "1": 1}.get(delta.strip(), 0)
+    lines = [[k, min(999, v + (step if str(k) == sku.strip() else 0))] for k, v in state["lines"]]
     state["lines"] = [[k, v] for k, v in lines if v > 0]
     return _save(redirect(f"/console/{store.id}/pos"), c, store.id, state)
 

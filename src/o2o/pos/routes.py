@@ -18,7 +18,6 @@ from pydantic import Field
 from o2o.deps import ContainerDep, IdempotencyKey, PrincipalDep, Uow
 from o2o.iam import admin as iam_admin
 from o2o.kernel.auth import Principal
-from o2o.kernel.errors import Forbidden, SignInRequired
 from o2o.kernel.ids import Id
 from o2o.kernel.inputs import Input
 from o2o.orders import service as orders
@@ -33,14 +32,14 @@ KEY_HEADER = "x-api-key"
 def current_till(request: Request, c: ContainerDep, p: PrincipalDep) -> service.Till:
     """The till of a request: the terminal's key (X-Api-Key) and the signed-in clerk (Bearer)."""
     if p.kind != "staff":
-        raise SignInRequired("a till request carries the clerk's staff token (Authorization: Bearer) and the "
+        raise service.TillKeyRequired("a till request carries the clerk's staff token (Authorization: Bearer) and the "
                              "till's key (X-Api-Key)")
     key = request.headers.get(KEY_HEADER)
     if not key:
-        raise SignInRequired("the till's key goes in X-Api-Key")
+        raise service.TillKeyRequired("the till's key goes in X-Api-Key")
     found = iam_admin.principal_for_key(c.db, key, c.clock.now())
     if found is None:
-        raise SignInRequired("the till's key is unknown, expired or revoked")
+        raise service.TillKeyRequired("the till's key is unknown, expired or revoked")
     return service.till_for(c.db, found[0], p)
 
 
@@ -91,7 +90,7 @@ def _sale_scope(request: Request, c: ContainerDep, p: Principal) -> int | None:
     if request.headers.get(KEY_HEADER):
         return current_till(request, c, p).location_id
     if p.kind != "staff":
-        raise Forbidden("a till's or a store's staff only")
+        raise service.TillRefused("a till's or a store's staff only")
     return p.store_id
 
 

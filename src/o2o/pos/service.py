@@ -37,7 +37,7 @@ from o2o.inventory import service as inventory
 from o2o.kernel import idempotency, pii
 from o2o.kernel.auth import Principal
 from o2o.kernel.db import Database
-from o2o.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
+from o2o.kernel.errors import Conflict, InvalidInput, NotFound, Problem
 from o2o.kernel.pagination import PageParams
 from o2o.kernel.uow import UnitOfWork
 from o2o.locations import service as locations
@@ -62,6 +62,19 @@ from o2o.promotions import service as promotions
 MEMBER_QR_PREFIX = "O2O-MEMBER:"
 CONSOLE_TILL = "WEB"  # the store console's browser till (POS-lite): no key, the signed-in clerk only
 WALLETS = ("wechat", "alipay")
+
+
+class TillKeyRequired(Problem):
+    """A till request without a valid terminal key (X-Api-Key), or without the clerk's staff sign-in."""
+
+    status, kind, message_key = 401, "till-sign-in-required", "sign_in_required"
+    headers = {"WWW-Authenticate": 'ApiKey realm="o2o-till"'}
+
+
+class TillRefused(Problem):
+    """The key is no till's, the till is disabled, or the clerk may not ring up at this store."""
+
+    status, kind, message_key = 403, "till-refused", "forbidden"
 
 
 class PaymentRefused(Problem):
@@ -105,7 +118,7 @@ def open_session_id(session: Session, terminal_id: int) -> int | None:
 
 def _check_store(s: Session, location_id: int) -> None:
     if locations.kind_of(s, location_id) != "store":
-        raise InvalidInput("store", f"no store {location_id}")
+        raise InvalidInput("location_id", f"no store {location_id}")
 
 
 def add_terminal(uow: UnitOfWork, actor: Principal, location_id: int, code: str, name: str = "") -> NewTerminal:
@@ -156,18 +169,18 @@ def till_for(db: Database, key_principal: Principal, clerk: Principal) -> Till:
     """The till a request rings up at: the terminal the key belongs to (a store-bound key with pos:write,
     the terminal not disabled) and the clerk signed in (staff of that store, or head office)."""
     if key_principal.kind != "api_key" or not key_principal.can("pos:write") or key_principal.store_id is None:
-        raise Forbidden("the X-Api-Key is not a till's key (a store-bound key with pos:write)")
+        raise TillRefused("the X-Api-Key is not a till's key (a store-bound key with pos:write)")
     with db.read() as s:
         t = repo.terminal_by_key(s, key_principal.id)
         if t is None or t.location_id != key_principal.store_id:
-            raise Forbidden("the X-Api-Key belongs to no till")
+            raise TillRefused("the X-Api-Key belongs to no till")
         if t.disabled_at is not None:
-            raise Forbidden(f"till {t.code} is disabled")
+            raise TillRefused(f"till {t.code} is disabled")
         terminal_id, location_id, code = t.id, t.location_id, t.code
     if clerk.kind != "staff" or not clerk.can("pos:write"):
-        raise Forbidden("a till sale is rung up by a signed-in clerk with pos:write")
+        raise TillRefused("a till sale is rung up by a signed-in clerk with pos:write")
     if not clerk.covers(location_id):
-        raise Forbidden("the clerk signed in works at another store")
+        raise TillRefused("the clerk signed in works at another store")
     return Till(terminal_id, location_id, code, clerk.actor, clerk.name)
 
 
@@ -194,7 +207,7 @@ def console_till(uow: UnitOfWork, location_id: int, clerk: Principal) -> Till:
                 assert t is not None
                 found = (t.id, t.disabled_at)
     if found[1] is not None:
-        raise Forbidden("the console's till is disabled at this store")
+        raise TillRefused("the console's till is disabled at this store")
     return Till(found[0], location_id, CONSOLE_TILL, clerk.actor, clerk.name)
 
 
