@@ -1,6 +1,7 @@
 """Transfer receipts in Chromium, on a phone and on a desktop: a clerk counts a transfer that arrived one short
 (the difference shows as they type), and head office finds the discrepancy in its queue, investigates it
-and resolves it (the unit was found: it goes into the store's stock)."""
+and resolves it (the unit was found: it goes into the store's stock); then head office plans one SKU for
+every store, previews it, creates it and sees its progress per store."""
 
 from __future__ import annotations
 
@@ -78,4 +79,20 @@ def test_a_clerk_receives_a_transfer_short_by_one_and_head_office_sees_and_resol
     expect(office.locator(".notice.ok")).to_contain_text(f"差异 #{d.id} 已处理")
     expect(office.locator(f"[data-discrepancy='{d.id}']")).to_have_count(0)  # gone from the to-do list
     assert _on_hand(live, a, milk) == 14
+
+    office.goto("/admin/transfers/plan")
+    office.locator("#f-sku").fill("T-milk")
+    office.locator("#f-from").select_option(str(b))
+    office.locator("#f-each").fill("2")
+    office.locator("input[data-check-all]").check()  # every store (the source is left out)
+    expect(office.locator("input[name=to]:checked")).to_have_count(3)
+    office.get_by_role("button", name="预览").click()
+    expect(office.locator("#preview-h")).to_contain_text("2 笔调拨，共 4 件")
+    assert office.evaluate(FITS, "form.create-batch")
+    shot(office, "backoffice-transfer-plan")
+    office.get_by_role("button", name="创建 2 笔调拨").click()
+    expect(office.locator(".notice.ok")).to_contain_text("批次已创建")
+    expect(office.locator("tfoot")).to_contain_text("0 / 4")
+    batch = transfers.batches(live.container.db, PageParams()).items[0]
+    assert (batch.lines, batch.units, batch.origin) == (2, 4, "manual") and batch.created_by.endswith("ops-rc")
     assert inventory.check(live.container.db).ok
