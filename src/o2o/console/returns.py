@@ -40,7 +40,7 @@ def _key(request: Request, name: str, prefix: str = "") -> str:
 
 
 def _store_names(c: ContainerDep, locale: str) -> dict[int, str]:
-    return {s.id: (s.name_zh if locale == "zh-CN" else s.name_en) for s in locations.list_all(c.db)}
+    return {s.id: (s.name_zh if locale.startswith("zh") else s.name_en) for s in locations.list_all(c.db)}
 
 
 def _text_of(raw: str) -> str:

@@ -23,5 +23,6 @@ def progress(request: Request, c: Container, number: str) -> dict[str, Any]:
     # the desk scans this QR to find the return (o2o.console.returns)
     qrs = {r.number: Markup(segno.make(f"{QR_PREFIX}{r.number}", micro=False).svg_inline(scale=3, omitsize=False))
            for r in items if r.status in ("requested", "approved")}
-    return {"returns": items, "return_qrs": qrs, "rt": Translator(locale_of(request), [TEXTS]),
+    left = sum(ln.returnable for ln in returns.returnable(c.db, number))  # the button only while some can
+    return {"returns": items, "return_qrs": qrs, "returnable_units": left, "rt": Translator(locale_of(request), [TEXTS]),
             "returned": request.query_params.get("returned", "")[:24]}
