@@ -23,8 +23,8 @@ from o2o.kernel.clock import SHANGHAI, FixedClock
 from o2o.kernel.migrate import upgrade
 from o2o.ops import cli as ops_cli
 from o2o.payments.cli import app as payments_app
-from o2o.pos.cli import app as pos_app
 from o2o.pii_cli import app as pii_app
+from o2o.pos.cli import app as pos_app
 
 app = typer.Typer(help="O2O omnichannel retail platform", no_args_is_help=True, add_completion=False)
 console = Console()
