@@ -218,8 +218,8 @@ def _schema_errors(exc: ValidationError, known: Errors) -> Errors:
 
 def _options(c: ContainerDep, request: Request) -> dict[str, Any]:
     locale = locale_of(request)
-    stores = [(str(s.id), s.name_zh if locale == "zh-CN" else s.name_en) for s in locations.list_all(c.db, "store")]
-    tiers = [(t.code, t.name_zh if locale == "zh-CN" else t.name_en) for t in loyalty.get_rules(c.db).tiers]
+    stores = [(str(s.id), s.name_zh if locale.startswith("zh") else s.name_en) for s in locations.list_all(c.db, "store")]
+    tiers = [(t.code, t.name_zh if locale.startswith("zh") else t.name_en) for t in loyalty.get_rules(c.db).tiers]
     return {"stores": stores, "tiers": tiers, "channels": CHANNELS}
 
 
@@ -240,8 +240,8 @@ def campaign_list(request: Request, c: ContainerDep) -> HTMLResponse:
     return page(request, "backoffice/campaigns.html", {
         "promotions": promotions.promotions(c.db, PageParams(page=1, size=LISTED)),
         "templates": promotions.templates(c.db, PageParams(page=1, size=LISTED)),
-        "now": now, "name": (lambda x: x.name_zh if locale == "zh-CN" else x.name_en),
-        "label": (lambda x: x.label_zh if locale == "zh-CN" else x.label_en), "fen": yuan}, [TEXTS])
+        "now": now, "name": (lambda x: x.name_zh if locale.startswith("zh") else x.name_en),
+        "label": (lambda x: x.label_zh if locale.startswith("zh") else x.label_en), "fen": yuan}, [TEXTS])
 
 
 @router.get("/admin/campaigns/new", response_class=HTMLResponse)
@@ -376,4 +376,4 @@ def campaign_results(request: Request, c: ContainerDep, kind: str, item_id: Id) 
     budget_pct = round(res.spent_fen * 100 / res.budget_fen) if res.budget_fen else None
     return page(request, "backoffice/campaign_results.html", {
         "kind": kind, "item": item, "r": res, "counts": counts, "money": money, "rate": rate,
-        "budget_pct": budget_pct, "name": item.name_zh if locale == "zh-CN" else item.name_en}, [TEXTS])
+        "budget_pct": budget_pct, "name": item.name_zh if locale.startswith("zh") else item.name_en}, [TEXTS])

@@ -172,4 +172,4 @@ def not_found(request: Request, what_key: str, back: str, texts: Sequence[Texts]
 
 
 def location_names(locations: Sequence[Any], locale: str) -> dict[int, str]:
-    return {loc.id: (loc.name_zh if locale == "zh-CN" else loc.name_en) for loc in locations}
+    return {loc.id: (loc.name_zh if locale.startswith("zh") else loc.name_en) for loc in locations}

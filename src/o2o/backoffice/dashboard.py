@@ -26,7 +26,7 @@ TEXTS: Texts = catalog_texts("backoffice.dashboard")
 def compact_yuan(fen: float, locale: str) -> str:
     """Axis labels: ¥12k / ¥1.2M in English, ¥1.2万 / ¥120万 in Chinese."""
     y = fen / 100
-    if locale == "zh-CN":
+    if locale.startswith("zh"):
         if y >= 10_000:
             return f"¥{y / 10_000:,.4g}万"
         return f"¥{y:,.0f}"
@@ -42,7 +42,7 @@ def _minutes(value: float | None) -> str:
 
 
 def _day(d: date, locale: str) -> str:
-    return f"{d.month}月{d.day}日" if locale == "zh-CN" else f"{d:%b} {d.day}"
+    return f"{d.month}月{d.day}日" if locale.startswith("zh") else f"{d:%b} {d.day}"
 
 
 @router.get("/admin", response_class=HTMLResponse)

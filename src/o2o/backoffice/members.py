@@ -130,7 +130,7 @@ def member_csv(request: Request, c: ContainerDep, p: PrincipalDep) -> Response:
     f, _, errors = _filters(request, _tiers(c))
     if errors:
         return RedirectResponse("/admin/members?" + request.url.query, status_code=303)
-    texts = TEXTS["zh-CN" if locale_of(request) == "zh-CN" else "en"]
+    texts = TEXTS["zh-CN" if locale_of(request).startswith("zh") else "en"]
     header = [texts[f"members.col.{k}"] for k in ("id", "name", "phone", "joined", "tier", "points", "orders", "last",
                                                    "channels")]
     stamp = datetime.now(SHANGHAI).strftime("%Y%m%d-%H%M")

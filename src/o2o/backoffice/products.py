@@ -21,7 +21,7 @@ STATUSES = ("active", "inactive")
 
 def choices(c: ContainerDep, locale: str) -> dict:
     """The categories and suppliers a product form offers."""
-    zh = locale == "zh-CN"
+    zh = locale.startswith("zh")
     return {"categories": [(k.id, k.name_zh if zh else k.name_en) for k in catalog.categories(c.db)],
             "suppliers": [(s.id, s.name) for s in catalog.suppliers(c.db)]}
 

@@ -39,7 +39,7 @@ def _filters(request: Request) -> tuple[StockFilter, dict[str, str]]:
 @router.get("/admin/stock", response_class=HTMLResponse)
 def stock_grid(request: Request, c: ContainerDep) -> HTMLResponse:
     locale = locale_of(request)
-    zh = locale == "zh-CN"
+    zh = locale.startswith("zh")
     f, form = _filters(request)
     found = analytics.stock_page(c.db, f, page_params(request))
     locs = locations.list_all(c.db)
@@ -87,6 +87,6 @@ def stock_csv(request: Request, c: ContainerDep) -> StreamingResponse:
     f, _ = _filters(request)
     stamp = c.clock.now().astimezone(SHANGHAI).strftime("%Y%m%d-%H%M")
     header = [t(f"stock.col.{name}") for name in CSV_COLUMNS]
-    body = csv_chunks(analytics.stock_lines(c.db, f), header, locale == "zh-CN")
+    body = csv_chunks(analytics.stock_lines(c.db, f), header, locale.startswith("zh"))
     return StreamingResponse(body, media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="stock-{stamp}.csv"', "Cache-Control": "no-store"})

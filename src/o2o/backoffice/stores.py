@@ -37,7 +37,7 @@ def _match(loc: LocationOut, kind: str, q: str) -> bool:
 @router.get("/admin/stores", response_class=HTMLResponse)
 def store_list(request: Request, c: ContainerDep) -> HTMLResponse:
     locale = locale_of(request)
-    zh = locale == "zh-CN"
+    zh = locale.startswith("zh")
     query = request.query_params
     form = {"kind": query.get("kind") or "", "q": (query.get("q") or "").strip()[:60]}
     kind = form["kind"] if form["kind"] in KINDS else ""

@@ -57,7 +57,7 @@ def _users_page(request: Request, c: ContainerDep, p: Principal, *, values: dict
     done = request.query_params.get("done")
     ctx = {"page": found, "pages": pages_of(found.total, found.size), "roles": manageable(p),
            "store_names": location_names(locations.list_all(c.db), locale),
-           "stores": [(s.id, f"{s.name_zh if locale == 'zh-CN' else s.name_en} · {s.code}") for s in stores],
+           "stores": [(s.id, f"{s.name_zh if locale.startswith('zh') else s.name_en} · {s.code}") for s in stores],
            "suppliers": [(s.id, s.name) for s in catalog.suppliers(c.db)],
            "values": values or {name: "" for name in FIELDS}, "errors": errors or {}, "invitation": invitation,
            "alert": alert, "done": done if done in DONE else None, "who": text(request.query_params, "who", 60),

@@ -33,7 +33,7 @@ class SkuBrief(BaseModel):
 
 def _brief(row: tuple, locale: str) -> SkuBrief:
     sku_id, product_id, name_zh, name_en, spec, code, barcode, unit, active = row
-    return SkuBrief(sku_id=sku_id, product_id=product_id, name=name_zh if locale == "zh-CN" else name_en,
+    return SkuBrief(sku_id=sku_id, product_id=product_id, name=name_zh if locale.startswith("zh") else name_en,
                     spec=spec, code=code, barcode=barcode, unit=unit, active=bool(active))
 
 

@@ -51,7 +51,7 @@ class PriceStrategy:
         out: dict[int, PricedSku] = {}
         for sku_id, name_zh, name_en, spec, base, active, category_id, store_price in repo.sku_prices(
                 self.session, sku_ids, self.location_id):
-            name = name_zh if self.locale == "zh-CN" else name_en
+            name = name_zh if self.locale.startswith("zh") else name_en
             listed = base if store_price is None else store_price
             paid = tier_price(listed, self.tier_pct)
             out[sku_id] = PricedSku(sku_id=sku_id, name=f"{name} {spec}".strip(), price_fen=paid, active=bool(active),

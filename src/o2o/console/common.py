@@ -41,7 +41,7 @@ def store_in_scope(c: Container, p: Principal, location_id: int) -> LocationOut:
 
 
 def name_of(location: LocationOut, locale: str) -> str:
-    return location.name_zh if locale == "zh-CN" else location.name_en
+    return location.name_zh if locale.startswith("zh") else location.name_en
 
 
 def zone_of(location: LocationOut) -> ZoneInfo:

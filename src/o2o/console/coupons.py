@@ -81,7 +81,7 @@ def _why_key(why: str | None) -> str:
 
 
 def _view(coupon: LookupOut, store_id: int, store_name: str, locale: str) -> dict[str, Any]:
-    return {"code": coupon.code_display, "label": coupon.label_zh if locale == "zh-CN" else coupon.label_en,
+    return {"code": coupon.code_display, "label": coupon.label_zh if locale.startswith("zh") else coupon.label_en,
             "name": coupon.name, "owner": coupon.owner,
             "where": store_name if coupon.store_id == store_id else "",
             "valid_from": coupon.valid_from, "valid_until": coupon.valid_until,
@@ -94,7 +94,7 @@ def _page(request: Request, p: Principal, store: Any, *, coupon: LookupOut | Non
           error: str | None = None, error_key: str = "", redeemed: dict | None = None, bill: str = "",
           bill_error: str | None = None, status_code: int = 200) -> HTMLResponse:
     locale = locale_of(request)
-    name = store.name_zh if locale == "zh-CN" else store.name_en
+    name = store.name_zh if locale.startswith("zh") else store.name_en
     errors = {"code": error} if error else {}
     if bill_error:
         errors["bill"] = bill_error
@@ -186,5 +186,5 @@ def redeem(request: Request, c: ContainerDep, p: PrincipalDep, location_id: Id,
             fresh = promotions.lookup(c.db, code, store.id, c.clock.now(), locale_of(request))
         return _page(request, p, store, coupon=fresh, bill=bill[:20], error=say(request, key_), error_key=key_,
                      status_code=409)
-    label = out.label_zh if locale_of(request) == "zh-CN" else out.label_en
+    label = out.label_zh if locale_of(request).startswith("zh") else out.label_en
     return redirect(f"/console/{store.id}/coupons", redeemed=out.code_display, label=label, off=out.discount_fen)

@@ -59,13 +59,13 @@ def _names(c: Container, profile: Profile, locale: str) -> tuple[dict[int, str],
     for pid in dict.fromkeys(wanted[:2 * SHOWN]):
         try:
             prod = catalog.get_product(c.db, pid)
-            products[pid] = prod.name_zh if locale == "zh-CN" else prod.name_en
+            products[pid] = prod.name_zh if locale.startswith("zh") else prod.name_en
         except NotFound:
             products[pid] = f"#{pid}"
     for sid in [f.target_id for f in profile.favorites if f.kind == "store"][:SHOWN]:
         try:
             loc = locations.get(c.db, sid)
-            stores[sid] = loc.name_zh if locale == "zh-CN" else loc.name_en
+            stores[sid] = loc.name_zh if locale.startswith("zh") else loc.name_en
         except NotFound:
             stores[sid] = f"#{sid}"
     return products, stores

@@ -51,7 +51,7 @@ def _deal_out(s: Session, deals: list[Deal], now: datetime, locale: str) -> list
                             list_price_fen=priced[it.sku_id].price_fen if it.sku_id in priced else it.price_fen)
                 for it in items.get(d.id, [])]
         out.append(DealOut(id=d.id, title_zh=d.title_zh, title_en=d.title_en,
-                           title=d.title_zh if locale == "zh-CN" else d.title_en, items=rows,
+                           title=d.title_zh if locale.startswith("zh") else d.title_en, items=rows,
                            price_fen=sum(r.price_fen * r.quantity for r in rows),
                            list_price_fen=sum(r.list_price_fen * r.quantity for r in rows),
                            group_size=d.group_size, hours=d.hours, modes=list(d.modes),
@@ -177,7 +177,7 @@ def membership(db: Database, customer_id: int, group_id: int) -> str | None:
 
 def my_groups(db: Database, customer_id: int, now: datetime, locale: str = "zh-CN") -> list[MemberOut]:
     with db.read() as s:
-        return [MemberOut(group=_group_out(g, now), deal_title=d.title_zh if locale == "zh-CN" else d.title_en,
+        return [MemberOut(group=_group_out(g, now), deal_title=d.title_zh if locale.startswith("zh") else d.title_en,
                           order_number=m.order_number, status=m.status, joined_at=m.joined_at, paid_at=m.paid_at)
                 for m, g, d in repo.of_customer(s, customer_id)]
 

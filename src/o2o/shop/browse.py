@@ -88,7 +88,7 @@ def _stores_page(request: Request, c: ContainerDep, errors: dict[str, str], stat
            "stores": shown, "total": len(found), "page_no": n, "pages": pages, "errors": errors,
            "district_label": finder.district_label(place.district, locale_of(request)) if place else "",
            "follows": {x.store.id: follow.toggle(request, current_principal(request), c, "store", x.store.id,
-                                                 x.store.name_zh if locale_of(request) == "zh-CN" else x.store.name_en)
+                                                 x.store.name_zh if locale_of(request).startswith("zh") else x.store.name_en)
                        for x in shown},
            "next": safe_next(query.get("next"), "/shop/products")}
     return page(request, c, "shop/stores.html", ctx, status=422 if errors else status, chosen=chosen)
@@ -169,7 +169,7 @@ def product_page(request: Request, c: ContainerDep, product_id: int, errors: dic
            "selected": parse_int(values.get("sku_id"), first, 1, 2**62), "quantity": values.get("quantity", "1"),
            "added": request.query_params.get("added") == "1",
            "follow": follow.toggle(request, current_principal(request), c, "product", product.id,
-                                   product.name_zh if locale_of(request) == "zh-CN" else product.name_en)}
+                                   product.name_zh if locale_of(request).startswith("zh") else product.name_en)}
     return page(request, c, "shop/product.html", ctx, status=status, chosen=chosen)
 
 

@@ -117,7 +117,7 @@ def see_other(url: str) -> RedirectResponse:
 def name_in(locale: str):  # type: ignore[no-untyped-def]
     """`name(obj)`: an object's name_zh or name_en for the page's language."""
     def name(obj: Any) -> str:
-        return obj.name_zh if locale == "zh-CN" else obj.name_en
+        return obj.name_zh if locale.startswith("zh") else obj.name_en
     return name
 
 

@@ -35,8 +35,8 @@ TABS = ("usable", "used", "expired")
 
 
 def _tier_names(c: ContainerDep, codes: list[str], locale: str) -> str:
-    names = {t.code: (t.name_zh if locale == "zh-CN" else t.name_en) for t in loyalty.get_rules(c.db).tiers}
-    return ("、" if locale == "zh-CN" else ", ").join(names.get(code, code) for code in codes)
+    names = {t.code: (t.name_zh if locale.startswith("zh") else t.name_en) for t in loyalty.get_rules(c.db).tiers}
+    return ("、" if locale.startswith("zh") else ", ").join(names.get(code, code) for code in codes)
 
 
 def _store_names(c: ContainerDep, ids: set[int], locale: str) -> dict[int, str]:
@@ -46,7 +46,7 @@ def _store_names(c: ContainerDep, ids: set[int], locale: str) -> dict[int, str]:
             loc = locations.get(c.db, sid)
         except NotFound:
             continue
-        names[sid] = loc.name_zh if locale == "zh-CN" else loc.name_en
+        names[sid] = loc.name_zh if locale.startswith("zh") else loc.name_en
     return names
 
 
@@ -67,7 +67,7 @@ def _centre(request: Request, c: ContainerDep, p: Principal, notice: dict | None
     for i in items:
         rule = promotions.template(c.db, i.template_id)  # tiers and radius (a few templates, not thousands)
         offers.append({
-            "id": i.template_id, "label": i.label_zh if locale == "zh-CN" else i.label_en, "name": i.name,
+            "id": i.template_id, "label": i.label_zh if locale.startswith("zh") else i.label_en, "name": i.name,
             "channel": i.channel, "valid_days": i.valid_days, "valid_until": i.valid_until,
             "left": i.remaining, "limit": i.limit, "have": i.claimed, "can_claim": i.can_claim,
             "tiers": _tier_names(c, list(rule.tier_codes), locale) if rule.tier_codes else "",
@@ -89,7 +89,7 @@ def coupon_centre(request: Request, c: ContainerDep, p: PrincipalDep) -> HTMLRes
                           if i.template_id == found.id), None)
             if label is not None:
                 zh, en = label.label_zh, label.label_en
-            notice = {"id": found.id, "name": zh if locale == "zh-CN" else en}
+            notice = {"id": found.id, "name": zh if locale.startswith("zh") else en}
         except NotFound:
             notice = None
     return _centre(request, c, p, notice)
@@ -132,7 +132,7 @@ def claim(request: Request, c: ContainerDep, p: PrincipalDep, template_id: Id) -
 
 
 def _coupon_view(coupon: Any, stores: dict[int, str], locale: str) -> dict[str, Any]:
-    return {"id": coupon.id, "label": coupon.label_zh if locale == "zh-CN" else coupon.label_en,
+    return {"id": coupon.id, "label": coupon.label_zh if locale.startswith("zh") else coupon.label_en,
             "name": coupon.name, "status": {"usable": "issued"}.get(coupon.state, coupon.state),
             "channel": coupon.channel, "valid_until": coupon.valid_until, "used_at": coupon.used_at,
             "code": coupon.code, "code_shown": coupon.code_display,

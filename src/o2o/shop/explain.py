@@ -43,7 +43,7 @@ def reason_text(reason: str, t: Translator, where: str) -> str:
                 break
         else:  # the other reasons (a move by head office, ...) as every page words them
             out.append(vocabulary.route_reason(part, t.locale))
-    return ("；" if t.locale == "zh-CN" else "; ").join(out)
+    return ("；" if t.locale.startswith("zh") else "; ").join(out)
 
 
 def location(c: Container, location_id: int) -> LocationOut | None:
@@ -57,7 +57,7 @@ def describe_route(c: Container, location_id: int, mode: str, reason: str, dista
                    t: Translator) -> dict[str, Any]:
     """Where an order (or a quote) goes, how, and why, in the shopper's language."""
     loc = location(c, location_id)
-    name = (loc.name_zh if t.locale == "zh-CN" else loc.name_en) if loc else str(location_id)
+    name = (loc.name_zh if t.locale.startswith("zh") else loc.name_en) if loc else str(location_id)
     return {"location": loc, "name": name, "address": loc.address if loc else "", "mode": mode,
             "reason": reason_text(reason, t, name),
             "distance": "" if mode == "pickup" else distance_text(distance_m)}  # pickup: no way to travel

@@ -54,7 +54,7 @@ def _stores(c: ContainerDep, ids: list[int], locale: str) -> list[dict]:
             loc = locations.get(c.db, sid)
         except NotFound:
             continue
-        out.append({"id": sid, "name": loc.name_zh if locale == "zh-CN" else loc.name_en})
+        out.append({"id": sid, "name": loc.name_zh if locale.startswith("zh") else loc.name_en})
     return out
 
 
