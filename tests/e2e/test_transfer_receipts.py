@@ -182,6 +182,11 @@ def test_head_office_plans_a_batch_for_many_stores_creates_it_once_sends_it_and_
     assert r.status_code == 422 and "Line 3: no location &#34;NOPE&#34;" in r.text
     r = _preview(client, ops, mode="csv", csv="from,to,sku,qty\nJA,LJZ,6900000000000,2\n")
     assert r.status_code == 200 and "Create 1 transfers" in r.text
+    upload = client.post("/admin/transfers/plan", headers=ops, follow_redirects=False,
+                         data={"csrf_token": csrf(client), "mode": "csv"},
+                         files={"csv_file": ("plan.csv", "\ufefffrom,to,sku,qty\nJA,XJH,T-yogurt,1\n"
+                                                         "JA,LJZ,T-yogurt,1\n".encode(), "text/csv")})
+    assert upload.status_code == 200 and "Create 2 transfers" in upload.text
     # Xujiahui (10 on hand, nothing coming) below a safety stock of 15: the warehouse's 2 free, then 3 of
     # Jing'an's 10 (its safety stock is 0)
     assert client.put(f"/api/v1/stock/{s.store}/{s.milk}/safety-stock", headers=ops,
