@@ -47,6 +47,7 @@ from o2o.inventory.models import (
     SENT,
     TRANSFER_IN,
     Stock,
+    StockMovement,
     TransferRequest,
 )
 from o2o.inventory.schemas import TransferRequestOut
@@ -99,6 +100,33 @@ def in_transit(db: Database, *, to_location_id: int | None = None, from_location
     with db.read() as s:
         return [TransitLine(from_location_id=f, to_location_id=to, sku_id=k, quantity=int(q))
                 for f, to, k, q in s.execute(stmt)]
+
+
+def transit_mismatches(db: Database) -> list[dict[str, int | str]]:
+    """Transfers whose ledger rows (ref TRQ-<id>) do not say what their status says: a sent or received
+    transfer took exactly its quantity out of the source; nothing came in before the receipt; a receipt
+    brought in its good units plus any found later. Empty when stock in transit is where it should be."""
+    t, m = TransferRequest, StockMovement
+    with db.read() as s:
+        moved: dict[tuple[str, int], int] = {
+            (ref, loc): int(q) for ref, loc, q in s.execute(
+                select(m.ref, m.location_id, func.sum(m.quantity)).where(m.ref.like("TRQ-%"))
+                .group_by(m.ref, m.location_id))}
+        found = dict(s.execute(select(TransferDiscrepancy.transfer_request_id, TransferDiscrepancy.found)).all())
+        rows = s.execute(select(t.id, t.status, t.from_location_id, t.to_location_id, t.quantity,
+                                t.received_quantity)).all()
+    out: list[dict[str, int | str]] = []
+    for rid, status, src, dst, qty, received in rows:
+        ref = f"TRQ-{rid}"
+        want_out = -qty if status in (SENT, *RECEIVED_STATES) else 0
+        want_in = 0
+        if status in RECEIVED_STATES:
+            want_in = (qty if received is None else received) + int(found.get(rid, 0))
+        got_out, got_in = moved.get((ref, src), 0), moved.get((ref, dst), 0)
+        if (got_out, got_in) != (want_out, want_in):
+            out.append({"transfer_request_id": rid, "status": status, "out": got_out, "expected_out": want_out,
+                        "in": got_in, "expected_in": want_in})
+    return out
 
 
 # --- receipts ---

@@ -73,6 +73,7 @@ def test_in_transit_stock_is_counted_neither_at_the_source_nor_at_the_destinatio
     assert [(x.from_location_id, x.to_location_id, x.quantity) for x in on_the_way] == [(source, dest, 7)]
     assert _on_hand(db, source, sku) + _on_hand(db, dest, sku) + sum(x.quantity for x in on_the_way) == 20
     assert inventory.check(db).ok  # the ledger holds the transfer_out, nothing at the destination yet
+    assert transfers.transit_mismatches(db) == []
 
     transfers.receive(uow(db), rid, ReceiptIn(), "staff:clerk")
     assert (_on_hand(db, source, sku), _on_hand(db, dest, sku)) == (13, 7)
@@ -110,7 +111,7 @@ def test_a_receipt_short_by_one_with_one_damaged_opens_a_discrepancy_resolved_on
         ledger = s.execute(select(StockMovement.location_id, StockMovement.kind, StockMovement.quantity)
                            .where(StockMovement.ref == f"TRQ-{rid}").order_by(StockMovement.id)).all()
     assert ledger == [(source, "transfer_out", -10), (dest, "transfer_in", 8), (dest, "transfer_in", 1)]
-    assert inventory.check(db).ok
+    assert inventory.check(db).ok and transfers.transit_mismatches(db) == []
 
 
 def test_an_over_receipt_goes_into_stock_and_a_write_off_moves_nothing(db):
@@ -135,7 +136,17 @@ def test_two_clerks_receiving_the_same_transfer_at_once_apply_one_count(fresh_db
             StockMovement.ref == f"TRQ-{rid}", StockMovement.kind == "transfer_in"))
         opened = s.scalar(select(func.count()).select_from(TransferDiscrepancy))
     assert ins == 1 and opened == (1 if tr.status == "received_with_difference" else 0)
-    assert inventory.check(fresh_db).ok
+    assert inventory.check(fresh_db).ok and transfers.transit_mismatches(fresh_db) == []
+
+
+def test_the_transit_check_tells_a_transfer_whose_ledger_does_not_match_its_status(db):
+    rid, source, dest, sku = _sent(db, 5)
+    with db.write_sessions() as s:  # a receipt that skipped the ledger (as a hand-edited database would)
+        s.execute(text("UPDATE transfer_request SET status = 'received', received_quantity = 5 WHERE id = :i"),
+                  {"i": rid})
+        s.commit()
+    assert transfers.transit_mismatches(db) == [{"transfer_request_id": rid, "status": "received", "out": -5,
+                                                 "expected_out": -5, "in": 0, "expected_in": 5}]
 
 
 def _plan(db: Database, stores: int = 3, each: int = 2) -> tuple[int, int, list[int], BatchIn]:
