@@ -193,6 +193,11 @@ def test_head_office_plans_a_batch_for_many_stores_creates_it_once_sends_it_and_
                       json={"safety_stock": 15}).status_code == 200
     r = _preview(client, ops, mode="rebalance", sku="T-milk")
     assert r.status_code == 200 and "Preview: 2 transfers, 5 units, 1 destinations" in r.text
+    tw = {**ops, "Accept-Language": "zh-TW"}  # an unnamed batch is named after its origin, in the reader's language
+    made = client.post("/admin/transfers/batches", headers=tw, follow_redirects=False, data={
+        "csrf_token": csrf(client), "key": _hidden(r.text, "key"), "plan": _hidden(r.text, "plan"),
+        "origin": "rebalance", "name": ""})
+    assert transfers.get_batch(container.db, _batch(made)).name == "补货建议"
     listing = client.get(f"/admin/transfers?batch={batch}", headers=ops).text
     assert listing.count("data-transfer=") == 3
     assert client.get("/api/v1/stock/check", headers=ops).json()["ok"] is True

@@ -48,7 +48,7 @@ from o2o.kernel.ids import Id
 from o2o.kernel.pagination import PageParams
 from o2o.locations import service as locations
 from o2o.locations.schemas import LocationOut
-from o2o.web.templating import locale_of
+from o2o.web.templating import Translator, locale_of
 
 STATUSES = ("requested", "sent", "received", "received_with_difference", "rejected")
 D_STATUSES = ("open", "investigated", "resolved")
@@ -247,8 +247,10 @@ def create_batch(request: Request, c: ContainerDep, uow: Uow, p: HeadOffice, for
     try:
         if lines is None:
             raise InvalidInput("plan", "unreadable")
-        body = BatchIn(key=str(form.get("key") or "")[:80], name=name or TEXTS[locale_of(request)]["tr.origin." + (
-            origin if origin in MODES else "manual")], origin=origin if origin in MODES else "manual", lines=lines)
+        kind = origin if origin in MODES else "manual"
+        body = BatchIn(key=str(form.get("key") or "")[:80],
+                       name=name or Translator(locale_of(request), [TEXTS])(f"tr.origin.{kind}"), origin=kind,
+                       lines=lines)
         batch = transfers.create_batch(uow, body, p.actor)
     except (ValidationError, InvalidInput):
         ctx = _plan_ctx(request, c, origin if origin in MODES else "manual",
