@@ -31,5 +31,13 @@ def test_add_terminal_prints_the_key_of_a_pos_write_key_bound_to_the_store(env_c
     assert term.code == "T01" and term.api_key_id is not None
     h = {**auth.staff("clerk", store_id=store), "X-Api-Key": key}
     assert client.get("/api/v1/pos/items/6900000000000", headers=h).status_code == 200
+    # a new key: the old one stops at once, the new one rings up at the same till
+    rotated = runner.invoke(app, ["pos", "new-key", "--terminal", str(term.id)])
+    assert rotated.exit_code == 0, rotated.output
+    new = rotated.output.strip().splitlines()[-1]
+    assert new.startswith("o2o_") and new != key
+    assert client.get("/api/v1/pos/items/6900000000000", headers=h).status_code == 401
+    h = {**h, "X-Api-Key": new}
+    assert client.get("/api/v1/pos/items/6900000000000", headers=h).status_code == 200
     assert runner.invoke(app, ["pos", "disable-terminal", "--terminal", str(term.id)]).exit_code == 0
     assert client.get("/api/v1/pos/items/6900000000000", headers=h).status_code == 403

@@ -46,6 +46,21 @@ def terminals(store: int | None = typer.Option(None, help="one store's tills onl
     console.print(t)
 
 
+@app.command("new-key")
+def new_key(terminal: int = typer.Option(..., help="the terminal id"),
+            grace_minutes: int = typer.Option(0, help="how long the old key keeps working (0: it stops now)")) -> None:
+    """Give a till a new integration key (printed once); the old one stops (after the grace period)."""
+    c = bootstrap.build()
+    try:
+        out = service.new_terminal_key(c.uow(), CLI, terminal, grace_minutes)
+    except Problem as exc:
+        console.print(f"[red]{exc.detail}[/]")
+        raise typer.Exit(2) from None
+    console.print(f"[green]till[/] {out.terminal.code} at store {out.terminal.location_id}: new integration key "
+                  f"(shown once):")
+    print(out.key)
+
+
 @app.command("disable-terminal")
 def disable_terminal(terminal: int = typer.Option(..., help="the terminal id"),
                      enable: bool = typer.Option(False, "--enable", help="enable it again instead")) -> None:

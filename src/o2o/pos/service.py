@@ -148,6 +148,28 @@ def add_terminal(uow: UnitOfWork, actor: Principal, location_id: int, code: str,
     return NewTerminal(terminal=out, key=new_key.secret)
 
 
+def new_terminal_key(uow: UnitOfWork, actor: Principal, terminal_id: int, grace_minutes: int = 0) -> NewTerminal:
+    """A new integration key for a till (a key lost or leaked): iam rotates the terminal's key (the old one
+    works `grace_minutes` more, 0: stops now) and the terminal signs in with the new one from now on."""
+    with uow.db.read() as s:
+        t = s.get(Terminal, terminal_id)
+        if t is None or t.api_key_id is None:
+            raise NotFound("terminal with a key", terminal_id)
+        old_key = t.api_key_id
+    new_key = iam_admin.rotate_key(uow, actor, old_key, grace_minutes)
+    with uow:
+        t = uow.session.get(Terminal, terminal_id, with_for_update=True)
+        assert t is not None
+        if t.api_key_id != old_key:  # another rotation won meanwhile: this key is not the till's
+            iam_admin.revoke_key(uow, new_key.key.id)
+            raise Conflict(f"till {terminal_id} got another key meanwhile")
+        t.api_key_id = new_key.key.id
+        out = TerminalOut.model_validate(t)
+        uow.describe(f"pos_terminal={t.id}", new_key=new_key.key.id)
+        uow.commit()
+    return NewTerminal(terminal=out, key=new_key.secret)
+
+
 def set_terminal_disabled(uow: UnitOfWork, terminal_id: int, disabled: bool) -> TerminalOut:
     with uow:
         t = uow.session.get(Terminal, terminal_id, with_for_update=True)
