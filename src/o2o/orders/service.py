@@ -462,6 +462,23 @@ def units_of(session: Session, order_id: int) -> dict[int, int]:
     return units
 
 
+def for_return(session: Session, number: str) -> tuple[OrderFacts, list[tuple[int, OrderLineOut]], int] | None:
+    """Joins the caller's session (returns): the order's facts, its lines with their ids, and what points
+    took off its bill (fen); None when there is no such order."""
+    order = repo.by_number(session, number)
+    if order is None:
+        return None
+    points = sum(d.amount_fen for d in repo.discounts_of(session, order.id) if d.kind == "points")
+    return (OrderFacts.model_validate(order),
+            [(ln.id, OrderLineOut.model_validate(ln)) for ln in repo.lines_of(session, order.id)], points)
+
+
+def paid_by(session: Session, order_id: int) -> tuple[str, int] | None:
+    """Joins the caller's session (returns): (out_trade_no, amount) of the payment that paid the order."""
+    paid = repo.succeeded_payment(session, order_id)
+    return (paid.out_trade_no, paid.amount_fen) if paid is not None else None
+
+
 def payment_scope(caller: str) -> str:
     """Where `start_payment` keeps a caller's Idempotency-Keys (`caller` is e.g. "customer:7")."""
     return f"payments:{caller}"
@@ -482,23 +499,6 @@ def start_payment(uow: UnitOfWork, provider: PaymentProvider, number: str, idemp
             if idempotency_key and (rec := idempotency.lookup(s, scope, idempotency_key, req_hash)) is not None:
                 return PaymentOut.model_validate(rec.body)
             order = repo.by_number(s, number)
-def for_return(session: Session, number: str) -> tuple[OrderFacts, list[tuple[int, OrderLineOut]], int] | None:
-    """Joins the caller's session (returns): the order's facts, its lines with their ids, and what points
-    took off its bill (fen); None when there is no such order."""
-    order = repo.by_number(session, number)
-    if order is None:
-        return None
-    points = sum(d.amount_fen for d in repo.discounts_of(session, order.id) if d.kind == "points")
-    return (OrderFacts.model_validate(order),
-            [(ln.id, OrderLineOut.model_validate(ln)) for ln in repo.lines_of(session, order.id)], points)
-
-
-def paid_by(session: Session, order_id: int) -> tuple[str, int] | None:
-    """Joins the caller's session (returns): (out_trade_no, amount) of the payment that paid the order."""
-    paid = repo.succeeded_payment(session, order_id)
-    return (paid.out_trade_no, paid.amount_fen) if paid is not None else None
-
-
             if order is None:
                 raise NotFound("order", number)
             if order.status != PENDING_PAYMENT:
