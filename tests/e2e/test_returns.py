@@ -48,9 +48,15 @@ def _body(s, qty: int = 1, **kw):  # type: ignore[no-untyped-def]
 
 
 def test_a_customer_returns_at_another_store_whose_clerk_receives_and_refunds(client, container, s):
-    r = client.post("/api/v1/returns", json=_body(s, location_id=s.ja), headers=s.customer)
+    key = {**s.customer, "Idempotency-Key": "return-1"}
+    r = client.post("/api/v1/returns", json=_body(s, location_id=s.ja), headers=key)
     assert r.status_code == 201, r.text
     made = r.json()
+    again = client.post("/api/v1/returns", json=_body(s, location_id=s.ja), headers=key)  # a retry: the same one
+    assert again.json()["number"] == made["number"]
+    assert [ln["taken"] for ln in client.get("/api/v1/returns/returnable", params={"order": s.number},
+                                              headers=s.customer).json()] == [1]
+    assert client.post("/api/v1/returns", json=_body(s, qty=2), headers=key).status_code == 422  # another body
     assert (made["status"], made["preferred_location_id"], made["customer_id"]) == ("requested", s.ja,
                                                                                   s.chain.customer)
     rid, line_id = made["id"], made["lines"][0]["id"]

@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from o2o.deps import ContainerDep, PrincipalDep, Uow
+from o2o.deps import ContainerDep, IdempotencyKey, PrincipalDep, Uow
 from o2o.kernel.auth import Principal, require_owner
 from o2o.kernel.errors import NotFound
 from o2o.kernel.ids import Id
@@ -51,10 +51,12 @@ def _decides(c: ContainerDep, p: Principal, return_id: int) -> None:
              responses={409: {"description": "more units than bought minus those already returned "
                                              "(return-exceeds-bought), the order not received yet "
                                              "(not-returnable), store credit for an order without a member"}})
-def create_return(uow: Uow, c: ContainerDep, p: PrincipalDep, body: ReturnIn) -> ReturnOut:
-    """A return request: a customer for their own order (another's is 404), or staff at a store's desk."""
+def create_return(uow: Uow, c: ContainerDep, p: PrincipalDep, body: ReturnIn,
+                  idempotency_key: IdempotencyKey = None) -> ReturnOut:
+    """A return request: a customer for their own order (another's is 404), or staff at a store's desk. A
+    retry with the same Idempotency-Key answers the first return."""
     customer_id = p.id if p.is_customer else None
-    return service.request(uow, body, p.actor, customer_id=customer_id)
+    return service.request(uow, body, p.actor, customer_id=customer_id, idempotency_key=idempotency_key)
 
 
 @router.get("/returns", response_model=list[ReturnOut])

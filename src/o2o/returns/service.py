@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from o2o.inventory import service as inventory
+from o2o.kernel import idempotency
 from o2o.kernel.clock import SHANGHAI
 from o2o.kernel.db import Database
 from o2o.kernel.errors import Conflict, IllegalTransition, InvalidInput, NotFound
@@ -174,10 +175,14 @@ def _transition(uow: UnitOfWork, r: ReturnRequest, dst: str, actor: str, note: s
 
 
 def request(uow: UnitOfWork, data: ReturnIn, actor: str, *, customer_id: int | None = None,
-            photos: Sequence[bytes] = ()) -> ReturnOut:
+            photos: Sequence[bytes] = (), idempotency_key: str | None = None) -> ReturnOut:
     """A return request, by the customer (`customer_id`: their own orders only; others' are NotFound) or by
     staff. The units are taken from the lines' tallies at once (ReturnTooLarge, 409, when more than bought
-    minus other returns: also when another return took them a moment before)."""
+    minus other returns: also when another return took them a moment before). Retried with the same
+    Idempotency-Key (per caller), it answers the first return and takes nothing more."""
+    scope = f"returns:{actor}"[:80]
+    req_hash = idempotency.request_hash({**data.model_dump(mode="json"),
+                                         "photos": [hashlib.sha256(p).hexdigest() for p in photos]})
     if len(photos) > MAX_PHOTOS:
         raise InvalidInput("photos", f"at most {MAX_PHOTOS}")
     kinds = [check_photo(p, i) for i, p in enumerate(photos)]
@@ -186,6 +191,8 @@ def request(uow: UnitOfWork, data: ReturnIn, actor: str, *, customer_id: int | N
         wanted[ln.order_line_id] = wanted.get(ln.order_line_id, 0) + ln.quantity
     with uow:
         s, now = uow.session, uow.clock.now()
+        if idempotency_key and (rec := idempotency.lookup(s, scope, idempotency_key, req_hash)) is not None:
+            return get(uow.db, str(rec.body["number"]), now)
         order, lines, _ = _order(s, data.order_number, customer_id)
         if order.status not in RETURNABLE_STATUSES:
             raise NotReturnable(f"order {order.number} is {order.status}: only goods received can be returned",
@@ -230,6 +237,11 @@ def request(uow: UnitOfWork, data: ReturnIn, actor: str, *, customer_id: int | N
                                          "location_id": data.location_id})
         uow.describe(f"return={r.number}", order=order.number)
         number = r.number
+        if idempotency_key:
+            try:
+                idempotency.remember(s, scope, idempotency_key, req_hash, 201, {"number": number, "id": r.id}, now)
+            except IntegrityError as exc:  # a twin request with the key is being recorded this very moment
+                raise Conflict("this Idempotency-Key is in use by a request in flight: retry") from exc
         uow.commit()
     return get(uow.db, number, uow.clock.now())
 
