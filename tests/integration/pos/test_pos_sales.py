@@ -1,5 +1,6 @@
 """Till sales racing on both databases: two tills selling the last unit (one wins, the other 409), and a
-till never selling the units an online order holds (the same conditional UPDATE reserves for both)."""
+till never selling the units an online order holds (the same conditional UPDATE reserves for both); a
+WeChat Pay tender charged for a sale that is then refused is refunded, the winner's is not."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ def test_two_tills_racing_for_the_last_unit_not_held_by_an_online_order_sell_it_
 
     def ring(till: pos.Till) -> str:
         sale = SaleIn(till_sale_id=f"{till.code}-1", lines=[{"sku_id": milk, "quantity": 1}],
-                      tenders=[{"kind": "cash", "amount_fen": 1290, "given_fen": 2000}])
+                      tenders=[{"kind": "wechat", "amount_fen": 1290}])
         try:
             return pos.sell(container.uow(), container.payments, policy, till, sale).order_number
         except Problem as exc:
@@ -36,6 +37,11 @@ def test_two_tills_racing_for_the_last_unit_not_held_by_an_online_order_sell_it_
 
     results = _run(3, tills, ring)
     assert sorted(r == "refused" for r in results) == [False, True, True]
+    refunded = [r["out_trade_no"] for r in container.payments.refunds]
+    assert len(refunded) == len(set(refunded))
+    for till, result in zip(tills, results, strict=True):
+        trade = f"POS{till.terminal_id}-{till.code}-1-0"
+        assert result == "refused" or trade not in refunded  # only a refused sale's charge comes back
     stock = inventory.stock_of(container.db, store, [milk])[milk]
     assert (stock.on_hand, stock.reserved, stock.available) == (1, 1, 0)  # the online order's unit is still there
     assert orders.get(container.db, online.number).status == "pending_payment"
