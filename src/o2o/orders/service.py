@@ -89,6 +89,10 @@ class OrderPolicy:
                    max_radius_m=settings.max_delivery_radius_m)
 
 
+# the share of some units of a line in an amount, by largest remainder: returns refunds with it
+unit_share = pricing.unit_share
+
+
 def idempotency_scope(caller: str) -> str:
     """Where `place` keeps a caller's Idempotency-Keys (`caller` is e.g. "customer:7")."""
     return f"orders:{caller}"

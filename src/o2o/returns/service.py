@@ -6,7 +6,7 @@ returns took), so two clerks returning the same line at once -> exactly one succ
 may be any store: resellable units go into THAT store's stock (ledger kind return), damaged ones are
 booked in and written off (inventory.take_back). The refund never exceeds what the line paid after its
 discounts, over any number of partial returns: a line's refunds are the largest-remainder shares of its
-paid amount (orders.pricing.unit_share), counted in the tally under CHECKs. What points paid of the bill
+paid amount (orders.service.unit_share), counted in the tally under CHECKs. What points paid of the bill
 is not refunded in money: it comes back as points (loyalty reacts to return.refunded).
 
 Refunds go to the original tenders: an online order's payment through its provider (order.refund_needed,
@@ -35,7 +35,6 @@ from o2o.kernel.db import Database
 from o2o.kernel.errors import Conflict, IllegalTransition, InvalidInput, NotFound
 from o2o.kernel.history import HistoryOut
 from o2o.kernel.uow import UnitOfWork
-from o2o.orders import pricing
 from o2o.orders import service as orders
 from o2o.orders.schemas import OrderFacts, OrderLineOut
 from o2o.returns import repository as repo
@@ -133,7 +132,7 @@ def check_photo(data: bytes, index: int = 0) -> str:
 def line_share(paid_fen: int, bought: int, before: int, units: int) -> int:
     """What `units` more refunded units of a line are worth when `before` were refunded already: the
     largest-remainder share, so every partial return adds up to exactly what the line paid."""
-    return pricing.unit_share(paid_fen, bought, before + units) - pricing.unit_share(paid_fen, bought, before)
+    return orders.unit_share(paid_fen, bought, before + units) - orders.unit_share(paid_fen, bought, before)
 
 
 def points_share(points_fen: int, goods_fen: int, refunded_fen: int) -> int:
