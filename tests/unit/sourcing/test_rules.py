@@ -114,3 +114,11 @@ def test_a_rule_applies_only_when_channel_region_and_mode_match(when, applies):
 def test_rule_json_is_refused_when_malformed(bad):
     with pytest.raises(ValidationError):
         SPEC.validate_python(bad)
+
+
+def test_rule_json_numbers_may_be_written_as_whole_floats_but_not_as_booleans():
+    assert SPEC.validate_python({"kind": "exclude_locations", "location_ids": [3.0, 7]}).location_ids == [3, 7]
+    with pytest.raises(ValidationError):
+        SPEC.validate_python({"kind": "exclude_locations", "location_ids": [True]})
+    with pytest.raises(ValidationError):
+        SPEC.validate_python({"kind": "exclude_locations", "location_ids": [3.5]})

@@ -12,18 +12,29 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+import annotated_types
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter
 
 from o2o.fulfillment.sourcing import schedule
 from o2o.fulfillment.sourcing.types import PARCEL, PICKUP, STORE, WAREHOUSE, Node, Request
 from o2o.kernel.ids import MAX_ID
 
 HHMM = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+
+
+def _not_a_boolean(value: object) -> object:
+    if isinstance(value, bool):  # JSON true is not the number 1 (lax mode would read it so)
+        raise ValueError("a whole number, not true or false")
+    return value
+
+
+LocationId = Annotated[int, annotated_types.Ge(1), annotated_types.Le(MAX_ID), BeforeValidator(_not_a_boolean)]
+SplitLimit = Annotated[int, annotated_types.Ge(1), annotated_types.Le(10), BeforeValidator(_not_a_boolean)]
 Mode = Literal["pickup", "store_delivery", "parcel"]
 
 
 class When(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
     channels: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field([], max_length=20)
     regions: list[Annotated[str, Field(min_length=1, max_length=60)]] = Field([], max_length=50)
     modes: list[Mode] = Field([], max_length=3)
@@ -35,7 +46,7 @@ class When(BaseModel):
 
 
 class _Rule(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
     when: When = When()
 
 
@@ -47,7 +58,7 @@ class KeepChosenPickupStore(_Rule):
 class ExcludeLocations(_Rule):
     """Never source from these locations (e.g. the flagship store)."""
     kind: Literal["exclude_locations"]
-    location_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(min_length=1, max_length=500)
+    location_ids: list[LocationId] = Field(min_length=1, max_length=500)
 
 
 class TwentyFourHourAtNight(_Rule):
@@ -65,7 +76,7 @@ class ParcelOnlyFromWarehouses(_Rule):
 class MaxSplit(_Rule):
     """The most locations one order may come from (overrides the setting)."""
     kind: Literal["max_split"]
-    value: int = Field(ge=1, le=10)
+    value: SplitLimit
 
 
 RuleSpec = Annotated[KeepChosenPickupStore | ExcludeLocations | TwentyFourHourAtNight | ParcelOnlyFromWarehouses
