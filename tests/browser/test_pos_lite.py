@@ -1,4 +1,5 @@
-"""POS-lite in Chromium at phone and desktop sizes: a clerk scans two items' barcodes (the scanner types
+"""POS-lite in Chromium at phone and desktop sizes: the console's till is not open yet, so the page sends the
+clerk to the till page to open it (a float of 100 yuan); then the clerk scans two items' barcodes (the scanner types
 into the field), steps a quantity up and down, scans the member's QR (Chromium's fake camera films it),
 applies the member's coupon, sees the engine's bill with "满20减3", takes cash with change, finishes and
 prints the receipt; the page passes axe-core's serious/critical checks."""
@@ -64,6 +65,23 @@ def test_a_clerk_rings_up_a_sale_with_the_member_qr_and_a_coupon_and_prints_the_
     page.goto(f"/console/{store}")
     page.get_by_role("link", name="收银", exact=True).first.click()
     page.wait_for_url(f"**/console/{store}/pos")
+    # the console's till (WEB) is not open yet: the page says so and sends the clerk to open it
+    expect(page.locator("[data-till-closed]")).to_contain_text("收银机未开班")
+    expect(page.get_by_label("商品条码", exact=True)).to_have_count(0)
+    assert fits_the_screen(page)
+    closed: list[str] = []
+    audit(page, None, closed)
+    verdict(closed)
+    shot(page, "console-pos-till-closed")
+    page.locator("[data-open-till]").click()
+    page.wait_for_url(f"**/console/{store}/till?terminal=*")
+    expect(page.locator("[data-till='WEB']")).to_have_attribute("data-till-state", "closed")
+    page.get_by_label("备用金（元）").fill("100")
+    page.get_by_role("button", name="开班", exact=True).click()
+    expect(page.locator("[data-till-done=opened]")).to_be_visible()
+    page.get_by_role("link", name="收银", exact=True).first.click()
+    page.wait_for_url(f"**/console/{store}/pos")
+    expect(page.locator("[data-till-closed]")).to_have_count(0)
 
     for barcode in (MILK, MILK, YOGURT):  # a barcode scanner types the digits and Enter
         page.get_by_label("商品条码", exact=True).fill(barcode)

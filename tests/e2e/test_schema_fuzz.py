@@ -58,6 +58,7 @@ DATA_RULES = [
     "/api/v1/pos/terminals",  # location_id must be a store; a till code once per store
     "/api/v1/pos/quotes",  # the items (barcodes, SKUs), the member and the coupons must exist
     "/api/v1/pos/sales",  # as a quote; the tenders add up to what is due
+    "/api/v1/pos/till-sessions/{session_id}/cash-moves",  # the till is open: an Idempotency-Key sent before with another body
     "/api/v1/pos/till-reports",  # days from 2000 to 2100, date_to on or after date_from, at most 92 days apart
     "/api/v1/sourcing/rule-order",  # every rule id exactly once
     "/api/v1/sourcing/preview",  # at most 10000 units of a SKU over its lines
@@ -92,7 +93,7 @@ def fuzzed(request, db_kind):  # type: ignore[no-untyped-def]
                          media_dir=request.getfixturevalue("_tmp_root") / f"media-{db_kind}")
     container = bootstrap.build(settings_, db=db, clock=FixedClock(datetime(2026, 11, 24, 2, 0, tzinfo=UTC)))
     chain = build_chain(container)
-    till_key = add_till(container, chain.stores["xujiahui"], "T01")[1]  # the till API's second credential
+    till_key = add_till(container, chain.stores["xujiahui"], "T01", open_till=True)[1]  # the till API's 2nd credential
     yield container, create_app(container), till_key
     db.dispose()
 

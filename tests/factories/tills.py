@@ -1,13 +1,18 @@
-"""Till test rows: a terminal at a store, and POS sales paid by tenders straight into the tables (the till
-sessions' arithmetic reads them whoever rang them up)."""
+"""Till test rows: a terminal at a store, a till session opened on it (an online POS sale needs one: 409
+till-not-open otherwise), and POS sales paid by tenders straight into the tables (the till sessions'
+arithmetic reads them whoever rang them up)."""
 
 from __future__ import annotations
 
 import itertools
 
 from o2o.deps import Container
+from o2o.iam.permissions import ROLES
+from o2o.kernel.auth import Principal
 from o2o.orders.models import Order
+from o2o.pos import tills
 from o2o.pos.models import PosSale, PosTender, Terminal
+from o2o.pos.till_schemas import CloseIn, OpenIn
 
 _n = itertools.count(1)
 
@@ -19,6 +24,19 @@ def terminal(c: Container, location_id: int, code: str = "T01") -> int:
         uow.session.flush()
         uow.commit()
         return t.id
+
+
+OPENER = Principal("staff", 0, "till-opener", role="operator", actions=ROLES["operator"])
+
+
+def open_session(c: Container, terminal_id: int, float_fen: int = 0, by: Principal = OPENER) -> int:
+    """Open a till session on the terminal (through o2o.pos.tills, as head office unless `by`): its id."""
+    return tills.open_till(c.uow(), by, terminal_id, OpenIn(float_fen=float_fen)).id
+
+
+def close_session(c: Container, session_id: int, cash_fen: int = 0, by: Principal = OPENER) -> None:
+    """Close a till session, `cash_fen` counted in the drawer (the other tenders 0)."""
+    tills.close(c.uow(), by, session_id, CloseIn(counted={"cash": cash_fen}))  # type: ignore[arg-type]
 
 
 def sale(c: Container, terminal_id: int, location_id: int, session_id: int | None,

@@ -6,6 +6,10 @@ the steppers, add the member by the member QR (the console's camera scan block) 
 apply coupon codes and points, see the engine's bill with every discount explained, take the tenders
 (cash given -> change) and finish; then print the receipt (the HTML receipt of the till API).
 
+A sale needs the WEB till open (a till session, opened on the console's till page): while it is not, the
+page says so and links there instead of offering to scan and take payment; a sale refused because the till
+closed meanwhile (409 till-not-open) shows that message with the basket kept.
+
 The basket lives in a signed, HttpOnly cookie scoped to this store's POS path (the clerk's id inside: it
 is nobody else's); every action is a POST that changes it and shows the page again. A member scanned by
 QR is marked present in it (the QR was checked then), which lets the sale spend their points.
@@ -89,6 +93,8 @@ def _basket(state: dict[str, Any]) -> BasketIn | None:
 def _problem_text(request: Request, exc: Problem) -> str:
     if exc.status == 409 and exc.kind in ("insufficient-stock", "plan-unavailable"):
         return say(request, "pos.bad.stock")
+    if exc.kind == "till-not-open":
+        return say(request, "pos.till.closed")
     return say(request, "pos.bad.other", detail=str(exc.detail or exc.kind))
 
 
@@ -96,6 +102,10 @@ def _show(request: Request, c: ContainerDep, p: Principal, store: LocationOut, s
           error: str | None = None, status_code: int = 200, sale: Any = None) -> Response:
     till = pos.console_till(c.uow(), store.id, p)
     locale = locale_of(request)
+    till_open = pos.till_session_id(c.db, till.terminal_id) is not None  # else: no sale here, open the till first
+    refused_closed = not till_open and error == say(request, "pos.till.closed")
+    if refused_closed:
+        error = None  # the till's notice says it, with the link to open it; the basket stays
     bill = member = None
     basket = _basket(state)
     if basket is not None and error is None:
@@ -111,6 +121,7 @@ def _show(request: Request, c: ContainerDep, p: Principal, store: LocationOut, s
             member = None
     names = {ln.sku_id: ln for ln in bill.lines} if bill else {}
     context = {"state": state, "bill": bill, "member": member, "present": _present(c, state) is not None,
+               "till_open": till_open, "till_id": till.terminal_id, "refused_closed": refused_closed,
                "names": names, "error": error, "sale": sale, "money": format_cny, "qr_prefix": MEMBER_QR_PREFIX,
                "till_sale_id": f"WEB-{secrets.token_hex(8)}", "en": not locale.startswith("zh")}
     response = page(request, p, store, "console/pos.html", context, section="pos", status_code=status_code)

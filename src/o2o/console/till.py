@@ -2,13 +2,15 @@
 a reason, close it with the counts per tender, and the shift's Z-report (printable on A4 or an 80 mm roll).
 A store manager also sees the store's till differences between two days.
 
-One till at a time (`?terminal=<id>`, the first by default). A form with a mistake comes back with the
-fields marked (422); a refusal of the till (opened meanwhile, closed already, not enough cash, someone
+One till at a time (`?terminal=<id>`, the first by default); the console's own till (WEB, POS-lite's) is
+listed from the first visit of a clerk who may sell, so it can be opened before POS-lite's first sale. A
+form with a mistake comes back with the fields marked (422); a refusal of the till (opened meanwhile, closed already, not enough cash, someone
 else's shift) comes back with the reason (409/403). Another store's till or shift answers 404.
 """
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from datetime import date, timedelta
 from typing import Any
@@ -26,6 +28,7 @@ from o2o.kernel.errors import InvalidInput, NotFound, Problem
 from o2o.kernel.ids import Id
 from o2o.kernel.money import format_cny
 from o2o.locations.schemas import LocationOut
+from o2o.pos import service as pos
 from o2o.pos import tills
 from o2o.pos.till_schemas import COUNTED, MAX_CASH_FEN, MAX_COUNT_FEN, CashMoveIn, CloseIn, OpenIn, ZReport
 
@@ -86,6 +89,9 @@ def _till_page(request: Request, c: ContainerDep, p: Principal, store: LocationO
 @router.get("/console/{location_id}/till", response_class=HTMLResponse)
 def till_page(request: Request, c: ContainerDep, p: PrincipalDep, location_id: Id) -> HTMLResponse:
     store = store_in_scope(c, p, location_id)
+    if p.can("pos:write"):  # the console's own till (POS-lite's WEB) is here to open before its first sale
+        with contextlib.suppress(Problem):  # disabled at this store: not listed
+            pos.console_till(c.uow(), store.id, p)
     return _till_page(request, c, p, store, terminal=int_or_none(request.query_params.get("terminal")))
 
 

@@ -45,6 +45,7 @@ from o2o.loyalty import service as loyalty
 from o2o.orders import service as orders
 from o2o.orders.schemas import LineIn, OrderIn, OrderOut
 from o2o.pos import repository as repo
+from o2o.pos import tills
 from o2o.pos.models import CASH, PosSale, PosTender, Terminal
 from o2o.pos.schemas import (
     BasketIn,
@@ -112,6 +113,12 @@ def refund_tender(session: Session, tender_id: int, amount_fen: int) -> bool:
 def open_session_id(session: Session, terminal_id: int) -> int | None:
     """The terminal's open till session, if any."""
     return repo.open_session_id(session, terminal_id)
+
+
+def till_session_id(db: Database, terminal_id: int) -> int | None:
+    """The terminal's open till session (None: an online sale there is refused, 409 till-not-open)."""
+    with db.read() as s:
+        return repo.open_session_id(s, terminal_id)
 
 
 # --- terminals ------------------------------------------------------------------------------------
@@ -383,7 +390,9 @@ def sell(uow: UnitOfWork, provider: SandboxPayments, policy: orders.OrderPolicy,
          idempotency_key: str | None = None, *, offline: bool = False, present: int | None = None) -> SaleOut:
     """Ring up a sale. The tenders must add up to what is due (422 naming `tenders`); a re-send with the
     same Idempotency-Key answers the first result (another body: 422 idempotency-conflict), and a
-    till_sale_id the terminal sent before answers that sale. Stock short at the store: 409."""
+    till_sale_id the terminal sent before answers that sale. Stock short at the store: 409. An online sale needs
+    an open till session on its terminal: none, 409 till-not-open before any tender is charged (a session
+    closed while paying: the same 409, the wallet tenders refunded); `offline` sales are kept without one."""
     now = uow.clock.now()
     if data.sold_at is not None and data.sold_at.tzinfo is None:
         raise InvalidInput("sold_at", "a time with its zone, e.g. 2026-11-29T10:00:00+08:00")
@@ -393,6 +402,8 @@ def sell(uow: UnitOfWork, provider: SandboxPayments, policy: orders.OrderPolicy,
             return SaleOut.model_validate(rec.body)
         earlier = repo.sale_by_till_id(s, till.terminal_id, data.till_sale_id)
         earlier_id = earlier.id if earlier is not None else None
+        if earlier_id is None and not offline:
+            tills.require_open_session(s, till.terminal_id)  # 409 till-not-open before any tender is charged
     if earlier_id is not None:
         return sale(uow.db, earlier_id, till.location_id)
     basket = _basket(uow.db, till, data, now, present)
@@ -404,13 +415,14 @@ def sell(uow: UnitOfWork, provider: SandboxPayments, policy: orders.OrderPolicy,
     made: list[SaleOut] = []
 
     def record(u: UnitOfWork, order: OrderOut) -> None:
-        """In the order's transaction: the sale and its tenders (the till's open session, if any)."""
+        """In the order's transaction: the sale and its tenders, in the till's open session (closed meanwhile:
+        409 till-not-open, the sale rolled back and its wallet tenders refunded; offline: no session)."""
         if order.total_fen != due:  # a price or an offer changed since the bill: the till shows it again
             raise Conflict(f"the bill changed to {order.total_fen} fen while paying; ring it up again")
         s = u.session
         order_id = orders.id_of(s, order.number)
         assert order_id is not None
-        session_id = repo.open_session_id(s, till.terminal_id)
+        session_id = None if offline else tills.require_open_session(s, till.terminal_id, lock=True)
         row = PosSale(terminal_id=till.terminal_id, till_sale_id=data.till_sale_id, order_id=order_id,
                       session_id=session_id, clerk=till.clerk[:80], sold_at=data.sold_at or now,
                       received_at=now, offline=offline)

@@ -70,7 +70,7 @@ class TillClosed(Conflict):
 class TillNotOpen(Conflict):
     """An online sale on a terminal with no open till session."""
 
-    kind = "till-not-open"
+    kind, message_key = "till-not-open", "till_not_open"
 
 
 class NotEnoughCash(Conflict):
@@ -217,9 +217,12 @@ def open_session_of(db: Database, p: Principal, terminal_id: int) -> SessionOut 
         return _session_out(row, t.code) if row is not None else None
 
 
-def require_open_session(session: Session, terminal_id: int) -> int:
-    """For an online POS sale, in its transaction: the terminal's open session id, else 409 till-not-open."""
-    sid = session.scalar(select(TillSession.id).where(TillSession.open_terminal_id == terminal_id))
+def require_open_session(session: Session, terminal_id: int, *, lock: bool = False) -> int:
+    """For an online POS sale: the terminal's open session id, else 409 till-not-open. `lock` (in the sale's
+    write transaction): the session row is held FOR SHARE until the sale commits, so a close waits for the
+    sale (its expected cash counts it) or the sale, after the close, finds no open session."""
+    q = select(TillSession.id).where(TillSession.open_terminal_id == terminal_id)
+    sid = session.scalar(q.with_for_update(read=True) if lock else q)
     if sid is None:
         raise TillNotOpen(f"till {terminal_id} has no open session: open the till first")
     return int(sid)
