@@ -45,9 +45,9 @@ from o2o.pos.routes import router as pos_routes
 from o2o.pos.sync_routes import router as pos_sync_routes
 from o2o.pos.till_routes import router as till_routes
 from o2o.promotions.routes import router as promotion_routes
+from o2o.returns.routes import router as returns_routes
 from o2o.shop.pages import router as shop_pages
 from o2o.web import errors as error_pages
-from o2o.returns.routes import router as returns_routes
 
 MAX_BODY_BYTES = 1_000_000
 DESCRIPTION = """Online mall, stores, stock, orders and fulfilment as one system.

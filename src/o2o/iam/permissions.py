@@ -239,6 +239,20 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", f"{V1}/orders/{{number}}"): staff("orders:read", customer=True),
     ("POST", f"{V1}/orders/{{number}}/cancel"): staff("orders:write", customer=True),
     ("POST", f"{V1}/orders/{{number}}/payments"): staff("orders:write", customer=True),
+    # returns (o2o.returns.routes): customers their own orders; store staff any return (it may come back to
+    # any store), receiving and refunding at their own store; head office approves, refuses, reads the times
+    ("POST", f"{V1}/returns"): staff("pos:write", customer=True),
+    ("GET", f"{V1}/returns"): staff("pos:write", customer=True),
+    ("GET", f"{V1}/returns/returnable"): staff("pos:write", customer=True),
+    ("GET", f"{V1}/returns/times"): staff("orders:read"),
+    ("GET", f"{V1}/returns/{{return_id}}"): staff("pos:write", customer=True),
+    ("GET", f"{V1}/returns/{{return_id}}/photos/{{photo_id}}"): staff("pos:write", customer=True),
+    ("POST", f"{V1}/returns/{{return_id}}/cancel"): CUSTOMER,
+    ("POST", f"{V1}/returns/{{return_id}}/approve"): staff("orders:write"),
+    ("POST", f"{V1}/returns/{{return_id}}/refuse"): staff("orders:write"),
+    ("POST", f"{V1}/returns/{{return_id}}/pickup"): staff("pos:write"),
+    ("POST", f"{V1}/returns/{{return_id}}/receive"): staff("pos:write"),
+    ("POST", f"{V1}/returns/{{return_id}}/refund"): staff("pos:write"),
     # the sandbox provider's notification: authenticated by its signature; a real provider's comes later
     ("POST", f"{V1}/payments/sandbox/notify"): Rule(public=True, dev_only=True),
     ("POST", f"{V1}/sandbox/payments/{{out_trade_no}}/complete"): Rule(public=True, dev_only=True),
@@ -269,20 +283,6 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", f"{V1}/auth/douyin"): PUBLIC,
     ("POST", f"{V1}/me/phone"): CUSTOMER,
     ("POST", f"{V1}/auth/staff/login"): PUBLIC,
-    # returns (o2o.returns.routes): customers their own orders; store staff any return (it may come back to
-    # any store), receiving and refunding at their own store; head office approves, refuses, reads the times
-    ("POST", f"{V1}/returns"): staff("pos:write", customer=True),
-    ("GET", f"{V1}/returns"): staff("pos:write", customer=True),
-    ("GET", f"{V1}/returns/returnable"): staff("pos:write", customer=True),
-    ("GET", f"{V1}/returns/times"): staff("orders:read"),
-    ("GET", f"{V1}/returns/{{return_id}}"): staff("pos:write", customer=True),
-    ("GET", f"{V1}/returns/{{return_id}}/photos/{{photo_id}}"): staff("pos:write", customer=True),
-    ("POST", f"{V1}/returns/{{return_id}}/cancel"): CUSTOMER,
-    ("POST", f"{V1}/returns/{{return_id}}/approve"): staff("orders:write"),
-    ("POST", f"{V1}/returns/{{return_id}}/refuse"): staff("orders:write"),
-    ("POST", f"{V1}/returns/{{return_id}}/pickup"): staff("pos:write"),
-    ("POST", f"{V1}/returns/{{return_id}}/receive"): staff("pos:write"),
-    ("POST", f"{V1}/returns/{{return_id}}/refund"): staff("pos:write"),
     ("POST", f"{V1}/auth/refresh"): PUBLIC,
     ("POST", f"{V1}/auth/invite/accept"): PUBLIC,
     ("POST", f"{V1}/auth/logout"): SIGNED_IN,
@@ -361,6 +361,10 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/shop/orders/{number}/cancel"): CUSTOMER,
     ("POST", "/shop/orders/{number}/cancel"): CUSTOMER,
     ("POST", "/shop/orders/{number}/pay/check"): CUSTOMER,
+    # after-sales (o2o.shop.returns): 申请退款/退货 on the customer's own order, withdrawing a request
+    ("GET", "/shop/orders/{number}/return"): CUSTOMER,
+    ("POST", "/shop/orders/{number}/return"): CUSTOMER,
+    ("POST", "/shop/returns/{return_id}/cancel"): CUSTOMER,
     ("GET", "/admin/payments/reconcile"): staff("payments:reconcile"),
     ("POST", "/admin/payments/reconcile"): staff("payments:reconcile"),
     # --- end storefront pages ---
@@ -381,13 +385,6 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/console/{location_id}/coupons"): staff("pos:write"),
     ("POST", "/console/{location_id}/coupons"): staff("pos:write"),
     ("POST", "/console/{location_id}/coupons/redeem"): staff("pos:write"),
-    # the till: open with a float, cash in/out, close with the count, the Z-report (o2o.console.till)
-    ("GET", "/console/{location_id}/till"): staff("till:operate"),
-    ("POST", "/console/{location_id}/till/open"): staff("till:operate"),
-    ("GET", "/console/{location_id}/till/sessions/{session_id}"): staff("till:operate"),
-    ("POST", "/console/{location_id}/till/sessions/{session_id}/move"): staff("till:operate"),
-    ("POST", "/console/{location_id}/till/sessions/{session_id}/close"): staff("till:operate"),
-    ("GET", "/console/{location_id}/till/report"): staff("till:report"),
     # POS-lite: ring up a sale in the browser (o2o.console.pos)
     ("GET", "/console/{location_id}/pos"): staff("pos:write"),
     ("POST", "/console/{location_id}/pos/add"): staff("pos:write"),
@@ -396,14 +393,17 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/console/{location_id}/pos/coupon"): staff("pos:write"),
     ("POST", "/console/{location_id}/pos/finish"): staff("pos:write"),
     ("POST", "/console/{location_id}/pos/clear"): staff("pos:write"),
+    # the till: open with a float, cash in/out, close with the count, the Z-report (o2o.console.till)
+    ("GET", "/console/{location_id}/till"): staff("till:operate"),
+    ("POST", "/console/{location_id}/till/open"): staff("till:operate"),
+    ("GET", "/console/{location_id}/till/sessions/{session_id}"): staff("till:operate"),
+    ("POST", "/console/{location_id}/till/sessions/{session_id}/move"): staff("till:operate"),
+    ("POST", "/console/{location_id}/till/sessions/{session_id}/close"): staff("till:operate"),
+    ("GET", "/console/{location_id}/till/report"): staff("till:report"),
     ("GET", "/console/{location_id}/stock"): staff("inventory:read"),
     ("POST", "/console/{location_id}/stock/movements"): staff("inventory:write"),
     ("POST", "/console/{location_id}/stock/counts"): staff("inventory:write"),
     ("GET", "/console/{location_id}/transfers"): staff("inventory:read"),
-    # after-sales (o2o.shop.returns): 申请退款/退货 on the customer's own order, withdrawing a request
-    ("GET", "/shop/orders/{number}/return"): CUSTOMER,
-    ("POST", "/shop/orders/{number}/return"): CUSTOMER,
-    ("POST", "/shop/returns/{return_id}/cancel"): CUSTOMER,
     ("POST", "/console/{location_id}/transfers"): staff("inventory:write"),
     ("POST", "/console/{location_id}/transfers/{request_id}/send"): staff("inventory:transfer"),
     ("POST", "/console/{location_id}/transfers/{request_id}/reject"): staff("inventory:transfer"),
@@ -414,6 +414,13 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/console/{location_id}/fulfillments/{fulfillment_id}/lines/{sku_id}/short"): staff("fulfillment:write"),
     ("POST", "/console/{location_id}/fulfillments/{fulfillment_id}/accept-partial"): staff("orders:write"),
     ("POST", "/console/{location_id}/fulfillments/{fulfillment_id}/cancel-short"): staff("orders:write"),
+    # the returns desk (o2o.console.returns): find, take a return at the desk, receive, inspect, refund
+    ("GET", "/console/{location_id}/returns"): staff("pos:write"),
+    ("POST", "/console/{location_id}/returns"): staff("pos:write"),
+    ("GET", "/console/{location_id}/returns/{return_id}"): staff("pos:write"),
+    ("POST", "/console/{location_id}/returns/{return_id}/receive"): staff("pos:write"),
+    ("POST", "/console/{location_id}/returns/{return_id}/refund"): staff("pos:write"),
+    ("POST", "/console/{location_id}/returns/{return_id}/pickup"): staff("pos:write"),
     # --- end store console pages ---
     # --- back-office pages (o2o.backoffice) ---
     # head office only: on top of these actions, a store-bound caller is sent to its console (see
@@ -464,23 +471,11 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/admin/members"): staff("customers:read"),
     ("GET", "/admin/members.csv"): staff("customers:read"),
     ("GET", "/admin/members/{customer_id}"): staff("customers:read"),
-    # the returns desk (o2o.console.returns): find, take a return at the desk, receive, inspect, refund
-    ("GET", "/console/{location_id}/returns"): staff("pos:write"),
-    ("POST", "/console/{location_id}/returns"): staff("pos:write"),
-    ("GET", "/console/{location_id}/returns/{return_id}"): staff("pos:write"),
-    ("POST", "/console/{location_id}/returns/{return_id}/receive"): staff("pos:write"),
-    ("POST", "/console/{location_id}/returns/{return_id}/refund"): staff("pos:write"),
-    ("POST", "/console/{location_id}/returns/{return_id}/pickup"): staff("pos:write"),
     ("POST", "/admin/members/{customer_id}/merge"): staff("customers:merge"),
     ("GET", "/admin/orders/{number}"): staff("orders:read"),
     ("POST", "/admin/orders/{number}/cancel"): staff("orders:write"),
     ("POST", "/admin/orders/{number}/reassign"): staff("orders:write"),
     ("POST", "/admin/orders/{number}/reissue"): staff("fulfillment:reissue"),
-    ("GET", "/admin/users"): staff("staff:read"),
-    ("POST", "/admin/users"): staff("staff:manage"),
-    ("POST", "/admin/users/{user_id}/disable"): staff("staff:manage"),
-    ("POST", "/admin/users/{user_id}/enable"): staff("staff:manage"),
-    ("POST", "/admin/users/{user_id}/reset"): staff("staff:manage"),
     # the refund queue (o2o.backoffice.returns): approve or refuse with a reason, refund, time to refund per store
     ("GET", "/admin/returns"): staff("orders:read"),
     ("GET", "/admin/sourcing/rules"): staff("sourcing:manage"),
@@ -491,6 +486,11 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/returns/{return_id}/approve"): staff("orders:write"),
     ("POST", "/admin/returns/{return_id}/refuse"): staff("orders:write"),
     ("POST", "/admin/returns/{return_id}/refund"): staff("orders:write"),
+    ("GET", "/admin/users"): staff("staff:read"),
+    ("POST", "/admin/users"): staff("staff:manage"),
+    ("POST", "/admin/users/{user_id}/disable"): staff("staff:manage"),
+    ("POST", "/admin/users/{user_id}/enable"): staff("staff:manage"),
+    ("POST", "/admin/users/{user_id}/reset"): staff("staff:manage"),
     # --- end back-office pages ---
 }
 
