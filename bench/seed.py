@@ -85,10 +85,10 @@ def bulk_stock(db: Database, rows: Iterable[tuple[int, int, int, int]], chunk: i
             for row in rows:
                 batch.append(row)
                 if len(batch) >= chunk:
-                    cur.executemany("INSERT INTO stock VALUES (?, ?, ?, 0, ?)", batch)
+                    cur.executemany("INSERT INTO stock (location_id, sku_id, on_hand, reserved, safety_stock) VALUES (?, ?, ?, 0, ?)", batch)
                     n += len(batch)
                     batch.clear()
-            cur.executemany("INSERT INTO stock VALUES (?, ?, ?, 0, ?)", batch)
+            cur.executemany("INSERT INTO stock (location_id, sku_id, on_hand, reserved, safety_stock) VALUES (?, ?, ?, 0, ?)", batch)
             n += len(batch)
             cur.execute("COMMIT")
     finally:
