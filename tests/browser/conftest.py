@@ -15,8 +15,9 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -75,10 +76,9 @@ def live(container) -> Iterator[Live]:  # type: ignore[no-untyped-def]
     thread.join(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    """Per module: Playwright's sync API keeps an event loop running in this thread while it lives,
-    which other tests' asyncio.run() would trip over."""
+def chromium(extra_args: Sequence[str] = ()) -> Iterator[Any]:
+    """Debian's Chromium, headless, with CHROMIUM_ARGS and `extra_args`, for one module's `browser` fixture
+    (missing: a failure under CI, else a skip)."""
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
         message = f"Chromium not found at {CHROMIUM} (Debian package `chromium`; .ci/run installs it)"
         if IN_CI:
@@ -88,9 +88,16 @@ def browser():  # type: ignore[no-untyped-def]
 
     expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=[*CHROMIUM_ARGS, *extra_args])
         yield b
         b.close()
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    """Per module: Playwright's sync API keeps an event loop running in this thread while it lives,
+    which other tests' asyncio.run() would trip over."""
+    yield from chromium()
 
 
 @pytest.fixture

@@ -5,18 +5,18 @@ where the browser has one). The pickup code never appears on the page."""
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import segno
 from playwright.sync_api import expect
 
 from o2o.orders import service as orders
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, sign_in_staff
+from tests.browser.conftest import chromium, sign_in_staff
 from tests.browser.test_console import _card, _paid_pickup, _stocked, _wait_for
-from tests.conftest import IN_CI
 from tests.factories.auth import PASSWORD
 
 WIDTH, HEIGHT = 640, 480
@@ -40,24 +40,18 @@ def film(payload: str, path: Path = CAMERA, frames: int = 5) -> None:
     path.write_bytes(f"YUV4MPEG2 W{WIDTH} H{HEIGHT} F10:1 Ip A1:1 C420jpeg\n".encode() + frame * frames)
 
 
+def with_camera(path: Path = CAMERA) -> Iterator[Any]:
+    """A module's Chromium with a fake camera that plays the video at `path` (written by `film`)."""
+    film("nothing yet", path)
+    yield from chromium(["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+                         f"--use-file-for-fake-video-capture={path}"])
+    path.unlink(missing_ok=True)
+
+
 @pytest.fixture(scope="module")
 def browser():  # type: ignore[no-untyped-def]
     """This module's Chromium has a fake camera that plays CAMERA (written by the test before it scans)."""
-    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
-        message = f"Chromium not found at {CHROMIUM}"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    film("nothing yet")
-    args = [*CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-            f"--use-file-for-fake-video-capture={CAMERA}"]
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
-        yield b
-        b.close()
-    CAMERA.unlink(missing_ok=True)
+    yield from with_camera(CAMERA)
 
 
 @pytest.mark.parametrize("size", ["phone"])  # a handheld's camera; the page is the same on a desktop

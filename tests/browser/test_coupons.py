@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -21,10 +20,9 @@ from o2o.cart.schemas import Owner
 from o2o.orders import service as orders
 from o2o.promotions import service as promotions
 from o2o.promotions.schemas import TemplateIn
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, sign_in_staff
-from tests.browser.test_console_scan import film
+from tests.browser.conftest import sign_in_staff
+from tests.browser.test_console_scan import film, with_camera
 from tests.browser.test_shop import PHONE, code_from_inbox, fits_the_screen
-from tests.conftest import IN_CI
 from tests.e2e.test_shop_pages import shop_chain
 from tests.factories.auth import PASSWORD
 from tests.factories.chain import XUJIAHUI_NEAR, receive
@@ -36,21 +34,7 @@ CAMERA = Path(tempfile.gettempdir()) / f"o2o-fake-camera-coupons-{os.getpid()}.y
 @pytest.fixture(scope="module")
 def browser():  # type: ignore[no-untyped-def]
     """This module's Chromium has a fake camera that plays CAMERA (written by a test before it scans)."""
-    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
-        message = f"Chromium not found at {CHROMIUM}"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    film("nothing yet", CAMERA)
-    args = [*CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-            f"--use-file-for-fake-video-capture={CAMERA}"]
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
-        yield b
-        b.close()
-    CAMERA.unlink(missing_ok=True)
+    yield from with_camera(CAMERA)
 
 
 def _template(c, **kw):  # type: ignore[no-untyped-def]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -14,11 +13,10 @@ import pytest
 from playwright.sync_api import expect
 
 from o2o.customers import service as customers
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, sign_in_staff
+from tests.browser.conftest import sign_in_staff
 from tests.browser.test_console import _paid_pickup, _stocked
-from tests.browser.test_console_scan import film
+from tests.browser.test_console_scan import film, with_camera
 from tests.browser.test_shop import code_from_inbox, fits_the_screen
-from tests.conftest import IN_CI
 from tests.factories.auth import PASSWORD
 
 CAMERA = Path(tempfile.gettempdir()) / f"o2o-fake-camera-members-{os.getpid()}.y4m"
@@ -28,21 +26,7 @@ PHONE = "13800138000"  # the chain's customer
 @pytest.fixture(scope="module")
 def browser():  # type: ignore[no-untyped-def]
     """This module's Chromium has a fake camera that plays CAMERA (written by a test before it scans)."""
-    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
-        message = f"Chromium not found at {CHROMIUM}"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    film("nothing yet", CAMERA)
-    args = [*CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-            f"--use-file-for-fake-video-capture={CAMERA}"]
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
-        yield b
-        b.close()
-    CAMERA.unlink(missing_ok=True)
+    yield from with_camera(CAMERA)
 
 
 @pytest.mark.parametrize("size", ["phone", "desktop"])

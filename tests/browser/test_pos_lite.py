@@ -7,7 +7,6 @@ prints the receipt; the page passes axe-core's serious/critical checks."""
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -18,11 +17,10 @@ from sqlalchemy import func, select
 from o2o.customers import service as customers
 from o2o.inventory import service as inventory
 from o2o.orders.models import Order
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, sign_in_staff
+from tests.browser.conftest import sign_in_staff
 from tests.browser.test_accessibility import audit, verdict, with_axe
-from tests.browser.test_console_scan import film
+from tests.browser.test_console_scan import film, with_camera
 from tests.browser.test_shop import fits_the_screen
-from tests.conftest import IN_CI
 from tests.factories.auth import PASSWORD, Auth
 from tests.factories.chain import build_chain, receive
 from tests.factories.pos import coupon_of
@@ -34,21 +32,7 @@ MILK, YOGURT = "6900000000000", "6900000000010"
 @pytest.fixture(scope="module")
 def browser():  # type: ignore[no-untyped-def]
     """This module's Chromium has a fake camera that plays CAMERA (written by the test before it scans)."""
-    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
-        message = f"Chromium not found at {CHROMIUM}"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    film("nothing yet", CAMERA)
-    args = [*CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-            f"--use-file-for-fake-video-capture={CAMERA}"]
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
-        yield b
-        b.close()
-    CAMERA.unlink(missing_ok=True)
+    yield from with_camera(CAMERA)
 
 
 @pytest.mark.parametrize("size", ["phone", "desktop"])
