@@ -110,6 +110,7 @@ def _bounds(cands: list[Cand], meta: list[_Meta], alive: list[int], rem: list[in
     top: dict[str, int] = {}
     total = req = gifts = fee = 0
     closing: set[int] = set()
+    scoped: dict[tuple[int, ...], int] = {}     # what the lines of a scope still pay (scopes repeat)
     for j in reversed(alive):
         m = meta[j]
         if m.real_group and (m.real_group in used or (m.real_group in forced and not cands[j].req)):
@@ -118,7 +119,10 @@ def _bounds(cands: list[Cand], meta: list[_Meta], alive: list[int], rem: list[in
         gift = False
         if m.on_sum:                     # threshold, percent, free delivery, gift: on the scoped amount
             o = c.o
-            t = s_now if m.all_lines else sum([rem[i] for i in c.idxs])
+            if m.all_lines:
+                t = s_now
+            elif (t := scoped.get(c.idxs, -1)) < 0:
+                t = scoped[c.idxs] = sum([rem[i] for i in c.idxs])
             if t < o.min_fen:
                 ub = 0
             elif m.on_sum == 1:
