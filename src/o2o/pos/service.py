@@ -101,6 +101,9 @@ def tenders_of(session: Session, order_id: int) -> list[TenderOut]:
     """The tenders that paid an order rung up at a till, in the order they were taken."""
     return [TenderOut.model_validate(t) for t in repo.tenders_of(session, order_id)]
 
+# a cash refund out of a till session: a use case of the till sessions, offered to other areas here
+record_refund = tills.record_refund
+
 
 def refund_tender(session: Session, tender_id: int, amount_fen: int) -> bool:
     """Count `amount_fen` as refunded on a tender, in the caller's transaction: one conditional UPDATE

@@ -445,7 +445,6 @@ def _to_tenders(uow: UnitOfWork, r: ReturnRequest, order: OrderFacts, money: int
     counted at its close; with no till open, paid at the desk and only recorded here), then a store-credit
     tender (back to the credit)."""
     from o2o.pos import service as pos  # the till area (issue 11)
-    from o2o.pos import tills  # its till sessions: a cash refund out of an open drawer
 
     s, now = uow.session, uow.clock.now()
     left, made = money, []
@@ -465,7 +464,7 @@ def _to_tenders(uow: UnitOfWork, r: ReturnRequest, order: OrderFacts, money: int
         elif t.kind == "cash":
             till = _open_till(uow, r.location_id)
             if till is not None:
-                tills.record_refund(uow.session, till, take, f"return {r.number}", actor, now)
+                pos.record_refund(uow.session, till, take, f"return {r.number}", actor, now)
                 note = f"cash paid out of till session {till}"
             else:
                 note = "cash paid out at the desk (no till open at the store)"
