@@ -9,7 +9,6 @@ import re
 
 import pytest
 
-from o2o import bootstrap
 from o2o.inventory import service as inventory
 from o2o.locations import service as locations
 from o2o.orders import service as orders
@@ -18,6 +17,7 @@ from tests.browser.conftest import sign_in_staff
 from tests.browser.test_backoffice import watch
 from tests.factories.auth import PASSWORD
 from tests.factories.chain import build_chain, receive
+from tests.factories.relay import settle
 
 SIZES = ["phone", "desktop"]
 
@@ -99,8 +99,7 @@ def test_operator_moves_an_order_and_cancels_another(live, open_page, shot, auth
     page.wait_for_url(re.compile(rf"/admin/orders/{cancelled}\?done=refund"))
     assert page.locator(".bo-head .badge").inner_text() == "Cancelled"
     shot(page, "admin-order-cancelled")
-    bootstrap.relay(container).drain()
-    assert len(container.payments.refunds) == 1
+    settle(container, lambda: len(container.payments.refunds) == 1, what="the cancelled order refunded")
     if size == "phone":
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     assert problems == []

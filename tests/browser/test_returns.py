@@ -9,7 +9,6 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from o2o import bootstrap
 from o2o.iam import service as iam
 from o2o.inventory import service as inventory
 from o2o.returns import service as returns
@@ -17,6 +16,7 @@ from o2o.returns.schemas import InspectLineIn, ReturnIn
 from tests.browser.conftest import sign_in_staff
 from tests.factories.auth import PASSWORD, Auth
 from tests.factories.chain import build_chain, receive
+from tests.factories.relay import settle
 from tests.factories.returns import completed_online
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
@@ -81,7 +81,7 @@ def test_a_shopper_returns_an_online_order_and_another_stores_clerk_accepts_it(l
     assert clerk.evaluate(FITS)
     shot(clerk, "console-return-refunded")
 
-    bootstrap.relay(c).drain()
+    settle(c, lambda: len(c.payments.refunds) >= 1, what="the refund sent")
     assert [r["amount_fen"] for r in c.payments.refunds] == [1290]
     after = inventory.stock_of(c.db, ja, [milk])[milk].on_hand
     assert after == (before.on_hand if before else 0) + 1  # back into the store that took it

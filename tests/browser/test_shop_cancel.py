@@ -7,12 +7,12 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from o2o import bootstrap
 from o2o.fulfillment import service as fulfillment
 from o2o.iam import service as iam
 from o2o.orders import service as orders
 from o2o.orders.schemas import LineIn, OrderIn
 from tests.factories.chain import build_chain, receive
+from tests.factories.relay import settle
 
 SIZES = ["phone", "desktop"]
 
@@ -56,7 +56,7 @@ def test_a_shopper_cancels_a_paid_order_in_the_confirm_dialog_and_is_refunded(li
     expect(page.locator(".cancel-why")).to_contain_text("等待时间太长 · 要等太久")
     expect(page.locator("ol.timeline .step-name")).to_have_text(["待支付", "已支付", "已取消"])
     shot(page, "shop-order-cancelled")
-    bootstrap.relay(live.container).drain()
+    settle(live.container, lambda: len(live.container.payments.refunds) >= 1, what="the refund sent")
     assert [r["amount_fen"] for r in live.container.payments.refunds] == [2580]
     assert orders.get(live.container.db, number).status == "cancelled"
     assert errors == []
@@ -87,7 +87,7 @@ def test_once_the_store_started_picking_the_shopper_is_told_it_is_too_late(live,
     page.get_by_role("button", name="确认取消订单").click()
     expect(page.locator("#cancel-refused")).to_have_text("门店已开始拣货，订单无法再取消。如需帮助，请联系门店。")
     shot(page, "shop-cancel-too-late")
-    bootstrap.relay(live.container).drain()
+    settle(live.container, lambda: True)
     page.goto(f"/shop/orders/{number}")
     expect(page.locator(".cancel-closed")).to_be_visible()
     expect(page.get_by_role("button", name="取消订单")).to_have_count(0)

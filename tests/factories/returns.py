@@ -6,13 +6,13 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
-from o2o import bootstrap
 from o2o.deps import Container
 from o2o.fulfillment import service as fulfillment
 from o2o.orders import service as orders
 from o2o.orders.models import Order, OrderLine
 from o2o.orders.schemas import OrderIn
 from o2o.pos.models import PosSale, PosTender
+from tests.factories.relay import settle
 from tests.factories.tills import terminal
 
 _n = itertools.count(1)
@@ -30,8 +30,7 @@ def completed_online(c: Container, customer_id: int, store_id: int, lines: dict[
     fo = order.fulfillment_ids[0]
     fulfillment.mark_ready(c.uow(), fo, "staff:test")
     fulfillment.hand_over(c.uow(), fo, orders.get(c.db, number).pickup_code or "", "staff:test")
-    bootstrap.relay(c).drain()
-    assert orders.get(c.db, number).status == "completed"
+    settle(c, lambda: orders.get(c.db, number).status == "completed", what=f"order {number} completed")
     return number
 
 
