@@ -18,7 +18,10 @@ import jinja2
 
 from o2o.kernel.catalogs import fallbacks
 from o2o.kernel.money import format_cny
+from o2o.web.vocabulary_sourcing_texts import TEXTS as SOURCING_TEXTS
 from o2o.web.vocabulary_texts import TEXTS
+
+TABLES = (TEXTS, SOURCING_TEXTS)
 
 
 class Translator:
@@ -30,7 +33,8 @@ class Translator:
         chain = fallbacks(locale) if locale in TEXTS else fallbacks("zh-CN")
         self.texts: dict[str, str] = {}
         for fallback in reversed(chain):
-            self.texts.update(TEXTS.get(fallback, {}))
+            for table in TABLES:
+                self.texts.update(table.get(fallback, {}))
 
     def __call__(self, key: str, **values: object) -> str:
         text = self.texts.get(key, key)
@@ -64,6 +68,35 @@ _NOTES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Translator], str]]]
          for part in m["items"].split(",")))),
     *_REASONS,
 ]
+
+# the sourcing engine (o2o.fulfillment.sourcing: engine.py, search.py, rules.py), every text it writes
+_SOURCING_LIMITS: list[tuple[re.Pattern[str], Callable[[re.Match[str], Translator], str]]] = [
+    (re.compile(r"^cp-sat time limit (?P<seconds>\S+)s: best plan found, not proven optimal$"),
+     lambda m, t: t("src.cpsat_limit", **m.groupdict())),
+    (re.compile(r"^cp-sat stopped at (?P<seconds>\S+)s without a plan$"),
+     lambda m, t: t("src.cpsat_stopped", **m.groupdict())),
+]
+_SOURCING_WHY = [
+    (re.compile(r"^no eligible location holds (?P<q>\d+) unit\(s\)$"), lambda m, t: t("src.no_holder", q=m["q"])),
+    (re.compile(r"^no plan from at most (?P<n>\d+) location\(s\) holds every line$"),
+     lambda m, t: t("src.no_plan", n=m["n"])),
+    *_SOURCING_LIMITS,
+]
+_SOURCING: list[tuple[re.Pattern[str], Callable[[re.Match[str], Translator], str]]] = [
+    (re.compile(r"^(?P<n>\d+) location\(s\), (?P<fen>-?\d+) fen by (?P<method>[\w-]+)(?: \((?P<limit>.*)\))?$"),
+     lambda m, t: t("src.planned_limit" if m["limit"] else "src.planned", n=m["n"], cost=format_cny(int(m["fen"])),
+                    method=sourcing_method(m["method"], t.locale),
+                    limit=_one(m["limit"] or "", _SOURCING_LIMITS, t))),
+    (re.compile(r"^sku (?P<sku>\d+): (?P<why>.+)$"),
+     lambda m, t: t("src.sku", sku=m["sku"], why=_one(m["why"], _SOURCING_WHY, t))),
+    *_SOURCING_WHY,
+]
+_SOURCING_RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Translator], str]]] = [
+    (re.compile(r"^(?P<name>.+): at most (?P<n>\d+) location\(s\)$"), lambda m, t: t("src.rule.max_split", **m.groupdict())),
+    (re.compile(r"^(?P<name>.+): ruled out (?P<n>\d+) location\(s\)$"),
+     lambda m, t: t("src.rule.ruled_out", **m.groupdict())),
+]
+_SOURCING_METHODS = ("exact", "cp-sat", "none")
 
 _CHANNELS = ("h5", "app", "mini_program", "pos", "router", "system", "api", "customer", "sign-in")
 _PREFIXED = {"payment": "actor.payment", "staff": "actor.staff", "api_key": "actor.api_key",
@@ -103,6 +136,30 @@ def _parts(text: str, patterns: list, t: Translator) -> str:  # type: ignore[typ
         else:
             out.append(part)
     return _separator(t.locale).join(out)
+
+
+def _one(text: str, patterns: list, t: Translator) -> str:  # type: ignore[type-arg]
+    for pattern, say in patterns:
+        m = pattern.match(text)
+        if m:
+            return str(say(m, t))
+    return text
+
+
+def sourcing_reason(reason: str | None, locale: str) -> str:
+    """A sourcing decision's reason ("2 location(s), 1450 fen by exact"; "sku 3: no eligible location holds
+    2 unit(s); sku 5: ...") in `locale`."""
+    return _parts(reason or "", _SOURCING, translator(locale))
+
+
+def sourcing_method(method: str | None, locale: str) -> str:
+    """How the plan was searched: "exact", "cp-sat" or "none", in words."""
+    return translator(locale)(f"src.method.{method}") if method in _SOURCING_METHODS else (method or "")
+
+
+def sourcing_rule(note: str | None, locale: str) -> str:
+    """What a sourcing rule did ("night: ruled out 3 location(s)"); the rule's name stays as written."""
+    return _one((note or "").strip(), _SOURCING_RULES, translator(locale))
 
 
 def route_reason(reason: str | None, locale: str) -> str:
@@ -167,7 +224,8 @@ def _filter(fn: Callable[[str | None, str], str]) -> Callable[..., str]:
 
 FILTERS = {"route_reason": _filter(route_reason), "history_note": _filter(history_note), "actor": _filter(actor),
            "audit_action": _filter(audit_action), "role_name": _filter(role_name),
-           "line_name": _filter(line_name)}  # type: ignore[arg-type]
+           "line_name": _filter(line_name), "sourcing_reason": _filter(sourcing_reason),
+           "sourcing_method": _filter(sourcing_method), "sourcing_rule": _filter(sourcing_rule)}  # type: ignore[arg-type]
 
 
 def install(env: jinja2.Environment) -> None:
