@@ -20,6 +20,7 @@ from o2o.catalog import handlers as catalog_handlers
 from o2o.config import Settings, get_settings
 from o2o.customers import service as customers
 from o2o.deps import Container
+from o2o.fulfillment import service as fulfillment
 from o2o.groupbuy import handlers as groupbuy_handlers
 from o2o.groupbuy import service as groupbuy
 from o2o.iam import handlers as iam_handlers
@@ -61,6 +62,7 @@ def build(settings: Settings | None = None, db: Database | None = None, clock: C
     pii.configure(pii.Keyring.from_settings(settings))
     orders.configure_store_delivery(settings.store_delivery_fee_fen, settings.store_delivery_free_from_fen)
     returns.configure(settings.return_refund_target_hours)
+    fulfillment.configure_sla(fulfillment.sla_settings(settings))
     if db is None:
         db = Database.from_url(settings.database_url, pool_size=settings.pool_size,
                                overflow=settings.pool_overflow, pool_timeout=settings.pool_timeout_s,
@@ -218,4 +220,13 @@ def relay_thread(c: Container) -> RelayThread:
             last_groups[0] = time.monotonic()
             groupbuy.close_due(c.db, c.uow)
 
-    return RelayThread(relay(c), c.settings.relay_poll_s, periodic=[expire, purge, points, groups])
+    last_sla: list[float | None] = [None]
+
+    def sla_watch() -> None:
+        """Every minute: promises within the warning lead or past are announced (fulfillment.at_risk,
+        fulfillment.late; once each, whichever worker runs it)."""
+        if last_sla[0] is None or time.monotonic() - last_sla[0] >= 60:
+            last_sla[0] = time.monotonic()
+            fulfillment.watch_sla(c.uow())
+
+    return RelayThread(relay(c), c.settings.relay_poll_s, periodic=[expire, purge, points, groups, sla_watch])

@@ -41,6 +41,11 @@ class FulfillmentOrder(Base):
         Index("ix_fulfillment_order", "order_id"),
         # capacity used this hour / today at a location (sourcing counts its fulfilments since a moment)
         Index("ix_fulfillment_location_created", "location_id", "created_at"),
+        # the SLA watch and at-risk lists (o2o.fulfillment.sla): only fulfilments still waiting have a due_at
+        Index("ix_fulfillment_due", "due_at"),
+        Index("ix_fulfillment_location_due", "location_id", "due_at"),
+        # the on-time rate: promises that fell due in a period
+        Index("ix_fulfillment_promised", "promised_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -55,6 +60,12 @@ class FulfillmentOrder(Base):
     created_at: Mapped[datetime]
     ready_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    # SLA (o2o.fulfillment.sla): the promise, when it was met, the watch's due time and its announcements
+    promised_at: Mapped[datetime | None]
+    promise_met_at: Mapped[datetime | None]
+    due_at: Mapped[datetime | None]
+    at_risk_at: Mapped[datetime | None]
+    late_at: Mapped[datetime | None]
 
 
 class FulfillmentLine(Base):

@@ -11,7 +11,7 @@ import segno
 from sqlalchemy.orm import Session
 
 from o2o.fulfillment import repository as repo
-from o2o.fulfillment import routing, sourcing, sourcing_service
+from o2o.fulfillment import routing, sla, sla_service, sourcing, sourcing_service
 from o2o.fulfillment.exceptions import HandoverLocked, NothingFound, ShortPicked, WrongCode
 from o2o.fulfillment.models import (
     CANCELLED,
@@ -72,8 +72,10 @@ def create_for_order(uow: UnitOfWork, new: NewFulfillment) -> int:
     """Joins the caller's unit of work; returns the fulfilment id."""
     s, now = uow.session, uow.clock.now()
     code = _fresh_code(s, new.location_id) if new.mode == routing.PICKUP else None
+    promised = sla_service.promise_for(s, new.order_id, new.location_id, new.mode, now)
     fo = FulfillmentOrder(order_id=new.order_id, order_number=new.order_number, location_id=new.location_id,
-                          mode=new.mode, status="new", reason=new.reason, pickup_code=code, created_at=now)
+                          mode=new.mode, status="new", reason=new.reason, pickup_code=code, created_at=now,
+                          promised_at=promised, due_at=promised)
     s.add(fo)
     s.flush()
     s.add_all([FulfillmentLine(fulfillment_id=fo.id, sku_id=sku, quantity=q) for sku, q in sorted(new.lines.items())])
@@ -138,6 +140,7 @@ def _move(uow: UnitOfWork, fo: FulfillmentOrder, dst: str, actor: str, note: str
         fo.ready_at = now
     if dst in (HANDED_OVER, SHIPPED, CANCELLED):
         fo.closed_at = now
+    sla.reached(fo, dst, now)  # the promised step reached (or cancelled): out of the SLA watch
     if publish:
         uow.publish(f"fulfillment.{dst}", _event(fo))
 
@@ -307,7 +310,20 @@ def board_state(db: Database, location_id: int) -> tuple[int, dict[str, int]]:
     """For the console's live board: the newest open fulfilment id at the location and its open
     fulfilments per status. Two reads of the (location, status) index's open range, no row loaded."""
     with db.read() as s:
-        return repo.latest_id(s, location_id), repo.open_counts(s, location_id)
+        counts = repo.open_counts(s, location_id) | sla_service.flag_counts(s, location_id)  # + SLA flags
+        return repo.latest_id(s, location_id), counts
+
+
+# --- SLA (issue 13): promises, the watch, at-risk lists, on-time rate (sla, sla_service) -----------------
+SlaSettings = sla.SlaSettings
+AtRiskOut = sla_service.AtRiskOut
+OnTimeOut = sla_service.OnTimeOut
+sla_settings = sla_service.sla_settings
+configure_sla = sla_service.configure_sla
+current_sla = sla_service.current_sla
+watch_sla = sla_service.watch
+at_risk = sla_service.at_risk
+on_time = sla_service.on_time
 
 
 def confirm_delivery(uow: UnitOfWork, fulfillment_id: int, actor: str) -> FulfillmentOut:

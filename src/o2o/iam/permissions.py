@@ -275,6 +275,8 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("PUT", f"{V1}/sourcing/rule-order"): staff("sourcing:manage"),
     ("POST", f"{V1}/sourcing/preview"): staff("sourcing:manage"),
     ("GET", f"{V1}/sourcing/decisions/{{order_number}}"): staff("orders:read"),
+    ("GET", f"{V1}/fulfilments/at-risk"): staff("fulfillment:read"),  # SLA (issue 13)
+    ("GET", f"{V1}/reports/on-time"): staff("fulfillment:read"),
     # sign-in and sessions
     ("POST", f"{V1}/auth/otp"): PUBLIC,
     ("POST", f"{V1}/auth/otp/verify"): PUBLIC,
