@@ -34,6 +34,8 @@ class TillLine:
     unit_price_fen: int  # what the till charged a unit (its tier price, if it applied one)
     discount_fen: int = 0  # the line's share of the bill's discounts, as the till split them
     list_price_fen: int | None = None  # the list price, when the till charged a tier price
+    name_zh: str | None = None  # the product's name in both languages, as online orders keep it
+    name_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,8 @@ def record_till_sales(uow: UnitOfWork, sales: list[TillSale]) -> list[tuple[int,
     ids = [int(r[1]) for r in insert_rows(conn, Order.__table__, rows, returning=("number", "id"))]
     lines, bill, history = [], [], []
     for sale, order_id in zip(sales, ids, strict=True):
-        lines += [dict(order_id=order_id, sku_id=ln.sku_id, name=ln.name[:200], quantity=ln.quantity,
+        lines += [dict(order_id=order_id, sku_id=ln.sku_id, name=ln.name[:200], name_zh=(ln.name_zh or None) and
+                       ln.name_zh[:200], name_en=(ln.name_en or None) and ln.name_en[:200], quantity=ln.quantity,
                        unit_price_fen=ln.unit_price_fen, line_total_fen=ln.unit_price_fen * ln.quantity,
                        list_price_fen=ln.list_price_fen, price_tier=None, discount_fen=ln.discount_fen)
                   for ln in sale.lines]

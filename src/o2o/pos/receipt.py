@@ -22,6 +22,7 @@ from o2o.pos import service
 from o2o.pos.receipt_texts import TEXTS
 from o2o.pos.schemas import SaleOut
 from o2o.web.templating import Translator, render
+from o2o.web.vocabulary import line_name
 
 ROLL_MM = 80
 
@@ -72,7 +73,7 @@ def data_of(db: Database, sale: SaleOut, locale: str) -> Receipt:
     return Receipt(
         locale=locale, sale=sale, store=store.name_zh if zh else store.name_en, till=sale.terminal_code, clerk=clerk,
         time=_at(sale.sold_at, _zone(store.timezone)),
-        lines=[Line(ln.name, ln.quantity, ln.unit_price_fen, ln.line_total_fen, ln.discount_fen) for ln in sale.lines],
+        lines=[Line(line_name(ln, locale), ln.quantity, ln.unit_price_fen, ln.line_total_fen, ln.discount_fen) for ln in sale.lines],
         discounts=[(d.label_zh if zh else d.label_en, d.amount_fen) for d in sale.discounts],
         tenders=[(t.kind, t.amount_fen, t.change_fen) for t in sale.tenders], points=points)
 

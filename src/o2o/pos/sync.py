@@ -213,7 +213,8 @@ def _write_chunk(uow: UnitOfWork, till: Till, clerk: str, sales: list[OfflineSal
         records = [TillSale(
             location_id=till.location_id, sold_at=x.sold_at, actor=clerk, note=f"{note} sale {x.till_sale_id}",
             customer_id=x.customer_id if x.customer_id in members else None,
-            lines=tuple(TillLine(sku_id=ln.sku_id, name=priced[ln.sku_id].name, quantity=ln.quantity,
+            lines=tuple(TillLine(sku_id=ln.sku_id, name=priced[ln.sku_id].name, name_zh=priced[ln.sku_id].name_zh,
+                                 name_en=priced[ln.sku_id].name_en, quantity=ln.quantity,
                                  unit_price_fen=ln.unit_price_fen, discount_fen=ln.discount_fen,
                                  list_price_fen=ln.list_price_fen) for ln in x.lines),
             discounts=tuple(TillDiscount(key=d.key, kind=d.kind, label_zh=d.label, label_en=d.label,
