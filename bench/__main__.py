@@ -1,4 +1,4 @@
-"""`python -m bench [reserve|place_order|routing|search|points|coupons|dashboard|promotions|pos_sync|all] [--quick] [--big] [--clients N] [--workers N]`.
+"""`python -m bench [reserve|place_order|routing|search|points|coupons|dashboard|promotions|pos_sync|fulfillment_sim|all] [--quick] [--big] [--clients N] [--workers N]`.
 
 `python -m bench place_order --baseline <git-ref>` runs place_order first against the code at <git-ref>
 (a git worktree, see bench/baseline.py), then against the working tree, and prints before -> after.
@@ -18,7 +18,8 @@ from pathlib import Path
 
 from bench.common import ROOT, console, print_table
 
-NAMES = ("reserve", "place_order", "routing", "search", "points", "coupons", "dashboard", "promotions", "pos_sync")
+NAMES = ("reserve", "place_order", "routing", "search", "points", "coupons", "dashboard", "promotions", "pos_sync",
+         "fulfillment_sim")
 
 
 def _args(argv: list[str] | None = None) -> argparse.Namespace:
