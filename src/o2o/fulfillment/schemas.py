@@ -45,6 +45,7 @@ class FulfillmentOut(BaseModel):
     created_at: datetime
     ready_at: datetime | None
     closed_at: datetime | None
+    promised_at: datetime | None = None  # the SLA promise (o2o.fulfillment.sla): by then its mode's step
     lines: list[FulfillmentLineOut] = []
     history: list[HistoryOut] = []
 
