@@ -21,7 +21,6 @@ from o2o.config import Settings, get_settings
 from o2o.customers import service as customers
 from o2o.deps import Container
 from o2o.fulfillment import service as fulfillment
-from o2o.fulfillment import service as fulfillment
 from o2o.groupbuy import handlers as groupbuy_handlers
 from o2o.groupbuy import service as groupbuy
 from o2o.iam import handlers as iam_handlers
@@ -63,7 +62,6 @@ def build(settings: Settings | None = None, db: Database | None = None, clock: C
     pii.configure(pii.Keyring.from_settings(settings))
     orders.configure_store_delivery(settings.store_delivery_fee_fen, settings.store_delivery_free_from_fen)
     returns.configure(settings.return_refund_target_hours)
-    fulfillment.configure_sla(fulfillment.sla_settings(settings))
     fulfillment.configure_sla(fulfillment.sla_settings(settings))
     if db is None:
         db = Database.from_url(settings.database_url, pool_size=settings.pool_size,

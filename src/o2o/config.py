@@ -66,16 +66,6 @@ class Settings(BaseSettings):
     sla_night_start: str = Field("22:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
     sla_night_end: str = Field("07:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
     sla_warning_minutes: int = Field(10, ge=0, le=1_440)
-    # SLA (issue 13, o2o.fulfillment.sla): minutes from payment (or the store's next opening) to pickup ready,
-    # store delivery delivered, parcel shipped; night urgent delivery from 24-hour stores inside the night
-    # window (the store's local time); the watch announces a promise at risk this many minutes before it
-    sla_pickup_minutes: int = Field(30, ge=1, le=10_080)
-    sla_store_delivery_minutes: int = Field(120, ge=1, le=10_080)
-    sla_parcel_minutes: int = Field(1_440, ge=1, le=43_200)
-    sla_night_minutes: int = Field(60, ge=1, le=10_080)
-    sla_night_start: str = Field("22:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
-    sla_night_end: str = Field("07:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
-    sla_warning_minutes: int = Field(10, ge=0, le=1_440)
     # the store-delivery fee and the subtotal from which it is free (fen; orders.pricing; the shop's cart bar)
     store_delivery_fee_fen: int = Field(600, ge=0, le=100_000)
     store_delivery_free_from_fen: int = Field(5_900, ge=0, le=10_000_000)

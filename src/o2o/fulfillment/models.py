@@ -66,12 +66,6 @@ class FulfillmentOrder(Base):
     due_at: Mapped[datetime | None]
     at_risk_at: Mapped[datetime | None]
     late_at: Mapped[datetime | None]
-    # SLA (o2o.fulfillment.sla): the promise, when it was met, the watch's due time and its announcements
-    promised_at: Mapped[datetime | None]
-    promise_met_at: Mapped[datetime | None]
-    due_at: Mapped[datetime | None]
-    at_risk_at: Mapped[datetime | None]
-    late_at: Mapped[datetime | None]
 
 
 class FulfillmentLine(Base):

@@ -187,26 +187,3 @@ def on_time(c: ContainerDep, p: PrincipalDep, days: int = Query(7, ge=1, le=366)
     role gets its own store's row only."""
     only = None if p.store_id is None else [p.store_id]
     return service.on_time(c.db, c.clock.now(), days, only)
-
-
-# --- SLA (issue 13) ----------------------------------------------------------------------------------
-
-@router.get("/fulfilments/at-risk", response_model=list[service.AtRiskOut], tags=["sla"])
-def at_risk(c: ContainerDep, p: PrincipalDep, location_id: Id | None = None) -> list[service.AtRiskOut]:
-    """Fulfilments whose promise is within the warning lead (O2O_SLA_WARNING_MINUTES) or past, still
-    waiting for their promised step (pickup ready, store delivery delivered, parcel shipped), the most
-    overdue first; `minutes_left` < 0 is minutes late. A store role sees its own store only (its store
-    when no location is given; another store's id is 404)."""
-    if location_id is None:
-        location_id = p.store_id
-    require_location(p, location_id)
-    return service.at_risk(c.db, c.clock.now(), location_id)
-
-
-@router.get("/reports/on-time", response_model=list[service.OnTimeOut], tags=["sla"])
-def on_time(c: ContainerDep, p: PrincipalDep, days: int = Query(7, ge=1, le=366)) -> list[service.OnTimeOut]:
-    """On-time rate per store over the last `days` days: the promises that fell due (cancelled
-    fulfilments left out) and how many were kept (the promised step reached by the promise). A store
-    role gets its own store's row only."""
-    only = None if p.store_id is None else [p.store_id]
-    return service.on_time(c.db, c.clock.now(), days, only)

@@ -141,7 +141,6 @@ def _move(uow: UnitOfWork, fo: FulfillmentOrder, dst: str, actor: str, note: str
     if dst in (HANDED_OVER, SHIPPED, CANCELLED):
         fo.closed_at = now
     sla.reached(fo, dst, now)  # the promised step reached (or cancelled): out of the SLA watch
-    sla.reached(fo, dst, now)  # the promised step reached (or cancelled): out of the SLA watch
     if publish:
         uow.publish(f"fulfillment.{dst}", _event(fo))
 

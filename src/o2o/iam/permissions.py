@@ -277,8 +277,6 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", f"{V1}/sourcing/decisions/{{order_number}}"): staff("orders:read"),
     ("GET", f"{V1}/fulfilments/at-risk"): staff("fulfillment:read"),  # SLA (issue 13)
     ("GET", f"{V1}/reports/on-time"): staff("fulfillment:read"),
-    ("GET", f"{V1}/fulfilments/at-risk"): staff("fulfillment:read"),  # SLA (issue 13)
-    ("GET", f"{V1}/reports/on-time"): staff("fulfillment:read"),
     # sign-in and sessions
     ("POST", f"{V1}/auth/otp"): PUBLIC,
     ("POST", f"{V1}/auth/otp/verify"): PUBLIC,
