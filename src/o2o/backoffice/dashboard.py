@@ -4,7 +4,10 @@ pickup readiness time, top stores. Charts are SVG drawn on the server, each with
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
+from babel.dates import format_skeleton
+from babel.numbers import format_compact_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
@@ -23,12 +26,18 @@ READY_CLASSES = ("s2", "s0", "s6", "s1", "s5")  # quick (green) to slow (red)
 TEXTS: Texts = catalog_texts("backoffice.dashboard")
 
 
+def _cldr(locale: str) -> str:
+    """The page's language tag as Babel (CLDR) names it: zh-TW -> zh_TW (read as zh_Hant_TW)."""
+    return locale.replace("-", "_")
+
+
 def compact_yuan(fen: float, locale: str) -> str:
-    """Axis labels: ¥12k / ¥1.2M in English, ¥1.2万 / ¥120万 in Chinese."""
+    """Axis labels: ¥12k / ¥1.2M in English; in Chinese as CLDR abbreviates: ¥1.2万 / ¥1.2亿 (zh-CN),
+    ¥1.2萬 / ¥1.2億 (zh-TW)."""
     y = fen / 100
     if locale.startswith("zh"):
         if y >= 10_000:
-            return f"¥{y / 10_000:,.4g}万"
+            return "¥" + format_compact_decimal(y, locale=_cldr(locale), fraction_digits=2)
         return f"¥{y:,.0f}"
     if y >= 1_000_000:
         return f"¥{y / 1_000_000:,.4g}M"
@@ -41,8 +50,10 @@ def _minutes(value: float | None) -> str:
     return "—" if value is None else f"{value:g}"
 
 
+@lru_cache(maxsize=4096)  # a page labels each day several times (bars, tooltips, tables)
 def _day(d: date, locale: str) -> str:
-    return f"{d.month}月{d.day}日" if locale.startswith("zh") else f"{d:%b} {d.day}"
+    """A day as the language writes a month and day (CLDR skeleton MMMd): Nov 24, 11月24日."""
+    return format_skeleton("MMMd", d, locale=_cldr(locale))
 
 
 @router.get("/admin", response_class=HTMLResponse)

@@ -64,7 +64,9 @@ class ReturnLineOut(BaseModel):
     id: int
     order_line_id: int
     sku_id: int
-    name: str
+    name: str  # as the order line was named when placed (its language)
+    name_zh: str | None = None  # the order line's name in both languages (pages show theirs: |line_name)
+    name_en: str | None = None
     quantity: int
     resellable: int
     damaged: int
@@ -117,6 +119,8 @@ class ReturnableLineOut(BaseModel):
     order_line_id: int
     sku_id: int
     name: str
+    name_zh: str | None = None
+    name_en: str | None = None
     bought: int
     taken: int
     returnable: int

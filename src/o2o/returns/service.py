@@ -488,12 +488,29 @@ def _hours(r: ReturnRequest, now: datetime) -> float:
     return round((end - r.requested_at).total_seconds() / 3600, 1)
 
 
-def _out(s: Session, r: ReturnRequest, now: datetime, full: bool = True) -> ReturnOut:
+def _line_names(s: Session, order_number: str, names: dict[str, dict[int, OrderLineOut]] | None = None
+                ) -> dict[int, OrderLineOut]:
+    """The order's lines by id (their names in both languages), read once per order (`names` caches)."""
+    if names is not None and order_number in names:
+        return names[order_number]
+    found = orders.for_return(s, order_number)
+    lines = dict(found[1]) if found is not None else {}
+    if names is not None:
+        names[order_number] = lines
+    return lines
+
+
+def _out(s: Session, r: ReturnRequest, now: datetime, full: bool = True,
+         names: dict[str, dict[int, OrderLineOut]] | None = None) -> ReturnOut:
     out = ReturnOut.model_validate(r)
     out.hours_to_refund = _hours(r, now) if r.status in (*OPEN, REFUNDED) else None
     out.late = out.hours_to_refund is not None and out.hours_to_refund > TARGET.hours
     if full:
+        bought = _line_names(s, r.order_number, names)
         out.lines = [ReturnLineOut.model_validate(ln) for ln in repo.lines_of(s, r.id)]
+        for ln in out.lines:
+            if ln.order_line_id in bought:
+                ln.name_zh, ln.name_en = bought[ln.order_line_id].name_zh, bought[ln.order_line_id].name_en
         out.refunds = [RefundOut.model_validate(x) for x in repo.refunds_of(s, r.id)]
         out.photo_ids = repo.photo_ids_of(s, r.id)
         out.history = [HistoryOut.model_validate(h) for h in repo.history_of(s, r.id)]
@@ -521,7 +538,8 @@ def of_order(db: Database, order_number: str, now: datetime | None = None) -> li
         found = orders.for_return(s, order_number[:24])
         if found is None:
             return []
-        return [_out(s, r, now or datetime.now(tz=SHANGHAI)) for r in repo.of_order(s, found[0].id)]
+        names = {order_number[:24]: dict(found[1])}
+        return [_out(s, r, now or datetime.now(tz=SHANGHAI), names=names) for r in repo.of_order(s, found[0].id)]
 
 
 def returnable(db: Database, order_number: str, customer_id: int | None = None) -> list[ReturnableLineOut]:
@@ -533,6 +551,7 @@ def returnable(db: Database, order_number: str, customer_id: int | None = None) 
         for line_id, line in lines:
             taken = tallies[line_id].taken if line_id in tallies else 0
             out.append(ReturnableLineOut(order_line_id=line_id, sku_id=line.sku_id, name=line.name,
+                                         name_zh=line.name_zh, name_en=line.name_en,
                                          bought=line.quantity, taken=taken, returnable=line.quantity - taken,
                                          paid_fen=_paid(line)))
         return out
@@ -546,7 +565,8 @@ def find(db: Database, *, statuses: Iterable[str] = (), location_id: int | None 
     with db.read() as s:
         total = repo.count(s, stmt)
         rows = s.scalars(stmt.order_by(ReturnRequest.id.desc()).offset(offset).limit(limit))
-        return total, [_out(s, r, now or datetime.now(tz=SHANGHAI)) for r in rows]
+        names: dict[str, dict[int, OrderLineOut]] = {}  # each order's lines read once for the page
+        return total, [_out(s, r, now or datetime.now(tz=SHANGHAI), names=names) for r in rows]
 
 
 def photo(db: Database, return_id: int, photo_id: int) -> tuple[str, bytes]:

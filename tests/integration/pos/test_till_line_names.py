@@ -10,9 +10,8 @@ from sqlalchemy import select
 
 from o2o.orders import service as orders
 from o2o.orders.models import Order, OrderLine
-from o2o.pos import receipt
+from o2o.pos import receipt, sync
 from o2o.pos import service as pos
-from o2o.pos import sync
 from o2o.pos.schemas import SaleIn
 from tests.factories.chain import build_chain, receive
 from tests.factories.pos import add_till
