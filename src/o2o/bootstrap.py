@@ -122,6 +122,8 @@ def handlers(c: Container) -> dict[str, list[tuple[str, Handler]]]:
 
     for topic in order_handlers.FOLLOW:
         on(topic, "orders.follow_fulfillment", order_handlers.follow)
+    for topic in order_handlers.RESOURCE_TOPICS:  # issue 13: what a store could not serve goes elsewhere
+        on(topic, "orders.resource", order_handlers.resource_with(orders.OrderPolicy.from_settings(c.settings)))
     on("order.refund_needed", "payments.refund", payment_handlers.refund_with(c.providers))
     for topic in ("order.expired", "order.cancelled"):
         on(topic, "payments.close_open", payment_handlers.close_with(c.providers))

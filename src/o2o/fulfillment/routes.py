@@ -15,6 +15,7 @@ from o2o.fulfillment.schemas import (
     FulfillmentOut,
     HandoverIn,
     PreviewIn,
+    RejectIn,
     RuleIn,
     RuleOrderIn,
     RuleOut,
@@ -89,6 +90,14 @@ def reissue_code(uow: Uow, c: ContainerDep, p: PrincipalDep, fulfillment_id: Id)
 def ship(uow: Uow, c: ContainerDep, p: PrincipalDep, fulfillment_id: Id) -> FulfillmentOut:
     _scoped(c, p, fulfillment_id)
     return _shown(service.ship(uow, fulfillment_id, p.actor))
+
+
+@router.post("/fulfillments/{fulfillment_id}/reject", response_model=FulfillmentOut)
+def reject(uow: Uow, c: ContainerDep, p: PrincipalDep, fulfillment_id: Id, body: RejectIn) -> FulfillmentOut:
+    """The store will not fulfil an order it has not started ("new"): it waits as a short pick and the
+    rest is re-sourced to other locations through the outbox (409 once picking started)."""
+    _scoped(c, p, fulfillment_id)
+    return _shown(service.reject(uow, fulfillment_id, body.reason, p.actor))
 
 
 @router.post("/fulfillments/{fulfillment_id}/delivered", response_model=FulfillmentOut)

@@ -54,6 +54,12 @@ class HandoverIn(BaseModel):
     code: str = Field(pattern=r"^[0-9]{6}$", description="the customer's 6-digit pickup code")
 
 
+class RejectIn(Input):
+    """A store will not fulfil an order it has not started: why (shown to head office and in the history)."""
+
+    reason: str = Field(min_length=1, max_length=200, description="why the store cannot serve it")
+
+
 class RuleIn(Input):
     """A sourcing rule: `spec` is one of the kinds of o2o.fulfillment.sourcing.rules (by `kind`), with an
     optional `when` (channels, regions, modes). It goes last unless `position` (1 = first) is given."""

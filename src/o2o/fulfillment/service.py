@@ -271,6 +271,35 @@ def short_pick(uow: UnitOfWork, fulfillment_id: int, sku_id: int, found: int, ac
     return _change(uow, fulfillment_id, step)
 
 
+def reject(uow: UnitOfWork, fulfillment_id: int, reason: str, actor: str) -> FulfillmentOut:
+    """The store will not fulfil an order it has not started (the shelf is empty, a fridge broke): every
+    line is marked missing and the fulfilment waits as a short pick (never picked: its history says it was
+    rejected and why). `fulfillment.rejected` re-sources it to other locations through the outbox (orders'
+    handler, `reallocate`); when no other location can, it stays short for someone to contact the
+    customer (accept the partial order or cancel), as after a short pick."""
+    def step(fo: FulfillmentOrder) -> None:
+        if fo.status != NEW:
+            raise IllegalTransition("fulfillment", fo.status, "rejected")
+        note = f"rejected by the store: {reason}"[:300]
+        _move(uow, fo, PICKING, actor, note, publish=False)
+        for ln in repo.lines_of(uow.session, fo.id):
+            ln.picked, ln.missing = 0, ln.quantity
+        _move(uow, fo, SHORT, actor, note, publish=False)
+        uow.publish("fulfillment.rejected", {**_event(fo), "reason": reason[:200], "actor": actor})
+    return _change(uow, fulfillment_id, step)
+
+
+def parts_of(session: Session, order_id: int) -> list[tuple[int, str]]:
+    """Joins the caller's session: (location id, status) of each of an order's fulfilments, oldest first."""
+    return [(fo.location_id, fo.status) for fo in repo.of_order(session, order_id)]
+
+
+def where_is(session: Session, fulfillment_id: int) -> tuple[int, int] | None:
+    """Joins the caller's session: (order id, location id) of a fulfilment, None when there is none."""
+    fo = session.get(FulfillmentOrder, fulfillment_id)
+    return (fo.order_id, fo.location_id) if fo is not None else None
+
+
 def accept_short(uow: UnitOfWork, order_id: int, actor: str) -> tuple[int, dict[int, int]]:
     """Joins the caller's unit of work (orders.accept_partial): the customer accepts what was found.
     Each short line is reduced to the units found (a line of none is dropped) and the fulfilment goes
@@ -388,8 +417,11 @@ def failed_attempts(db: Database, location_id: int) -> dict[int, int]:
 
 
 # --- sourcing (issue 13): the database side lives in sourcing_service; callers use these names -------
+SourcingRequest = sourcing.Request
 sourcing_settings = sourcing_service.sourcing_settings
 source = sourcing_service.source
+source_plan = sourcing_service.source_plan
+placed_modes = sourcing_service.placed_modes
 record_decision = sourcing_service.record_decision
 decisions = sourcing_service.decisions
 rules = sourcing_service.rules

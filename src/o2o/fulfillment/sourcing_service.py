@@ -37,6 +37,24 @@ def source(session: Session, request: sourcing.Request, settings: sourcing.Sourc
     return sourcing.decide(request, nodes(session, request, max_radius_m), settings, enabled_rules(session))
 
 
+def source_plan(session: Session, request: sourcing.Request, settings: sourcing.SourcingSettings | None = None,
+                max_radius_m: float = 5_000) -> tuple[sourcing.Decision, dict[tuple[int, int], int], list[int]]:
+    """`source` for placing an order: the decision, and what it was made from (the candidates' stock of
+    the order's SKUs keyed (location, SKU), and the candidates' ids) so a refusal can name what is short."""
+    found = nodes(session, request, max_radius_m)
+    decision = sourcing.decide(request, found, settings, enabled_rules(session))
+    return decision, {(n.id, sku): q for n in found for sku, q in n.stock.items()}, [n.id for n in found]
+
+
+def placed_modes(session: Session, order_number: str) -> dict[int, str]:
+    """Joins the caller's session: location id -> mode of each allocation of the decision an order was
+    placed with (its first decision that found a plan); empty when the engine did not place it."""
+    for d in repo.decisions_of(session, order_number):
+        if d.status == sourcing.OK:
+            return {int(a["location_id"]): str(a["mode"]) for a in d.record.get("allocations", [])}
+    return {}
+
+
 def enabled_rules(session: Session) -> list[sourcing.Rule]:
     return [sourcing.Rule(r.id, r.name, sourcing.SPEC.validate_python(r.spec))
             for r in repo.rules(session, enabled_only=True)]

@@ -267,6 +267,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", f"{V1}/fulfillments/{{fulfillment_id}}/handover"): staff("fulfillment:write"),
     ("POST", f"{V1}/fulfillments/{{fulfillment_id}}/reissue-code"): staff("fulfillment:reissue"),
     ("POST", f"{V1}/fulfillments/{{fulfillment_id}}/ship"): staff("fulfillment:ship"),
+    ("POST", f"{V1}/fulfillments/{{fulfillment_id}}/reject"): staff("fulfillment:write"),
     ("POST", f"{V1}/fulfillments/{{fulfillment_id}}/delivered"): staff("fulfillment:ship"),
     ("GET", f"{V1}/fulfillments/{{fulfillment_id}}/qr.svg"): CUSTOMER,
     ("GET", f"{V1}/sourcing/rules"): staff("sourcing:manage"),

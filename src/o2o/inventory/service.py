@@ -83,6 +83,14 @@ def available(session: Session, location_ids: Iterable[int], sku_ids: Iterable[i
     return repo.available(session, location_ids, sku_ids)
 
 
+def held(session: Session, ref: str) -> dict[int, dict[int, int]]:
+    """Location id -> SKU id -> units `ref` (an order number) holds there now (its live reservations)."""
+    out: dict[int, dict[int, int]] = defaultdict(dict)
+    for r in repo.live_reservations(session, ref):
+        out[r.location_id][r.sku_id] = out[r.location_id].get(r.sku_id, 0) + r.quantity
+    return dict(out)
+
+
 def has_stock(location_id: int, sku_id: ColumnElement[int]) -> ColumnElement[bool]:
     """Whether the SKU (a column of the caller's query) has units available at the location: a correlated
     EXISTS on the stock row's key (catalog search filters and sorts by it inside its own query)."""

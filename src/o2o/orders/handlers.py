@@ -24,6 +24,20 @@ def follow(session: Session, delivery: Delivery) -> None:
     uow.commit()
 
 
+# a store could not serve (part of) a fulfilment: the rest is re-sourced (issue 13)
+RESOURCE_TOPICS = ("fulfillment.short_picked", "fulfillment.rejected")
+
+
+def resource_with(policy: service.OrderPolicy) -> Handler:
+    """Re-source what a store short-picked or rejected; a redelivered event moves nothing twice (the
+    fulfilment is no longer short) and `processed_event` keeps it from running twice anyway."""
+    def handle(session: Session, delivery: Delivery) -> None:
+        p = delivery.payload
+        uow = JoinedUnitOfWork(session, delivery.clock)
+        service.resource(uow, int(p["order_id"]), int(p["fulfillment_id"]), policy)
+    return handle
+
+
 def notify_pickup_ready(sms: SmsSender) -> Handler:
     def notify(session: Session, delivery: Delivery) -> None:
         p = delivery.payload

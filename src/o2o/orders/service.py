@@ -50,6 +50,9 @@ from o2o.orders.models import (
     HOLDS_STOCK,
     PAID,
     PENDING_PAYMENT,
+    PICKING,
+    READY,
+    SHIPPED,
     TRANSITIONS,
     Order,
     Payment,
@@ -82,11 +85,12 @@ START_ATTEMPTS = 3  # a payment start that lost a race to another start of the o
 class OrderPolicy:
     unpaid_ttl: timedelta = timedelta(minutes=30)
     max_radius_m: float = 5_000
+    sourcing: Any = None  # the sourcing engine's settings (fulfillment.sourcing_settings); None: its defaults
 
     @classmethod
     def from_settings(cls, settings: Settings) -> OrderPolicy:
         return cls(unpaid_ttl=timedelta(minutes=settings.unpaid_order_ttl_minutes),
-                   max_radius_m=settings.max_delivery_radius_m)
+                   max_radius_m=settings.max_delivery_radius_m, sourcing=fulfillment.sourcing_settings(settings))
 
 
 # the share of some units of a line in an amount, by largest remainder: returns refunds with it
@@ -195,8 +199,33 @@ def _point(s: Session, data: OrderIn) -> tuple[float | None, float | None, str |
     return None, None, None
 
 
+@dataclass(frozen=True)
+class Routed:
+    """Where an order goes. `location_id` (the order's fulfil_location_id), `mode`, `reason` and
+    `distance_m` are the main part's; `parts`: (location id, mode, SKU id -> units) of every location
+    that serves it (one, or several when the sourcing engine split it); `sourced`: the engine's decision,
+    recorded with the order (None for the plan the customer confirmed)."""
+
+    location_id: int
+    mode: str
+    reason: str
+    distance_m: int | None
+    parts: tuple[tuple[int, str, dict[int, int]], ...]
+    sourced: Any = None
+
+
+def _sourced(decision: Any) -> Routed:
+    main = decision.allocations[0]
+    dist = next((c.distance_m for c in decision.candidates if c.location_id == main.location_id), None)
+    return Routed(main.location_id, main.mode, decision.reason, dist,
+                  tuple((a.location_id, a.mode, dict(a.lines)) for a in decision.allocations), decision)
+
+
 def _route(s: Session, data: OrderIn, policy: OrderPolicy, lines: dict[int, int],
-           exact: bool = False) -> tuple:
+           exact: bool = False, now: datetime | None = None, tier: str | None = None) -> tuple:
+    """(Routed or None, the candidates' stock keyed (location, SKU), their ids, the point, why not).
+    `exact`: the confirmed plan (routing v1's `confirmed`), else the sourcing engine decides: one location
+    or several (at most max_split), never a partial order; "why not" is then ("sourcing", its decision)."""
     lat, lng, addr = _point(s, data)
     has_address = lat is not None
     if data.location_id is not None:
@@ -206,14 +235,22 @@ def _route(s: Session, data: OrderIn, policy: OrderPolicy, lines: dict[int, int]
             raise InvalidInput("location_id", f"no location {data.location_id}") from None
         if lat is None:
             lat, lng = chosen
-    req = routing.RouteRequest(data.mode, lines, data.location_id, has_address)
     if exact:
+        req = routing.RouteRequest(data.mode, lines, data.location_id, has_address)
         decision, why, stock, where = fulfillment.plan_confirmed(s, req, lat, lng)
         if decision is None:
             return None, stock, [data.location_id] if data.location_id else [], (lat, lng, addr), (why, where)
-        return decision, stock, [decision.location_id], (lat, lng, addr), None
-    decision, stock, loc_ids = fulfillment.plan(s, req, lat, lng, policy.max_radius_m)
-    return decision, stock, loc_ids, (lat, lng, addr), None
+        return (Routed(decision.location_id, decision.mode, decision.reason, decision.distance_m,
+                       ((decision.location_id, decision.mode, lines),)),
+                stock, [decision.location_id], (lat, lng, addr), None)
+    wanted = data.mode if data.mode != routing.AUTO else (routing.STORE_DELIVERY if has_address else routing.PICKUP)
+    req = fulfillment.SourcingRequest(lines=lines, mode=wanted, now=now or datetime.now(UTC),
+                                      chosen_location_id=data.location_id, has_address=has_address, tier=tier,
+                                      channel=data.channel, lat=lat, lng=lng)
+    sourced, stock, loc_ids = fulfillment.source_plan(s, req, policy.sourcing, policy.max_radius_m)
+    if not sourced.ok:
+        return None, stock, loc_ids, (lat, lng, addr), ("sourcing", sourced)
+    return _sourced(sourced), stock, loc_ids, (lat, lng, addr), None
 
 
 def _member(s: Session, data: OrderIn) -> Benefits | None:
@@ -269,13 +306,16 @@ def prepare(s: Session, data: OrderIn, policy: OrderPolicy, exact: bool = False,
     the wallet's other usable coupons are read too; `excluded`: offer keys left out (a budget ran out)."""
     lines = _merged_lines(data)
     member = _member(s, data)
-    decision, stock, loc_ids, point, refused = _route(s, data, policy, lines, exact)
+    decision, stock, loc_ids, point, refused = _route(s, data, policy, lines, exact, now,
+                                                      member.tier if member else None)
     priced = catalog.PriceStrategy(s, decision.location_id if decision else None, data.channel, locale,
                                    **_tier_prices(member)).price(lines)
     _check_skus(data, priced)
     if prices:
         priced = {k: _overridden(p, prices[k]) if k in prices else p for k, p in priced.items()}
     if decision is None:
+        if refused and refused[0] == "sourcing":
+            raise _shortage_from(data, lines, stock, loc_ids, refused[1])
         raise _unavailable(data, lines, stock, refused) if refused else _shortage_from(data, lines, stock, loc_ids)
     subtotal, fee, total, waived = pricing.member_totals([(priced[k].price_fen, q) for k, q in lines.items()],
                                                          decision.mode, bool(member and member.free_store_delivery))
@@ -333,9 +373,11 @@ def _write(uow: UnitOfWork, data: OrderIn, plan: Plan, policy: OrderPolicy,
                   delivery_fee_waived_fen=plan.waived_fen, held_for=held_for)
     if till:  # paid at the till and handed over there: completed at once
         values |= dict(status=COMPLETED, paid_at=now, completed_at=now)
-    holds = [Hold(decision.location_id, k, q) for k, q in plan.lines.items()]
+    holds = [Hold(loc, k, q) for loc, _mode, part in decision.parts for k, q in part.items()]
     holds += [Hold(decision.location_id, g.sku_id, g.quantity) for g in discounts.gift_rows(deal)]
     order_id = repo.insert_order(s, values)
+    if decision.sourced is not None:  # "why this store": one INSERT in the order's transaction
+        fulfillment.record_decision(uow, number, decision.sourced)
     line_rows = _line_rows(plan, order_id)
     repo.insert_lines(s, line_rows)
     bill = discounts.discount_rows(deal, order_id, points, points_off)
@@ -370,15 +412,24 @@ def _write(uow: UnitOfWork, data: OrderIn, plan: Plan, policy: OrderPolicy,
 
 
 def _shortage_from(data: OrderIn, lines: dict[int, int], stock: dict[tuple[int, int], int],
-                   loc_ids: list[int]) -> InsufficientStock | NoLocation:
+                   loc_ids: list[int], sourced: Any = None) -> InsufficientStock | NoLocation:
+    """Why no plan: lines short everywhere within reach (InsufficientStock, with what is available), or
+    every line is somewhere but no plan serves them all (NoLocation). `sourced`: the engine's refusal,
+    whose reason (`why`) and per-line reasons (`lines[].why`) the error carries."""
+    why = {sku: str(w) for sku, w in sourced.unfulfilled.items()} if sourced is not None else {}
+    extra = {"why": sourced.reason[:300], "max_split": sourced.max_split} if sourced is not None else {}
     short = []
     for i, ln in enumerate(data.lines):
         best = max((stock.get((loc, ln.sku_id), 0) for loc in loc_ids), default=0)
         if best < lines[ln.sku_id]:
             short.append({"field": f"lines[{i}]", "sku_id": ln.sku_id, "requested": lines[ln.sku_id],
-                          "available": best})
+                          "available": best} | ({"why": why[ln.sku_id]} if ln.sku_id in why else {}))
     if short:
-        return InsufficientStock("not enough stock within reach for some lines", lines=short)
+        return InsufficientStock("not enough stock within reach for some lines", lines=short, **extra)
+    if sourced is not None:
+        return NoLocation(f"every line is in stock somewhere, but no plan serves them all: {sourced.reason}"[:300],
+                          lines=[{"sku_id": k, "requested": q} | ({"why": why[k]} if k in why else {})
+                                 for k, q in lines.items()], **extra)
     return NoLocation("every line is in stock somewhere, but no single location within reach has all of them",
                       lines=[{"sku_id": k, "requested": q} for k, q in lines.items()])
 
@@ -407,7 +458,7 @@ def _shortage(s: Session, data: OrderIn, policy: OrderPolicy,
     s.rollback()
     if exact:
         return _unavailable(data, lines, stock, refused or ("short", None))
-    return _shortage_from(data, lines, stock, loc_ids)
+    return _shortage_from(data, lines, stock, loc_ids, refused[1] if refused and refused[0] == "sourcing" else None)
 
 
 def _transition(uow: UnitOfWork, order: Order, dst: str, actor: str, note: str = "") -> None:
@@ -431,11 +482,24 @@ def _path(src: str, dst: str) -> list[str]:
     return []
 
 
+# how far an order is when one of its fulfilments is in a status (cancelled ones do not count)
+_AS_ORDER = {"new": PAID, "picking": PICKING, "short": PICKING, "ready": READY, "shipped": SHIPPED,
+             "handed_over": COMPLETED, "delivered": COMPLETED}
+_RANK = {PAID: 0, PICKING: 1, READY: 2, SHIPPED: 3, COMPLETED: 4}
+
+
 def follow_fulfillment(uow: UnitOfWork, order_id: int, dst: str, actor: str) -> bool:
-    """Joins the caller's unit of work: move the order along with its fulfilment, if it can get there."""
+    """Joins the caller's unit of work: move the order along with its fulfilment, if it can get there.
+    An order served from several locations (a split, a re-sourced rest) is only as far as its least
+    advanced open part: completed once every part is handed over or delivered."""
     order = repo.by_id(uow.session, order_id, lock=True)
     if order is None or order.status == dst:
         return False
+    parts = [_AS_ORDER[st] for _loc, st in fulfillment.parts_of(uow.session, order_id) if st in _AS_ORDER]
+    if len(parts) > 1:
+        dst = min(parts, key=_RANK.__getitem__)
+        if order.status == dst:
+            return False
     steps = _path(order.status, dst)
     for step in steps:
         _transition(uow, order, step, actor)
@@ -449,6 +513,15 @@ def facts(session: Session, order_id: int) -> OrderFacts | None:
     """Joins the caller's session (an event handler): what another area needs of an order."""
     order = repo.by_id(session, order_id)
     return OrderFacts.model_validate(order) if order is not None else None
+
+
+def destination(session: Session, order_id: int) -> tuple[float, float, str] | None:
+    """Joins the caller's session (couriers): where a store delivery goes (lat, lng, address line with the
+    door), or None when the order has no delivery address."""
+    order = repo.by_id(session, order_id)
+    if order is None or order.ship_lat is None or order.ship_lng is None:
+        return None
+    return order.ship_lat, order.ship_lng, order.ship_address or ""
 
 
 def id_of(session: Session, number: str) -> int | None:
@@ -591,11 +664,26 @@ def record_payment_result(uow: UnitOfWork, provider: str, out_trade_no: str, amo
 
 
 def _fulfil(uow: UnitOfWork, order: Order) -> None:
-    lines: dict[int, int] = defaultdict(int)
-    for ln in repo.lines_of(uow.session, order.id):
-        lines[ln.sku_id] += ln.quantity
-    fulfillment.create_for_order(uow, NewFulfillment(order.id, order.number, order.fulfil_location_id,
-                                                     order.mode, order.route_reason, dict(lines)))
+    """One fulfilment per location that holds the order's stock: what each fulfils is what the order's
+    live reservations hold there (inventory keeps them by order number: they survive a crash, follow a
+    reassignment, and a retried payment finds the order paid and makes none), in the mode the sourcing
+    decision gave that location (the order's own mode at its main location)."""
+    s = uow.session
+    held = inventory.held(s, order.number)
+    if len(held) <= 1:  # one location: the order's lines, as always
+        lines: dict[int, int] = defaultdict(int)
+        for ln in repo.lines_of(s, order.id):
+            lines[ln.sku_id] += ln.quantity
+        fulfillment.create_for_order(uow, NewFulfillment(order.id, order.number, order.fulfil_location_id,
+                                                         order.mode, order.route_reason, dict(lines)))
+        return
+    modes = fulfillment.placed_modes(s, order.number)
+    ordered = sorted(held, key=lambda loc: (loc != order.fulfil_location_id, loc))  # the main part first
+    for i, loc in enumerate(ordered, start=1):
+        mode = order.mode if loc == order.fulfil_location_id else modes.get(loc, order.mode)
+        fulfillment.create_for_order(uow, NewFulfillment(order.id, order.number, loc, mode,
+                                                         f"part {i} of {len(ordered)}: {order.route_reason}"[:300],
+                                                         held[loc]))
 
 
 def release_hold(uow: UnitOfWork, order_id: int, actor: str, note: str = "") -> bool:
@@ -774,6 +862,64 @@ def reassign(uow: UnitOfWork, number: str, location_id: int, actor: str, reason:
                                          "mode": order.mode})
         uow.commit()
     return get(uow.db, number)
+
+
+# an order whose fulfilment may still be re-sourced (paid, the rest not yet handed over)
+RESOURCEABLE = frozenset({PAID, PICKING, READY})
+
+
+def resource(uow: UnitOfWork, order_id: int, fulfillment_id: int, policy: OrderPolicy,
+             actor: str = "router") -> str:
+    """Joins the caller's unit of work (the relay's handler of fulfillment.short_picked and
+    fulfillment.rejected): what the store could not serve goes to other locations (fulfillment.reallocate:
+    the reservation moved, a fulfilment per new location, the decision recorded). Idempotent: a
+    redelivered event finds the fulfilment no longer short (IllegalTransition) and moves nothing. A lost
+    race for the new locations' last units plans again with fresh stock. Without a plan the fulfilment
+    stays short for someone to contact the customer (accept_partial / cancel_short).
+
+    Returns "ok", "unfulfillable", or "moved-on" (nothing to do: resolved meanwhile, or the order ended)."""
+    s, now = uow.session, uow.clock.now()
+    order = repo.by_id(s, order_id, lock=True)
+    if order is None or order.status not in RESOURCEABLE:
+        return "moved-on"
+    mode = order.mode if order.mode in (routing.PICKUP, routing.STORE_DELIVERY, routing.PARCEL) else routing.PICKUP
+    has_address = order.ship_lat is not None and order.ship_lng is not None
+    lat, lng = (order.ship_lat, order.ship_lng) if has_address else (None, None)
+    for attempt in range(PLACE_ATTEMPTS):
+        try:
+            with s.begin_nested():
+                found = fulfillment.where_is(s, fulfillment_id)
+                if found is None or found[0] != order.id:
+                    return "moved-on"
+                failed = found[1]
+                if lat is None:  # a pickup without an address: near the store that failed
+                    lat, lng = locations.point_of(s, failed)
+                req = fulfillment.SourcingRequest(lines={}, mode=mode, now=now, has_address=has_address,
+                                                  tier=order.tier_code, channel=order.channel, lat=lat, lng=lng)
+                decision = fulfillment.reallocate(uow, fulfillment_id, req, actor, policy.sourcing,
+                                                  PAID_HOLD.days, policy.max_radius_m)
+                if decision.ok:
+                    _resourced(uow, order, failed, [a.location_id for a in decision.allocations], actor)
+        except IllegalTransition:
+            return "moved-on"  # no longer short or new: a redelivery, or someone resolved it meanwhile
+        except ReservationFailed:
+            if attempt == PLACE_ATTEMPTS - 1:
+                raise  # the relay retries later, with fresh stock
+            continue
+        return decision.status
+    return "moved-on"
+
+
+def _resourced(uow: UnitOfWork, order: Order, failed: int, to: list[int], actor: str) -> None:
+    """The order follows a re-sourcing: a history row; its main location moves when that one gave up all
+    of its part (the store staff and the customer's page then name where the order is now)."""
+    s = uow.session
+    if order.fulfil_location_id == failed and all(
+            st == "cancelled" for loc, st in fulfillment.parts_of(s, order.id) if loc == failed):
+        order.fulfil_location_id = to[0]
+    note = f"re-sourced from location {failed} to {', '.join(map(str, to))}"
+    repo.add_history(s, order.id, order.status, order.status, actor, note, uow.clock.now())
+    uow.describe(f"order={order.number}", resourced_from=failed, resourced_to=",".join(map(str, to)))
 
 
 def expire_unpaid(db: Database, uow_factory: Callable[[], UnitOfWork], limit: int = 200) -> int:
