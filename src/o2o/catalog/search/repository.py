@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, column, func, literal, select, table, text
+from sqlalchemy import ColumnElement, Select, case, column, func, literal, select, table, text, union_all
 from sqlalchemy.orm import Session
 
 from o2o.catalog.models import Product, ProductSearch, Sku
@@ -52,11 +52,7 @@ class SearchRepository:
         stmt = self._filtered(query, category_id, supplier_id)
         flag = None
         if in_stock_at is not None:
-            # a LIMIT 1 subquery per matching product (its SKUs by index, then their stock rows by key):
-            # PostgreSQL would otherwise hash every in-stock SKU of the store for a plain EXISTS
-            stocked = (select(literal(1)).where(Sku.product_id == ProductSearch.product_id, Sku.active.is_(True),
-                                                inventory.has_stock(in_stock_at, Sku.id))
-                       .limit(1).scalar_subquery().is_not(None))
+            stocked = _stocked(in_stock_at, ProductSearch.product_id)
             if only_in_stock:
                 stmt = stmt.where(stocked)
             else:
@@ -65,15 +61,8 @@ class SearchRepository:
         if flag is not None:
             stmt = stmt.add_columns(flag)
             order.append(flag.desc())
-        if sort == "price_asc":
-            order += [ProductSearch.price_fen.is_(None), ProductSearch.price_fen.asc()]
-        elif sort == "price_desc":
-            order += [ProductSearch.price_fen.is_(None), ProductSearch.price_fen.desc()]
-        elif sort == "sales":
-            order += [ProductSearch.sales.desc()]
-        else:  # relevance: the name starting with the words, then the best selling, then the shortest name
-            order += [*([] if query.empty else [self._starts(query)]), ProductSearch.sales.desc(),
-                      ProductSearch.name_len.asc()]
+        order += _order(sort, ProductSearch.sales, ProductSearch.price_fen, ProductSearch.name_len,
+                        None if query.empty else self._starts(query))
         if query.empty:  # browsing: the count apart, so that a page in sales order can walk the index
             total = self.session.scalar(select(func.count()).select_from(self._counted(stmt))) or 0
             rows = self.session.execute(stmt.order_by(*order, ProductSearch.product_id).offset(offset)
@@ -82,13 +71,22 @@ class SearchRepository:
             stmt = stmt.add_columns(func.count().over().label("total"))
             rows = self.session.execute(stmt.order_by(*order, ProductSearch.product_id).offset(offset)
                                         .limit(limit)).all()
-            total = rows[0][-1] if rows else \
-                self.session.scalar(select(func.count()).select_from(self._counted(stmt))) or 0
+            total = self._total(rows, offset, stmt)
         return [Hit(r[0], bool(r[1]) if flag is not None else (True if only_in_stock else None)) for r in rows], total
+
+    def _total(self, rows: list[Any], offset: int, stmt: Select) -> int:
+        """The count a page's rows carry (their last column); a page past the end counts apart, the first
+        page without rows has none to count (no second round trip for a search that finds nothing)."""
+        if rows:
+            return int(rows[0][-1])
+        if not offset:
+            return 0
+        return self.session.scalar(select(func.count()).select_from(self._counted(stmt))) or 0
 
     @staticmethod
     def _counted(stmt: Select) -> Any:
-        return stmt.with_only_columns(ProductSearch.product_id).order_by(None).subquery()
+        """The statement's rows (its first column, the product id) without order, for counting them."""
+        return stmt.with_only_columns(stmt.selected_columns[0]).order_by(None).subquery()
 
     @staticmethod
     def _starts(query: Query) -> ColumnElement[int]:
@@ -105,6 +103,28 @@ class SearchRepository:
 
     def all_terms(self) -> list[str]:
         return list(self.session.scalars(select(ProductSearch.terms)))
+
+
+def _stocked(location_id: int, product_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """Whether the product has an active SKU in stock at the location: a LIMIT 1 subquery per product (its
+    SKUs by index, then their stock rows by key); PostgreSQL would otherwise hash every in-stock SKU of
+    the store for a plain EXISTS."""
+    return (select(literal(1)).where(Sku.product_id == product_id, Sku.active.is_(True),
+                                     inventory.has_stock(location_id, Sku.id))
+            .limit(1).scalar_subquery().is_not(None))
+
+
+def _order(sort: str, sales: ColumnElement[int], price: ColumnElement[int | None], name_len: ColumnElement[int],
+           starts: ColumnElement[int] | None) -> list[Any]:
+    """The sort's keys (the product id breaks the last ties, added by the caller). Relevance: the name
+    starting with the words, then the best selling, then the shortest name."""
+    if sort == "price_asc":
+        return [price.is_(None), price.asc()]
+    if sort == "price_desc":
+        return [price.is_(None), price.desc()]
+    if sort == "sales":
+        return [sales.desc()]
+    return [*([] if starts is None else [starts]), sales.desc(), name_len.asc()]
 
 
 class SqliteSearch(SearchRepository):
@@ -124,6 +144,49 @@ class PostgresSearch(SearchRepository):
     def matches(self, query: Query) -> ColumnElement[bool]:
         expr = " & ".join(f"'{tok}'" if t.cjk else f"'{tok}':*" for t in query.terms for tok in t.tokens)
         return text("product_search.tokens @@ CAST(:tsq AS tsquery)").bindparams(tsq=expr)
+
+    def find(self, query: Query, *, category_id: int | None = None, supplier_id: int | None = None,
+             in_stock_at: int | None = None, only_in_stock: bool = False, sort: str = "relevance",
+             offset: int = 0, limit: int = 20) -> tuple[list[Hit], int]:
+        """As SearchRepository.find, in an order PostgreSQL cannot get wrong. The matches come first (a
+        MATERIALIZED CTE: the GIN index's set with the sort keys): otherwise, for a word whose matches
+        it underestimates (a prefix such as `'zs':*`), the planner walks the whole sales index testing
+        every product's vector, although the count needs every match anyway (25 ms instead of 4). Then
+        the ranked matches; with a store to rank in-stock first, stock is looked up along the ranked
+        matches only until the page is full (in stock, then not), not for every match. Counting only
+        what is in stock does need every match looked up."""
+        if query.empty:
+            return super().find(query, category_id=category_id, supplier_id=supplier_id, in_stock_at=in_stock_at,
+                                only_in_stock=only_in_stock, sort=sort, offset=offset, limit=limit)
+        m = self._filtered(query, category_id, supplier_id).add_columns(
+            ProductSearch.sales, ProductSearch.price_fen, ProductSearch.name_len, self._starts(query).label("starts"))
+
+        def order(cols: Any) -> list[Any]:
+            return [*_order(sort, cols.sales, cols.price_fen, cols.name_len, cols.starts), cols.product_id]
+
+        if in_stock_at is None or only_in_stock:
+            m = m.cte("matches").prefix_with("MATERIALIZED")
+            stmt = select(m.c.product_id)
+            if in_stock_at is not None:
+                stmt = stmt.where(_stocked(in_stock_at, m.c.product_id))
+            stmt = stmt.add_columns(func.count().over().label("total"))
+            rows = self.session.execute(stmt.order_by(*order(m.c)).offset(offset).limit(limit)).all()
+            return [Hit(r[0], True if in_stock_at is not None else None) for r in rows], \
+                self._total(rows, offset, stmt)
+        # in stock first: the matches ranked once (the CTE is read in its order, and lazily), the first
+        # offset+limit of them in stock, then the first offset+limit not, a page of the two
+        ranked = m.order_by(*order(m.selected_columns)).cte("ranked").prefix_with("MATERIALIZED")
+        stocked = _stocked(in_stock_at, ranked.c.product_id)
+        wanted = offset + limit
+        both = union_all(
+            select(ranked, literal(1).label("in_stock")).where(stocked).limit(wanted),
+            select(ranked, literal(0).label("in_stock")).where(~stocked).limit(wanted)).subquery("both")
+        total = select(func.count()).select_from(ranked).scalar_subquery()
+        rows = self.session.execute(select(both.c.product_id, both.c.in_stock, total.label("total"))
+                                    .order_by(both.c.in_stock.desc(), *order(both.c)).offset(offset)
+                                    .limit(limit)).all()
+        count = int(rows[0][-1]) if rows else (self.session.scalar(select(total)) or 0) if offset else 0
+        return [Hit(r[0], bool(r[1])) for r in rows], count
 
 
 def for_session(session: Session) -> SearchRepository:
