@@ -121,3 +121,11 @@ def test_unknown_or_odd_text_stays_as_written():
     assert v.sourcing_method("quantum", "zh-CN") == "quantum"
     huge = "9" * 400
     assert v.sourcing_reason(f"sku {huge}: no eligible location holds {huge} unit(s)", "zh-CN").startswith("SKU 9")
+
+
+def test_an_order_routed_by_the_engine_keeps_its_reason_and_pages_translate_it():
+    """Placing sources through the engine: order.route_reason and the first history note are its reason."""
+    reason = "1 location(s), 300 fen by exact"
+    assert v.route_reason(reason, "zh-CN") == "1 个地点，成本 ¥3.00，方法：精确搜索"
+    assert v.history_note(reason, "en") == "1 location(s), cost ¥3.00, found by exact search"
+    assert v.route_reason("chosen store lacks stock", "zh-CN") == "所选门店库存不足"  # the older reasons still read

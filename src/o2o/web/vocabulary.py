@@ -40,34 +40,6 @@ class Translator:
         text = self.texts.get(key, key)
         return text.format(**values) if values else text
 
-_REASONS: list[tuple[re.Pattern[str], Callable[[re.Match[str], Translator], str]]] = [
-    (re.compile(r"^chosen store has every line$"), lambda m, t: t("reason.chosen")),
-    (re.compile(r"^chosen store lacks stock$"), lambda m, t: t("reason.chosen_short")),
-    (re.compile(r"^chosen store cannot serve this mode$"), lambda m, t: t("reason.chosen_mode")),
-    (re.compile(r"^nearest store within (?P<radius>\d+) m with every line \((?P<distance>\d+) m\)$"),
-     lambda m, t: t("reason.nearest", **m.groupdict())),
-    (re.compile(r"^no store within its radius has every line$"), lambda m, t: t("reason.no_store")),
-    (re.compile(r"^parcel wanted$"), lambda m, t: t("reason.parcel_wanted")),
-    (re.compile(r"^(?P<kind>warehouse|store) (?P<name>.+) ships by parcel$"),
-     lambda m, t: t(f"reason.parcel.{m['kind']}")),  # the location is named on the page, in its language
-    (re.compile(r"^moved from location (?P<src>\d+) to (?P<dst>\d+) by head office(?:: (?P<words>.*))?$"),
-     lambda m, t: t("reason.moved", src=m["src"], dst=m["dst"]) + (f": {m['words']}" if m["words"] else "")),
-]
-
-_NOTES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Translator], str]]] = [
-    (re.compile(r"^paid at the till$"), lambda m, t: t("note.paid_till")),
-    (re.compile(r"^sold at the till$"), lambda m, t: t("note.sold_till")),
-    (re.compile(r"^hold released$"), lambda m, t: t("note.hold_released")),
-    (re.compile(r"^unpaid$"), lambda m, t: t("note.unpaid")),
-    (re.compile(r"^pickup code re-issued$"), lambda m, t: t("note.code_reissued")),
-    (re.compile(r"^short pick: the customer cancelled$"), lambda m, t: t("note.short_cancelled")),
-    (re.compile(r"^refund (?P<fen>\d+) fen$"), lambda m, t: t("note.refund", amount=format_cny(int(m["fen"])))),
-    (re.compile(r"^partial accepted: (?P<items>.*)$"),
-     lambda m, t: t("note.partial", items=", ".join(
-         t("note.sku", sku=x[1], n=x[2]) if (x := re.match(r"sku (\d+) -(\d+)$", part.strip())) else part.strip()
-         for part in m["items"].split(",")))),
-    *_REASONS,
-]
 
 # the sourcing engine (o2o.fulfillment.sourcing: engine.py, search.py, rules.py), every text it writes
 _SOURCING_LIMITS: list[tuple[re.Pattern[str], Callable[[re.Match[str], Translator], str]]] = [
@@ -97,6 +69,37 @@ _SOURCING_RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Translator
      lambda m, t: t("src.rule.ruled_out", **m.groupdict())),
 ]
 _SOURCING_METHODS = ("exact", "cp-sat", "none")
+
+_REASONS: list[tuple[re.Pattern[str], Callable[[re.Match[str], Translator], str]]] = [
+    (re.compile(r"^chosen store has every line$"), lambda m, t: t("reason.chosen")),
+    (re.compile(r"^chosen store lacks stock$"), lambda m, t: t("reason.chosen_short")),
+    (re.compile(r"^chosen store cannot serve this mode$"), lambda m, t: t("reason.chosen_mode")),
+    (re.compile(r"^nearest store within (?P<radius>\d+) m with every line \((?P<distance>\d+) m\)$"),
+     lambda m, t: t("reason.nearest", **m.groupdict())),
+    (re.compile(r"^no store within its radius has every line$"), lambda m, t: t("reason.no_store")),
+    (re.compile(r"^parcel wanted$"), lambda m, t: t("reason.parcel_wanted")),
+    (re.compile(r"^(?P<kind>warehouse|store) (?P<name>.+) ships by parcel$"),
+     lambda m, t: t(f"reason.parcel.{m['kind']}")),  # the location is named on the page, in its language
+    (re.compile(r"^moved from location (?P<src>\d+) to (?P<dst>\d+) by head office(?:: (?P<words>.*))?$"),
+     lambda m, t: t("reason.moved", src=m["src"], dst=m["dst"]) + (f": {m['words']}" if m["words"] else "")),
+    *_SOURCING,  # orders routed by the sourcing engine keep its reason
+]
+
+_NOTES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Translator], str]]] = [
+    (re.compile(r"^paid at the till$"), lambda m, t: t("note.paid_till")),
+    (re.compile(r"^sold at the till$"), lambda m, t: t("note.sold_till")),
+    (re.compile(r"^hold released$"), lambda m, t: t("note.hold_released")),
+    (re.compile(r"^unpaid$"), lambda m, t: t("note.unpaid")),
+    (re.compile(r"^pickup code re-issued$"), lambda m, t: t("note.code_reissued")),
+    (re.compile(r"^short pick: the customer cancelled$"), lambda m, t: t("note.short_cancelled")),
+    (re.compile(r"^refund (?P<fen>\d+) fen$"), lambda m, t: t("note.refund", amount=format_cny(int(m["fen"])))),
+    (re.compile(r"^partial accepted: (?P<items>.*)$"),
+     lambda m, t: t("note.partial", items=", ".join(
+         t("note.sku", sku=x[1], n=x[2]) if (x := re.match(r"sku (\d+) -(\d+)$", part.strip())) else part.strip()
+         for part in m["items"].split(",")))),
+    *_REASONS,
+]
+
 
 _CHANNELS = ("h5", "app", "mini_program", "pos", "router", "system", "api", "customer", "sign-in")
 _PREFIXED = {"payment": "actor.payment", "staff": "actor.staff", "api_key": "actor.api_key",
