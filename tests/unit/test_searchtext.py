@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from o2o.catalog.search.service import correct
+from o2o.catalog.search.service import correct, index_words
 from o2o.kernel.searchtext import (
     MAX_TERM_LEN,
     MAX_TERMS,
@@ -82,9 +82,7 @@ def test_chinese_terms_become_pinyin_for_homophones():
 
 def test_a_typo_is_corrected_to_the_nearest_commonest_word():
     counts = Counter({"milk": 50, "mild": 2, "yogurt": 10, "niunai": 30, "silk": 1})
-    ordered = {"": sorted(counts)}
-    for w in ordered[""]:
-        ordered.setdefault(w[0], []).append(w)
+    ordered = index_words(counts)
     assert str(correct(parse_query("mlik"), counts, ordered)) == "milk"  # a swap is one edit
     assert str(correct(parse_query("yogrut"), counts, ordered)) == "yogurt"
     assert str(correct(parse_query("niunia"), counts, ordered)) == "niunai"
@@ -92,6 +90,16 @@ def test_a_typo_is_corrected_to_the_nearest_commonest_word():
     assert correct(parse_query("milk"), counts, ordered) is None  # nothing to correct
     assert correct(parse_query("mi"), counts, ordered) is None  # too short to guess
     assert correct(parse_query("qqqqqq"), counts, ordered) is None
+
+
+def test_among_many_equally_near_words_the_commonest_wins():
+    """Every word one edit away is weighed (not the first 20 of the alphabet), and a word of another first
+    letter is found among those of about the same length."""
+    near = [f"aaaa{c}" for c in "0123456789abcdefghijklmnoprstuvwxyz"]  # 35 words one edit from aaaaq
+    counts = Counter({**dict.fromkeys(near, 1), "aaaaz": 5, "baaaaq": 3, "baaaaaaaaq": 9})
+    ordered = index_words(counts)
+    assert str(correct(parse_query("aaaaq"), counts, ordered)) == "aaaaz"
+    assert str(correct(parse_query("caaaaq"), counts, ordered)) == "baaaaq"
 
 
 def test_a_store_is_found_by_street_district_and_their_pinyin():

@@ -43,7 +43,7 @@ class _Vocabulary:
             self._generation += 1
 
     def get(self, db: Database) -> tuple[Counter[str], dict[str, list[str]]]:
-        """(uses per word, the words by first letter sorted; "" -> all of them sorted)."""
+        """(uses per word, the words sorted and grouped: index_words)."""
         with self._lock:
             hit = self._cache.get(db.url)
             generation = self._generation
@@ -51,15 +51,23 @@ class _Vocabulary:
             return hit[2], hit[3]
         with db.read() as s:
             counts: Counter[str] = Counter(_WORDS.findall(" ".join(repository.for_session(s).all_terms())))
-        ordered: dict[str, list[str]] = {"": sorted(counts)}
-        for word in ordered[""]:
-            ordered.setdefault(word[0], []).append(word)
+        ordered = index_words(counts)
         with self._lock:
             self._cache[db.url] = (time.monotonic(), generation, counts, ordered)
         return counts, ordered
 
 
 VOCABULARY = _Vocabulary()
+
+
+def index_words(words: Iterable[str]) -> dict[str, list[str]]:
+    """The words sorted: "" -> all of them, a first letter -> those starting with it, "#n" -> those of n
+    letters (a word n letters long is at least |n - m| edits from one of m: the only ones worth trying)."""
+    ordered: dict[str, list[str]] = {"": sorted(words)}
+    for word in ordered[""]:
+        ordered.setdefault(word[0], []).append(word)
+        ordered.setdefault(f"#{len(word)}", []).append(word)
+    return ordered
 
 
 def _known(word: str, ordered: list[str]) -> bool:
@@ -70,8 +78,9 @@ def _known(word: str, ordered: list[str]) -> bool:
 
 def correct(query: Query, counts: Counter[str], ordered: dict[str, list[str]]) -> Query | None:
     """The query with each unknown Latin word replaced by the nearest word of the index (one edit for
-    short words, two from 7 letters; a swap of two letters is one edit; ties go to the commoner word;
-    words with the same first letter are tried first). None when nothing could be corrected."""
+    short words, two from 7 letters; a swap of two letters is one edit; ties go to the commoner word, then
+    the first in the alphabet; words with the same first letter are tried first). `ordered`: index_words.
+    None when nothing could be corrected."""
     out: list[Term] = []
     changed = False
     for term in query.terms:
@@ -83,8 +92,10 @@ def correct(query: Query, counts: Counter[str], ordered: dict[str, list[str]]) -
             continue
         limit = 1 if len(term.text) < 7 else 2
         near = process.extract(term.text, ordered.get(term.text[0], []), scorer=OSA.distance, score_cutoff=limit,
-                               limit=20) or process.extract(term.text, ordered[""], scorer=OSA.distance,
-                                                            score_cutoff=limit, limit=20)
+                               limit=None)
+        if not near:  # any first letter: only words of about the same length can be near enough
+            pool = [w for n in range(len(term.text) - limit, len(term.text) + limit + 1) for w in ordered.get(f"#{n}", ())]
+            near = process.extract(term.text, pool, scorer=OSA.distance, score_cutoff=limit, limit=None)
         if not near:
             out.append(term)
             continue
