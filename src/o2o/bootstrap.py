@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import timedelta
 
+from o2o.adapters.couriers import Courier
+from o2o.adapters.couriers.dada import DadaCourier
+from o2o.adapters.couriers.sim import Profile, SimCourier
 from o2o.adapters.douyin.login import DouyinLogin
 from o2o.adapters.geocoding import Geocoder
 from o2o.adapters.geocoding.amap import AmapGeocoder
@@ -18,6 +22,8 @@ from o2o.adapters.wechat.login import WechatLogin
 from o2o.cart import service as carts
 from o2o.catalog import handlers as catalog_handlers
 from o2o.config import Settings, get_settings
+from o2o.couriers import handlers as courier_handlers
+from o2o.couriers import service as couriers_service
 from o2o.customers import service as customers
 from o2o.deps import Container
 from o2o.fulfillment import service as fulfillment
@@ -73,7 +79,26 @@ def build(settings: Settings | None = None, db: Database | None = None, clock: C
     register_merge_steps()
     return Container(settings=settings, db=db, clock=clock, payments=sandbox, providers=providers, offered=offered,
                      sms=DevSms(db, clock, keep=settings.dev), passwords=Passwords(cheap=settings.cheap_password_hashing),
-                     logins=mini_program_logins(settings), geocoder=geocoder(settings))
+                     logins=mini_program_logins(settings), geocoder=geocoder(settings),
+                     couriers=couriers(settings, clock))
+
+
+def couriers(settings: Settings, clock: Clock) -> dict[str, Courier]:
+    """The same-city courier platforms of O2O_COURIERS, in failover order: "sim*" simulated (run by the
+    worker, calling back to the app's public URL, read at each call), "dada" Dada's open platform."""
+    out: dict[str, Courier] = {}
+    for name in settings.couriers:
+        if name.startswith("sim"):
+            out[name] = SimCourier(name, settings.courier_secret, lambda: settings.public_base_url, clock,
+                                   Profile(**settings.courier_sim.get(name, {})), timeout_s=settings.courier_timeout_s)
+        elif name == "dada":
+            out[name] = DadaCourier(name, settings.dada_app_key, settings.dada_app_secret, settings.dada_source_id,
+                                    settings.dada_shop_no, settings.dada_city_code, settings.dada_base_url,
+                                    f"{settings.public_base_url}/api/v1/couriers/dada/callback",
+                                    timeout_s=settings.courier_timeout_s)
+        else:
+            raise RuntimeError(f"O2O_COURIERS: unknown courier {name!r} (sim-<name>, dada)")
+    return out
 
 
 def geocoder(settings: Settings) -> Geocoder:
@@ -159,6 +184,13 @@ def handlers(c: Container) -> dict[str, list[tuple[str, Handler]]]:
             on(topic, "messages.wechat_order_status",
                messaging_handlers.notify_order_status(wechat, c.settings.wechat_templates))
     on("customers.erased", "messages.forget_wechat_consents", messaging_handlers.forget_consents)
+    # same-city couriers (issue 13): a ready store delivery is dispatched; platform calls go through the outbox
+    if c.couriers:
+        on(courier_handlers.READY, "couriers.open", courier_handlers.open_delivery)
+        on(courier_handlers.DISPATCH, "couriers.dispatch", courier_handlers.dispatch_with(c.couriers, list(c.couriers)))
+        on(courier_handlers.CANCEL, "couriers.cancel", courier_handlers.cancel_with(c.couriers))
+        on(courier_handlers.TIP, "couriers.tip", courier_handlers.tip_with(c.couriers))
+        on(courier_handlers.ORDER_CANCELLED, "couriers.order_cancelled", courier_handlers.order_cancelled)
     return table
 
 
@@ -231,4 +263,30 @@ def relay_thread(c: Container) -> RelayThread:
             last_sla[0] = time.monotonic()
             fulfillment.watch_sla(c.uow())
 
-    return RelayThread(relay(c), c.settings.relay_poll_s, periodic=[expire, purge, points, groups, sla_watch])
+    return RelayThread(relay(c), c.settings.relay_poll_s, periodic=[expire, purge, points, groups, sla_watch,
+                                                                     *courier_jobs(c)])
+
+def courier_jobs(c: Container) -> list[Callable[[], None]]:
+    """The simulated platforms' own life (every round), deliveries no rider took in time (every 15 s), and
+    deliveries not heard of for a while asked about (every minute)."""
+    if not c.couriers:
+        return []
+    last: dict[str, float] = {}
+
+    def due(name: str, every_s: float) -> bool:
+        now = time.monotonic()
+        if name in last and now - last[name] < every_s:
+            return False
+        last[name] = now
+        return True
+
+    def run() -> None:
+        for courier in c.couriers.values():
+            if isinstance(courier, SimCourier):
+                courier.advance()
+        if due("expire", 15):
+            couriers_service.expire_waiting(c.db, c.uow, c.settings.courier_expire_minutes)
+        if due("poll", 60):
+            couriers_service.poll(c.db, c.uow, c.couriers, c.settings.courier_poll_minutes)
+
+    return [run]

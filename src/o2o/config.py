@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -145,6 +146,23 @@ class Settings(BaseSettings):
     # O2O_WECHAT_BASE_URL): template id per order status (order_paid, pickup_ready, shipped, cancelled)
     wechat_templates: dict[str, str] = {}
     wechat_miniprogram_state: str = "formal"  # formal | trial | developer
+    # same-city couriers (issue 13), in failover order: "sim-a", "sim-b" ... (simulated platforms run by the
+    # worker, calling back to public_base_url) and/or "dada" (Dada's open platform, with the keys below).
+    # Empty: store deliveries are shipped and confirmed by hand
+    couriers: list[str] = []
+    courier_secret: str = "sim-courier-secret-change-me"  # the simulated platforms' app secret
+    # a simulated platform's behaviour by name (o2o.adapters.couriers.sim.Profile fields as JSON), e.g.
+    # {"sim-a": {"refuse": 0.1, "lose": 0.05, "reassign": 0.1, "cancel": 0.05}}
+    courier_sim: dict[str, dict[str, Any]] = {}
+    courier_expire_minutes: float = Field(10.0, gt=0, le=240)  # no rider this long: fail over to the next courier
+    courier_poll_minutes: float = Field(3.0, gt=0, le=240)  # no callback this long: ask the platform (lost ones)
+    courier_timeout_s: float = 5.0
+    dada_app_key: str = ""
+    dada_app_secret: str = ""
+    dada_source_id: str = ""
+    dada_shop_no: str = ""
+    dada_city_code: str = "021"
+    dada_base_url: str = "https://newopen.imdada.cn"
 
     @property
     def dev(self) -> bool:

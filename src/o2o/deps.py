@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Query, Request
 from sqlalchemy.orm import Session
 
+from o2o.adapters.couriers import Courier
 from o2o.adapters.geocoding import Geocoder
 from o2o.adapters.messages.sms import DevSms
 from o2o.adapters.miniprogram import MiniProgramLogin
@@ -38,6 +39,8 @@ class Container:
     offered: tuple[str, ...] = ()
     # geocoding of typed addresses (o2o.adapters.geocoding: the offline gazetteer or a web service)
     geocoder: Geocoder | None = None
+    # same-city courier platforms by name, in failover order (o2o.adapters.couriers; bootstrap.couriers)
+    couriers: dict[str, Courier] = field(default_factory=dict)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.db, self.clock)

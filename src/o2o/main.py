@@ -24,6 +24,7 @@ from o2o.backoffice.pages import router as backoffice_pages
 from o2o.catalog.routes import router as catalog_routes
 from o2o.console.live import STREAMS as console_streams
 from o2o.console.pages import router as console_pages
+from o2o.couriers.routes import router as courier_routes
 from o2o.customers.routes import router as customer_routes
 from o2o.deps import Container
 from o2o.fulfillment.routes import router as fulfillment_routes
@@ -68,7 +69,7 @@ STATIC_DIR = Path(__file__).parent / "web" / "static"
 ROUTERS = (catalog_routes, location_routes, inventory_routes, customer_routes, order_routes, fulfillment_routes,
            loyalty_routes, promotion_routes, groupbuy_routes, till_routes, pos_sync_routes, pos_routes,
            iam_routes, audit_routes, iam_pages, shop_pages, console_pages, backoffice_pages,
-           messaging_routes, returns_routes)
+           messaging_routes, returns_routes, courier_routes)
 
 
 def route_list(app: FastAPI) -> list[tuple[str, str]]:

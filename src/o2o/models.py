@@ -4,6 +4,7 @@ from o2o.adapters.messages import models as messages  # noqa: F401
 from o2o.audit import models as audit  # noqa: F401
 from o2o.cart import models as cart  # noqa: F401
 from o2o.catalog import models as catalog  # noqa: F401
+from o2o.couriers import models as couriers  # noqa: F401
 from o2o.customers import models as customers  # noqa: F401
 from o2o.fulfillment import models as fulfillment  # noqa: F401
 from o2o.groupbuy import models as groupbuy  # noqa: F401

@@ -360,6 +360,33 @@ def confirm_delivery(uow: UnitOfWork, fulfillment_id: int, actor: str) -> Fulfil
     return _change(uow, fulfillment_id, lambda fo: _move(uow, fo, DELIVERED, actor))
 
 
+# --- couriers (issue 13): a courier platform's callback moves the fulfilment, in the callback's unit of work ---
+
+def courier_picked_up(uow: UnitOfWork, fulfillment_id: int, actor: str, note: str = "") -> bool:
+    """Joins the caller's unit of work: the rider has the goods, so a ready (or still picking) store
+    delivery is shipped and its stock committed. False when there is nothing to do (already shipped,
+    delivered) or it cannot leave (short picked, cancelled): the caller keeps the courier's state anyway."""
+    fo = repo.locked(uow.session, fulfillment_id)
+    if fo is None or fo.mode != routing.STORE_DELIVERY or fo.status not in (NEW, PICKING, READY):
+        return False
+    if fo.status == NEW:
+        _move(uow, fo, PICKING, actor, "picked in one step")
+    inventory.commit(uow.session, fo.order_number, uow.clock.now(), location_id=fo.location_id)
+    _move(uow, fo, SHIPPED, actor, note[:300])
+    return True
+
+
+def courier_delivered(uow: UnitOfWork, fulfillment_id: int, actor: str, note: str = "") -> bool:
+    """Joins the caller's unit of work: the courier delivered (shipped first if the pick-up report was
+    lost). False when there is nothing to do."""
+    courier_picked_up(uow, fulfillment_id, actor, note)
+    fo = repo.locked(uow.session, fulfillment_id)
+    if fo is None or fo.status != SHIPPED:
+        return False
+    _move(uow, fo, DELIVERED, actor, note[:300])
+    return True
+
+
 def get(db: Database, fulfillment_id: int) -> FulfillmentOut:
     with db.read() as s:
         fo = s.get(FulfillmentOrder, fulfillment_id)

@@ -259,6 +259,11 @@ ROUTES: dict[tuple[str, str], Rule] = {
     # the real providers' notifications: authenticated by their signatures (RSA), not by a caller
     ("POST", f"{V1}/payments/wechatpay/notify"): PUBLIC,
     ("POST", f"{V1}/payments/alipay/notify"): PUBLIC,
+    # same-city couriers (o2o.couriers): the platforms' callbacks are authenticated by their signature;
+    # a store sees its own deliveries and raises the tip when no rider takes one
+    ("POST", f"{V1}/couriers/{{provider}}/callback"): PUBLIC,
+    ("GET", f"{V1}/couriers/deliveries/{{delivery_id}}"): staff("fulfillment:read"),
+    ("POST", f"{V1}/couriers/deliveries/{{delivery_id}}/tip"): staff("fulfillment:write"),
     # fulfilment
     ("GET", f"{V1}/fulfillments"): staff("fulfillment:read"),
     ("GET", f"{V1}/fulfillments/{{fulfillment_id}}"): staff("fulfillment:read"),
