@@ -36,7 +36,8 @@ NAV = (("dashboard", "/admin", "analytics:read"), ("products", "/admin/products"
        ("transfers", "/admin/transfers", "inventory:read"),
        ("audit", "/admin/audit", "audit:read"),
        ("reconcile", "/admin/payments/reconcile", "payments:reconcile"), ("returns", "/admin/returns", "orders:read"),
-       ("sourcing", "/admin/sourcing/rules", "sourcing:manage"))
+       ("sourcing", "/admin/sourcing/rules", "sourcing:manage"),
+       ("at_risk", "/admin/fulfilment/at-risk", "fulfillment:read"))
 
 TEXTS: Texts = catalog_texts("backoffice.common")
 for _lang, _texts in TILL_TEXTS.items():  # the till page's name in the navigation (o2o.backoffice.tills)

@@ -20,6 +20,7 @@ from o2o.backoffice import (  # noqa: F401
     products,
     reconcile,  # noqa: F401  (payment statements)
     returns,  # noqa: F401  (the refund queue: approve, refuse, refund; time to refund per store)
+    sla,  # noqa: F401  (orders at risk of missing their promise; on-time rate per store)
     sourcing,  # noqa: F401  (the sourcing rules editor and "why these locations" of an order)
     stock,
     store_edit,  # noqa: F401  (a store's form: hours, reach, capacity, paused online orders)

@@ -28,6 +28,7 @@ from o2o.console.common import (
     store_in_scope,
     zone_of,
 )
+from o2o.console.sla_board import at_risk_of
 from o2o.console.texts import TEXTS
 from o2o.deps import Container, ContainerDep, PrincipalDep, Uow
 from o2o.fulfillment import service as fulfillment
@@ -149,7 +150,8 @@ def queue_page(request: Request, c: ContainerDep, p: PrincipalDep, location_id: 
     store = store_in_scope(c, p, location_id)
     found = lanes(c, request, store)
     latest, _ = fulfillment.board_state(c.db, store.id)
-    return page(request, p, store, "console/queue.html", {"lanes": found, "latest": latest}, section="queue")
+    return page(request, p, store, "console/queue.html", {"lanes": found, "latest": latest,
+                                                          "at_risk": at_risk_of(c, store)}, section="queue")
 
 
 @router.get("/console/{location_id}/board", response_class=HTMLResponse)
@@ -157,7 +159,8 @@ def queue_board(request: Request, c: ContainerDep, p: PrincipalDep, location_id:
     """Just the board, for the page's auto-refresh."""
     store = store_in_scope(c, p, location_id)
     latest, _ = fulfillment.board_state(c.db, store.id)
-    return page(request, p, store, "console/_board.html", {"lanes": lanes(c, request, store), "latest": latest},
+    return page(request, p, store, "console/_board.html", {"lanes": lanes(c, request, store), "latest": latest,
+                                                           "at_risk": at_risk_of(c, store)},
                 section="queue", path=f"/console/{store.id}")
 
 

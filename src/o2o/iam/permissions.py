@@ -487,6 +487,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     # the refund queue (o2o.backoffice.returns): approve or refuse with a reason, refund, time to refund per store
     ("GET", "/admin/returns"): staff("orders:read"),
     ("GET", "/admin/sourcing/rules"): staff("sourcing:manage"),
+    ("GET", "/admin/fulfilment/at-risk"): staff("fulfillment:read"),  # SLA (issue 13)
     ("POST", "/admin/sourcing/rules"): staff("sourcing:manage"),
     ("POST", "/admin/sourcing/rules/{rule_id}/toggle"): staff("sourcing:manage"),
     ("POST", "/admin/sourcing/rules/{rule_id}/move"): staff("sourcing:manage"),
