@@ -170,35 +170,47 @@ def make_orders(world: World, seed: int, n: int) -> list[Order]:
     minutes = _arrivals(g, n)
     home = g.choice(world.n_stores, size=n, p=world.traffic)
     lat, lng = offset(g, world.lat[home], world.lng[home], 1500.0)
-    n_lines = g.choice(np.arange(1, 11), size=n, p=LINES_P)
-    cum = np.cumsum(world.popularity)
+    n_lines = np.minimum(g.choice(np.arange(1, 11), size=n, p=LINES_P), world.skus)
     modes = g.choice(3, size=n, p=[0.5, 0.3, 0.2])
     urgent = g.random(n) < 0.3
     tier = g.choice(3, size=n, p=[0.87, 0.10, 0.03])
+    # SKUs by popularity and units, drawn in one go and read in turn (repeats within an order skipped)
+    draws = 4 * int(n_lines.sum()) + 64
+    sku_draw = np.minimum(np.searchsorted(np.cumsum(world.popularity), g.random(draws)), world.skus - 1).tolist()
+    qty_draw = (g.choice(3, size=draws, p=QTY_P) + 1).tolist()
+    at = 0
     out = []
-    for o in range(n):
-        want = min(int(n_lines[o]), world.skus)
-        lines: dict[int, int] = {}
-        while len(lines) < want:
-            k = int(min(np.searchsorted(cum, g.random()), world.skus - 1))
-            if k not in lines:
-                lines[k] = int(g.choice(3, p=QTY_P)) + 1
-        d = haversine(lat[o], lng[o], world.lat, world.lng)
-        stores = [i for i in np.argsort(d[:world.n_stores], kind="stable") if d[i] <= MAX_RADIUS_M]
-        nearest = int(np.argmin(d[:world.n_stores]))
-        now = MIDNIGHT + timedelta(minutes=int(minutes[o]))
-        common = dict(tier=(None, "gold", "platinum")[tier[o]], lat=float(lat[o]), lng=float(lng[o]))
-        if modes[o] == 0:
-            req = Request(lines, STORE_DELIVERY, now, now + timedelta(minutes=60 if urgent[o] else 120),
-                          has_address=True, **common)
-        elif modes[o] == 1:
-            req = Request(lines, PICKUP, now, now + timedelta(minutes=30), chosen_location_id=nearest + 1, **common)
-            if nearest not in stores:
-                stores.append(nearest)
-        else:
-            req = Request(lines, PARCEL, now, now + timedelta(days=2), has_address=True, **common)
-        cand = [(int(i), float(d[i])) for i in stores] + [(int(i), float(d[i])) for i in range(world.n_stores, world.n)]
-        out.append(Order(o, req, int(minutes[o]) // 60, tuple(cand)))
+    for lo in range(0, n, 1000):
+        dist = haversine(lat[lo:lo + 1000, None], lng[lo:lo + 1000, None], world.lat[None, :], world.lng[None, :])
+        for o in range(lo, min(n, lo + 1000)):
+            lines: dict[int, int] = {}
+            while len(lines) < n_lines[o]:
+                if at == draws:
+                    sku_draw += np.minimum(np.searchsorted(np.cumsum(world.popularity), g.random(draws)),
+                                           world.skus - 1).tolist()
+                    qty_draw += (g.choice(3, size=draws, p=QTY_P) + 1).tolist()
+                    draws *= 2
+                lines.setdefault(sku_draw[at], qty_draw[at])
+                at += 1
+            d = dist[o - lo]
+            ds = d[:world.n_stores]
+            stores = [int(i) for i in np.flatnonzero(ds <= MAX_RADIUS_M)]
+            stores.sort(key=lambda i: (ds[i], i))
+            nearest = int(np.argmin(ds))
+            now = MIDNIGHT + timedelta(minutes=int(minutes[o]))
+            common = dict(tier=(None, "gold", "platinum")[tier[o]], lat=float(lat[o]), lng=float(lng[o]))
+            if modes[o] == 0:
+                req = Request(lines, STORE_DELIVERY, now, now + timedelta(minutes=60 if urgent[o] else 120),
+                              has_address=True, **common)
+            elif modes[o] == 1:
+                req = Request(lines, PICKUP, now, now + timedelta(minutes=30), chosen_location_id=nearest + 1,
+                              **common)
+                if nearest not in stores:
+                    stores.append(nearest)
+            else:
+                req = Request(lines, PARCEL, now, now + timedelta(days=2), has_address=True, **common)
+            cand = [(i, float(d[i])) for i in stores] + [(i, float(d[i])) for i in range(world.n_stores, world.n)]
+            out.append(Order(o, req, int(minutes[o]) // 60, tuple(cand)))
     return out
 
 
