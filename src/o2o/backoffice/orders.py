@@ -25,6 +25,7 @@ from o2o.backoffice.common import (
     router,
     text,
 )
+from o2o.couriers import view as courier_view
 from o2o.customers import service as customers
 from o2o.deps import ContainerDep, Uow
 from o2o.fulfillment import service as fulfillment
@@ -136,7 +137,8 @@ def _order_page(request: Request, c: ContainerDep, number: str, errors: dict[str
     ctx = {"order": shown, "fulfilments": fulfilments, "names": names, "customer": customer, "actions": actions,
            "targets": targets, "paid_fen": order.total_fen if order.paid_at else None, "errors": errors or {},
            "form": form or {}, "done": done if done in DONE else None,
-           "done_store": names.get(order.fulfil_location_id, "")}
+           "done_store": names.get(order.fulfil_location_id, ""),
+           **courier_view.for_staff(c.db, order.fulfillment_ids, locale)}
     return page(request, "backoffice/order.html", ctx, [TEXTS], status)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from o2o.console import (  # noqa: F401  (each adds its pages to the router)
     coupons,
+    couriers,  # a store delivery's courier: raise the tip
     handover,
     live,
     members,

@@ -30,6 +30,7 @@ from o2o.console.common import (
 )
 from o2o.console.sla_board import at_risk_of
 from o2o.console.texts import TEXTS
+from o2o.couriers import view as courier_view
 from o2o.deps import Container, ContainerDep, PrincipalDep, Uow
 from o2o.fulfillment import service as fulfillment
 from o2o.fulfillment.schemas import FulfillmentOut
@@ -73,6 +74,7 @@ class Card:
     attempts: int = 0
     lines: list[Line] = field(default_factory=list)
     picked: int = 0
+    courier: courier_view.Badge | None = None  # a store delivery's courier (issue 13)
 
     @property
     def items(self) -> int:
@@ -96,13 +98,14 @@ def cards_of(c: Container, request: Request, fos: list[FulfillmentOut], attempts
              with_slot: bool = True) -> list[Card]:
     names = sku_names(c, request, {ln.sku_id for fo in fos for ln in fo.lines})
     with_slot = with_slot and HAS_SLOT
+    couriers = courier_view.badges(c.db, [fo.id for fo in fos if fo.mode == "store_delivery"], locale_of(request))
     out = []
     for fo in fos:
         slot = getattr(orders.get(c.db, fo.order_number), "pickup_slot", None) if with_slot else None
         out.append(Card(id=fo.id, number=fo.order_number, mode=fo.mode, status=fo.status, paid_at=fo.created_at,
                         ready_at=fo.ready_at, closed_at=fo.closed_at, slot=slot, attempts=attempts.get(fo.id, 0),
                         lines=[Line(ln.sku_id, ln.quantity, names.get(ln.sku_id)) for ln in fo.lines],
-                        picked=sum(ln.picked for ln in fo.lines)))
+                        picked=sum(ln.picked for ln in fo.lines), courier=couriers.get(fo.id)))
     return out
 
 

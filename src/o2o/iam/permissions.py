@@ -264,6 +264,11 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", f"{V1}/couriers/{{provider}}/callback"): PUBLIC,
     ("GET", f"{V1}/couriers/deliveries/{{delivery_id}}"): staff("fulfillment:read"),
     ("POST", f"{V1}/couriers/deliveries/{{delivery_id}}/tip"): staff("fulfillment:write"),
+    # same-city couriers (o2o.couriers): the platforms' callbacks are authenticated by their signature;
+    # a store sees its own deliveries and raises the tip when no rider takes one
+    ("POST", f"{V1}/couriers/{{provider}}/callback"): PUBLIC,
+    ("GET", f"{V1}/couriers/deliveries/{{delivery_id}}"): staff("fulfillment:read"),
+    ("POST", f"{V1}/couriers/deliveries/{{delivery_id}}/tip"): staff("fulfillment:write"),
     # fulfilment
     ("GET", f"{V1}/fulfillments"): staff("fulfillment:read"),
     ("GET", f"{V1}/fulfillments/{{fulfillment_id}}"): staff("fulfillment:read"),
@@ -383,6 +388,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/console/{location_id}/fulfillments/{fulfillment_id}/picking"): staff("fulfillment:write"),
     ("POST", "/console/{location_id}/fulfillments/{fulfillment_id}/ready"): staff("fulfillment:write"),
     ("POST", "/console/{location_id}/fulfillments/{fulfillment_id}/ship"): staff("fulfillment:ship"),
+    ("POST", "/console/{location_id}/couriers/{delivery_id}/tip"): staff("fulfillment:write"),  # issue 13
     ("POST", "/console/{location_id}/fulfillments/{fulfillment_id}/reissue-code"): staff("fulfillment:reissue"),
     ("GET", "/console/{location_id}/handover"): staff("fulfillment:write"),
     ("POST", "/console/{location_id}/handover"): staff("fulfillment:write"),

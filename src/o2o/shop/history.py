@@ -9,6 +9,7 @@ from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from o2o.adapters.payments.common import ProviderError
+from o2o.couriers import view as courier_view
 from o2o.deps import ContainerDep, PrincipalDep
 from o2o.fulfillment import service as fulfillment
 from o2o.kernel.auth import require_owner
@@ -62,7 +63,8 @@ def order_page(request: Request, c: ContainerDep, p: PrincipalDep, number: str) 
            "route": describe_route(c, order.fulfil_location_id, order.mode, order.route_reason, order.distance_m,
                                    translator(request)),
            "fulfillments": fos, "pickup": pickup, "qr": qr, "cancel_reasons": CANCEL_REASONS,
-           "paid_now": request.query_params.get("paid") == "1", **after_sales(request, c, order.number)}
+           "paid_now": request.query_params.get("paid") == "1", **after_sales(request, c, order.number),
+           **courier_view.for_customer(c.db, [f.id for f in fos], translator(request).locale, c.clock.now())}
     return page(request, c, "shop/order.html", ctx, no_store=True)
 
 

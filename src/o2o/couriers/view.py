@@ -1,0 +1,88 @@
+"""What the pages show of a delivery (admin order page, console cards, storefront order page), in the page's
+language: plain dicts for the templates under web/templates/couriers/."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from o2o.couriers import service
+from o2o.couriers.schemas import DeliveryOut
+from o2o.couriers.texts import TEXTS
+from o2o.kernel.db import Database
+from o2o.web.templating import Translator
+
+TIP_STEP_FEN = 300  # the console's tip button raises the tip by this much
+ACTIVE_STEPS = frozenset({"dispatching", "waiting", "assigned", "at_store", "delivering", "returning"})
+
+
+@dataclass
+class Badge:
+    """A delivery on a console card: a small badge and one line."""
+
+    id: int
+    status: str
+    label: str
+    line: str
+    tip_label: str = ""  # the tip button's text while no rider has the order
+    can_tip: bool = False
+    rider: bool = False
+
+
+@dataclass
+class Shown:
+    """A delivery on the storefront's order page: the rider's progress as steps, and the ETA."""
+
+    id: int
+    status: str
+    label: str
+    rider: str = ""
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    eta: datetime | None = None
+    ended: bool = False
+
+
+def translator(locale: str) -> Translator:
+    return Translator(locale, [TEXTS])
+
+
+def _rider(ct: Translator, d: DeliveryOut) -> str:
+    if not d.rider_name:
+        return ""
+    return ct("courier.rider_line", name=d.rider_name, phone=d.rider_phone or "") if d.rider_phone else d.rider_name
+
+
+def badges(db: Database, fulfillment_ids: list[int], locale: str) -> dict[int, Badge]:
+    """fulfilment id -> its delivery's badge (console cards)."""
+    ct = translator(locale)
+    out = {}
+    for fid, d in service.for_fulfillments(db, fulfillment_ids).items():
+        rider = _rider(ct, d)
+        tip = f"{ct('courier.tip')} ¥{d.tip_fen / 100:g}" if d.tip_fen else ""
+        line = " · ".join(x for x in (rider or (ct("courier.no_rider") if d.status in ACTIVE_STEPS else ""),
+                                      d.provider or "", tip) if x)
+        out[fid] = Badge(d.id, d.status, ct(f"courier.status.{d.status}"), line,
+                         ct("courier.raise_tip", amount=f"{TIP_STEP_FEN / 100:g}"), d.status == "waiting", bool(rider))
+    return out
+
+
+def for_customer(db: Database, fulfillment_ids: list[int], locale: str, now: datetime) -> dict[str, Any]:
+    """The storefront order page's context: `couriers` (one per store delivery) and `ct` (its texts)."""
+    ct = translator(locale)
+    shown = []
+    for d in service.for_fulfillments(db, fulfillment_ids).values():
+        at, ended = service.progress(d)
+        steps = [{"key": key, "label": ct(f"courier.step.{key}"),
+                  "state": "done" if i < at or (i == at and key == "delivered") else "current" if i == at else "todo"}
+                 for i, key in enumerate(service.STEPS)]
+        shown.append(Shown(d.id, d.status, ct(f"courier.status.{d.status}"), _rider(ct, d), steps,
+                           service.eta(d, now), ended))
+    return {"couriers": shown, "ct": ct}
+
+
+def for_staff(db: Database, fulfillment_ids: list[int], locale: str) -> dict[str, Any]:
+    """The admin order page's context: `deliveries` (with attempts and history; the rider's phone masked)
+    and `ct` (their texts)."""
+    found = service.for_fulfillments(db, fulfillment_ids)
+    return {"deliveries": [service.get(db, d.id) for _, d in sorted(found.items())], "ct": translator(locale)}

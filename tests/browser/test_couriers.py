@@ -1,0 +1,97 @@
+"""The rider on the pages (issue 13), in Chromium on a phone and a desktop, one flow: a store delivery is
+placed with a simulated courier, signed callbacks (as the platform sends them) bring a rider and the
+goods on their way; the console's card shows the courier's state and rider, the storefront's order page
+the rider's progress and ETA, the admin order page the courier with its history."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+from o2o.couriers import service as couriers
+from o2o.couriers.models import CourierDelivery
+from o2o.fulfillment import service as fulfillment
+from o2o.iam import service as iam
+from o2o.orders import service as orders
+from o2o.orders.schemas import LineIn, OrderIn, ShipTo
+from tests.factories.auth import Auth
+from tests.factories.chain import XUJIAHUI_NEAR, build_chain, receive
+from tests.factories.couriers import callback, courier_container
+from tests.factories.relay import settle
+
+
+@pytest.fixture
+def container(fresh_db, clock):  # type: ignore[no-untyped-def]
+    """Two simulated platforms at their usual pace: on the tests' fixed clock they never move by themselves,
+    the test drives the delivery with signed callbacks."""
+    return courier_container(fresh_db, clock, {"sim-a": {"rider_s": [60, 300]}, "sim-b": {"rider_s": [60, 300]}})
+
+
+def _delivery(c, fulfillment_id: int) -> CourierDelivery | None:  # type: ignore[no-untyped-def]
+    with c.db.read() as s:
+        return s.query(CourierDelivery).filter_by(fulfillment_id=fulfillment_id).one_or_none()
+
+
+def _cookie(page, token: str) -> None:  # type: ignore[no-untyped-def]
+    page.context.add_cookies([{"name": "o2o_session", "value": token, "domain": "127.0.0.1", "path": "/"}])
+
+
+def test_the_console_card_and_the_order_page_show_the_rider_while_delivering(live, open_page, shot):
+    c = live.container
+    chain = build_chain(c)
+    store, milk = chain.stores["xujiahui"], chain.skus["milk"]
+    receive(c, store, milk, 10)
+    placed = orders.place(c.uow(), OrderIn(customer_id=chain.customer, mode="store_delivery",
+                                           address=ShipTo(line="徐家汇路 1 号 2 室", lat=XUJIAHUI_NEAR[0],
+                                                          lng=XUJIAHUI_NEAR[1]),
+                                           lines=[LineIn(sku_id=milk, quantity=2)]), orders.OrderPolicy())
+    started = orders.start_payment(c.uow(), c.payments, placed.number)
+    orders.sandbox_complete(c.uow(), c.payments, started.out_trade_no)
+    fid = orders.get(c.db, placed.number).fulfillment_ids[0]
+    fulfillment.mark_ready(c.uow(), fid, "test")
+    settle(c, lambda: (d := _delivery(c, fid)) is not None and d.status == "waiting", what="the courier placed")
+    d = _delivery(c, fid)
+    assert d is not None and d.provider == "sim-a"
+
+    t = int(c.clock.now().timestamp())
+    for status, at in (("assigned", t + 1), ("at_store", t + 2), ("delivering", t + 3)):
+        r = httpx.post(live.url("/api/v1/couriers/sim-a/callback"), timeout=30,
+                       content=callback(d.origin_id, status, at, ("88", "赵师傅", "13912345678")))
+        assert r.status_code == 200, r.text
+    settle(c, lambda: orders.get(c.db, placed.number).status == "shipped", what="the order shipped")
+
+    customer = iam.sign_in_session(c.uow(), "customer", chain.customer, True, iam.Client("test"), c.settings)
+    clerk = Auth(c).staff_user("clerk", store_id=store)
+    staff = iam.sign_in_session(c.uow(), "staff", clerk, True, iam.Client("test"), c.settings)
+    operator = iam.sign_in_session(c.uow(), "staff", Auth(c).staff_user("operator"), True, iam.Client("test"),
+                                   c.settings)
+    for size, locale in (("phone", "zh-CN"), ("desktop", "en")):
+        shop = open_page(size, locale=locale)
+        _cookie(shop, customer.access_token)
+        shop.goto(f"/shop/orders/{placed.number}")
+        panel = shop.locator(".courier-progress")
+        expect(panel).to_have_attribute("data-courier-status", "delivering")
+        current = panel.locator("li[aria-current=step] .step-name")
+        expect(current).to_have_text("骑手正在送货" if locale == "zh-CN" else "On the way to you")
+        expect(panel.locator(".courier-rider")).to_contain_text("赵师傅 · 139****5678")
+        expect(panel.locator(".courier-eta")).to_contain_text("预计" if locale == "zh-CN" else "Expected by")
+        assert "13912345678" not in shop.content()
+        shot(shop, "courier-shop-order")
+
+        console = open_page(size, locale=locale)
+        _cookie(console, staff.access_token)
+        console.goto(f"/console/{store}?lane=done")
+        line = console.locator(f".order-card .courier-line[data-courier='{d.id}']")
+        expect(line.locator(".courier-badge")).to_have_text("配送中" if locale == "zh-CN" else "On the way")
+        expect(line.locator(".courier-rider")).to_contain_text("赵师傅 · 139****5678 · sim-a")
+        shot(console, "courier-console-card")
+
+        admin = open_page(size, locale=locale)
+        _cookie(admin, operator.access_token)
+        admin.goto(f"/admin/orders/{placed.number}")
+        history = admin.locator(f".courier-panel[data-courier='{d.id}'] .courier-history tbody tr")
+        expect(history).to_have_count(5)  # dispatching, placed, assigned, at store, delivering
+        expect(admin.locator(".courier-panel .courier-rider")).to_have_text("赵师傅 · 139****5678")
+        shot(admin, "courier-admin-order")
+    assert couriers.get(c.db, d.id).status == "delivering"
