@@ -241,14 +241,17 @@ class State:
 
 def nodes_for(world: World, o: Order, stock: np.ndarray, st: State) -> list[Node]:
     skus = list(o.req.lines)
+    ids = [i for i, _ in o.cand]
+    held = stock[np.ix_(ids, skus)].tolist()
+    hourly = (world.hourly_cap[ids] - st.used_hour[ids, o.hour]).tolist()
+    daily = (world.daily_cap[ids] - st.used_day[ids]).tolist()
     out = []
-    for i, dist in o.cand:
+    for j, (i, dist) in enumerate(o.cand):
         store = i < world.n_stores
         out.append(Node(id=i + 1, kind=world.kind[i], name=world.name[i], distance_m=dist, radius_m=world.radius[i],
                         can_pickup=store, can_store_delivery=world.delivers[i], can_parcel=not store,
-                        stock={k: int(stock[i, k]) for k in skus}, hours=world.hours[i],
-                        hourly_left=int(world.hourly_cap[i] - st.used_hour[i, o.hour]),
-                        daily_left=int(world.daily_cap[i] - st.used_day[i])))
+                        stock=dict(zip(skus, held[j], strict=True)), hours=world.hours[i], hourly_left=hourly[j],
+                        daily_left=daily[j]))
     return out
 
 
