@@ -8,8 +8,8 @@ from alembic.migration import MigrationContext
 from o2o.models import metadata
 
 # each database's own text index on product_search (migration 0015) is not in the models: SQLite's FTS5
-# table, PostgreSQL's generated tsvector column and its GIN index
-TEXT_INDEXES = ("product_search_fts", "ix_product_search_tokens")
+# table, PostgreSQL's generated tsvector column and its GIN index, and its start index (0034)
+TEXT_INDEXES = ("product_search_fts", "ix_product_search_tokens", "ix_product_search_start")
 
 
 def _not_a_text_index(name, type_, parent_names):  # type: ignore[no-untyped-def]

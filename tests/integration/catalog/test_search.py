@@ -122,6 +122,39 @@ def test_suggestions_complete_pinyin_and_typos(shop):
     assert search.suggest(c.db, "  ") == []
 
 
+NIU = ["牛肉干", "光明纯牛奶", "Organic Whole Milk 有机全脂奶", "蒙牛特仑苏牛奶"]  # 牛: the name starting with it, then by sales
+
+
+def test_the_name_starting_with_the_words_comes_first_then_the_best_sellers(shop):
+    """Suggestions (on PostgreSQL two parts: the start index, the best sellers) and results rank alike:
+    a name starting with the words before better sellers, every page of in-stock-first joined is the
+    whole list (also the pages past the products in stock), and a rare word is found as well."""
+    c, _, ids, skus = shop
+    with c.uow() as uow:
+        search.add_sales(uow.session, {ids["光明纯牛奶"]: 30, ids["Organic Whole Milk 有机全脂奶"]: 20,
+                                       ids["蒙牛特仑苏牛奶"]: 10})
+        uow.commit()
+    assert [s.name_zh for s in search.suggest(c.db, "牛")] == NIU
+    assert [s.name_zh for s in search.suggest(c.db, "牛", 2)] == NIU[:2]
+    assert [s.name_zh for s in search.suggest(c.db, "nrg")] == ["牛肉干"]  # a rare word: its initials
+    assert names(catalog.search(c.db, "牛", None, PAGE)) == NIU
+    here = store(c, "XJH", XUJIAHUI)
+    for name in ("Organic Whole Milk 有机全脂奶", "蒙牛特仑苏牛奶"):
+        receive(c, here, skus[name], 3)
+    stocked_first = ["Organic Whole Milk 有机全脂奶", "蒙牛特仑苏牛奶", "牛肉干", "光明纯牛奶"]
+    whole = catalog.search(c.db, "牛", None, PAGE, store_id=here)
+    assert names(whole) == stocked_first and [p.in_stock for p in whole.items] == [True, True, False, False]
+    for size in (1, 3):
+        pages = [catalog.search(c.db, "牛", None, PageParams(page=n, size=size), store_id=here) for n in range(1, 6)]
+        assert sum((names(p) for p in pages), []) == stocked_first
+        assert {p.total for p in pages} == {4}
+        assert [h.in_stock for p in pages for h in p.items] == [True, True, False, False]
+    only = catalog.search(c.db, "牛", None, PageParams(page=2, size=1), store_id=here, only_in_stock=True)
+    assert names(only) == ["蒙牛特仑苏牛奶"] and only.total == 2
+    past = catalog.search(c.db, "牛", None, PageParams(page=9, size=1), store_id=here, only_in_stock=True)
+    assert past.items == [] and past.total == 2
+
+
 @pytest.mark.parametrize(("q", "same_as"), [
     ('"', ""), ("*", ""), ('milk" OR "', "milk or"), ("' or 1=1 --", "or 1 1"), ("NEAR(milk nai)", "near milk nai"),
     ("%", ""), ("_", ""), ("\\", ""), ("milk:*", "milk"), ("^milk", "milk"), ("牛奶' ; drop table product; --", "牛奶 drop table product"),
