@@ -90,7 +90,7 @@ def test_the_console_card_and_the_order_page_show_the_rider_while_delivering(liv
         admin = open_page(size, locale=locale)
         _cookie(admin, operator.access_token)
         admin.goto(f"/admin/orders/{placed.number}")
-        history = admin.locator(f".courier-panel[data-courier='{d.id}'] .courier-history tbody tr")
+        history = admin.locator(f".courier-panel[data-courier='{d.id}'] .courier-history li")
         expect(history).to_have_count(5)  # dispatching, placed, assigned, at store, delivering
         expect(admin.locator(".courier-panel .courier-rider")).to_have_text("赵师傅 · 139****5678")
         shot(admin, "courier-admin-order")

@@ -257,7 +257,7 @@ def _apply(uow: UnitOfWork, d: CourierDelivery, attempt: CourierAttempt, u: Upda
         uow.publish("courier.ended_in_transit", _event(d))
         return True
     note = "rider reassigned" if reassigned else u.reason
-    _history(uow, d, u.status, actor, note + (f" ({d.rider_name})" if u.rider_name and u.status == ASSIGNED else ""))
+    _history(uow, d, u.status, actor, note)  # never the rider's name or phone: history is not sealed
     d.status = u.status  # waiting_since stays: when the delivery was placed (the ETA counts from it)
     if u.status == DELIVERING:
         fulfillment.courier_picked_up(uow, d.fulfillment_id, actor, f"rider picked up ({u.provider})")

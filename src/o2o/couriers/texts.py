@@ -43,10 +43,6 @@ TEXTS: Texts = {
         "courier.raise_tip": "Add ¥{amount} tip",
         "courier.tip_raised": "Tip raised: riders see the order again.",
         "courier.tip_refused": "The tip could not be raised (a rider has the order, or the tip is at its limit).",
-        "courier.col.when": "When",
-        "courier.col.status": "Status",
-        "courier.col.by": "By",
-        "courier.col.note": "Note",
     },
     "zh-CN": {
         "courier.title": "骑手配送",
@@ -85,9 +81,5 @@ TEXTS: Texts = {
         "courier.raise_tip": "加小费 ¥{amount}",
         "courier.tip_raised": "已加小费，订单将重新推送给骑手。",
         "courier.tip_refused": "未能加小费（骑手已接单，或小费已达上限）。",
-        "courier.col.when": "时间",
-        "courier.col.status": "状态",
-        "courier.col.by": "来源",
-        "courier.col.note": "说明",
     },
 }
