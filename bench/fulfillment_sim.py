@@ -365,6 +365,15 @@ def figures(day: Day, orders: Sequence[Order]) -> dict[str, Any]:
     parts = [p for ps in served for p in ps]
     n = len(day.plans)
     by_mode: Counter[str] = Counter(p.mode for p in parts)
+    asked: Counter[str] = Counter()
+    on_time: Counter[str] = Counter()
+    refused: Counter[str] = Counter()
+    for o, ps in zip(orders, day.plans, strict=True):
+        if ps is None:
+            refused[o.req.mode] += 1
+        else:
+            asked[o.req.mode] += 1
+            on_time[o.req.mode] += all(p.on_time for p in ps)
     return {
         "orders": n, "served": len(served), "refused": day.refused, "refused_after_drain": day.drained,
         "store_skus_emptied": day.emptied,
@@ -375,6 +384,8 @@ def figures(day: Day, orders: Sequence[Order]) -> dict[str, Any]:
         "delivery_fen_per_served_order": round(sum(p.delivery_fen for p in parts) / max(1, len(served)), 1),
         "lateness_fen": sum(p.lateness_fen for p in parts), "steer_fen": sum(p.steer_fen for p in parts),
         "day_cost_fen": day.cost(), "fulfilments_by_mode": dict(sorted(by_mode.items())),
+        "on_time_by_mode": {m: round(on_time[m] / asked[m], 4) for m in sorted(asked)},
+        "refused_by_mode": dict(sorted(refused.items())),
         "decision": ms_summary(day.seconds), "methods": dict(day.methods), "limit_hit": day.limits,
     }
 
@@ -551,6 +562,9 @@ def main(quick: bool = False, out: Path | None = None) -> dict[str, Any]:
         run_s[name] = round(time.perf_counter() - t0, 1)
         console.print(f"  {name}: {n_orders} orders in {run_s[name]} s")
     figs = {n: figures(d, orders) for n, d in days.items()}
+    for n, f in figs.items():
+        console.print(f"  {n}: on time by mode {f['on_time_by_mode']}, refused by mode {f['refused_by_mode']}, "
+                      f"fulfilments by mode {f['fulfilments_by_mode']}, search {f['methods']}, limits {f['limit_hit']}")
     g = figs["greedy"]
     print_table(f"fulfillment_sim: one day, {n_orders} orders, {stores} stores + 2 warehouses, {skus} SKUs",
                 ["policy", "served", "refused", "refused after drain", "SKUs emptied", "split rate", "on time",
