@@ -200,6 +200,8 @@ def demo(seed: int = typer.Option(42), host: str = typer.Option(None), port: int
     from o2o.main import create_app, settled
 
     os.environ.setdefault("O2O_ENV", "dev")
+    # two simulated same-city courier platforms (issue 13): store deliveries get a rider (1-5 min), callbacks
+    os.environ.setdefault("O2O_COURIERS", '["sim-a", "sim-b"]')
     get_settings.cache_clear()
     s = get_settings()
     host, port = host or s.host, port or s.port
