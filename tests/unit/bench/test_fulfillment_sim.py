@@ -76,33 +76,35 @@ def test_no_policy_takes_more_than_the_stock_or_the_capacity(small):
     assert days["greedy"].refused > days["engine-2"].refused
 
 
-def test_the_optimum_is_no_worse_than_any_policy(small):
+@pytest.mark.parametrize("objective", list(fs.OBJECTIVES))
+def test_the_optimum_is_no_worse_than_any_policy(small, objective):
     world, orders, days = small
     for k in (2, 3):
-        opt = fs.hindsight(world, orders, k, seconds=60)
+        opt = fs.hindsight(world, orders, k, seconds=60, objective=objective)
         assert opt.optimal and opt.cost is not None
-        assert opt.cost == _check_plans(world, orders, opt.plans, k)
-        assert opt.cost <= days[f"engine-{k}"].cost()
-        assert opt.cost < days["greedy"].cost()
-        share = fs.gap_share(days["greedy"].cost(), days[f"engine-{k}"].cost(), opt.cost)
+        assert opt.cost == _check_plans(world, orders, opt.plans, k, objective)
+        assert opt.cost <= days[f"engine-{k}"].cost(objective)
+        assert opt.cost < days["greedy"].cost(objective)
+        share = fs.gap_share(days["greedy"].cost(objective), days[f"engine-{k}"].cost(objective), opt.cost)
         assert share is not None and share <= 1.0
 
 
-def _check_plans(world, orders, plans, max_split):
-    """The day cost of a plan list, checked for stock, capacity, eligibility and max_split on the way."""
+def _check_plans(world, orders, plans, max_split, objective="weighted"):
+    """The day's value of a plan list, checked for stock, capacity, eligibility and max_split on the way."""
+    refused_fen, location_fen = fs.OBJECTIVES[objective]
     stock = world.stock0.copy()
     per_hour: Counter[tuple[int, int]] = Counter()
     per_day: Counter[int] = Counter()
     cost = 0
     for o, plan in zip(orders, plans, strict=True):
         if plan is None:
-            cost += fs.REFUSED_FEN
+            cost += refused_fen
             continue
         costs = fs.fixed_costs(world, o)
         assert len(plan) <= max_split
         got: dict[int, int] = {}
         for i, lines in plan:
-            cost += sum(costs[i])
+            cost += sum(costs[i]) + location_fen
             per_hour[(i, o.hour)] += 1
             per_day[i] += 1
             for k, q in lines:
@@ -115,18 +117,19 @@ def _check_plans(world, orders, plans, max_split):
     return cost
 
 
-def brute_force(world, orders, max_split):
+def brute_force(world, orders, max_split, objective="weighted"):
     """The cheapest day over every plan of every order (each line whole from one eligible location holding
     it, at most max_split locations, or refused), depth first with a cost bound."""
+    refused_fen, location_fen = fs.OBJECTIVES[objective]
     options = []
     for o in orders:
         costs = fs.fixed_costs(world, o)
         lines = sorted(o.req.lines.items())
-        plans = [(fs.REFUSED_FEN, None)]
+        plans = [(refused_fen, None)]
         for assign in itertools.product(*[[i for i in costs if world.stock0[i, k] >= q] for k, q in lines]):
             used = sorted(set(assign))
             if len(used) <= max_split:
-                plans.append((sum(sum(costs[i]) for i in used), tuple(zip(assign, lines, strict=True))))
+                plans.append((sum(sum(costs[i]) + location_fen for i in used), tuple(zip(assign, lines, strict=True))))
         options.append(sorted(plans, key=lambda p: p[0]))
     floor = [sum(opts[0][0] for opts in options[j:]) for j in range(len(orders) + 1)]
     stock = world.stock0.copy()
@@ -189,6 +192,9 @@ def test_the_mip_is_the_brute_force_optimum_on_3_stores_and_6_orders(seed, daily
         assert opt.optimal
         assert opt.cost == brute_force(world, orders, k) == _check_plans(world, orders, opt.plans, k)
         found[k] = opt.cost
+        opt = fs.hindsight(world, orders, k, objective="fewest-locations")
+        assert opt.cost == brute_force(world, orders, k, "fewest-locations") == _check_plans(
+            world, orders, opt.plans, k, "fewest-locations")
     roomy = copy.deepcopy(world)
     roomy.daily_cap[:] = 99
     if daily == 2:
@@ -196,7 +202,9 @@ def test_the_mip_is_the_brute_force_optimum_on_3_stores_and_6_orders(seed, daily
     else:
         assert brute_force(roomy, orders, 2) < found[2]
     days = fs.run_day(world, orders)
-    assert all(fs.hindsight(world, orders, 3).cost <= d.cost() for d in days.values())
+    for objective in fs.OBJECTIVES:
+        assert all(fs.hindsight(world, orders, 3, objective=objective).cost <= d.cost(objective)
+                   for d in days.values())
 
 
 def test_gap_share():
@@ -214,8 +222,11 @@ def test_quick_mode_runs(tmp_path):
     assert all(f["orders"] == doc["parameters"]["orders"] == 2_000 for f in day.values())
     assert all(f["served"] + f["refused"] == 2_000 for f in day.values())
     (cell,) = doc["figures"]["small_instances"]
-    for k in (2, 3):
-        opt = cell[f"optimum_max_split_{k}"]
-        assert opt["day_cost_fen"] <= cell["policies"][f"engine-{k}"]["day_cost_fen"]
-        assert opt["day_cost_fen"] <= cell["policies"]["greedy"]["day_cost_fen"]
-        assert opt["best_bound_fen"] <= opt["day_cost_fen"]
+    for objective in fs.OBJECTIVES:
+        for k in (2, 3):
+            opt = cell["optimum"][objective][f"max_split_{k}"]
+            assert opt["proven_optimal"]
+            assert opt["best_bound_fen"] <= opt["value_fen"] <= opt["policies"][f"engine-{k}"]
+            assert opt["value_fen"] <= opt["policies"]["greedy"]
+    assert cell["policies"]["engine-2"]["day_cost_fen"] == cell["optimum"]["weighted"]["max_split_2"]["policies"][
+        "engine-2"]
