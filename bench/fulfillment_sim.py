@@ -563,7 +563,7 @@ def main(quick: bool = False, out: Path | None = None) -> dict[str, Any]:
     t_start = time.perf_counter()
     stores, skus, n_orders = (50, 2_000, 2_000) if quick else (500, 10_000, 50_000)
     seeds = (1,) if quick else (1, 2, 3)
-    small = dict(stores=20, skus=200, n_orders=300 if quick else 500, seconds=60.0)
+    small = dict(stores=20, skus=200, n_orders=300 if quick else 500, seconds=60.0 if quick else 120.0)
     t0 = time.perf_counter()
     world = make_world(2026, stores, 2, skus, n_orders)
     orders = make_orders(world, 2026, n_orders)
