@@ -129,3 +129,13 @@ def test_an_order_routed_by_the_engine_keeps_its_reason_and_pages_translate_it()
     assert v.route_reason(reason, "zh-CN") == "1 个地点，成本 ¥3.00，方法：精确搜索"
     assert v.history_note(reason, "en") == "1 location(s), cost ¥3.00, found by exact search"
     assert v.route_reason("chosen store lacks stock", "zh-CN") == "所选门店库存不足"  # the older reasons still read
+
+
+def test_an_offline_till_sale_s_reason_and_note_read_in_the_page_language():
+    """o2o.orders.offline writes route_reason "till T01, offline sale S0001" and the history note with the sale's
+    time (UTC); the page says both in its language, the time on Shanghai's clock."""
+    note = "till T01, offline sale S0001; sold at 2026-11-24T02:00:00+00:00"
+    assert v.history_note(note, "zh-CN") == "收银台 T01 离线销售 S0001；售出时间 2026-11-24 10:00"
+    assert v.history_note(note, "en") == "offline sale S0001 at till T01; sold at 2026-11-24 10:00"
+    assert v.route_reason("till T01, offline sale S0001", "zh-TW") == "收银台 T01 离线销售 S0001"
+    assert v.history_note("sold at 2026-99-99Tnonsense", "zh-CN") == "售出时间 2026-99-99Tnonsense"  # kept as written

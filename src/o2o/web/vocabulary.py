@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from datetime import datetime
 
 import jinja2
 
 from o2o.kernel.catalogs import fallbacks
+from o2o.kernel.clock import SHANGHAI
 from o2o.kernel.money import format_cny
-from o2o.web.vocabulary_sourcing_texts import TEXTS as SOURCING_TEXTS
+from o2o.web.vocabulary_extra_texts import TEXTS as EXTRA_TEXTS
 from o2o.web.vocabulary_texts import TEXTS
 
-TABLES = (TEXTS, SOURCING_TEXTS)
+TABLES = (TEXTS, EXTRA_TEXTS)
 
 
 class Translator:
@@ -83,6 +85,8 @@ _REASONS: list[tuple[re.Pattern[str], Callable[[re.Match[str], Translator], str]
     (re.compile(r"^moved from location (?P<src>\d+) to (?P<dst>\d+) by head office(?:: (?P<words>.*))?$"),
      lambda m, t: t("reason.moved", src=m["src"], dst=m["dst"]) + (f": {m['words']}" if m["words"] else "")),
     *_SOURCING,  # orders routed by the sourcing engine keep its reason
+    (re.compile(r"^till (?P<till>.+), offline sale (?P<sale>\S+)$"), lambda m, t: t("till.offline_sale", **m.groupdict())),
+    (re.compile(r"^sold at (?P<at>\d{4}-\d\d-\d\dT\S+)$"), lambda m, t: t("till.sold_at", at=_local_time(m["at"]))),
 ]
 
 _NOTES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Translator], str]]] = [
@@ -139,6 +143,15 @@ def _parts(text: str, patterns: list, t: Translator) -> str:  # type: ignore[typ
         else:
             out.append(part)
     return _separator(t.locale).join(out)
+
+
+def _local_time(iso: str) -> str:
+    """"2026-11-24T02:00:00+00:00" as Shanghai's wall clock, "2026-11-24 10:00" (as written if unreadable)."""
+    try:
+        at = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return (at.astimezone(SHANGHAI) if at.tzinfo else at).strftime("%Y-%m-%d %H:%M")
 
 
 def _one(text: str, patterns: list, t: Translator) -> str:  # type: ignore[type-arg]

@@ -1,6 +1,8 @@
-"""Texts of the sourcing engine's words (o2o.fulfillment.sourcing writes its decision's reason, its search
-method and what each rule did in English, for the API and the record); the "why this store" page shows
-them in its language through o2o.web.vocabulary (`|sourcing_reason`, `|sourcing_method`, `|sourcing_rule`)."""
+"""More of the words services write in English into rows, as pages show them in their language through
+o2o.web.vocabulary: the sourcing engine's (o2o.fulfillment.sourcing writes its decision's reason, its search
+method and what each rule did, for the API and the record: `|sourcing_reason`, `|sourcing_method`,
+`|sourcing_rule`, and `|route_reason` of an order it placed) and an offline till sale's (its route reason
+and history note: "till T01, offline sale S0001; sold at 2026-11-24T02:00:00+00:00")."""
 
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "src.method.none": "no search",
         "src.rule.max_split": "{name}: at most {n} location(s)",
         "src.rule.ruled_out": "{name}: ruled out {n} location(s)",
+        "till.offline_sale": "offline sale {sale} at till {till}",
+        "till.sold_at": "sold at {at}",
     },
     "zh-CN": {
         "src.planned": "{n} 个地点，成本 {cost}，方法：{method}",
@@ -32,5 +36,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "src.method.none": "未搜索",
         "src.rule.max_split": "{name}：最多 {n} 个地点",
         "src.rule.ruled_out": "{name}：排除 {n} 个地点",
+        "till.offline_sale": "收银台 {till} 离线销售 {sale}",
+        "till.sold_at": "售出时间 {at}",
     },
 }
