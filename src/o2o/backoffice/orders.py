@@ -25,6 +25,7 @@ from o2o.backoffice.common import (
     router,
     text,
 )
+from o2o.backoffice.split_texts import TEXTS as SPLIT_TEXTS
 from o2o.couriers import view as courier_view
 from o2o.customers import service as customers
 from o2o.deps import ContainerDep, Uow
@@ -134,12 +135,17 @@ def _order_page(request: Request, c: ContainerDep, number: str, errors: dict[str
     }
     targets = [(loc.id, f"{names[loc.id]} · {loc.code}") for loc in locs if _servable(order, loc)]
     done = request.query_params.get("done")
+    # the parts (issue 13): each fulfilment's lines by name; "why this store" once the engine decided
+    line_rows = {ln["sku_id"]: ln for ln in shown["lines"]}
+    parts = sum(1 for f in fulfilments if f["status"] != "cancelled")
+    sourced = bool(fulfillment.decisions(c.db, order.number))
     ctx = {"order": shown, "fulfilments": fulfilments, "names": names, "customer": customer, "actions": actions,
+           "line_rows": line_rows, "parts": parts, "sourced": sourced,
            "targets": targets, "paid_fen": order.total_fen if order.paid_at else None, "errors": errors or {},
            "form": form or {}, "done": done if done in DONE else None,
            "done_store": names.get(order.fulfil_location_id, ""),
            **courier_view.for_staff(c.db, order.fulfillment_ids, locale)}
-    return page(request, "backoffice/order.html", ctx, [TEXTS], status)
+    return page(request, "backoffice/order.html", ctx, [TEXTS, SPLIT_TEXTS], status)
 
 
 @router.get("/admin/orders/{number}", response_class=HTMLResponse)

@@ -4,8 +4,12 @@ the rules table, and the decision record. `o2o.fulfillment.service` re-exports t
 
 from __future__ import annotations
 
+import threading
+import time
+import weakref
 from collections import defaultdict
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -42,7 +46,7 @@ def source_plan(session: Session, request: sourcing.Request, settings: sourcing.
     """`source` for placing an order: the decision, and what it was made from (the candidates' stock of
     the order's SKUs keyed (location, SKU), and the candidates' ids) so a refusal can name what is short."""
     found = nodes(session, request, max_radius_m)
-    decision = sourcing.decide(request, found, settings, enabled_rules(session))
+    decision = sourcing.decide(request, found, settings, cached_rules(session))
     return decision, {(n.id, sku): q for n in found for sku, q in n.stock.items()}, [n.id for n in found]
 
 
@@ -58,6 +62,34 @@ def placed_modes(session: Session, order_number: str) -> dict[int, str]:
 def enabled_rules(session: Session) -> list[sourcing.Rule]:
     return [sourcing.Rule(r.id, r.name, sourcing.SPEC.validate_python(r.spec))
             for r in repo.rules(session, enabled_only=True)]
+
+
+# Placing an order (the hot path) reads the enabled rules from a per-database cache: a rule edited in this
+# process applies at once (every write forgets the cache), one edited in another process (another
+# worker) within RULES_TTL_S. Keyed by the session's bind (the Engine; a test's own Connection), weakly.
+RULES_TTL_S = 5.0
+_rules: weakref.WeakKeyDictionary[Any, tuple[float, list[sourcing.Rule]]] = weakref.WeakKeyDictionary()
+_rules_lock = threading.Lock()
+
+
+def cached_rules(session: Session) -> list[sourcing.Rule]:
+    """`enabled_rules`, read at most once per RULES_TTL_S per database (see above)."""
+    bind = session.get_bind()
+    now = time.monotonic()
+    with _rules_lock:
+        hit = _rules.get(bind)
+    if hit is not None and now - hit[0] < RULES_TTL_S:
+        return hit[1]
+    fresh = enabled_rules(session)
+    with _rules_lock:
+        _rules[bind] = (now, fresh)
+    return fresh
+
+
+def forget_rules() -> None:
+    """Every rule write in this process: the next order reads the rules again."""
+    with _rules_lock:
+        _rules.clear()
 
 
 def nodes(session: Session, request: sourcing.Request, max_radius_m: float) -> list[sourcing.Node]:
@@ -134,6 +166,7 @@ def create_rule(uow: UnitOfWork, data: RuleIn, actor: str) -> RuleOut:
         out = RuleOut.model_validate(rule)
         uow.describe(f"sourcing_rule={rule.id}", kind=data.spec.kind, position=rule.position)
         uow.commit()
+        forget_rules()
         return out
 
 
@@ -155,6 +188,7 @@ def update_rule(uow: UnitOfWork, rule_id: int, data: RuleUpdate, actor: str) -> 
         uow.describe(f"sourcing_rule={rule.id}", enabled=rule.enabled,
                      changed=",".join(k for k, v in data.model_dump().items() if v is not None) or "nothing")
         uow.commit()
+        forget_rules()
         return out
 
 
@@ -173,6 +207,7 @@ def reorder_rules(uow: UnitOfWork, ids: list[int], actor: str) -> list[RuleOut]:
         out = [RuleOut.model_validate(by_id[i]) for i in ids]
         uow.describe("sourcing_rules", order=",".join(map(str, ids))[:200])
         uow.commit()
+        forget_rules()
         return out
 
 

@@ -426,6 +426,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/console/{location_id}/fulfillments/{fulfillment_id}"): staff("fulfillment:read"),
     ("POST", "/console/{location_id}/fulfillments/{fulfillment_id}/lines/{sku_id}/tick"): staff("fulfillment:write"),
     ("POST", "/console/{location_id}/fulfillments/{fulfillment_id}/lines/{sku_id}/short"): staff("fulfillment:write"),
+    ("POST", "/console/{location_id}/fulfillments/{fulfillment_id}/reject"): staff("fulfillment:write"),
     ("POST", "/console/{location_id}/fulfillments/{fulfillment_id}/accept-partial"): staff("orders:write"),
     ("POST", "/console/{location_id}/fulfillments/{fulfillment_id}/cancel-short"): staff("orders:write"),
     # the returns desk (o2o.console.returns): find, take a return at the desk, receive, inspect, refund

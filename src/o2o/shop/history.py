@@ -21,8 +21,10 @@ from o2o.orders.exceptions import PaymentProviderFailed
 from o2o.orders.schemas import CANCEL_REASONS, OrderOut, PaymentOut
 from o2o.shop.after_sales import progress as after_sales
 from o2o.shop.common import not_found, page, parse_int, see_other, translator
-from o2o.shop.explain import describe_route, timeline
+from o2o.shop.explain import describe_route, location, timeline
+from o2o.shop.split_texts import TEXTS as SPLIT_TEXTS
 from o2o.shop.web import router
+from o2o.web.templating import Translator
 
 ORDERS_PER_PAGE = 10
 SHOWS_CODE = ("paid", "picking", "ready")
@@ -46,6 +48,23 @@ def order_list(request: Request, c: ContainerDep, p: PrincipalDep) -> HTMLRespon
     return page(request, c, "shop/orders.html", {"orders": items, "page_no": n, "more": more}, no_store=True)
 
 
+def _parts(c: ContainerDep, request: Request, order: OrderOut, fos: list) -> dict:  # type: ignore[type-arg]
+    """An order served from several locations (issue 13): each open part's store, mode, status and lines."""
+    open_parts = [f for f in fos if f.status != "cancelled"]
+    if len(open_parts) < 2:
+        return {"parts": []}
+    t = translator(request)
+    zh = t.locale.startswith("zh")
+    rows = {ln.sku_id: ln for ln in order.lines}
+    parts = []
+    for f in open_parts:
+        loc = location(c, f.location_id)
+        parts.append({"id": f.id, "store": (loc.name_zh if zh else loc.name_en) if loc else f"#{f.location_id}",
+                      "mode": f.mode, "status": f.status,
+                      "lines": [(rows.get(ln.sku_id), ln.sku_id, ln.quantity) for ln in f.lines]})
+    return {"parts": parts, "sp": Translator(t.locale, [SPLIT_TEXTS])}
+
+
 @router.get("/shop/orders/{number}", response_class=HTMLResponse)
 def order_page(request: Request, c: ContainerDep, p: PrincipalDep, number: str) -> HTMLResponse:
     """Status timeline, where and how it is fulfilled, and (pickup, once paid) the code and its QR."""
@@ -64,6 +83,7 @@ def order_page(request: Request, c: ContainerDep, p: PrincipalDep, number: str) 
                                    translator(request)),
            "fulfillments": fos, "pickup": pickup, "qr": qr, "cancel_reasons": CANCEL_REASONS,
            "paid_now": request.query_params.get("paid") == "1", **after_sales(request, c, order.number),
+           **_parts(c, request, order, fos),
            **courier_view.for_customer(c.db, [f.id for f in fos], translator(request).locale, c.clock.now())}
     return page(request, c, "shop/order.html", ctx, no_store=True)
 
