@@ -35,16 +35,20 @@ location; lateness = minutes past the promise x 20 fen x tier weight; day cost =
 lateness + REFUSED_FEN per refused order. Balance/excess terms steer the engine; they are reported,
 not scored.
 
-Hindsight optimum (small instances, a MIP solved by SCIP through OR-Tools): every order known in advance; the same eligibility
-(mode, range, opening within the horizon), stock (a line whole from one location, units per location
-and SKU at most the day's opening stock), hourly and daily capacity, max_split; variables per order:
-locations used, line -> location, refused. Objective: the day cost above, a single weighted sum (not
-the engine's per-order "fewest locations first": a split is priced by its second pick and delivery).
-Also for the engine's own order of things summed over the day ("fewest-locations": fewest refused, then
-fewest locations, then cost; as weights large enough to be lexicographic here), every policy scored the
-same way. Any policy's day is a feasible solution of that model, so optimum <= every policy. Share of the gap
+Hindsight optimum (small instances: 20 stores + 1 warehouse, 200 SKUs, 500 orders, seeds 1-3), a MIP
+solved by SCIP through OR-Tools: every order known in advance; the same eligibility (mode, range,
+opening within the horizon), stock (a line whole from one location, units per location and SKU at most
+the day's opening stock), hourly and daily capacity, max_split (2 and 3, against engine-2 and engine-3);
+variables per order: locations used, line -> location, refused. Objectives:
+- "weighted": the day cost above, one weighted sum (not the engine's per-order "fewest locations
+  first": a split is priced by its second pick and delivery);
+- "fewest-locations": the engine's own order of things summed over the day (fewest refused, then fewest
+  locations, then cost) as weights: 2,000,000 fen a refusal, 300,000 a location (more than one order's
+  plans can differ in cost here, so lexicographic per order); every policy scored the same way.
+Any policy's day is a feasible solution of that model, so optimum <= every policy. Share of the gap
 captured = (greedy - engine) / (greedy - optimum) (Acimovic & Graves' on-line heuristic: 36%).
 
+`--quick`: 50 stores + 2 warehouses, 2,000 SKUs, 2,000 orders; one 300-order small instance.
 `python -m bench fulfillment_sim [--quick]` -> bench/results/fulfillment_sim.json.
 """
 
