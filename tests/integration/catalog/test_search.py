@@ -9,6 +9,7 @@ from o2o.catalog import admin
 from o2o.catalog import service as catalog
 from o2o.catalog.models import Category, ProductImage
 from o2o.catalog.schemas import ProductIn, ProductUpdate, SkuIn
+from o2o.catalog.search import repository
 from o2o.catalog.search import service as search
 from o2o.kernel.pagination import PageParams
 from tests.factories.chain import XUJIAHUI, receive, store
@@ -125,7 +126,7 @@ def test_suggestions_complete_pinyin_and_typos(shop):
 NIU = ["牛肉干", "光明纯牛奶", "Organic Whole Milk 有机全脂奶", "蒙牛特仑苏牛奶"]  # 牛: the name starting with it, then by sales
 
 
-def test_the_name_starting_with_the_words_comes_first_then_the_best_sellers(shop):
+def test_the_name_starting_with_the_words_comes_first_then_the_best_sellers(shop, monkeypatch):
     """Suggestions (on PostgreSQL two parts: the start index, the best sellers) and results rank alike:
     a name starting with the words before better sellers, every page of in-stock-first joined is the
     whole list (also the pages past the products in stock), and a rare word is found as well."""
@@ -137,6 +138,9 @@ def test_the_name_starting_with_the_words_comes_first_then_the_best_sellers(shop
     assert [s.name_zh for s in search.suggest(c.db, "牛")] == NIU
     assert [s.name_zh for s in search.suggest(c.db, "牛", 2)] == NIU[:2]
     assert [s.name_zh for s in search.suggest(c.db, "nrg")] == ["牛肉干"]  # a rare word: its initials
+    monkeypatch.setattr(repository, "HOT_SELLERS", 1)  # PostgreSQL: the best sellers first looked at
+    for n in (1, 2, 3, 8):
+        assert [s.name_zh for s in search.suggest(c.db, "牛", n)] == NIU[:n]
     assert names(catalog.search(c.db, "牛", None, PAGE)) == NIU
     here = store(c, "XJH", XUJIAHUI)
     for name in ("Organic Whole Milk 有机全脂奶", "蒙牛特仑苏牛奶"):
