@@ -24,7 +24,8 @@ def test_operator_edits_sourcing_rules_and_reads_why_these_locations(live, open_
     receive(c, xjh, milk, 5)
     receive(c, ja, milk, 5)
     number = orders.place(c.uow(), OrderIn(customer_id=chain.customer, mode="pickup", location_id=xjh,
-                                           lines=[{"sku_id": milk, "quantity": 1}]), orders.OrderPolicy()).number
+                                           lines=[{"sku_id": milk, "quantity": 1}]), orders.OrderPolicy(),
+                          exact=True).number  # the confirmed plan: no decision recorded; the test records one
     auth.staff_user("operator", login="ops")
     page = open_page(size, locale="en")
     problems = watch(page)
@@ -66,11 +67,13 @@ def test_operator_edits_sourcing_rules_and_reads_why_these_locations(live, open_
         uow.commit()
     page.goto(f"/admin/orders/{number}/sourcing")
     assert page.locator("h1").inner_text() == f"Why these locations: {number}"
-    chosen = page.locator("table.why-candidates tr.chosen")
+    last = page.locator("section.sourcing-decision").last  # placing the order recorded its own decision first
+    chosen = last.locator("table.why-candidates tr.chosen")
     assert chosen.count() == 1 and chosen.get_attribute("data-location") == str(ja)
-    assert "rule: no flagship" in page.locator(f'table.why-candidates tr[data-location="{xjh}"]').inner_text()
-    assert "has none of the lines" in page.locator(
+    assert "rule: no flagship" in last.locator(f'table.why-candidates tr[data-location="{xjh}"]').inner_text()
+    assert "has none of the lines" in last.locator(
         f'table.why-candidates tr[data-location="{chain.warehouse}"]').inner_text()
+    assert "found by exact search" in last.inner_text()  # the engine's reason in the page's words
     shot(page, f"admin-sourcing-why-{size}")
     if size == "phone":
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")

@@ -679,10 +679,9 @@ def _fulfil(uow: UnitOfWork, order: Order) -> None:
         return
     modes = fulfillment.placed_modes(s, order.number)
     ordered = sorted(held, key=lambda loc: (loc != order.fulfil_location_id, loc))  # the main part first
-    for i, loc in enumerate(ordered, start=1):
+    for loc in ordered:
         mode = order.mode if loc == order.fulfil_location_id else modes.get(loc, order.mode)
-        fulfillment.create_for_order(uow, NewFulfillment(order.id, order.number, loc, mode,
-                                                         f"part {i} of {len(ordered)}: {order.route_reason}"[:300],
+        fulfillment.create_for_order(uow, NewFulfillment(order.id, order.number, loc, mode, order.route_reason,
                                                          held[loc]))
 
 
