@@ -58,7 +58,8 @@ class _Meta:
     per_line: int       # 1 sale_price, 2 nth_discount, 3 buy_x_get_y, else 0
     on_sum: int         # 1 threshold, 2 percent, 3 free_delivery, 4 gift, else 0
     all_lines: bool     # its scope covers every line
-    bit: int            # its group's bit (0: no group) in the bound's sets of groups used
+    bit: int            # its group's bit in the bound's sets of groups used (0: no group, or an additive one)
+    additive: bool      # its group has no offer on the whole basket: _cap adds the group's largest figure
 
 
 DELIVERY = "\x00delivery"
@@ -67,7 +68,8 @@ MAX_STATES = 32
 
 def _metas(cands: list[Cand], everything: int) -> list[_Meta]:
     last = {c.o.group: j for j, c in enumerate(cands) if c.o.group}
-    bits = {g: 1 << n for n, g in enumerate(sorted(last))}
+    whole = {c.o.group for c in cands if c.o.group and len(c.idxs) == everything and c.o.kind in ("threshold", "percent")}
+    bits = {g: 1 << n for n, g in enumerate(sorted(whole))}
     out = []
     for j, c in enumerate(cands):
         o = c.o
@@ -78,7 +80,8 @@ def _metas(cands: list[Cand], everything: int) -> list[_Meta]:
                          bool(o.group) and last[o.group] == j,
                          {"sale_price": 1, "nth_discount": 2, "buy_x_get_y": 3}.get(o.kind, 0),
                          {"threshold": 1, "percent": 2, "free_delivery": 3, "gift": 4}.get(o.kind, 0),
-                         len(c.idxs) == everything, bits.get(o.group, 0)))
+                         len(c.idxs) == everything, bits.get(o.group, 0),
+                         bool(o.group) and o.group not in whole))
     return out
 
 
@@ -111,6 +114,7 @@ def _bounds(cands: list[Cand], meta: list[_Meta], alive: list[int], rem: list[in
     total = req = gifts = fee = 0
     closing: set[int] = set()
     scoped: dict[tuple[int, ...], int] = {}     # what the lines of a scope still pay (scopes repeat)
+    qty = b.qty
     for j in reversed(alive):
         m = meta[j]
         if m.real_group and (m.real_group in used or (m.real_group in forced and not cands[j].req)):
@@ -135,6 +139,18 @@ def _bounds(cands: list[Cand], meta: list[_Meta], alive: list[int], rem: list[in
                 ub = 0 if waived else b.fee
             else:
                 ub, gift = 0, True
+        elif m.per_line == 1:            # sale price, as rules.upper works it out (inlined: the hot loop)
+            p = c.o.price_fen
+            ub = 0
+            for i in c.idxs:
+                if (d := rem[i] - p * qty[i]) > 0:
+                    ub += d
+        elif m.per_line == 2:            # nth-unit discount, likewise
+            o = c.o
+            nth, ub = o.nth, 0
+            for i in c.idxs:
+                if (q := qty[i]) >= nth:
+                    ub += rem[i] * (q // nth) * m.pct // (100 * q)
         else:
             ub = rules.upper(c.o, c.idxs, rem, b, waived, c.ub)
         if ub <= 0 and not gift:
@@ -190,11 +206,22 @@ def _cap(cands: list[Cand], meta: list[_Meta], live: list[tuple[int, int]], rem:
                 elif q >= o.nth:
                     t = taken[i]
                     taken[i] = t + (rem[i] - t) * (q // o.nth) * m.pct // (100 * q)
-    # D per set of groups used (a bit per group, see _Meta.bit); each step keeps D non-decreasing
+    # D per set of groups used (a bit per group with an offer on the whole basket, see _Meta.bit); each step
+    # keeps D non-decreasing. Every step f also has f(D + a) <= f(D) + a, so an amount added later bounds the
+    # same amount added earlier: an additive group (no offer on the whole basket, each member adds its
+    # figure) adds its largest figure once, at its last live offer, with no bit.
     states: dict[int, int] = {0: sum(taken) + extra}
+    pending: dict[str, int] = {}
     for j, ub in live:
         m = meta[j]
         bit = m.bit
+        if m.additive:
+            if m.goods and ub > pending.get(m.real_group, 0):
+                pending[m.real_group] = ub
+            if j in closing and (a := pending.pop(m.real_group, 0)):
+                for u, d in states.items():
+                    states[u] = d + a if d + a < s_now else s_now
+            continue
         if m.per_line and not bit:
             continue
         if m.goods and ub > 0:
@@ -233,7 +260,10 @@ def _cap(cands: list[Cand], meta: list[_Meta], live: list[tuple[int, int]], rem:
             states = merged
         if len(states) > MAX_STATES:
             states = {0: max(states.values())}
-    return max(states.values()) + fee
+    top = max(states.values())
+    if pending:                         # (a group closes at its last live offer: nothing should be left)
+        top = min(top + sum(pending.values()), s_now)
+    return top + fee
 
 
 def _step(m: _Meta, d: int, ub: int, s_now: int) -> int:
@@ -337,14 +367,15 @@ def search(b: rules.Basket, cands: list[Cand], excl: list[Cand]) -> list[Step]:
     used: set[str] = set()
     best_obj: Objective = (0, 0, 0, 0, 0, ())
     best_steps: list[Step] = []
+    bar = best_obj[:4]                      # the best's first four figures, what the bounds are held against
     seen: dict[tuple[Any, ...], tuple[tuple[int, int, int, int, int], frozenset[str]]] = {}
 
     def record(head: tuple[int, int, int, int]) -> None:
-        nonlocal best_obj, best_steps
-        if head >= best_obj[:4]:
+        nonlocal best_obj, best_steps, bar
+        if head >= bar:
             obj = (*head, -_coupons(stack), tuple(sorted(s[0].o.key for s in stack)))
             if _better(obj, best_obj):
-                best_obj, best_steps = obj, list(stack)
+                best_obj, best_steps, bar = obj, list(stack), obj[:4]
 
     def finish(tail: list[int], fen: int, req: int, gifts: int, waived: bool) -> None:
         """The best completion of the current prefix by free deliveries and gifts only (`tail`: candidate
@@ -387,13 +418,13 @@ def search(b: rules.Basket, cands: list[Cand], excl: list[Cand]) -> list[Step]:
         left = sum(rem) + (0 if waived else b.fee)
         depth = len(stack)
         if not figures or (req + suffix[0][1], fen + min(suffix[0][0], left), gifts + suffix[0][2],
-                           -depth - 1) < best_obj[:4]:
+                           -depth - 1) < bar:
             return                          # no completion can beat the best (the loop below would stop at once)
         left = min(left, _cap(cands, meta, figures, rem, b, closing, fee))
         live = [j for j, _ in figures]
         for p, j in enumerate(live):
             more, sreq, sgift, mates = suffix[p]
-            if (req + sreq, fen + min(more, left), gifts + sgift, -depth - 1) < best_obj[:4]:
+            if (req + sreq, fen + min(more, left), gifts + sgift, -depth - 1) < bar:
                 break                       # every later offer has a bound no larger
             if j >= tail_start:
                 finish(live[p:], fen, req, gifts, waived)
@@ -406,7 +437,7 @@ def search(b: rules.Basket, cands: list[Cand], excl: list[Cand]) -> list[Step]:
             gift = c.o.kind == "gift"
             after, areq, agift, _ = suffix[p + 1]
             if (req + c.req + areq, fen + min(figures[p][1] + after - mates, left), gifts + gift + agift,
-                    -depth - 1) < best_obj[:4]:
+                    -depth - 1) < bar:
                 continue
             reason, goods, dl = rules.apply(c.o, c.idxs, rem, b, waived)
             if reason is not None:
@@ -423,7 +454,7 @@ def search(b: rules.Basket, cands: list[Cand], excl: list[Cand]) -> list[Step]:
             more, sreq, sgift, _ = suffix[p + 1]
             more -= mates                   # the offers of its group after it no longer apply
             if p + 1 < len(live) and (req + c.req + sreq, fen + off + max(min(more, left - off), 0),
-                                      gifts + gift + sgift, -depth - 2) >= best_obj[:4]:
+                                      gifts + gift + sgift, -depth - 2) >= bar:
                 visit(live[p + 1:], fen + off, req + c.req, gifts + gift, waived or dl > 0)
             if g:
                 used.discard(g)
@@ -445,6 +476,7 @@ def search(b: rules.Basket, cands: list[Cand], excl: list[Cand]) -> list[Step]:
         obj = (*head, tuple(sorted(s[0].o.key for s in steps)))
         if _better(obj, best_obj):
             best_obj, best_steps = obj, steps
+        bar = best_obj[:4]
         visit(list(range(len(cands))), 0, 0, 0, False)
     # visit refers to itself through its closure: without this the search's state (`seen` and all) would
     # wait for the cyclic garbage collector, whose passes over the whole heap then land on some calls

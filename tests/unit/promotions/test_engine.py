@@ -354,3 +354,16 @@ def test_a_promotion_that_gives_as_much_as_a_coupon_keeps_the_coupon():
     # gifts of one group: the promotion's, not the coupon's
     gifts = [off("C2", "gift", gift_sku_id=50, group="g", source="coupon"), off("P4", "gift", gift_sku_id=51, group="g")]
     assert keys(best(lines, gifts)) == ["P4"]
+
+
+def test_a_group_whose_last_offer_is_a_gift_still_counts_its_discounts_in_the_bound():
+    """The search's bound adds a group without whole-basket offers once, at its last live offer; here that
+    is a gift (gifts apply last), and the nth-unit discount before it must still be counted: bounded too
+    low, the branch without the sale price would be cut and the worse P0 + P2 (one fen more offers) kept.
+    Found by 5,000 brute-force examples."""
+    lines = [ln(1, 1, qty=2), ln(2, 2), ln(3, 0), ln(4, 0)]
+    offers = [off("P0", "sale_price", price_fen=1), off("C1", "gift", gift_sku_id=50, group="a", source="coupon"),
+              off("P2", "nth_discount", nth=1, pct_off=50, group="a")]
+    r = best(lines, offers)
+    assert keys(r) == ["P2"] and r.goods_discount_fen == 2
+    assert dict(r.rejected) == {"C1": "group", "P0": "worse"}
