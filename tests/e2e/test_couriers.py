@@ -10,9 +10,12 @@ import threading
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from o2o import bootstrap
 from o2o.adapters.couriers import Update
+from o2o.adapters.couriers.signing import signed_callback
+from o2o.config import Settings
 from o2o.couriers import service as couriers
 from o2o.main import create_app
 from tests.factories.auth import Auth
@@ -278,3 +281,58 @@ def test_a_lost_callback_is_found_by_asking_the_platform(fresh_db, clock):
         assert couriers.poll(cc.db, cc.uow, cc.couriers, 3) == 0  # asked just now
         fo = client.get(f"/api/v1/fulfillments/{made['fulfillment_id']}", headers=made["clerk"]).json()
         assert fo["status"] == "shipped"
+
+
+def test_an_order_cancelled_after_ready_takes_its_courier_back_once(cc, cclient):
+    made = ready_delivery(cclient, cc, Auth(cc))
+    d = delivery_row(cc, made["fulfillment_id"])
+    manager = Auth(cc).staff("store_manager", store_id=made["store"])
+    r = cclient.post(f"/api/v1/orders/{made['number']}/cancel", headers=manager, json={})
+    assert r.status_code == 200, r.text
+    relay = bootstrap.relay(cc)
+    relay.drain()
+    relay.drain()
+    assert delivery_row(cc, made["fulfillment_id"]).status == "cancelled"
+    assert cc.couriers["sim-a"].calls.count(("cancel", d.origin_id)) == 1
+    # the platform confirms with its callback: nothing moves, nothing is dispatched again
+    late = callback(d.origin_id, "cancelled", _now(cc) + 5, reason="merchant cancelled")
+    assert _post(cclient, "sim-a", late).json()["applied"] is False
+    relay.drain()
+    assert [op for op, _ in cc.couriers["sim-b"].calls] == ["quote"]
+
+
+def test_a_platform_outage_is_retried_by_the_relay_with_backoff_then_placed(fresh_db, clock):
+    """Dada's shape end to end: the first creation hits an HTTP 500 (the event waits and is retried), then
+    the delivery is placed and Dada's signed callbacks deliver it."""
+    from tests.factories.fake_dada import FakeDada
+
+    fake = FakeDada().start()
+    try:
+        settings = Settings(database_url=fresh_db.url, payment_secret="test-secret", cheap_password_hashing=True,
+                            couriers=["dada"], dada_app_key=fake.app_key, dada_app_secret=fake.app_secret,
+                            dada_source_id=fake.source_id, dada_shop_no="shop-1", dada_base_url=fake.url)
+        cc = bootstrap.build(settings, db=fresh_db, clock=clock)
+        fake.script = ["", "http500"]  # the quote answers, the creation fails
+        with TestClient(create_app(cc)) as client:
+            made = ready_delivery(client, cc, Auth(cc))
+            assert delivery_row(cc, made["fulfillment_id"]).status == "dispatching"
+            with cc.db.read() as s:
+                waiting = s.execute(text("SELECT attempts, last_error FROM outbox_event WHERE topic = "
+                                         "'courier.dispatch' AND published_at IS NULL")).one()
+            assert waiting[0] == 1 and "HTTP 500" in waiting[1]
+            bootstrap.relay(cc).drain()
+            assert delivery_row(cc, made["fulfillment_id"]).status == "dispatching"  # not yet due again
+            clock.advance(seconds=3)
+            bootstrap.relay(cc).drain()
+            d = delivery_row(cc, made["fulfillment_id"])
+            assert (d.status, d.provider, d.fee_fen) == ("waiting", "dada", 750)
+            fields = {"client_id": d.platform_order_id, "order_id": d.origin_id, "order_status": 4,
+                      "cancel_reason": "", "cancel_from": 0, "update_time": _now(cc) + 1, "dm_id": 7,
+                      "dm_name": "钱师傅", "dm_mobile": "13700000007"}
+            r = _post(client, "dada", signed_callback(fake.app_secret, fields))
+            assert r.status_code == 200 and r.json()["status"] == "delivered"
+            assert client.get(f"/api/v1/fulfillments/{made['fulfillment_id']}",
+                              headers=made["clerk"]).json()["status"] == "delivered"
+        assert [p for p, _ in fake.calls].count("/api/order/queryDeliverFee") == 2
+    finally:
+        fake.stop()
