@@ -5,6 +5,7 @@ the parts and links "why this store"; a customer never sees another's order."""
 from __future__ import annotations
 
 from o2o import bootstrap
+from o2o.fulfillment import service as fulfillment
 from o2o.orders import service as orders
 from o2o.orders.schemas import OrderIn
 from tests.e2e.test_console_support import EN, ZH
@@ -37,6 +38,14 @@ def test_the_shopper_and_head_office_see_the_parts_of_a_split_order(client, cont
 
     someone = auth.customer(_other_customer(c))
     assert client.get(f"/shop/orders/{number}", headers={**someone, **EN}).status_code == 404
+
+    # a pickup split: each store has its own pickup code, each shown with its part
+    pickup = orders.place(c.uow(), OrderIn(customer_id=chain.customer, mode="pickup", location_id=xjh, lines=[
+        {"sku_id": milk, "quantity": 1}, {"sku_id": yogurt, "quantity": 1}]), orders.OrderPolicy()).number
+    orders.sandbox_complete(c.uow(), c.payments, orders.start_payment(c.uow(), c.payments, pickup).out_trade_no)
+    codes = [f.pickup_code for f in (fulfillment.get(c.db, i) for i in orders.get(c.db, pickup).fulfillment_ids)]
+    zh = client.get(f"/shop/orders/{pickup}", headers={**me, **ZH}).text
+    assert len(codes) == 2 and all(code and f"本店取件码：{code}" in zh for code in codes)
 
 
 def _other_customer(c) -> int:  # type: ignore[no-untyped-def]

@@ -60,7 +60,9 @@ def _parts(c: ContainerDep, request: Request, order: OrderOut, fos: list) -> dic
     for f in open_parts:
         loc = location(c, f.location_id)
         parts.append({"id": f.id, "store": (loc.name_zh if zh else loc.name_en) if loc else f"#{f.location_id}",
-                      "mode": f.mode, "status": f.status,
+                      "mode": f.mode, "status": f.status,  # each pickup part has its own code, at its store
+                      "code": f.pickup_code if f.mode == "pickup" and f.status in ("new", "picking", "ready")
+                      and order.status in SHOWS_CODE else None,
                       "lines": [(rows.get(ln.sku_id), ln.sku_id, ln.quantity) for ln in f.lines]})
     return {"parts": parts, "sp": Translator(t.locale, [SPLIT_TEXTS])}
 

@@ -9,10 +9,12 @@ TEXTS: Texts = {
         "split.parts": "From {n} locations",
         "split.part": "{store}",
         "split.line": "{name} × {qty}",
+        "split.code": "Pickup code at this store: {code}",
     },
     "zh-CN": {
         "split.parts": "分 {n} 处发货",
         "split.part": "{store}",
         "split.line": "{name} × {qty}",
+        "split.code": "本店取件码：{code}",
     },
 }
