@@ -12,6 +12,7 @@ from o2o.fulfillment.sourcing import STORE_DELIVERY, Request
 from o2o.orders import service as orders
 from o2o.orders.schemas import OrderIn
 from o2o.returns import service as returns
+from o2o.returns.schemas import InspectLineIn
 from tests.factories.chain import XUJIAHUI_NEAR, build_chain, receive
 from tests.factories.returns import completed_online
 
@@ -45,6 +46,13 @@ def test_a_return_s_lines_are_named_in_the_page_language_everywhere(client, cont
         assert "测试milk" not in en.text and re.search(r">\s*milk\b|milk ×|\bmilk,? ", en.text), what
         assert "测试milk" in zh.text, what
     assert "milk × 1" in client.get(f"/console/{ja}/returns/{made['id']}", headers={**clerk, **EN}).text
+    # received and refunded at the desk: what came back and how the money went, in the page's words
+    returns.receive(container.uow(), made["id"], ja, [InspectLineIn(line_id=made["lines"][0]["id"], resellable=1)],
+                    "staff:desk")
+    returns.refund(container.uow(), made["id"], "staff:desk", ja)
+    desk = client.get(f"/console/{ja}/returns/{made['id']}", headers={**clerk, **ZH}).text
+    assert f"SKU {milk}：可再售 1 件，损坏 0 件" in desk and "原支付方式 · ¥12.90" in desk
+    assert "resellable," not in desk and ">payment ·" not in desk
 
     # the dashboard in zh-TW: the day as CLDR writes it there, the page in its language
     tw = client.get("/admin", headers={**ops, **TW})

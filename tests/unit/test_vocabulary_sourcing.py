@@ -139,3 +139,11 @@ def test_an_offline_till_sale_s_reason_and_note_read_in_the_page_language():
     assert v.history_note(note, "en") == "offline sale S0001 at till T01; sold at 2026-11-24 10:00"
     assert v.route_reason("till T01, offline sale S0001", "zh-TW") == "收银台 T01 离线销售 S0001"
     assert v.history_note("sold at 2026-99-99Tnonsense", "zh-CN") == "售出时间 2026-99-99Tnonsense"  # kept as written
+
+
+def test_a_return_s_receipt_note_and_refund_kinds_read_in_the_page_language():
+    note = "sku 3: 1 resellable, 0 damaged, sku 5: 0 resellable, 2 damaged"  # o2o.returns.service.receive
+    assert v.history_note(note, "zh-CN") == "SKU 3：可再售 1 件，损坏 0 件；SKU 5：可再售 0 件，损坏 2 件"
+    assert v.history_note(note, "en") == "SKU 3: 1 resellable, 0 damaged; SKU 5: 0 resellable, 2 damaged"
+    assert [v.refund_kind(k, "zh-CN") for k in ("payment", "cash", "store_credit")] == ["原支付方式", "现金", "储值余额"]
+    assert v.refund_kind("bitcoin", "zh-CN") == "bitcoin" and v.refund_kind(None, "en") == ""

@@ -101,6 +101,10 @@ _NOTES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Translator], str]]]
      lambda m, t: t("note.partial", items=", ".join(
          t("note.sku", sku=x[1], n=x[2]) if (x := re.match(r"sku (\d+) -(\d+)$", part.strip())) else part.strip()
          for part in m["items"].split(",")))),
+    (re.compile(r"^sku \d+: \d+ resellable, \d+ damaged(?:, sku \d+: \d+ resellable, \d+ damaged)*$"),
+     lambda m, t: _separator(t.locale).join(  # a return received at a store: what came back, per SKU
+         t("return.received", sku=x[0], good=x[1], bad=x[2])
+         for x in re.findall(r"sku (\d+): (\d+) resellable, (\d+) damaged", m[0]))),
     *_REASONS,
 ]
 
@@ -219,6 +223,14 @@ def audit_action(action: str | None, locale: str) -> str:
     return action
 
 
+_REFUND_KINDS = ("payment", "card", "wechat", "alipay", "cash", "store_credit")
+
+
+def refund_kind(kind: str | None, locale: str) -> str:
+    """How a return's money went back: "store_credit" -> 储值余额."""
+    return translator(locale)(f"refund.{kind}") if kind in _REFUND_KINDS else (kind or "")
+
+
 def role_name(role: str | None, locale: str) -> str:
     return translator(locale)(f"role.{role}") if role in _ROLES else (role or "")
 
@@ -241,7 +253,8 @@ def _filter(fn: Callable[[str | None, str], str]) -> Callable[..., str]:
 FILTERS = {"route_reason": _filter(route_reason), "history_note": _filter(history_note), "actor": _filter(actor),
            "audit_action": _filter(audit_action), "role_name": _filter(role_name),
            "line_name": _filter(line_name), "sourcing_reason": _filter(sourcing_reason),
-           "sourcing_method": _filter(sourcing_method), "sourcing_rule": _filter(sourcing_rule)}  # type: ignore[arg-type]
+           "sourcing_method": _filter(sourcing_method), "sourcing_rule": _filter(sourcing_rule),
+           "refund_kind": _filter(refund_kind)}  # type: ignore[arg-type]
 
 
 def install(env: jinja2.Environment) -> None:

@@ -2,7 +2,8 @@
 o2o.web.vocabulary: the sourcing engine's (o2o.fulfillment.sourcing writes its decision's reason, its search
 method and what each rule did, for the API and the record: `|sourcing_reason`, `|sourcing_method`,
 `|sourcing_rule`, and `|route_reason` of an order it placed) and an offline till sale's (its route reason
-and history note: "till T01, offline sale S0001; sold at 2026-11-24T02:00:00+00:00")."""
+and history note: "till T01, offline sale S0001; sold at 2026-11-24T02:00:00+00:00"), a return's (what the
+store received: "sku 3: 1 resellable, 0 damaged"; how a refund was paid: `|refund_kind`)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "src.rule.ruled_out": "{name}: ruled out {n} location(s)",
         "till.offline_sale": "offline sale {sale} at till {till}",
         "till.sold_at": "sold at {at}",
+        "return.received": "SKU {sku}: {good} resellable, {bad} damaged",
+        "refund.payment": "original payment",
+        "refund.card": "bank card",
+        "refund.wechat": "WeChat Pay",
+        "refund.alipay": "Alipay",
+        "refund.cash": "cash",
+        "refund.store_credit": "store credit",
     },
     "zh-CN": {
         "src.planned": "{n} 个地点，成本 {cost}，方法：{method}",
@@ -38,5 +46,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "src.rule.ruled_out": "{name}：排除 {n} 个地点",
         "till.offline_sale": "收银台 {till} 离线销售 {sale}",
         "till.sold_at": "售出时间 {at}",
+        "return.received": "SKU {sku}：可再售 {good} 件，损坏 {bad} 件",
+        "refund.payment": "原支付方式",
+        "refund.card": "银行卡",
+        "refund.wechat": "微信支付",
+        "refund.alipay": "支付宝",
+        "refund.cash": "现金",
+        "refund.store_credit": "储值余额",
     },
 }
