@@ -158,7 +158,7 @@ def test_a_refusal_fails_over_to_the_other_courier(fresh_db, clock):
     assert (d.status, d.provider, d.fee_fen) == ("waiting", "sim-b", 650)
     view = couriers.get(cc.db, d.id)
     assert [(a.provider, a.state) for a in view.attempts] == [("sim-a", "refused"), ("sim-b", "placed")]
-    assert cc.couriers["sim-a"].calls.count(("create", f"{made['number']}-{d.id}-1")) == 1
+    assert cc.couriers["sim-a"].calls.count(("create", f"{made['number']}-{d.id}-1-0")) == 1
 
 
 def test_every_courier_refusing_leaves_the_delivery_failed(fresh_db, clock):
@@ -279,6 +279,10 @@ def test_a_lost_callback_is_found_by_asking_the_platform(fresh_db, clock):
         assert couriers.poll(cc.db, cc.uow, cc.couriers, 3) == 1
         assert delivery_row(cc, made["fulfillment_id"]).status == "delivering"
         assert couriers.poll(cc.db, cc.uow, cc.couriers, 3) == 0  # asked just now
+        sim.orders.clear()  # the platform forgets (its worker restarted): as cancelled, but the rider has it
+        clock.advance(minutes=4)
+        assert couriers.poll(cc.db, cc.uow, cc.couriers, 3) == 1
+        assert delivery_row(cc, made["fulfillment_id"]).status == "cancelled"
         fo = client.get(f"/api/v1/fulfillments/{made['fulfillment_id']}", headers=made["clerk"]).json()
         assert fo["status"] == "shipped"
 
@@ -336,3 +340,22 @@ def test_a_platform_outage_is_retried_by_the_relay_with_backoff_then_placed(fres
         assert [p for p, _ in fake.calls].count("/api/order/queryDeliverFee") == 2
     finally:
         fake.stop()
+
+
+def test_failing_over_from_the_cheaper_second_platform_and_back_to_none(fresh_db, clock):
+    cc = courier_container(fresh_db, clock, {"sim-a": {"base_fee_fen": 900}, "sim-b": {}})
+    with TestClient(create_app(cc)) as client:
+        made = ready_delivery(client, cc, Auth(cc))
+        first = delivery_row(cc, made["fulfillment_id"])
+        assert (first.provider, first.fee_fen) == ("sim-b", 650)  # sim-b quoted less
+        t = _now(cc)
+        _post(client, "sim-b", callback(first.origin_id, "cancelled", t + 1, reason="no capacity"))
+        bootstrap.relay(cc).drain()
+        second = delivery_row(cc, made["fulfillment_id"])
+        assert (second.provider, second.round, second.fee_fen) == ("sim-a", 2, 1050)
+        _post(client, "sim-a", callback(second.origin_id, "expired", t + 2))
+        bootstrap.relay(cc).drain()
+        assert delivery_row(cc, made["fulfillment_id"]).status == "failed"
+        view = couriers.get(cc.db, first.id)
+        assert [(a.provider, a.state) for a in view.attempts] == [("sim-b", "ended"), ("sim-a", "ended")]
+        assert len({a.origin_id for a in view.attempts}) == 2

@@ -137,12 +137,11 @@ def dispatch(uow: UnitOfWork, couriers: Mapping[str, Courier], order: Sequence[s
     attempts = repo.attempts_of(s, d.id)
     tried = {a.provider for a in attempts if a.state in (REFUSED, ENDED)}
     left = [name for name in order if name in couriers and name not in tried]
-    n = len(attempts)
     errors: list[str] = []
     quotes: list[tuple[Quote, Parcel]] = []
     for name in left:
-        n += 1
-        origin = f"{d.order_number}-{d.id}-{n}"
+        # one id per (round, platform): a retried round asks the platform about the same delivery again
+        origin = f"{d.order_number}-{d.id}-{d.round}-{order.index(name)}"
         parcel = _parcel(uow, d, origin)
         if parcel is None:
             return _fail(uow, d, "the order has no delivery address")
@@ -380,6 +379,9 @@ def poll(db: Database, uow_factory: Callable[[], UnitOfWork], couriers: Mapping[
             continue
         try:
             update = courier.query(origin_id)
+        except Refused as exc:  # the platform no longer knows the delivery: as if it had cancelled it
+            update = Update(provider, origin_id, "", CANCELLED, int(now.timestamp()),
+                            reason=f"unknown at the platform ({exc})"[:200])
         except CourierError as exc:
             log.warning("courier %s: query of %s failed: %s", provider, origin_id, exc)
             continue
