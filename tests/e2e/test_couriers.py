@@ -359,3 +359,21 @@ def test_failing_over_from_the_cheaper_second_platform_and_back_to_none(fresh_db
         view = couriers.get(cc.db, first.id)
         assert [(a.provider, a.state) for a in view.attempts] == [("sim-b", "ended"), ("sim-a", "ended")]
         assert len({a.origin_id for a in view.attempts}) == 2
+
+
+def test_the_console_card_raises_the_tip_and_another_store_cannot(cc, cclient):
+    from tests.e2e.test_console_support import post_form
+
+    made = ready_delivery(cclient, cc, Auth(cc))
+    d = delivery_row(cc, made["fulfillment_id"])
+    board = cclient.get(f"/console/{made['store']}/board", headers={**made["clerk"], "Accept-Language": "en"})
+    assert f'data-courier="{d.id}"' in board.text and "Waiting for a rider" in board.text
+    assert f'action="/console/{made["store"]}/couriers/{d.id}/tip"' in board.text
+    r = post_form(cclient, f"/console/{made['store']}/couriers/{d.id}/tip", made["clerk"])
+    assert r.status_code == 303 and "error" not in r.headers["location"]
+    assert delivery_row(cc, made["fulfillment_id"]).tip_fen == 300
+    jingan = made["chain"].stores["jingan"]
+    other = Auth(cc).staff("clerk", store_id=jingan)
+    assert post_form(cclient, f"/console/{jingan}/couriers/{d.id}/tip", other).status_code == 404
+    assert post_form(cclient, f"/console/{made['store']}/couriers/{d.id}/tip", other).status_code == 404
+    assert delivery_row(cc, made["fulfillment_id"]).tip_fen == 300
