@@ -4,11 +4,13 @@ Never commits."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Select,
     Text,
     bindparam,
@@ -186,24 +188,10 @@ class PostgresSearch(SearchRepository):
         Left to the planner, (2)+(3) as one query walked the whole sales index for a brand whose
         products all start with it ('斯维': 130 ms for no row)."""
         start = f" {query.terms[0].phrase}"
-        starts = ProductSearch.terms.like(f"{start}%")
-        by_sales = (ProductSearch.sales.desc(), ProductSearch.name_len, ProductSearch.product_id)
-        first = self._ranked(self._filtered(query, None).where(
-            func.left(ProductSearch.terms, START_CHARS).like(f"{start[:START_CHARS]}%"), starts), literal(0))
-        top = (select(ProductSearch.product_id, ProductSearch.sales, ProductSearch.name_len, ProductSearch.terms,
-                      literal_column("product_search.tokens").label("tokens"))
-               .where(ProductSearch.active.is_(True)).order_by(*by_sales).limit(HOT_SELLERS).subquery("top"))
-        tsq = cast(bindparam("hot_tsq", self._tsquery(query), type_=Text), TSQUERY)
-        hot = (select(top.c.product_id, literal(1).label("starts"), top.c.sales, top.c.name_len)
-               .where(top.c.tokens.op("@@")(tsq), ~top.c.terms.like(f"{start}%"))
-               .order_by(top.c.sales.desc(), top.c.name_len, top.c.product_id).limit(limit).cte("hot"))
-        rest = (self._ranked(self._filtered(query, None).where(~starts), literal(1)).order_by(*by_sales)
-                .cte("rest").prefix_with("MATERIALIZED"))  # the text index's set, read only if needed
-        enough = select(func.count()).select_from(hot).scalar_subquery() >= limit
-        both = union(first.order_by(*by_sales).limit(limit), select(hot),
-                     select(rest).where(~enough).limit(limit)).subquery("both")
-        return self._named(select(both).order_by(both.c.starts, both.c.sales.desc(), both.c.name_len,
-                                                 both.c.product_id).limit(limit).subquery())
+        rows = self.session.execute(_pg_suggestions(), {
+            "tsq": self._tsquery(query), "starts": f"{start}%", "starts_short": f"{start[:START_CHARS]}%",
+            "limit": limit, "hot": HOT_SELLERS})
+        return [(r[0], r[1], r[2]) for r in rows]
 
     def find(self, query: Query, *, category_id: int | None = None, supplier_id: int | None = None,
              in_stock_at: int | None = None, only_in_stock: bool = False, sort: str = "relevance",
@@ -247,6 +235,37 @@ class PostgresSearch(SearchRepository):
                                     .limit(limit)).all()
         count = int(rows[0][-1]) if rows else (self.session.scalar(select(total)) or 0) if offset else 0
         return [Hit(r[0], bool(r[1])) for r in rows], count
+
+
+@functools.cache
+def _pg_suggestions() -> Select:
+    """PostgresSearch.suggest's statement, built once (it takes longer to build than to run): parameters
+    tsq (the tsquery), starts (` s%`), starts_short (its first START_CHARS characters), limit, hot."""
+    tsq = cast(bindparam("tsq", type_=Text), TSQUERY)
+    n = bindparam("limit", type_=Integer)
+    ps = ProductSearch
+    by_sales = (ps.sales.desc(), ps.name_len, ps.product_id)
+    active, matching = ps.active.is_(True), literal_column("product_search.tokens").op("@@")(tsq)
+    starts = ps.terms.like(bindparam("starts", type_=Text))
+
+    def part(starts_flag: int, *where: Any) -> Select:
+        return select(ps.product_id, literal(starts_flag).label("starts"), ps.sales, ps.name_len).where(*where)
+
+    first = part(0, active, matching, func.left(ps.terms, START_CHARS).like(bindparam("starts_short", type_=Text)),
+                 starts).order_by(*by_sales).limit(n)
+    top = (select(ps.product_id, ps.sales, ps.name_len, ps.terms, literal_column("product_search.tokens").label("tokens"))
+           .where(active).order_by(*by_sales).limit(bindparam("hot", type_=Integer)).subquery("top"))
+    hot = (select(top.c.product_id, literal(1).label("starts"), top.c.sales, top.c.name_len)
+           .where(top.c.tokens.op("@@")(tsq), ~top.c.terms.like(bindparam("starts", type_=Text)))
+           .order_by(top.c.sales.desc(), top.c.name_len, top.c.product_id).limit(n).cte("hot"))
+    rest = part(1, active, matching, ~starts).cte("rest").prefix_with("MATERIALIZED")  # read only if needed
+    enough = select(func.count()).select_from(hot).scalar_subquery() >= n
+    both = union(first, select(hot), select(rest).order_by(rest.c.sales.desc(), rest.c.name_len, rest.c.product_id)
+                 .where(~enough).limit(n)).subquery("both")
+    best = select(both).order_by(both.c.starts, both.c.sales.desc(), both.c.name_len, both.c.product_id).limit(n) \
+        .subquery("best")
+    return (select(best.c.product_id, Product.name_zh, Product.name_en).join(Product, Product.id == best.c.product_id)
+            .order_by(best.c.starts, best.c.sales.desc(), best.c.name_len, best.c.product_id))
 
 
 def for_session(session: Session) -> SearchRepository:
