@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -281,12 +282,15 @@ def courier_jobs(c: Container) -> list[Callable[[], None]]:
         return True
 
     def run() -> None:
-        for courier in c.couriers.values():
-            if isinstance(courier, SimCourier):
-                courier.advance()
-        if due("expire", 15):
-            couriers_service.expire_waiting(c.db, c.uow, c.settings.courier_expire_minutes)
-        if due("poll", 60):
-            couriers_service.poll(c.db, c.uow, c.couriers, c.settings.courier_poll_minutes)
+        try:  # a failing courier job must not hold up the relay's round
+            for courier in c.couriers.values():
+                if isinstance(courier, SimCourier):
+                    courier.advance()
+            if due("expire", 15):
+                couriers_service.expire_waiting(c.db, c.uow, c.settings.courier_expire_minutes)
+            if due("poll", 60):
+                couriers_service.poll(c.db, c.uow, c.couriers, c.settings.courier_poll_minutes)
+        except Exception:
+            logging.getLogger("o2o.couriers").exception("courier jobs failed (retried next round)")
 
     return [run]

@@ -210,6 +210,8 @@ def demo(seed: int = typer.Option(42), host: str = typer.Option(None), port: int
     os.environ.setdefault("O2O_ENV", "dev")
     # two simulated same-city courier platforms (issue 13): store deliveries get a rider (1-5 min), callbacks
     os.environ.setdefault("O2O_COURIERS", '["sim-a", "sim-b"]')
+    os.environ.setdefault("O2O_COURIER_SIM", '{"sim-a": {"refuse": 0.1, "reassign": 0.15, "lose": 0.05}, '
+                                             '"sim-b": {"base_fee_fen": 550, "cancel": 0.05}}')
     get_settings.cache_clear()
     s = get_settings()
     host, port = host or s.host, port or s.port
