@@ -46,6 +46,9 @@ def test_a_return_s_lines_are_named_in_the_page_language_everywhere(client, cont
         assert "测试milk" not in en.text and re.search(r">\s*milk\b|milk ×|\bmilk,? ", en.text), what
         assert "测试milk" in zh.text, what
     assert "milk × 1" in client.get(f"/console/{ja}/returns/{made['id']}", headers={**clerk, **EN}).text
+    # why this store, to the shopper: where the goods come from, not the sourcing engine's costs
+    shop = client.get(f"/shop/orders/{number}", headers={**customer, **ZH}).text
+    assert "XJH店备齐了您的全部商品" in shop and "成本" not in shop and "精确搜索" not in shop
     # received and refunded at the desk: what came back and how the money went, in the page's words
     returns.receive(container.uow(), made["id"], ja, [InspectLineIn(line_id=made["lines"][0]["id"], resellable=1)],
                     "staff:desk")

@@ -11,6 +11,7 @@ from o2o.kernel.history import HistoryOut
 from o2o.locations import service as locations
 from o2o.locations.schemas import LocationOut
 from o2o.shop.common import distance_text
+from o2o.shop.route_texts import TEXTS as ROUTE_TEXTS
 from o2o.web import vocabulary
 from o2o.web.templating import Translator
 
@@ -24,6 +25,9 @@ _REASONS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^(?:warehouse|store) .+ ships by parcel$"), "reason.parcel"),
 ]
 
+# an order the sourcing engine placed: its reason names costs (for the staff); the shopper hears where from
+_SOURCED = re.compile(r"^(?P<n>\d+) location\(s\), -?\d+ fen by [\w-]+(?: \(.*\))?$")
+
 # the steps an order goes through, per fulfilment mode
 FLOW = {"pickup": ("pending_payment", "paid", "picking", "ready", "completed"),
         "store_delivery": ("pending_payment", "paid", "picking", "shipped", "completed"),
@@ -35,6 +39,11 @@ def reason_text(reason: str, t: Translator, where: str) -> str:
     out = []
     for part in (p.strip() for p in reason.split(";")):
         if not part:
+            continue
+        sourced = _SOURCED.match(part)
+        if sourced:
+            said = Translator(t.locale, [ROUTE_TEXTS])
+            out.append(said("route.one", where=where) if sourced["n"] == "1" else said("route.split", n=sourced["n"]))
             continue
         for pattern, key in _REASONS:
             m = pattern.match(part)
