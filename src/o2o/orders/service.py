@@ -164,7 +164,7 @@ def place(uow: UnitOfWork, data: OrderIn, policy: OrderPolicy, idempotency_key: 
             except ReservationFailed:
                 uow.rollback()  # someone took the last units between our read and our UPDATE
                 if attempt == PLACE_ATTEMPTS - 1:
-                    raise _shortage(uow.session, data, policy, exact) from None
+                    raise _shortage(uow.session, data, policy, exact, uow.clock.now()) from None
             except IntegrityError:
                 uow.rollback()  # a concurrent retry with the same Idempotency-Key won the race
                 if not idempotency_key:
@@ -451,10 +451,10 @@ def _unavailable(data: OrderIn, lines: dict[int, int], stock: dict[tuple[int, in
     return PlanUnavailable(f"location {data.location_id} cannot serve this order by {data.mode}: {why}", **extra)
 
 
-def _shortage(s: Session, data: OrderIn, policy: OrderPolicy,
-              exact: bool = False) -> InsufficientStock | NoLocation | PlanUnavailable:
+def _shortage(s: Session, data: OrderIn, policy: OrderPolicy, exact: bool = False,
+              now: datetime | None = None) -> InsufficientStock | NoLocation | PlanUnavailable:
     lines = _merged_lines(data)
-    decision, stock, loc_ids, _, refused = _route(s, data, policy, lines, exact)
+    decision, stock, loc_ids, _, refused = _route(s, data, policy, lines, exact, now)
     s.rollback()
     if exact:
         return _unavailable(data, lines, stock, refused or ("short", None))

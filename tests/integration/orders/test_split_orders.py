@@ -23,7 +23,7 @@ from o2o.kernel.outbox import Delivery, OutboxEvent
 from o2o.orders import handlers as order_handlers
 from o2o.orders import service as orders
 from o2o.orders.exceptions import NoLocation
-from o2o.orders.schemas import OrderIn
+from o2o.orders.schemas import MAX_LINE_QTY, OrderIn
 from tests.factories.chain import XUJIAHUI_NEAR, build_chain, receive, store
 
 NEAR = {"line": "徐家汇路 1 号", "lat": XUJIAHUI_NEAR[0], "lng": XUJIAHUI_NEAR[1]}
@@ -101,6 +101,11 @@ def test_max_split_refuses_three_stores_with_the_reason_and_a_higher_one_places_
     receive(c, ja, yogurt, 3)
     receive(c, third, cheese, 3)
     lines = {milk: 1, yogurt: 1, cheese: 1}
+    with pytest.raises(InsufficientStock) as huge:  # the most a line may ask: refused with what there is
+        _order(c, chain, {milk: MAX_LINE_QTY, yogurt: 1})
+    assert huge.value.extra["lines"] == [{"field": "lines[0]", "sku_id": milk, "requested": MAX_LINE_QTY,
+                                          "available": 3, "why": "no eligible location holds "
+                                          f"{MAX_LINE_QTY} unit(s)"}]
     with pytest.raises(NoLocation) as refused:
         _order(c, chain, lines)
     assert refused.value.extra["why"] == "no plan from at most 2 location(s) holds every line"
