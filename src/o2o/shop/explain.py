@@ -35,7 +35,7 @@ FLOW = {"pickup": ("pending_payment", "paid", "picking", "ready", "completed"),
 ENDED = ("cancelled", "expired")
 
 
-def reason_text(reason: str, t: Translator, where: str) -> str:
+def reason_text(reason: str, t: Translator, where: str, mode: str = "") -> str:
     out = []
     for part in (p.strip() for p in reason.split(";")):
         if not part:
@@ -43,7 +43,10 @@ def reason_text(reason: str, t: Translator, where: str) -> str:
         sourced = _SOURCED.match(part)
         if sourced:
             said = Translator(t.locale, [ROUTE_TEXTS])
-            out.append(said("route.one", where=where) if sourced["n"] == "1" else said("route.split", n=sourced["n"]))
+            if sourced["n"] != "1":
+                out.append(said("route.split", n=sourced["n"]))
+            else:
+                out.append(t("reason.parcel", where=where) if mode == "parcel" else said("route.one", where=where))
             continue
         for pattern, key in _REASONS:
             m = pattern.match(part)
@@ -68,7 +71,7 @@ def describe_route(c: Container, location_id: int, mode: str, reason: str, dista
     loc = location(c, location_id)
     name = (loc.name_zh if t.locale.startswith("zh") else loc.name_en) if loc else str(location_id)
     return {"location": loc, "name": name, "address": loc.address if loc else "", "mode": mode,
-            "reason": reason_text(reason, t, name),
+            "reason": reason_text(reason, t, name, mode),
             "distance": "" if mode == "pickup" else distance_text(distance_m)}  # pickup: no way to travel
 
 
