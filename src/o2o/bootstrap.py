@@ -267,6 +267,7 @@ def relay_thread(c: Container) -> RelayThread:
     return RelayThread(relay(c), c.settings.relay_poll_s, periodic=[expire, purge, points, groups, sla_watch,
                                                                      *courier_jobs(c)])
 
+
 def courier_jobs(c: Container) -> list[Callable[[], None]]:
     """The simulated platforms' own life (every round), deliveries no rider took in time (every 15 s), and
     deliveries not heard of for a while asked about (every minute)."""
