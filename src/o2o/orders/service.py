@@ -488,6 +488,13 @@ _AS_ORDER = {"new": PAID, "picking": PICKING, "short": PICKING, "ready": READY, 
 _RANK = {PAID: 0, PICKING: 1, READY: 2, SHIPPED: 3, COMPLETED: 4}
 
 
+def progress_of(statuses: Collection[str]) -> str | None:
+    """How far an order served by fulfilments in these statuses is: its least advanced open part (a
+    cancelled part does not count); None without an open part."""
+    parts = [_AS_ORDER[st] for st in statuses if st in _AS_ORDER]
+    return min(parts, key=_RANK.__getitem__) if parts else None
+
+
 def follow_fulfillment(uow: UnitOfWork, order_id: int, dst: str, actor: str) -> bool:
     """Joins the caller's unit of work: move the order along with its fulfilment, if it can get there.
     An order served from several locations (a split, a re-sourced rest) is only as far as its least
@@ -495,9 +502,9 @@ def follow_fulfillment(uow: UnitOfWork, order_id: int, dst: str, actor: str) -> 
     order = repo.by_id(uow.session, order_id, lock=True)
     if order is None or order.status == dst:
         return False
-    parts = [_AS_ORDER[st] for _loc, st in fulfillment.parts_of(uow.session, order_id) if st in _AS_ORDER]
-    if len(parts) > 1:
-        dst = min(parts, key=_RANK.__getitem__)
+    statuses = [st for _loc, st in fulfillment.parts_of(uow.session, order_id)]
+    if sum(st in _AS_ORDER for st in statuses) > 1:
+        dst = progress_of(statuses) or dst
         if order.status == dst:
             return False
     steps = _path(order.status, dst)
