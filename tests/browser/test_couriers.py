@@ -93,5 +93,7 @@ def test_the_console_card_and_the_order_page_show_the_rider_while_delivering(liv
         history = admin.locator(f".courier-panel[data-courier='{d.id}'] .courier-history li")
         expect(history).to_have_count(5)  # dispatching, placed, assigned, at store, delivering
         expect(admin.locator(".courier-panel .courier-rider")).to_have_text("赵师傅 · 139****5678")
+        placed_note = "已向 sim-a 下单，配送费 ¥5.50（2 家报价）" if locale == "zh-CN" else "placed with sim-a for ¥5.50"
+        expect(history.nth(1)).to_contain_text(placed_note)
         shot(admin, "courier-admin-order")
     assert couriers.get(c.db, d.id).status == "delivering"

@@ -3,6 +3,7 @@ language: plain dicts for the templates under web/templates/couriers/."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -81,8 +82,48 @@ def for_customer(db: Database, fulfillment_ids: list[int], locale: str, now: dat
     return {"couriers": shown, "ct": ct}
 
 
+# the history notes o2o.couriers.service writes, read back in the page's language (a platform's own words,
+# a refusal's or a cancellation's reason, stay as the platform gave them)
+NOTES: list[tuple[re.Pattern[str], str]] = [(re.compile(p), key) for p, key in (
+    (r"^ready for a courier$", "courier.note.ready"),
+    (r"^(?P<p>\S+) refused to quote: (?P<why>.*)$", "courier.note.refused"),
+    (r"^(?P<p>\S+) refused: (?P<why>.*)$", "courier.note.refused"),
+    (r"^placed with (?P<p>\S+) for (?P<fee>\d+) fen \((?P<n>\d+) quoted\)$", "courier.note.placed"),
+    (r"^no rider within (?P<m>[\d.]+) min at (?P<p>\S+); failing over$", "courier.note.no_rider"),
+    (r"^(?P<p>\S+) (?P<s>cancelled|expired)(: (?P<why>.*))?; failing over$", "courier.note.platform_ended"),
+    (r"^tip raised by (?P<a>\d+) fen to (?P<t>\d+) fen$", "courier.note.tip"),
+    (r"^rider reassigned$", "courier.note.reassigned"),
+    (r"^the order was cancelled$", "courier.note.order_cancelled"),
+    (r"^the order has no delivery address$", "courier.note.no_address"),
+    (r"^no courier would take the delivery$", "courier.note.none_left"),
+    (r"^(?P<why>.*) \(the rider had the goods: the store follows up\)$", "courier.note.in_transit"),
+)]
+
+
+def note(ct: Translator, text: str) -> str:
+    for pattern, key in NOTES:
+        m = pattern.match(text)
+        if m is None:
+            continue
+        v = {k: x or "" for k, x in m.groupdict().items()}
+        for money in ("fee", "a", "t"):
+            if money in v:
+                v[money] = f"¥{int(v[money]) / 100:.2f}"
+        if "s" in v:
+            v["s"] = ct(f"courier.status.{v['s']}")
+            key = key + "_why" if v["why"] else key
+        return ct(key, **v)
+    return text
+
+
 def for_staff(db: Database, fulfillment_ids: list[int], locale: str) -> dict[str, Any]:
-    """The admin order page's context: `deliveries` (with attempts and history; the rider's phone masked)
-    and `ct` (their texts)."""
+    """The admin order page's context: `deliveries` (with attempts and history, notes in the page's
+    language; the rider's phone masked) and `ct` (their texts)."""
+    ct = translator(locale)
     found = service.for_fulfillments(db, fulfillment_ids)
-    return {"deliveries": [service.get(db, d.id) for _, d in sorted(found.items())], "ct": translator(locale)}
+    shown = []
+    for _, d in sorted(found.items()):
+        full = service.get(db, d.id)
+        full.history = [h.model_copy(update={"note": note(ct, h.note)}) for h in full.history]
+        shown.append(full)
+    return {"deliveries": shown, "ct": ct}
