@@ -259,10 +259,10 @@ def _apply(uow: UnitOfWork, d: CourierDelivery, attempt: CourierAttempt, u: Upda
     _history(uow, d, u.status, actor, note)  # never the rider's name or phone: history is not sealed
     d.status = u.status  # waiting_since stays: when the delivery was placed (the ETA counts from it)
     if u.status == DELIVERING:
-        fulfillment.courier_picked_up(uow, d.fulfillment_id, actor, f"rider picked up ({u.provider})")
+        fulfillment.courier_picked_up(uow, d.fulfillment_id, actor)  # the actor names the platform
     elif u.status == DELIVERED:
         attempt.state = ENDED
-        fulfillment.courier_delivered(uow, d.fulfillment_id, actor, f"delivered by {u.provider}")
+        fulfillment.courier_delivered(uow, d.fulfillment_id, actor)
     s.flush()
     uow.publish(f"courier.{u.status}", _event(d))
     return True
