@@ -63,7 +63,7 @@ def place_order(uow: Uow, c: ContainerDep, p: PrincipalDep, body: OrderIn,
 
 
 @router.post("/quotes", response_model=QuoteOut,
-             responses={409: {"description": "not enough stock within reach, or no single location has it all"}})
+             responses={409: {"description": "not enough stock within reach, or no plan from at most max_split locations has it all"}})
 def quote_order(c: ContainerDep, p: PrincipalDep, body: OrderIn) -> QuoteOut:
     """What `POST /orders` would decide for this body now, writing and reserving nothing: where from, the
     lines at their prices, the fee, the promotions and coupons applied (`discounts`, each with its label

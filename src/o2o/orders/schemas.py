@@ -158,8 +158,17 @@ class OrderOut(BaseModel):
     pickup_code: str | None = None
 
 
+class QuotePart(BaseModel):
+    """One location of the plan and what it would serve: an order the sourcing engine splits has several."""
+
+    location_id: int
+    mode: str
+    lines: dict[int, int]  # SKU id -> units
+
+
 class QuoteOut(BaseModel):
-    """What placing this order would decide now (POST /quotes): nothing written, nothing reserved."""
+    """What placing this order would decide now (POST /quotes): nothing written, nothing reserved.
+    `location_id`, `mode`, `distance_m` are the main part's; `parts` every location's."""
 
     location_id: int
     mode: str
@@ -178,6 +187,7 @@ class QuoteOut(BaseModel):
     discounts: list[DiscountOut] = []  # applied: "满200减30" and its amount
     rejected: list[RejectedOffer] = []  # not used, and why
     coupons: list[CouponChoice] = []  # the wallet's usable coupons, applied or not
+    parts: list[QuotePart] = []
 
 
 class OrderFacts(BaseModel):

@@ -70,6 +70,7 @@ from o2o.orders.schemas import (
     OrderOut,
     PaymentOut,
     PaymentRecord,
+    QuotePart,
     RejectedOffer,
 )
 from o2o.promotions import checkout as promotions
@@ -1085,6 +1086,7 @@ class Quote:
     coupons: tuple[CouponChoice, ...] = ()
     goods_discount_fen: int = 0
     delivery_discount_fen: int = 0
+    parts: tuple[QuotePart, ...] = ()  # every location of the plan and its lines (several: a split)
 
 
 def eta_minutes(mode: str, distance_m: int | None) -> tuple[int, int] | None:
@@ -1123,4 +1125,5 @@ def quote(db: Database, data: OrderIn, policy: OrderPolicy, locale: str = "zh-CN
                  discounts=tuple(discounts.applied_out(deal)), rejected=tuple(discounts.rejected_out(deal)),
                  coupons=tuple(discounts.coupon_choices(deal)),
                  goods_discount_fen=deal.goods_fen if deal else 0,
-                 delivery_discount_fen=deal.delivery_fen if deal else 0)
+                 delivery_discount_fen=deal.delivery_fen if deal else 0,
+                 parts=tuple(QuotePart(location_id=loc, mode=mode, lines=part) for loc, mode, part in decision.parts))

@@ -67,6 +67,9 @@ def test_lines_at_two_stores_make_one_order_two_reservations_two_fulfilments_com
     xjh, ja = chain.stores["xujiahui"], chain.stores["jingan"]
     receive(c, xjh, milk, 5)
     receive(c, ja, yogurt, 5)
+    q = orders.quote(c.db, OrderIn(customer_id=chain.customer, mode="store_delivery", address=NEAR, lines=[
+        {"sku_id": milk, "quantity": 1}, {"sku_id": yogurt, "quantity": 2}]), orders.OrderPolicy(), now=c.clock.now())
+    assert sorted((p.location_id, p.lines) for p in q.parts) == [(xjh, {milk: 1}), (ja, {yogurt: 2})]
     out = _order(c, chain, {milk: 1, yogurt: 2})
     assert _held(c, out.number) == {xjh: {milk: 1}, ja: {yogurt: 2}}
     assert out.fulfil_location_id in (xjh, ja) and out.route_reason.startswith("2 location(s)")
