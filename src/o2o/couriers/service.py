@@ -25,7 +25,6 @@ from o2o.adapters.couriers import (
     DELIVERED,
     DELIVERING,
     EXPIRED,
-    RANK,
     RETURNING,
     WAITING,
     BadSignature,
@@ -37,6 +36,7 @@ from o2o.adapters.couriers import (
     Update,
 )
 from o2o.couriers import repository as repo
+from o2o.couriers import rules
 from o2o.couriers.models import (
     ASKED,
     DISPATCHING,
@@ -236,7 +236,7 @@ def record_update(uow: UnitOfWork, u: Update) -> dict:
 def _apply(uow: UnitOfWork, d: CourierDelivery, attempt: CourierAttempt, u: Update) -> bool:
     if d.status in ENDED_STATUSES or d.status == DISPATCHING:
         return False
-    if (RANK[u.status], u.at) <= (RANK.get(d.status, 0), d.last_update_at):
+    if not rules.newer(rules.State(d.status, d.last_update_at), u.status, u.at):
         return False  # a duplicate, or older than what we have: a status never goes backwards
     s, now, actor = uow.session, uow.clock.now(), f"courier:{u.provider}"
     src = d.status
