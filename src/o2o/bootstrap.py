@@ -56,6 +56,9 @@ def dev_secrets_problem(settings: Settings) -> str | None:
                 if getattr(settings, name) == Settings.model_fields[name].default]
     if "secret_key" in defaults and settings.key_file:
         defaults.remove("secret_key")
+    if any(name.startswith("sim") for name in settings.couriers) \
+            and settings.courier_secret == Settings.model_fields["courier_secret"].default:
+        defaults.append("courier_secret")  # anyone could sign a simulated platform's callbacks
     if settings.dev or not defaults:
         return None
     return (f"O2O_ENV={settings.env!r} (not 'dev'): set " + " and ".join(f"O2O_{n.upper()}" for n in defaults)
