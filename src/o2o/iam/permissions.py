@@ -264,11 +264,6 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", f"{V1}/couriers/{{provider}}/callback"): PUBLIC,
     ("GET", f"{V1}/couriers/deliveries/{{delivery_id}}"): staff("fulfillment:read"),
     ("POST", f"{V1}/couriers/deliveries/{{delivery_id}}/tip"): staff("fulfillment:write"),
-    # same-city couriers (o2o.couriers): the platforms' callbacks are authenticated by their signature;
-    # a store sees its own deliveries and raises the tip when no rider takes one
-    ("POST", f"{V1}/couriers/{{provider}}/callback"): PUBLIC,
-    ("GET", f"{V1}/couriers/deliveries/{{delivery_id}}"): staff("fulfillment:read"),
-    ("POST", f"{V1}/couriers/deliveries/{{delivery_id}}/tip"): staff("fulfillment:write"),
     # fulfilment
     ("GET", f"{V1}/fulfillments"): staff("fulfillment:read"),
     ("GET", f"{V1}/fulfillments/{{fulfillment_id}}"): staff("fulfillment:read"),
