@@ -1,6 +1,9 @@
 """Search queries, one repository per database: each matches the tokenised `product_search.terms` with
 its own text index (SQLite FTS5, PostgreSQL a GIN-indexed tsvector); filtering, sorting and paging are shared.
-Never commits."""
+PostgreSQL's statements are shaped so that no plan depends on how many products the planner guesses a
+word matches (its guesses for prefixes are off by 3-60x): the matches are materialized before they are
+ranked, in stock is looked up along the ranking only as far as the page needs, and suggestions look at
+the best sellers first (PostgresSearch). Never commits."""
 
 from __future__ import annotations
 

@@ -8,13 +8,15 @@ import bisect
 import re
 import threading
 import time
+import weakref
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from o2o.catalog.models import MEDIA_URL, Product, ProductImage, ProductSearch, Sku
 from o2o.catalog.schemas import ProductImageOut, SkuOut
@@ -70,6 +72,26 @@ def index_words(words: Iterable[str]) -> dict[str, list[str]]:
     return ordered
 
 
+_AUTOCOMMIT: weakref.WeakKeyDictionary[Engine, sessionmaker[Session]] = weakref.WeakKeyDictionary()
+
+
+@contextmanager
+def _reading(db: Database) -> Iterator[Session]:
+    """A session to search in. On PostgreSQL without a transaction (autocommit: no BEGIN and ROLLBACK,
+    two round trips of a search's four; its statements need no common snapshot: a page is ids, then
+    those products); on SQLite db.read()'s."""
+    if db.dialect == "sqlite":
+        with db.read() as s:
+            yield s
+        return
+    sessions = _AUTOCOMMIT.get(db.engine)
+    if sessions is None:
+        sessions = _AUTOCOMMIT.setdefault(db.engine, sessionmaker(
+            db.engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False, autoflush=False))
+    with sessions() as s:
+        yield s
+
+
 def _known(word: str, ordered: list[str]) -> bool:
     """Whether some word of the index starts with `word`."""
     i = bisect.bisect_left(ordered, word)
@@ -115,7 +137,7 @@ def search(db: Database, q: str | None, page: PageParams, *, category_id: int | 
     if q and query.empty:  # only punctuation: nothing can match
         return SearchPage(items=[], page=page.page, size=page.size, total=0)
     corrected = None
-    with db.read() as s:
+    with _reading(db) as s:
         repo = repository.for_session(s)
 
         def run(qq: Query) -> tuple[list[repository.Hit], int]:
@@ -191,7 +213,7 @@ def suggest(db: Database, q: str, limit: int = 8) -> list[Suggestion]:
     query = parse_query(q)
     if query.empty:
         return []
-    with db.read() as s:
+    with _reading(db) as s:
         repo = repository.for_session(s)
         rows = repo.suggest(query, limit)
         if not rows:
