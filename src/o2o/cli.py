@@ -215,6 +215,9 @@ def demo(seed: int = typer.Option(42), host: str = typer.Option(None), port: int
     get_settings.cache_clear()
     s = get_settings()
     host, port = host or s.host, port or s.port
+    if "O2O_PUBLIC_BASE_URL" not in os.environ:  # the sandbox's and the simulated couriers' callbacks come here
+        os.environ["O2O_PUBLIC_BASE_URL"] = f"http://{host}:{port}"
+        get_settings.cache_clear()
     try:  # taken before seeding (minutes on a slow machine), and held until the server listens on it
         sock = serving.listening_socket(host, port, shared=False)
     except OSError as exc:
