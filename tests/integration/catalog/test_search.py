@@ -8,7 +8,7 @@ import pytest
 from o2o.catalog import admin
 from o2o.catalog import service as catalog
 from o2o.catalog.models import Category, ProductImage
-from o2o.catalog.schemas import ProductIn, ProductUpdate, SkuIn
+from o2o.catalog.schemas import ProductIn, ProductUpdate, SkuIn, SupplierIn
 from o2o.catalog.search import repository
 from o2o.catalog.search import service as search
 from o2o.kernel.pagination import PageParams
@@ -130,7 +130,7 @@ def test_the_name_starting_with_the_words_comes_first_then_the_best_sellers(shop
     """Suggestions (on PostgreSQL two parts: the start index, the best sellers) and results rank alike:
     a name starting with the words before better sellers, every page of in-stock-first joined is the
     whole list (also the pages past the products in stock), and a rare word is found as well."""
-    c, _, ids, skus = shop
+    c, cat, ids, skus = shop
     with c.uow() as uow:
         search.add_sales(uow.session, {ids["光明纯牛奶"]: 30, ids["Organic Whole Milk 有机全脂奶"]: 20,
                                        ids["蒙牛特仑苏牛奶"]: 10})
@@ -142,6 +142,12 @@ def test_the_name_starting_with_the_words_comes_first_then_the_best_sellers(shop
     for n in (1, 2, 3, 8):
         assert [s.name_zh for s in search.suggest(c.db, "牛", n)] == NIU[:n]
     assert names(catalog.search(c.db, "牛", None, PAGE)) == NIU
+    assert names(catalog.search(c.db, "牛", cat, PAGE)) == NIU  # a category: the same statement, filtered
+    assert catalog.search(c.db, "牛", cat, PAGE, supplier_id=10**9).total == 0  # someone else's supplier id
+    supplier = catalog.create_supplier(c.uow(), SupplierIn(code="MN", name="蒙牛")).id
+    admin.update_product(c.uow(), ids["蒙牛特仑苏牛奶"], ProductUpdate(category_id=cat, supplier_id=supplier,
+                                                                  name_zh="蒙牛特仑苏牛奶", name_en="Mengniu Deluxe Milk"))
+    assert names(catalog.search(c.db, "牛", None, PAGE, supplier_id=supplier)) == ["蒙牛特仑苏牛奶"]
     here = store(c, "XJH", XUJIAHUI)
     for name in ("Organic Whole Milk 有机全脂奶", "蒙牛特仑苏牛奶"):
         receive(c, here, skus[name], 3)
@@ -155,8 +161,9 @@ def test_the_name_starting_with_the_words_comes_first_then_the_best_sellers(shop
         assert [h.in_stock for p in pages for h in p.items] == [True, True, False, False]
     only = catalog.search(c.db, "牛", None, PageParams(page=2, size=1), store_id=here, only_in_stock=True)
     assert names(only) == ["蒙牛特仑苏牛奶"] and only.total == 2
-    past = catalog.search(c.db, "牛", None, PageParams(page=9, size=1), store_id=here, only_in_stock=True)
-    assert past.items == [] and past.total == 2
+    for kw, total in (({}, 4), ({"store_id": here}, 4), ({"store_id": here, "only_in_stock": True}, 2)):
+        past = catalog.search(c.db, "牛", None, PageParams(page=9, size=1), **kw)
+        assert past.items == [] and past.total == total, kw
 
 
 @pytest.mark.parametrize(("q", "same_as"), [

@@ -209,35 +209,56 @@ class PostgresSearch(SearchRepository):
         if query.empty:
             return super().find(query, category_id=category_id, supplier_id=supplier_id, in_stock_at=in_stock_at,
                                 only_in_stock=only_in_stock, sort=sort, offset=offset, limit=limit)
-        m = self._filtered(query, category_id, supplier_id).add_columns(
-            ProductSearch.sales, ProductSearch.price_fen, ProductSearch.name_len, self._starts(query).label("starts"))
+        mode = "any" if in_stock_at is None else "only" if only_in_stock else "first"
+        stmt, counted = _pg_find(sort, category_id is not None, supplier_id is not None, mode)
+        params = {"tsq": self._tsquery(query), "starts": f" {query.terms[0].phrase}%", "category_id": category_id,
+                  "supplier_id": supplier_id, "store": in_stock_at, "offset": offset, "limit": limit,
+                  "wanted": offset + limit}
+        rows = self.session.execute(stmt, params).all()
+        # a page past the end counts apart; the first page without rows has nothing to count
+        total = int(rows[0][-1]) if rows else (self.session.scalar(counted, params) or 0) if offset else 0
+        return [Hit(r[0], bool(r[1]) if mode == "first" else True if mode == "only" else None) for r in rows], total
 
-        def order(cols: Any) -> list[Any]:
-            return [*_order(sort, cols.sales, cols.price_fen, cols.name_len, cols.starts), cols.product_id]
 
-        if in_stock_at is None or only_in_stock:
-            m = m.cte("matches").prefix_with("MATERIALIZED")
-            stmt = select(m.c.product_id)
-            if in_stock_at is not None:
-                stmt = stmt.where(_stocked(in_stock_at, m.c.product_id))
-            stmt = stmt.add_columns(func.count().over().label("total"))
-            rows = self.session.execute(stmt.order_by(*order(m.c)).offset(offset).limit(limit)).all()
-            return [Hit(r[0], True if in_stock_at is not None else None) for r in rows], \
-                self._total(rows, offset, stmt)
-        # in stock first: the matches ranked once (the CTE is read in its order, and lazily), the first
-        # offset+limit of them in stock, then the first offset+limit not, a page of the two
-        ranked = m.order_by(*order(m.selected_columns)).cte("ranked").prefix_with("MATERIALIZED")
-        stocked = _stocked(in_stock_at, ranked.c.product_id)
-        wanted = offset + limit
-        both = union_all(
-            select(ranked, literal(1).label("in_stock")).where(stocked).limit(wanted),
-            select(ranked, literal(0).label("in_stock")).where(~stocked).limit(wanted)).subquery("both")
-        total = select(func.count()).select_from(ranked).scalar_subquery()
-        rows = self.session.execute(select(both.c.product_id, both.c.in_stock, total.label("total"))
-                                    .order_by(both.c.in_stock.desc(), *order(both.c)).offset(offset)
-                                    .limit(limit)).all()
-        count = int(rows[0][-1]) if rows else (self.session.scalar(select(total)) or 0) if offset else 0
-        return [Hit(r[0], bool(r[1])) for r in rows], count
+@functools.lru_cache(maxsize=64)
+def _pg_find(sort: str, by_category: bool, by_supplier: bool, mode: str) -> tuple[Select, Select]:
+    """PostgresSearch.find's statement of one shape, and the one counting its matches, built once (a
+    statement takes about as long to build as to run). `mode`: "any" (no store), "only" (in stock at
+    the store), "first" (in stock first). Parameters: tsq, starts, category_id, supplier_id, store,
+    offset, limit, wanted (offset + limit)."""
+    ps = ProductSearch
+    m = (select(ps.product_id, ps.sales, ps.price_fen, ps.name_len,
+                case((ps.terms.like(bindparam("starts", type_=Text)), 0), else_=1).label("starts"))
+         .where(ps.active.is_(True), text("product_search.tokens @@ CAST(:tsq AS tsquery)")))
+    if by_category:
+        m = m.where(ps.category_id == bindparam("category_id", type_=Integer))
+    if by_supplier:
+        m = m.join(Product, Product.id == ps.product_id).where(Product.supplier_id == bindparam("supplier_id",
+                                                                                                   type_=Integer))
+    store, offset, limit = (bindparam(name, type_=Integer) for name in ("store", "offset", "limit"))
+
+    def order(cols: Any) -> list[Any]:
+        return [*_order(sort, cols.sales, cols.price_fen, cols.name_len, cols.starts), cols.product_id]
+
+    if mode != "first":
+        matches = m.cte("matches").prefix_with("MATERIALIZED")
+        page = select(matches.c.product_id)
+        if mode == "only":
+            page = page.where(_stocked(store, matches.c.product_id))  # type: ignore[arg-type]
+        counted = select(func.count()).select_from(page.subquery())
+        return (page.add_columns(func.count().over().label("total")).order_by(*order(matches.c)).offset(offset)
+                .limit(limit)), counted
+    # in stock first: the matches ranked once (the CTE is read in its order, and lazily), the first
+    # offset+limit of them in stock, then the first offset+limit not, a page of the two
+    ranked = m.order_by(*order(m.selected_columns)).cte("ranked").prefix_with("MATERIALIZED")
+    stocked = _stocked(store, ranked.c.product_id)  # type: ignore[arg-type]
+    wanted = bindparam("wanted", type_=Integer)
+    both = union_all(
+        select(ranked, literal(1).label("in_stock")).where(stocked).limit(wanted),
+        select(ranked, literal(0).label("in_stock")).where(~stocked).limit(wanted)).subquery("both")
+    counted = select(func.count()).select_from(ranked)
+    return (select(both.c.product_id, both.c.in_stock, counted.scalar_subquery().label("total"))
+            .order_by(both.c.in_stock.desc(), *order(both.c)).offset(offset).limit(limit)), counted
 
 
 @functools.cache
