@@ -901,7 +901,10 @@ def resource(uow: UnitOfWork, order_id: int, fulfillment_id: int, policy: OrderP
                 failed = found[1]
                 if lat is None:  # a pickup without an address: near the store that failed
                     lat, lng = locations.point_of(s, failed)
+                # the store the customer chose stays named: a "keep the chosen pickup store" rule then keeps
+                # a short pickup for the customer to be contacted instead of sending them to another store
                 req = fulfillment.SourcingRequest(lines={}, mode=mode, now=now, has_address=has_address,
+                                                  chosen_location_id=order.chosen_location_id,
                                                   tier=order.tier_code, channel=order.channel, lat=lat, lng=lng)
                 decision = fulfillment.reallocate(uow, fulfillment_id, req, actor, policy.sourcing,
                                                   PAID_HOLD.days, policy.max_radius_m)

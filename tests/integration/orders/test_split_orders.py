@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from o2o import bootstrap
 from o2o.fulfillment import service as fulfillment
+from o2o.fulfillment.schemas import RuleIn
 from o2o.fulfillment.sourcing import SourcingSettings
 from o2o.inventory import service as inventory
 from o2o.inventory.exceptions import InsufficientStock
@@ -275,3 +276,20 @@ def test_placing_never_holds_more_than_available_and_every_line_is_held_or_refus
     for loc, by_sku in held.items():
         for sku, q in by_sku.items():
             assert q <= before[(loc, sku)] and _avail(c, loc, sku) == before[(loc, sku)] - q
+
+
+def test_a_keep_the_chosen_pickup_store_rule_keeps_a_short_pickup_for_the_customer_to_be_contacted(container):
+    c = container
+    chain = build_chain(c)
+    milk, xjh, ja = chain.skus["milk"], chain.stores["xujiahui"], chain.stores["jingan"]
+    receive(c, xjh, milk, 2)
+    receive(c, ja, milk, 5)
+    fulfillment.create_rule(c.uow(), RuleIn.model_validate(
+        {"name": "keep pickups", "spec": {"kind": "keep_chosen_pickup_store"}}), "staff:hq")
+    out = _order(c, chain, {milk: 2}, mode="pickup", location_id=xjh, address=None)
+    [fo] = _pay(c, out.number)
+    fulfillment.short_pick(c.uow(), fo.id, milk, 0, "staff:xjh")
+    bootstrap.relay(c).drain()
+    assert fulfillment.get(c.db, fo.id).status == "short" and len(_parts(c, out.number)) == 1
+    assert [d.status for d in fulfillment.decisions(c.db, out.number)] == ["ok", "unfulfillable"]
+    assert _held(c, out.number) == {xjh: {milk: 2}} and _avail(c, ja, milk) == 5
