@@ -49,6 +49,8 @@ def test_a_clerk_rejects_a_new_order_and_it_goes_to_another_store_others_are_ref
     # the pick lists say where it went and where it came from, in the page's language
     other_page = client.get(f"/console/{s.other}/fulfillments/{fos[1].id}", headers={**other_clerk, **EN}).text
     assert "Re-sourced from XJH Store" in other_page
+    board = client.get(f"/console/{s.other}", headers={**other_clerk, **EN}).text
+    assert '<p class="resourced" role="note">Re-sourced from XJH Store</p>' in board
     own_page = client.get(f"/console/{s.store}/fulfillments/{fid}", headers={**s.clerk, **ZH}).text
     assert "已转至 JA店" in own_page
 
@@ -74,3 +76,10 @@ def test_the_console_reject_button_needs_a_reason_and_a_new_order(client, contai
     post_form(client, f"/console/{s.store}/fulfillments/{fid2}/lines/{s.milk}/tick", s.clerk, picked=1)
     r = post_form(client, f"/console/{s.store}/fulfillments/{fid2}/reject", s.clerk, reason="x")
     assert "error=illegal-transition" in r.headers["location"] and fulfillment.get(container.db, fid2).status == "picking"
+    # a short pick of one of two: the found unit stays here, the other goes; the card says where
+    _, fid3 = paid_pickup(client, s, quantity=2)
+    post_form(client, f"/console/{s.store}/fulfillments/{fid3}/lines/{s.milk}/short", s.clerk, found=1)
+    bootstrap.relay(container).drain()
+    assert fulfillment.get(container.db, fid3).status == "picking"
+    board = client.get(f"/console/{s.store}", headers={**s.clerk, **ZH}).text
+    assert '<p class="resourced" role="note">已转至 JA店</p>' in board

@@ -75,6 +75,33 @@ def _fulfilment(c: Container, p: Principal, location_id: int, fulfillment_id: in
 
 
 _FROM = re.compile(r"^re-sourced from location (\d+)$")  # the reason fulfillment.reallocate gives a new part
+_TO = re.compile(r"^re-sourced to (.*)$")  # its history note on the part that gave units away: "12: sku 3 x2, ..."
+_TO_ID = re.compile(r"(?:^|, )(\d+): sku")
+
+
+def card_note(c: Container, request: Request, fo: FulfillmentOut, names: dict[int, str]) -> str:
+    """A board card's line about re-sourcing, in the page's language: "re-sourced to <store>" (from the
+    fulfilment's own history) or "re-sourced from <store>" (its reason); "" for the others. No query but
+    the names of the stores it names (kept in `names`, shared by the cards of one page)."""
+    went = [int(i) for h in fo.history if (m := _TO.match(h.note or "")) for i in _TO_ID.findall(m[1])]
+    came = _FROM.match(fo.reason or "")
+    if not went and not came:
+        return ""
+    locale = locale_of(request)
+
+    def named(location_id: int) -> str:
+        if location_id not in names:
+            try:
+                names[location_id] = name_of(locations.get(c.db, location_id), locale)
+            except NotFound:
+                names[location_id] = f"#{location_id}"
+        return names[location_id]
+
+    rs = Translator(locale, [RESOURCING_TEXTS])
+    sep = "、" if locale.startswith("zh") else ", "
+    if went:
+        return rs("resourced.to", stores=sep.join(named(i) for i in dict.fromkeys(went)))
+    return rs("resourced.from", store=named(int(came[1]))) if came else ""
 
 
 def resourcing(c: Container, request: Request, fo: FulfillmentOut, order: OrderOut) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from o2o.console.common import (
     store_in_scope,
     zone_of,
 )
+from o2o.console.picking import card_note
 from o2o.console.sla_board import at_risk_of
 from o2o.console.texts import TEXTS
 from o2o.couriers import view as courier_view
@@ -75,6 +76,7 @@ class Card:
     lines: list[Line] = field(default_factory=list)
     picked: int = 0
     courier: courier_view.Badge | None = None  # a store delivery's courier (issue 13)
+    resourced: str = ""  # "re-sourced to <store>" / "re-sourced from <store>" (issue 13)
 
     @property
     def items(self) -> int:
@@ -99,13 +101,15 @@ def cards_of(c: Container, request: Request, fos: list[FulfillmentOut], attempts
     names = sku_names(c, request, {ln.sku_id for fo in fos for ln in fo.lines})
     with_slot = with_slot and HAS_SLOT
     couriers = courier_view.badges(c.db, [fo.id for fo in fos if fo.mode == "store_delivery"], locale_of(request))
-    out = []
+    out: list[Card] = []
+    stores: dict[int, str] = {}  # names of the stores the cards' re-sourcing notes name
     for fo in fos:
         slot = getattr(orders.get(c.db, fo.order_number), "pickup_slot", None) if with_slot else None
         out.append(Card(id=fo.id, number=fo.order_number, mode=fo.mode, status=fo.status, paid_at=fo.created_at,
                         ready_at=fo.ready_at, closed_at=fo.closed_at, slot=slot, attempts=attempts.get(fo.id, 0),
                         lines=[Line(ln.sku_id, ln.quantity, names.get(ln.sku_id)) for ln in fo.lines],
-                        picked=sum(ln.picked for ln in fo.lines), courier=couriers.get(fo.id)))
+                        picked=sum(ln.picked for ln in fo.lines), courier=couriers.get(fo.id),
+                        resourced=card_note(c, request, fo, stores)))
     return out
 
 
