@@ -21,9 +21,10 @@ from o2o.kernel.catalogs import fallbacks
 from o2o.kernel.clock import SHANGHAI
 from o2o.kernel.money import format_cny
 from o2o.web.vocabulary_extra_texts import TEXTS as EXTRA_TEXTS
+from o2o.web.vocabulary_resourcing_texts import TEXTS as RESOURCING_TEXTS
 from o2o.web.vocabulary_texts import TEXTS
 
-TABLES = (TEXTS, EXTRA_TEXTS)
+TABLES = (TEXTS, EXTRA_TEXTS, RESOURCING_TEXTS)
 
 
 class Translator:
@@ -85,6 +86,7 @@ _REASONS: list[tuple[re.Pattern[str], Callable[[re.Match[str], Translator], str]
     (re.compile(r"^moved from location (?P<src>\d+) to (?P<dst>\d+) by head office(?:: (?P<words>.*))?$"),
      lambda m, t: t("reason.moved", src=m["src"], dst=m["dst"]) + (f": {m['words']}" if m["words"] else "")),
     *_SOURCING,  # orders routed by the sourcing engine keep its reason
+    (re.compile(r"^re-sourced from location (?P<src>\d+)$"), lambda m, t: t("resource.from", src=m["src"])),
     (re.compile(r"^till (?P<till>.+), offline sale (?P<sale>\S+)$"), lambda m, t: t("till.offline_sale", **m.groupdict())),
     (re.compile(r"^sold at (?P<at>\d{4}-\d\d-\d\dT\S+)$"), lambda m, t: t("till.sold_at", at=_local_time(m["at"]))),
 ]
@@ -105,6 +107,15 @@ _NOTES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Translator], str]]]
      lambda m, t: _separator(t.locale).join(  # a return received at a store: what came back, per SKU
          t("return.received", sku=x[0], good=x[1], bad=x[2])
          for x in re.findall(r"sku (\d+): (\d+) resellable, (\d+) damaged", m[0]))),
+    # re-sourcing (issue 13): the part that gave units away, the order, a store's rejection (its words kept)
+    (re.compile(r"^re-sourced to (?P<parts>\d+: sku \d+ x\d+(?:(?: sku \d+ x\d+)|(?:, \d+: sku \d+ x\d+))*)$"),
+     lambda m, t: t("resource.to", parts=", ".join(
+         t("resource.part", loc=loc, sku=sku, n=n) for loc, items in re.findall(r"(\d+): ((?:sku \d+ x\d+ ?)+)",
+                                                                               m["parts"])
+         for sku, n in re.findall(r"sku (\d+) x(\d+)", items)))),
+    (re.compile(r"^re-sourced from location (?P<src>\d+) to (?P<dst>\d+(?:, \d+)*)$"),
+     lambda m, t: t("resource.moved", src=m["src"], dst=m["dst"].replace(", ", ", #"))),
+    (re.compile(r"^rejected by the store: (?P<why>.*)$"), lambda m, t: t("resource.rejected", why=m["why"])),
     *_REASONS,
 ]
 
