@@ -99,21 +99,26 @@ def cancel_for_order(uow: UnitOfWork, order_id: int, actor: str) -> None:
             _move(uow, fo, CANCELLED, actor, "order cancelled", publish=False)
 
 
-def move_for_order(uow: UnitOfWork, order_id: int, location_id: int, actor: str, note: str) -> list[int]:
+def move_for_order(uow: UnitOfWork, order_id: int, location_id: int, actor: str, note: str,
+                   mode: str | None = None) -> list[int]:
     """Joins the caller's unit of work (stock is the caller's): the order's open fulfilments go to another
-    location. Only before the store has started (all "new"): each is cancelled with the note and a new
-    one made at `location_id` with the same lines (a new pickup code). IllegalTransition once picking
-    started. Returns the new fulfilment ids."""
+    location. Only before the store has started (all "new"): each is cancelled with the note and one new
+    fulfilment made at `location_id` with all their lines (a new pickup code), in `mode` (default: the
+    first one's; the parts of a split order become one). IllegalTransition once picking started. Returns
+    the new fulfilment ids."""
     current = [fo for fo in repo.of_order(uow.session, order_id, lock=True) if fo.status in OPEN]
     if started := next((fo for fo in current if fo.status != NEW), None):
         raise IllegalTransition("fulfillment", started.status, "moved to another store")
-    made = []
+    if not current:
+        return []
+    lines: dict[int, int] = {}
     for fo in current:
-        lines = {ln.sku_id: ln.quantity for ln in repo.lines_of(uow.session, fo.id)}
+        for ln in repo.lines_of(uow.session, fo.id):
+            lines[ln.sku_id] = lines.get(ln.sku_id, 0) + ln.quantity
         _move(uow, fo, CANCELLED, actor, note[:300])
-        made.append(create_for_order(uow, NewFulfillment(order_id, fo.order_number, location_id, fo.mode,
-                                                         note, lines)))
-    return made
+    first = current[0]
+    return [create_for_order(uow, NewFulfillment(order_id, first.order_number, location_id, mode or first.mode,
+                                                 note, lines))]
 
 
 def _fresh_code(s: Session, location_id: int) -> str:

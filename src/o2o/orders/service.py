@@ -852,7 +852,7 @@ def reassign(uow: UnitOfWork, number: str, location_id: int, actor: str, reason:
         if not serves.get(order.mode, False):
             raise InvalidInput("location_id", f"{target.name} cannot serve this {order.mode} order")
         note = f"moved from location {old} to {location_id} by head office" + (f": {reason}" if reason else "")
-        fulfillment.move_for_order(uow, order.id, location_id, actor, note)
+        fulfillment.move_for_order(uow, order.id, location_id, actor, note, order.mode)
         expires = now + PAID_HOLD if order.status == PAID else order.expires_at
         try:
             inventory.move_reservation(s, number, location_id, now, expires)

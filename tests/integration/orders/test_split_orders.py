@@ -293,3 +293,22 @@ def test_a_keep_the_chosen_pickup_store_rule_keeps_a_short_pickup_for_the_custom
     assert fulfillment.get(c.db, fo.id).status == "short" and len(_parts(c, out.number)) == 1
     assert [d.status for d in fulfillment.decisions(c.db, out.number)] == ["ok", "unfulfillable"]
     assert _held(c, out.number) == {xjh: {milk: 2}} and _avail(c, ja, milk) == 5
+
+
+def test_head_office_moves_a_paid_split_order_to_one_store_that_has_every_line(container):
+    c = container
+    chain = build_chain(c)
+    milk, yogurt = chain.skus["milk"], chain.skus["yogurt"]
+    xjh, ja, ljz = chain.stores["xujiahui"], chain.stores["jingan"], chain.stores["lujiazui"]
+    receive(c, xjh, milk, 5)
+    receive(c, ja, yogurt, 5)
+    receive(c, ljz, milk, 5)
+    receive(c, ljz, yogurt, 5)
+    out = _order(c, chain, {milk: 1, yogurt: 2}, mode="pickup", location_id=xjh, address=None)
+    assert len(_pay(c, out.number)) == 2 and _held(c, out.number) == {xjh: {milk: 1}, ja: {yogurt: 2}}
+    orders.reassign(c.uow(), out.number, ljz, "staff:hq", "fridge broken")
+    open_parts = [f for f in _parts(c, out.number) if f.status != "cancelled"]
+    assert [(f.location_id, f.mode, sorted((ln.sku_id, ln.quantity) for ln in f.lines)) for f in open_parts] == [
+        (ljz, "pickup", sorted([(milk, 1), (yogurt, 2)]))]
+    assert _held(c, out.number) == {ljz: {milk: 1, yogurt: 2}}
+    assert orders.get(c.db, out.number).fulfil_location_id == ljz and inventory.check(c.db).ok
