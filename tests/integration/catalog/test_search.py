@@ -138,9 +138,12 @@ def test_the_name_starting_with_the_words_comes_first_then_the_best_sellers(shop
     assert [s.name_zh for s in search.suggest(c.db, "牛")] == NIU
     assert [s.name_zh for s in search.suggest(c.db, "牛", 2)] == NIU[:2]
     assert [s.name_zh for s in search.suggest(c.db, "nrg")] == ["牛肉干"]  # a rare word: its initials
-    monkeypatch.setattr(repository, "HOT_SELLERS", 1)  # PostgreSQL: the best sellers first looked at
-    for n in (1, 2, 3, 8):
-        assert [s.name_zh for s in search.suggest(c.db, "牛", n)] == NIU[:n]
+    monkeypatch.setattr(repository, "DENSE_MATCHES", 0)  # SQLite: the best sellers first at any count
+    for hot in (500, 1):  # the best sellers looked at first: enough of them match, or too few
+        monkeypatch.setattr(repository, "HOT_SELLERS", hot)
+        for n in (1, 2, 3, 8):
+            assert [s.name_zh for s in search.suggest(c.db, "牛", n)] == NIU[:n]
+        assert [s.name_zh for s in search.suggest(c.db, "光明")] == ["光明纯牛奶"]  # a name starting with it
     assert names(catalog.search(c.db, "牛", None, PAGE)) == NIU
     assert names(catalog.search(c.db, "牛", cat, PAGE)) == NIU  # a category: the same statement, filtered
     assert catalog.search(c.db, "牛", cat, PAGE, supplier_id=10**9).total == 0  # someone else's supplier id

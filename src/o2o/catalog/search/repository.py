@@ -38,7 +38,8 @@ from o2o.kernel.searchtext import Query
 
 SORTS = ("relevance", "price_asc", "price_desc", "sales")
 START_CHARS = 16  # the start index's length (migration 0034, PostgreSQL)
-HOT_SELLERS = 500  # suggestions on PostgreSQL: the best sellers looked at first
+HOT_SELLERS = 500  # suggestions: the best sellers looked at first
+DENSE_MATCHES = 3000  # suggestions on SQLite: above this many matches, the best sellers first
 _FTS = table("product_search_fts", column("rowid"))
 
 
@@ -165,10 +166,49 @@ class SqliteSearch(SearchRepository):
     """FTS5 (unicode61 over the tokenised field): a Chinese term's pairs as tokens, a Latin word as a token
     prefix. Terms hold only letters, digits and CJK characters (kernel.searchtext.parse_query), quoted."""
 
+    @staticmethod
+    def _fts(query: Query) -> str:
+        return " AND ".join(f'"{tok}"' if t.cjk else f'"{tok}"*' for t in query.terms for tok in t.tokens)
+
     def matches(self, query: Query) -> ColumnElement[bool]:
-        expr = " AND ".join(f'"{tok}"' if t.cjk else f'"{tok}"*' for t in query.terms for tok in t.tokens)
-        hits = select(_FTS.c.rowid).where(text("product_search_fts MATCH :fts").bindparams(fts=expr))
+        hits = select(_FTS.c.rowid).where(text("product_search_fts MATCH :fts").bindparams(fts=self._fts(query)))
         return ProductSearch.product_id.in_(hits)
+
+    def suggest(self, query: Query, limit: int) -> list[tuple[int, str, str]]:
+        """As SearchRepository.suggest; for a word most products match (`s`: 33,000 of 35,000, ranking
+        them all took ~20 ms) the answer is found among fewer. The matches are counted first (the FTS
+        index alone); above DENSE_MATCHES the names starting with the words come from FTS5's initial
+        token query (`^"s"*`, then the exact LIKE), the others from the HOT_SELLERS best sellers, each
+        tested by rowid until enough are found; the whole ranking only when too few are."""
+        fts = self._fts(query)
+        if (self.session.scalar(select(func.count()).select_from(_FTS).where(
+                text("product_search_fts MATCH :fts").bindparams(fts=fts))) or 0) <= DENSE_MATCHES:
+            return super().suggest(query, limit)
+        ps, start = ProductSearch, f" {query.terms[0].phrase}%"
+        by_sales = (ps.sales.desc(), ps.name_len, ps.product_id)
+        initial = select(_FTS.c.rowid).where(text("product_search_fts MATCH :first").bindparams(
+            first=f'{fts} AND ^"{query.terms[0].phrase}"*'))
+        first = (select(ps.product_id, literal(0).label("starts"), ps.sales, ps.name_len)
+                 .where(ps.active.is_(True), ps.product_id.in_(initial), ps.terms.like(start))
+                 .order_by(*by_sales).limit(limit).subquery("first"))
+        top = (select(ps.product_id, ps.sales, ps.name_len, ps.terms).where(ps.active.is_(True))
+               .order_by(*by_sales).limit(HOT_SELLERS).subquery("top"))
+        fts_row = _FTS.alias("f")
+        matching = (select(literal(1)).select_from(fts_row).where(
+            fts_row.c.rowid == top.c.product_id, text("product_search_fts MATCH :hot").bindparams(hot=fts)).exists())
+        # no ORDER BY over `top`: SQLite reads it in its order and stops at the limit (sorting would test
+        # all HOT_SELLERS by rowid first, 20 ms); the rows are put in order here
+        hot = (select(top.c.product_id, literal(1).label("starts"), top.c.sales, top.c.name_len)
+               .where(~top.c.terms.like(start), matching).limit(limit).subquery("hot"))
+        rows = self.session.execute(union_all(select(first), select(hot))).all()
+        starters = [r for r in rows if r[1] == 0]
+        others = sorted((r for r in rows if r[1] == 1), key=lambda r: (-r[2], r[3], r[0]))
+        if len(starters) < limit and len(others) < limit - len(starters):  # too few best sellers match
+            return super().suggest(query, limit)
+        best = (starters + others)[:limit]
+        names = {r[0]: (r[1], r[2]) for r in self.session.execute(
+            select(Product.id, Product.name_zh, Product.name_en).where(Product.id.in_([r[0] for r in best])))}
+        return [(r[0], *names[r[0]]) for r in best]
 
 
 class PostgresSearch(SearchRepository):
