@@ -73,7 +73,7 @@ def test_a_short_pick_stops_ready_handover_and_dispatch_until_resolved(client, c
     board = client.get(f"/console/{s.store}", headers={**s.clerk, **EN}).text
     assert 'class="lane lane-short"' in board and board.index("lane-short") < board.index("lane lane-new")
     page = client.get(_base(s, fid), headers={**s.clerk, **EN}).text
-    assert "Short: found 1 of 3" in page and "this list stays short only when none can" in page and "A store manager records" in page
+    assert "Short: found 1 of 3" in page and "stays short for the customer to be contacted" in page and "A store manager records" in page
     manager = client.get(_base(s, fid), headers={**s.manager, **EN}).text
     assert "refund ¥25.80" in manager and "cancel-short" in manager
     # a clerk cannot resolve it (orders:write)
@@ -184,7 +184,7 @@ def test_the_short_pick_publishes_its_event_and_the_back_office_shows_it_as_need
     operator = auth.staff("operator")
     html = client.get(f"/admin/orders/{number}", headers={**operator, **EN}).text
     assert "Needs action: the store could not find everything" in html and f"SKU {s.milk}: found 0 of 2" in html
-    assert f'href="/console/{s.store}/fulfillments/{fid}"' in html and "none can take them" in html
+    assert f'href="/console/{s.store}/fulfillments/{fid}"' in html and "the customer chose to collect them at this store" in html
     zh = client.get(f"/admin/orders/{number}", headers={**operator, **ZH}).text
     assert "需处理：门店未能找齐商品" in zh and "缺货待处理" in zh
 

@@ -9,6 +9,8 @@ from o2o import bootstrap
 from o2o.fulfillment import service as fulfillment
 from o2o.inventory import service as inventory
 from tests.e2e.test_console_support import EN, ZH, paid_pickup, post_form, shop
+from tests.factories.chain import XUJIAHUI_NEAR
+from tests.factories.http import order_of, pay
 
 
 def _held(container, number: str) -> dict:  # type: ignore[no-untyped-def, type-arg]
@@ -16,9 +18,21 @@ def _held(container, number: str) -> dict:  # type: ignore[no-untyped-def, type-
         return inventory.held(s, number)
 
 
+def _paid_delivery(client, s, quantity: int) -> tuple[str, int]:  # type: ignore[no-untyped-def]
+    """A paid store delivery near Xujiahui: where it comes from is ours to choose (a pickup at the store the
+    customer chose is never sent elsewhere unasked: see the last test)."""
+    r = client.post("/api/v1/orders", headers=s.customer, json={
+        "mode": "store_delivery", "address": {"line": "徐家汇路 1 号", "lat": XUJIAHUI_NEAR[0], "lng": XUJIAHUI_NEAR[1]},
+        "lines": [{"sku_id": s.milk, "quantity": quantity}]})
+    assert r.status_code == 201, r.text
+    number = r.json()["number"]
+    pay(client, number, s.customer)
+    return number, order_of(client, number, s.customer)["fulfillment_ids"][0]
+
+
 def test_a_clerk_rejects_a_new_order_and_it_goes_to_another_store_others_are_refused(client, container, auth):
     s = shop(container, auth, stock=2)
-    number, fid = paid_pickup(client, s, quantity=2)
+    number, fid = _paid_delivery(client, s, quantity=2)
     path = f"/api/v1/fulfillments/{fid}/reject"
     before = _held(container, number)
     assert before == {s.store: {s.milk: 2}}
@@ -57,7 +71,7 @@ def test_a_clerk_rejects_a_new_order_and_it_goes_to_another_store_others_are_ref
 
 def test_the_console_reject_button_needs_a_reason_and_a_new_order(client, container, auth):
     s = shop(container, auth, stock=4)
-    number, fid = paid_pickup(client, s, quantity=1)
+    number, fid = _paid_delivery(client, s, quantity=1)
     base = f"/console/{s.store}/fulfillments/{fid}"
     page = client.get(base, headers={**s.clerk, **EN}).text
     assert "Cannot serve this order?" in page and f'action="{base}/reject"' in page
@@ -77,9 +91,19 @@ def test_the_console_reject_button_needs_a_reason_and_a_new_order(client, contai
     r = post_form(client, f"/console/{s.store}/fulfillments/{fid2}/reject", s.clerk, reason="x")
     assert "error=illegal-transition" in r.headers["location"] and fulfillment.get(container.db, fid2).status == "picking"
     # a short pick of one of two: the found unit stays here, the other goes; the card says where
-    _, fid3 = paid_pickup(client, s, quantity=2)
+    _, fid3 = _paid_delivery(client, s, quantity=2)
     post_form(client, f"/console/{s.store}/fulfillments/{fid3}/lines/{s.milk}/short", s.clerk, found=1)
     bootstrap.relay(container).drain()
     assert fulfillment.get(container.db, fid3).status == "picking"
     board = client.get(f"/console/{s.store}", headers={**s.clerk, **ZH}).text
     assert '<p class="resourced" role="note">已转至 JA店</p>' in board
+
+
+def test_a_rejected_pickup_at_the_store_the_customer_chose_waits_for_the_customer(client, container, auth):
+    s = shop(container, auth, stock=2)
+    number, fid = paid_pickup(client, s, quantity=2)
+    r = client.post(f"/api/v1/fulfillments/{fid}/reject", headers=s.clerk, json={"reason": "fridge broken"})
+    assert r.status_code == 200, r.text
+    bootstrap.relay(container).drain()
+    assert fulfillment.get(container.db, fid).status == "short"  # for the customer to be asked, not moved
+    assert _held(container, number) == {s.store: {s.milk: 2}}

@@ -875,6 +875,9 @@ def reassign(uow: UnitOfWork, number: str, location_id: int, actor: str, reason:
 RESOURCEABLE = frozenset({PAID, PICKING, READY})
 
 
+KEPT = "kept"
+
+
 def resource(uow: UnitOfWork, order_id: int, fulfillment_id: int, policy: OrderPolicy,
              actor: str = "router") -> str:
     """Joins the caller's unit of work (the relay's handler of fulfillment.short_picked and
@@ -882,9 +885,11 @@ def resource(uow: UnitOfWork, order_id: int, fulfillment_id: int, policy: OrderP
     the reservation moved, a fulfilment per new location, the decision recorded). Idempotent: a
     redelivered event finds the fulfilment no longer short (IllegalTransition) and moves nothing. A lost
     race for the new locations' last units plans again with fresh stock. Without a plan the fulfilment
-    stays short for someone to contact the customer (accept_partial / cancel_short).
+    stays short for someone to contact the customer (accept_partial / cancel_short). So does a pickup at
+    the store the customer chose: sending them to another store is theirs to agree to, not ours to decide.
 
-    Returns "ok", "unfulfillable", or "moved-on" (nothing to do: resolved meanwhile, or the order ended)."""
+    Returns "ok", "unfulfillable", "kept" (a chosen pickup store's part, left for the customer to be asked)
+    or "moved-on" (nothing to do: resolved meanwhile, or the order ended)."""
     s, now = uow.session, uow.clock.now()
     order = repo.by_id(s, order_id, lock=True)
     if order is None or order.status not in RESOURCEABLE:
@@ -899,6 +904,8 @@ def resource(uow: UnitOfWork, order_id: int, fulfillment_id: int, policy: OrderP
                 if found is None or found[0] != order.id:
                     return "moved-on"
                 failed = found[1]
+                if mode == routing.PICKUP and failed == order.chosen_location_id:
+                    return KEPT  # the customer chose to collect here: asked first, never sent elsewhere unasked
                 if lat is None:  # a pickup without an address: near the store that failed
                     lat, lng = locations.point_of(s, failed)
                 # the store the customer chose stays named: a "keep the chosen pickup store" rule then keeps

@@ -154,17 +154,17 @@ def test_a_short_pick_re_sources_the_missing_units_and_a_redelivery_moves_nothin
     chain = build_chain(c)
     milk, xjh, ja = chain.skus["milk"], chain.stores["xujiahui"], chain.stores["jingan"]
     receive(c, xjh, milk, 3)
-    receive(c, ja, milk, 5)
-    out = _order(c, chain, {milk: 3}, mode="pickup", location_id=xjh, address=None)
+    receive(c, ja, milk, 2)
+    out = _order(c, chain, {milk: 3})  # brought to the customer: where from is ours to choose
     [fo] = _pay(c, out.number)
-    assert fo.location_id == xjh and (_avail(c, xjh, milk), _avail(c, ja, milk)) == (0, 5)
+    assert fo.location_id == xjh and (_avail(c, xjh, milk), _avail(c, ja, milk)) == (0, 2)
     fulfillment.short_pick(c.uow(), fo.id, milk, 1, "staff:xjh")
     bootstrap.relay(c).drain()  # orders.resource: the 2 missing units go to Jing'an
     fos = {f.location_id: f for f in _parts(c, out.number)}
     assert fos[xjh].status == "picking" and [(ln.quantity, ln.missing) for ln in fos[xjh].lines] == [(1, 0)]
     assert fos[ja].status == "new" and [(ln.sku_id, ln.quantity) for ln in fos[ja].lines] == [(milk, 2)]
     assert _held(c, out.number) == {xjh: {milk: 1}, ja: {milk: 2}}
-    assert (_avail(c, xjh, milk), _avail(c, ja, milk)) == (2, 3)
+    assert (_avail(c, xjh, milk), _avail(c, ja, milk)) == (2, 0)
     order = orders.get(c.db, out.number)
     assert order.fulfil_location_id == xjh  # Xujiahui still serves its part
     assert any(h.note == f"re-sourced from location {xjh} to {ja}" for h in order.history)
@@ -173,19 +173,41 @@ def test_a_short_pick_re_sources_the_missing_units_and_a_redelivery_moves_nothin
 
     _redeliver(c, "fulfillment.short_picked")
     assert _held(c, out.number) == {xjh: {milk: 1}, ja: {milk: 2}}
-    assert (_avail(c, xjh, milk), _avail(c, ja, milk)) == (2, 3)
+    assert (_avail(c, xjh, milk), _avail(c, ja, milk)) == (2, 0)
     assert len(_parts(c, out.number)) == 2
     assert [d.status for d in fulfillment.decisions(c.db, out.number)] == decisions
     assert inventory.check(c.db).ok
 
-    # both parts handed over: only then is the order completed
-    codes = {f.location_id: f for f in _parts(c, out.number)}
-    fulfillment.mark_ready(c.uow(), codes[xjh].id, "staff:xjh")
-    fulfillment.hand_over(c.uow(), codes[xjh].id, codes[xjh].pickup_code or "", "staff:xjh")
-    assert _status(c, out.number) == "picking"
-    fulfillment.mark_ready(c.uow(), codes[ja].id, "staff:ja")
-    fulfillment.hand_over(c.uow(), codes[ja].id, codes[ja].pickup_code or "", "staff:ja")
-    assert _status(c, out.number) == "completed"
+    # both parts delivered: only then is the order completed
+    parts = {f.location_id: f for f in _parts(c, out.number)}
+    for loc in (xjh, ja):
+        fulfillment.mark_ready(c.uow(), parts[loc].id, "staff:x")
+        fulfillment.ship(c.uow(), parts[loc].id, "staff:x")
+        fulfillment.confirm_delivery(c.uow(), parts[loc].id, "staff:x")
+        bootstrap.relay(c).drain()
+        assert _status(c, out.number) == ("completed" if loc == ja else "picking")
+
+
+def test_a_short_pickup_at_the_store_the_customer_chose_waits_for_the_customer_to_be_asked(container):
+    """Without any rule: a pickup is collected where the customer chose to go; sending them to a second store
+    is theirs to agree to (accept the partial order, or cancel), so nothing is re-sourced and no stock moves."""
+    c = container
+    chain = build_chain(c)
+    milk, xjh, ja = chain.skus["milk"], chain.stores["xujiahui"], chain.stores["jingan"]
+    receive(c, xjh, milk, 3)
+    receive(c, ja, milk, 5)
+    out = _order(c, chain, {milk: 3}, mode="pickup", location_id=xjh, address=None)
+    [fo] = _pay(c, out.number)
+    fulfillment.short_pick(c.uow(), fo.id, milk, 1, "staff:xjh")
+    bootstrap.relay(c).drain()
+    assert fulfillment.get(c.db, fo.id).status == "short" and len(_parts(c, out.number)) == 1
+    assert _held(c, out.number) == {xjh: {milk: 3}} and _avail(c, ja, milk) == 5
+    assert [d.status for d in fulfillment.decisions(c.db, out.number)] == ["ok"]  # only placing's
+    rejected = _order(c, chain, {milk: 2}, mode="pickup", location_id=ja, address=None)
+    [fr] = _pay(c, rejected.number)
+    fulfillment.reject(c.uow(), fr.id, "fridge broken", "staff:ja")
+    bootstrap.relay(c).drain()
+    assert fulfillment.get(c.db, fr.id).status == "short" and _held(c, rejected.number) == {ja: {milk: 2}}
 
 
 def test_a_rejected_fulfilment_is_re_sourced_whole_and_without_a_plan_waits_short(container):
@@ -278,21 +300,21 @@ def test_placing_never_holds_more_than_available_and_every_line_is_held_or_refus
             assert q <= before[(loc, sku)] and _avail(c, loc, sku) == before[(loc, sku)] - q
 
 
-def test_a_keep_the_chosen_pickup_store_rule_keeps_a_short_pickup_for_the_customer_to_be_contacted(container):
+def test_a_keep_the_chosen_pickup_store_rule_places_an_integrations_pickup_only_at_that_store(container):
+    """An integration's pickup (not the storefront's confirmed plan) may come from elsewhere; with the rule,
+    only from the store named, else it is refused with the reason."""
     c = container
     chain = build_chain(c)
     milk, xjh, ja = chain.skus["milk"], chain.stores["xujiahui"], chain.stores["jingan"]
-    receive(c, xjh, milk, 2)
+    receive(c, xjh, milk, 1)
     receive(c, ja, milk, 5)
+    out = _order(c, chain, {milk: 2}, mode="pickup", location_id=xjh, address=None)
+    assert _held(c, out.number) == {ja: {milk: 2}}
     fulfillment.create_rule(c.uow(), RuleIn.model_validate(
         {"name": "keep pickups", "spec": {"kind": "keep_chosen_pickup_store"}}), "staff:hq")
-    out = _order(c, chain, {milk: 2}, mode="pickup", location_id=xjh, address=None)
-    [fo] = _pay(c, out.number)
-    fulfillment.short_pick(c.uow(), fo.id, milk, 0, "staff:xjh")
-    bootstrap.relay(c).drain()
-    assert fulfillment.get(c.db, fo.id).status == "short" and len(_parts(c, out.number)) == 1
-    assert [d.status for d in fulfillment.decisions(c.db, out.number)] == ["ok", "unfulfillable"]
-    assert _held(c, out.number) == {xjh: {milk: 2}} and _avail(c, ja, milk) == 5
+    with pytest.raises((NoLocation, InsufficientStock)):
+        _order(c, chain, {milk: 2}, mode="pickup", location_id=xjh, address=None)
+    assert _avail(c, xjh, milk) == 1 and _avail(c, ja, milk) == 3
 
 
 def test_head_office_moves_a_paid_split_order_to_one_store_that_has_every_line(container):
