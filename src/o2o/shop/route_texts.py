@@ -4,15 +4,7 @@ where the goods come from, never the costs."""
 
 from __future__ import annotations
 
+from o2o.kernel.catalogs import catalog_texts
 from o2o.web.templating import Texts
 
-TEXTS: Texts = {
-    "en": {
-        "route.one": "{where} has every item",
-        "route.split": "your order comes from {n} places, each with its part",
-    },
-    "zh-CN": {
-        "route.one": "{where}备齐了您的全部商品",
-        "route.split": "您的订单由 {n} 个地点分别备货",
-    },
-}
+TEXTS: Texts = catalog_texts("shop.route_texts")

@@ -2,19 +2,7 @@
 
 from __future__ import annotations
 
+from o2o.kernel.catalogs import catalog_texts
 from o2o.web.templating import Texts
 
-TEXTS: Texts = {
-    "en": {
-        "split.parts": "From {n} locations",
-        "split.part": "{store}",
-        "split.line": "{name} × {qty}",
-        "split.code": "Pickup code at this store: {code}",
-    },
-    "zh-CN": {
-        "split.parts": "分 {n} 处发货",
-        "split.part": "{store}",
-        "split.line": "{name} × {qty}",
-        "split.code": "本店取件码：{code}",
-    },
-}
+TEXTS: Texts = catalog_texts("shop.split_texts")

@@ -5,19 +5,6 @@ order's ("re-sourced from location 3 to 4, 5"), shown in the page's language thr
 
 from __future__ import annotations
 
-TEXTS: dict[str, dict[str, str]] = {
-    "en": {
-        "resource.from": "re-sourced from store #{src}",
-        "resource.to": "re-sourced to {parts}",
-        "resource.part": "store #{loc}: SKU {sku} × {n}",
-        "resource.moved": "re-sourced from store #{src} to #{dst}",
-        "resource.rejected": "rejected by the store: {why}",
-    },
-    "zh-CN": {
-        "resource.from": "由门店 #{src} 转来",
-        "resource.to": "已转至 {parts}",
-        "resource.part": "门店 #{loc}：SKU {sku} × {n}",
-        "resource.moved": "由门店 #{src} 转至 #{dst}",
-        "resource.rejected": "门店拒单：{why}",
-    },
-}
+from o2o.kernel.catalogs import catalog_texts
+
+TEXTS: dict[str, dict[str, str]] = catalog_texts("web.vocabulary_resourcing_texts")
