@@ -5,6 +5,7 @@ to the other courier, cancelling nothing twice; the simulator calls back over HT
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 
@@ -14,7 +15,6 @@ from sqlalchemy import text
 
 from o2o import bootstrap
 from o2o.adapters.couriers import Update
-from o2o.adapters.couriers.signing import signed_callback
 from o2o.config import Settings
 from o2o.couriers import service as couriers
 from o2o.main import create_app
@@ -308,7 +308,7 @@ def test_an_order_cancelled_after_ready_takes_its_courier_back_once(cc, cclient)
 def test_a_platform_outage_is_retried_by_the_relay_with_backoff_then_placed(fresh_db, clock):
     """Dada's shape end to end: the first creation hits an HTTP 500 (the event waits and is retried), then
     the delivery is placed and Dada's signed callbacks deliver it."""
-    from tests.factories.fake_dada import FakeDada
+    from tests.factories.fake_dada import FakeDada, dada_callback
 
     fake = FakeDada().start()
     try:
@@ -330,11 +330,13 @@ def test_a_platform_outage_is_retried_by_the_relay_with_backoff_then_placed(fres
             bootstrap.relay(cc).drain()
             d = delivery_row(cc, made["fulfillment_id"])
             assert (d.status, d.provider, d.fee_fen) == ("waiting", "dada", 750)
-            fields = {"client_id": d.platform_order_id, "order_id": d.origin_id, "order_status": 4,
-                      "cancel_reason": "", "cancel_from": 0, "update_time": _now(cc) + 1, "dm_id": 7,
-                      "dm_name": "钱师傅", "dm_mobile": "13700000007"}
-            r = _post(client, "dada", signed_callback(fake.app_secret, fields))
-            assert r.status_code == 200 and r.json()["status"] == "delivered"
+            fake.orders[d.origin_id].update(status=4, rider="钱师傅", phone="13700000007",
+                                            updateTime="2026-11-24 10:30:00")
+            r = _post(client, "dada", dada_callback(d.origin_id, d.platform_order_id, 4, _now(cc) + 1))
+            assert r.status_code == 200 and r.json()["status"] == "delivered"  # as Dada answered when asked
+            forged = json.dumps(json.loads(dada_callback(d.origin_id, d.platform_order_id, 4, _now(cc) + 2))
+                                | {"signature": "0" * 32}).encode()
+            assert _post(client, "dada", forged).status_code == 401
             assert client.get(f"/api/v1/fulfillments/{made['fulfillment_id']}",
                               headers=made["clerk"]).json()["status"] == "delivered"
         assert [p for p, _ in fake.calls].count("/api/order/queryDeliverFee") == 2

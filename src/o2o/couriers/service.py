@@ -53,7 +53,7 @@ from o2o.customers import service as customers
 from o2o.fulfillment import service as fulfillment
 from o2o.kernel import geo
 from o2o.kernel.db import Database
-from o2o.kernel.errors import Conflict, IllegalTransition, NotFound, Unauthorized
+from o2o.kernel.errors import Busy, Conflict, IllegalTransition, NotFound, Unauthorized
 from o2o.kernel.pii import mask_phone
 from o2o.kernel.uow import UnitOfWork
 from o2o.locations import service as locations
@@ -67,6 +67,13 @@ BEFORE_PICKUP = frozenset({DISPATCHING, WAITING, ASSIGNED, AT_STORE})
 ENDED_STATUSES = frozenset({DELIVERED, CANCELLED, EXPIRED, FAILED})
 # the statuses a page shows as steps of the rider's progress
 STEPS = (WAITING, ASSIGNED, AT_STORE, DELIVERING, DELIVERED)
+
+
+class PlatformUnreachable(Busy):
+    """503 to a callback that had to be confirmed with the platform, which could not be reached: the platform
+    calls back again."""
+
+    kind = "courier-unreachable"
 
 
 class BadCallback(Unauthorized):
@@ -209,6 +216,8 @@ def handle_callback(uow: UnitOfWork, courier: Courier, body: bytes, headers: Map
         update = courier.parse_callback(body, headers, int(uow.clock.now().timestamp()))
     except BadSignature as exc:
         raise BadCallback(str(exc)) from exc
+    except CourierError as exc:  # the platform asked back (Dada) could not be reached: it calls again
+        raise PlatformUnreachable(str(exc)[:200]) from exc
     return record_update(uow, update)
 
 

@@ -1,10 +1,8 @@
 """The Dada-shaped adapter against a local fake Dada server (real HTTP): the envelope, the signature and the
-field names Dada checks; refusals fail over, outages retry; callbacks are verified with the app secret."""
+field names Dada checks; refusals fail over, outages retry; a callback is confirmed by asking Dada."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import time
 
 import orjson
@@ -12,7 +10,7 @@ import pytest
 
 from o2o.adapters.couriers import BadSignature, CourierError, Parcel, Refused
 from o2o.adapters.couriers.dada import DadaCourier
-from tests.factories.fake_dada import FakeDada
+from tests.factories.fake_dada import FakeDada, dada_callback
 
 PARCEL = Parcel(origin_id="SO20261124000001-1-1", store_code="store-1", from_lat=31.1955, from_lng=121.4374,
                 to_lat=31.2003, to_lng=121.4390, address="徐家汇路 1 号 2 室", receiver_name="O2O SO20261124000001",
@@ -71,24 +69,24 @@ def test_a_business_refusal_fails_over_and_an_outage_is_retried(fake):
     fake.start()
 
 
-def _signed(secret: str, fields: dict) -> bytes:  # type: ignore[type-arg]
-    canonical = "&".join(f"{k}={fields[k]}" for k in sorted(fields))
-    return orjson.dumps({**fields, "signature": hmac.new(secret.encode(), canonical.encode(),
-                                                         hashlib.sha256).hexdigest()})
-
-
-def test_callbacks_are_verified_with_the_app_secret(fake):
+def test_a_callback_is_only_news_the_state_applied_is_the_one_dada_answers(fake):
+    """Dada's callback signature has no secret (anyone can compute it): the adapter checks its shape, then
+    asks Dada for the order's state with a signed request and returns that, whatever the callback said."""
     dada = _dada(fake)
+    dada.create(PARCEL, dada.quote(PARCEL))
+    fake.orders[PARCEL.origin_id].update(status=3, rider="赵师傅", phone="13912345678",
+                                         updateTime="2026-11-24 10:07:00")
     now = int(time.time())
-    fields = {"client_id": "Dada1", "order_id": PARCEL.origin_id, "order_status": 3, "cancel_reason": "",
-              "cancel_from": 0, "update_time": now, "dm_id": 88, "dm_name": "赵师傅", "dm_mobile": "13912345678"}
-    update = dada.parse_callback(_signed(fake.app_secret, fields), {}, now)
-    assert (update.status, update.rider_name, update.rider_phone, update.at) == ("delivering", "赵师傅",
-                                                                                  "13912345678", now)
-    for bad in (_signed("forged", fields), _signed(fake.app_secret, {**fields, "update_time": now - 3600}),
-                _signed(fake.app_secret, {**fields, "order_status": 77}),
-                # Dada's own callback signature (md5 of three values, no secret) is not enough here
-                orjson.dumps({**fields, "signature": hashlib.md5("".join(sorted(
-                    [fields["client_id"], fields["order_id"], str(now)])).encode()).hexdigest()})):
+    claimed = dada_callback(PARCEL.origin_id, "Dada1", 4, now)  # says delivered; Dada says delivering
+    update = dada.parse_callback(claimed, {}, now)
+    assert (update.status, update.rider_name, update.rider_phone) == ("delivering", "赵师傅", "13912345678")
+    assert fake.calls[-1][0] == "/api/order/status/query"
+    tampered = orjson.loads(claimed) | {"order_id": "SO20261124000009-1-1"}  # signature no longer matches
+    for bad in (orjson.dumps(tampered), b"not json", orjson.dumps({"order_id": PARCEL.origin_id}),
+                dada_callback("SO-unknown-1-1", "Dada1", 4, now)):  # well signed, but Dada does not know it
         with pytest.raises(BadSignature):
             dada.parse_callback(bad, {}, now)
+    fake.stop()
+    with pytest.raises(CourierError):  # Dada unreachable: the endpoint answers 503 and Dada calls again
+        dada.parse_callback(claimed, {}, now)
+    fake.start()
