@@ -94,15 +94,17 @@ def forget_rules() -> None:
 
 def nodes(session: Session, request: sourcing.Request, max_radius_m: float) -> list[sourcing.Node]:
     extra = [request.chosen_location_id] if request.chosen_location_id else []
-    cands = [c for c in locations.candidates(session, request.lat, request.lng, max_radius_m, extra)
+    pairs = [(c, p) for c, p in locations.candidates_with_profiles(session, request.lat, request.lng, max_radius_m,
+                                                                   extra)
              if c.kind != "store" or c.can_parcel or c.id == request.chosen_location_id
              or (c.distance_m is not None and c.distance_m <= max_radius_m)]  # not the H3 disk's far corners
+    cands = [c for c, _ in pairs]
     ids = [c.id for c in cands]
     stock: dict[int, dict[int, int]] = defaultdict(dict)
     for (loc, sku), q in (inventory.available(session, ids, request.lines.keys()) if ids else {}).items():
         stock[loc][sku] = q
-    holding = sorted(loc for loc, by_sku in stock.items() if any(q > 0 for q in by_sku.values()))
-    profiles = locations.profiles(session, holding)
+    holding = {loc for loc, by_sku in stock.items() if any(q > 0 for q in by_sku.values())}
+    profiles = {c.id: p for c, p in pairs if c.id in holding}  # the others hold nothing: no hours, no capacity
     used = _capacity_used(session, profiles, request.now)
     out = []
     for c in cands:

@@ -16,8 +16,12 @@ _CANDIDATE_COLS = (Location.id, Location.kind, Location.name_zh, Location.lat, L
                    Location.can_parcel)
 
 
-def _candidates(cells_in: Any) -> Select:
-    return select(*_CANDIDATE_COLS).where(
+_PROFILE_COLS = (Location.timezone, Location.opening_hours, Location.hourly_capacity, Location.daily_capacity,
+                 Location.district)
+
+
+def _candidates(cells_in: Any, *extra_cols: Any) -> Select:
+    return select(*_CANDIDATE_COLS, *extra_cols).where(
         Location.active.is_(True), Location.online_paused.is_(False),  # a paused store takes no online order
         or_(cells_in, Location.kind == WAREHOUSE, Location.id.in_(bindparam("extra", expanding=True))))
 
@@ -33,12 +37,22 @@ _CANDIDATES = {
 }
 
 
-def candidate_rows(session: Session, cells: list[str], extra_ids: list[int]) -> list[tuple]:
+# the same with each location's profile (zone, hours, capacity, district): the sourcing engine's one read
+_CANDIDATE_PROFILES = {
+    "postgresql": _candidates(Location.h3_cell == any_(bindparam("cells", type_=postgresql.ARRAY(String))),
+                              *_PROFILE_COLS),
+    "sqlite": _candidates(Location.h3_cell.in_(select(func.json_each(bindparam("cells", type_=String))
+                                                      .table_valued("value").c.value)), *_PROFILE_COLS),
+}
+
+
+def candidate_rows(session: Session, cells: list[str], extra_ids: list[int], profiles: bool = False) -> list[tuple]:
     """Active stores in the given H3 cells, every active warehouse, and the extra ids asked for; never a
-    location whose online orders are paused."""
+    location whose online orders are paused. `profiles`: each row goes on with the location's profile."""
     dialect = session.get_bind().dialect.name
     param = orjson.dumps(cells).decode() if dialect == "sqlite" else cells
-    return [tuple(r) for r in session.connection().execute(_CANDIDATES[dialect], {"cells": param, "extra": extra_ids})]
+    stmt = (_CANDIDATE_PROFILES if profiles else _CANDIDATES)[dialect]
+    return [tuple(r) for r in session.connection().execute(stmt, {"cells": param, "extra": extra_ids})]
 
 
 _POINT = select(Location.lat, Location.lng).where(Location.id == bindparam("id"), Location.active.is_(True))

@@ -96,6 +96,20 @@ def candidates(session: Session, lat: float | None, lng: float | None, max_radiu
     return out
 
 
+def candidates_with_profiles(session: Session, lat: float | None, lng: float | None, max_radius_m: float,
+                             extra_ids: list[int] | None = None) -> list[tuple[Candidate, Profile]]:
+    """`candidates`, each with its profile, in one statement (the sourcing engine's read when placing)."""
+    cells = geo.cells_within(lat, lng, max_radius_m) if lat is not None and lng is not None else []
+    out = []
+    for lid, kind, name, llat, llng, radius, pickup, delivery, parcel, *profile in repo.candidate_rows(
+            session, cells, extra_ids or [], profiles=True):
+        dist = geo.haversine_m(lat, lng, llat, llng) if lat is not None and lng is not None else None
+        out.append((Candidate(id=lid, kind=kind, name=name, lat=llat, lng=llng, radius_m=radius, can_pickup=pickup,
+                              can_store_delivery=delivery, can_parcel=parcel, distance_m=dist),
+                    Profile(lid, *profile)))
+    return out
+
+
 def kind_of(session: Session, location_id: int) -> str | None:
     """"store", "warehouse", or None when there is no such location."""
     loc = session.get(Location, location_id)

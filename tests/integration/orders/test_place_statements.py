@@ -1,7 +1,7 @@
 """What placing an order costs in statements (issue 13: the sourcing engine on the hot path), on both
-databases: the engine reads the candidates, their stock, the profiles and the capacity used of the stores
-holding stock (one statement each, never one per candidate) and the enabled rules; the decision is one
-INSERT. `python -m pytest tests/integration/orders/test_place_statements.py -s` prints them."""
+databases: the engine reads the candidates with their profiles, their stock and the capacity used of the
+stores holding stock (one statement each, never one per candidate) and the enabled rules (cached); the
+decision is one INSERT. `python -m pytest tests/integration/orders/test_place_statements.py -s` prints them."""
 
 from __future__ import annotations
 
@@ -56,8 +56,8 @@ def test_placing_reads_the_engine_inputs_in_a_fixed_number_of_statements_whateve
     more = _placed(container, {milk: 1, yogurt: 1})
     print(f"\n{container.db.dialect}: {len(one)} statements placing a split order:\n  " + "\n  ".join(one))
     assert one == more
-    # the candidates and their stock (as routing v1), the profiles and the capacity used of the stores
-    # holding stock: four reads; the enabled rules come from a cache (a rule write forgets it)
+    # the candidates with their profiles, their stock (as routing v1), the capacity used of the stores
+    # holding stock: three reads; the enabled rules come from a cache (a rule write forgets it)
     reads = [st for st in one if st.startswith("SELECT")]
-    assert reads[:4] == ["SELECT location", "SELECT stock", "SELECT location", "SELECT fulfillment_order"], reads
+    assert reads[:3] == ["SELECT location", "SELECT stock", "SELECT fulfillment_order"], reads
     assert "SELECT sourcing_rule" not in one and one.count("INSERT INTO sourcing_decision") == 1
