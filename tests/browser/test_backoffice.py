@@ -98,7 +98,9 @@ def test_operator_creates_a_product_with_stock_and_finds_it_in_the_list(media, l
     page.goto("/admin/products?q=oat")
     row = page.locator(f'table.records a[href="{product_url.removeprefix(live.base)}"]').first
     assert row.is_visible() and row.inner_text() == "有机燕麦奶"
-    assert page.locator("table.records img.thumb").first.evaluate("img => img.naturalWidth") == 24
+    thumb = page.locator("table.records img.thumb").first  # lazy: loaded once on screen, waited for
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=thumb.element_handle())
+    assert thumb.evaluate("img => img.naturalWidth") == 24
     shot(page, "admin-products")
     assert problems == []
 

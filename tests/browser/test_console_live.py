@@ -167,7 +167,7 @@ def test_a_short_pick_goes_to_the_manager_who_accepts_the_partial_order(live, op
     page.get_by_role("button", name="标记缺货").click()
     expect(page.locator(".notice.success")).to_contain_text("已标记缺货")
     expect(page.locator(".short-panel")).to_contain_text("由店长登记顾客的选择")
-    expect(page.locator(".short-panel")).to_contain_text("履约引擎")
+    expect(page.locator(".short-panel")).to_contain_text("顾客选定本店自提的订单")
     expect(page.get_by_role("button", name="备货完成")).to_have_count(0)
     page.goto(f"/console/{store}")
     expect(page.locator("#lane-short")).to_contain_text(number)

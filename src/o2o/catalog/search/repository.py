@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Integer,
     Select,
@@ -271,11 +272,11 @@ def _pg_find(sort: str, by_category: bool, by_supplier: bool, mode: str) -> tupl
                 case((ps.terms.like(bindparam("starts", type_=Text)), 0), else_=1).label("starts"))
          .where(ps.active.is_(True), text("product_search.tokens @@ CAST(:tsq AS tsquery)")))
     if by_category:
-        m = m.where(ps.category_id == bindparam("category_id", type_=Integer))
+        m = m.where(ps.category_id == bindparam("category_id", type_=BigInteger))  # any id asked: 64-bit
     if by_supplier:
         m = m.join(Product, Product.id == ps.product_id).where(Product.supplier_id == bindparam("supplier_id",
-                                                                                                   type_=Integer))
-    store, offset, limit = (bindparam(name, type_=Integer) for name in ("store", "offset", "limit"))
+                                                                                                   type_=BigInteger))
+    store, offset, limit = (bindparam(name, type_=BigInteger) for name in ("store", "offset", "limit"))
 
     def order(cols: Any) -> list[Any]:
         return [*_order(sort, cols.sales, cols.price_fen, cols.name_len, cols.starts), cols.product_id]
