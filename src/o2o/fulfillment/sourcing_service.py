@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from o2o.config import Settings
@@ -133,13 +134,12 @@ def _capacity_used(session: Session, profiles: dict, now: datetime) -> dict[int,
 
 
 def record_decision(uow: UnitOfWork, order_number: str, decision: sourcing.Decision) -> int:
-    """Joins the caller's unit of work: keep the decision with its ranked candidates for the order."""
-    row = SourcingDecision(order_number=order_number, status=decision.status, reason=decision.reason[:300],
-                           method=decision.search.method, optimal=decision.search.optimal,
-                           total_fen=decision.total_fen, record=decision.to_json(), created_at=uow.clock.now())
-    uow.session.add(row)
-    uow.session.flush()
-    return row.id
+    """Joins the caller's unit of work: keep the decision with its ranked candidates for the order (one
+    INSERT, no ORM flush: placing an order writes one)."""
+    return uow.session.execute(insert(SourcingDecision).values(
+        order_number=order_number, status=decision.status, reason=decision.reason[:300],
+        method=decision.search.method, optimal=decision.search.optimal, total_fen=decision.total_fen,
+        record=decision.to_json(), created_at=uow.clock.now()).returning(SourcingDecision.id)).scalar_one()
 
 
 def decisions(db: Database, order_number: str) -> list[DecisionOut]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -130,15 +130,26 @@ class Decision:
         return max(0, len(self.allocations) - 1)
 
     def to_json(self) -> dict[str, Any]:
-        def conv(v: Any) -> Any:
-            if isinstance(v, datetime):
-                return v.isoformat()
-            if isinstance(v, dict):
-                return {str(k): conv(x) for k, x in v.items()}
-            if isinstance(v, list | tuple):
-                return [conv(x) for x in v]
-            return v
-        out = conv(asdict(self))
-        for part in (*out["allocations"], *out["candidates"]):
-            part["costs"]["total_fen"] = sum(part["costs"].values())
-        return out
+        """The record kept with the order (JSON types only), written field by field: placing an order
+        writes one, and dataclasses.asdict (a deep copy of every candidate) cost it milliseconds."""
+        return {"status": self.status, "reason": self.reason,
+                "allocations": [{"location_id": a.location_id, "mode": a.mode,
+                                 "lines": {str(k): q for k, q in a.lines.items()}, "costs": _costs(a.costs),
+                                 "eta": _iso(a.eta)} for a in self.allocations],
+                "total_fen": self.total_fen, "max_split": self.max_split,
+                "search": {"method": self.search.method, "optimal": self.search.optimal,
+                           "explored": self.search.explored, "limit": self.search.limit},
+                "candidates": [{"location_id": c.location_id, "name": c.name, "kind": c.kind, "mode": c.mode,
+                                "distance_m": c.distance_m, "eta": _iso(c.eta), "lines_held": c.lines_held,
+                                "costs": _costs(c.costs), "excluded": c.excluded, "chosen": c.chosen, "rank": c.rank}
+                               for c in self.candidates],
+                "rules": list(self.rules), "unfulfilled": {str(k): why for k, why in self.unfulfilled.items()}}
+
+
+def _costs(c: Costs) -> dict[str, int]:
+    return {"delivery_fen": c.delivery_fen, "picking_fen": c.picking_fen, "lateness_fen": c.lateness_fen,
+            "balance_fen": c.balance_fen, "excess_bonus_fen": c.excess_bonus_fen, "total_fen": c.total_fen}
+
+
+def _iso(t: datetime | None) -> str | None:
+    return None if t is None else t.isoformat()
