@@ -51,12 +51,7 @@ def signed_callback(app_secret: str, fields: Mapping[str, Any]) -> bytes:
 
 def verify_callback(app_secret: str, body: bytes, now: int, tolerance_s: int = TOLERANCE_S) -> dict[str, Any]:
     """The callback's fields once its signature and time check out; BadSignature otherwise."""
-    try:
-        data = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        raise BadSignature("body is not JSON") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("signature"), str):
-        raise BadSignature("no signature")
+    data = _signed_fields(body)
     if any(isinstance(v, dict | list) for v in data.values()):
         raise BadSignature("nested values are not part of the callback")
     expected = callback_signature(app_secret, data)
@@ -79,15 +74,21 @@ def dada_callback_signature(fields: Mapping[str, Any]) -> str:
 def dada_callback_fields(body: bytes) -> dict[str, Any]:
     """A Dada callback's fields once its (secretless) signature checks out; BadSignature otherwise. Proves
     only that it is shaped as Dada sends it: the caller confirms the state with Dada."""
+    data = _signed_fields(body)
+    order_id = data.get("order_id")
+    if not isinstance(order_id, str) or not 0 < len(order_id) <= 64:
+        raise BadSignature("no order_id")
+    if not hmac.compare_digest(dada_callback_signature(data), data["signature"].lower()):
+        raise BadSignature("signature mismatch")
+    return data
+
+
+def _signed_fields(body: bytes) -> dict[str, Any]:
+    """A callback body's fields: a JSON object with a `signature` string, else BadSignature."""
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         raise BadSignature("body is not JSON") from exc
     if not isinstance(data, dict) or not isinstance(data.get("signature"), str):
         raise BadSignature("no signature")
-    order_id = data.get("order_id")
-    if not isinstance(order_id, str) or not 0 < len(order_id) <= 64:
-        raise BadSignature("no order_id")
-    if not hmac.compare_digest(dada_callback_signature(data), data["signature"].lower()):
-        raise BadSignature("signature mismatch")
     return data
