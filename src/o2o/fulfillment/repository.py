@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from o2o.fulfillment.models import (
@@ -107,13 +107,17 @@ def open_counts(session: Session, location_id: int) -> dict[str, int]:
     return {status: n for status, n in rows}
 
 
+_fo = FulfillmentOrder
+# built once (placing an order runs it: building the statement cost as much as running it)
+_ASSIGNED = (select(_fo.location_id, func.sum(case((_fo.created_at >= bindparam("hour"), 1), else_=0)), func.count())
+             .where(_fo.location_id.in_(bindparam("ids", expanding=True)), _fo.created_at >= bindparam("day"),
+                    _fo.status != CANCELLED).group_by(_fo.location_id))
+
+
 def assigned_since(session: Session, location_ids: list[int], hour_start: datetime,
                    day_start: datetime) -> dict[int, tuple[int, int]]:
     """Per location: fulfilments (not cancelled) made since `hour_start` and since `day_start`."""
-    fo = FulfillmentOrder
-    rows = session.execute(select(fo.location_id, func.sum(case((fo.created_at >= hour_start, 1), else_=0)),
-                                  func.count()).where(fo.location_id.in_(location_ids), fo.created_at >= day_start,
-                                                      fo.status != CANCELLED).group_by(fo.location_id))
+    rows = session.execute(_ASSIGNED, {"ids": location_ids, "hour": hour_start, "day": day_start})
     return {loc: (int(h or 0), int(d)) for loc, h, d in rows}
 
 
