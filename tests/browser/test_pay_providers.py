@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import expect
 
 from o2o import bootstrap
 from o2o.cart import service as cart
@@ -89,6 +90,7 @@ def test_customer_pays_with_wechatpay_by_qr_and_is_sent_to_alipay(live, open_pag
 
     page.goto(f"/shop/orders/{numbers[1]}/pay")
     page.get_by_role("button", name="支付宝").click()
+    expect(page.get_by_role("link", name="前往支付宝付款")).to_be_visible()  # the page it leads to, loaded
     assert fits_the_screen(page)
     shot(page, "shop-pay-alipay")
     page.get_by_role("link", name="前往支付宝付款").click()
