@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from o2o.orders import service as orders
-from o2o.orders.schemas import OrderIn
 from tests.browser.conftest import sign_in_staff
 from tests.browser.test_backoffice import watch
 from tests.factories.auth import PASSWORD
-from tests.factories.chain import XUJIAHUI_NEAR, build_chain, receive
+from tests.factories.chain import build_chain
+from tests.factories.split import paid_split_order
 
 
 @pytest.mark.parametrize("size", ["phone", "desktop"])
@@ -19,14 +18,8 @@ def test_the_order_page_of_a_split_order_shows_both_parts_and_why_this_store(liv
                                                                              size):
     c = container
     chain = build_chain(c)
-    milk, yogurt, xjh, ja = chain.skus["milk"], chain.skus["yogurt"], chain.stores["xujiahui"], chain.stores["jingan"]
-    receive(c, xjh, milk, 5)
-    receive(c, ja, yogurt, 5)
-    number = orders.place(c.uow(), OrderIn(
-        customer_id=chain.customer, mode="store_delivery",
-        address={"line": "漕溪北路 88 号", "lat": XUJIAHUI_NEAR[0], "lng": XUJIAHUI_NEAR[1]},
-        lines=[{"sku_id": milk, "quantity": 1}, {"sku_id": yogurt, "quantity": 2}]), orders.OrderPolicy()).number
-    orders.sandbox_complete(c.uow(), c.payments, orders.start_payment(c.uow(), c.payments, number).out_trade_no)
+    xjh, ja = chain.stores["xujiahui"], chain.stores["jingan"]
+    number = paid_split_order(c, chain)
     auth.staff_user("operator", login="ops")
     page = open_page(size, locale="en")
     problems = watch(page)

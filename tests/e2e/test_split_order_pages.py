@@ -9,20 +9,15 @@ from o2o.fulfillment import service as fulfillment
 from o2o.orders import service as orders
 from o2o.orders.schemas import OrderIn
 from tests.e2e.test_console_support import EN, ZH
-from tests.factories.chain import XUJIAHUI_NEAR, build_chain, receive
+from tests.factories.chain import build_chain
+from tests.factories.split import paid_split_order
 
 
 def test_the_shopper_and_head_office_see_the_parts_of_a_split_order(client, container, auth):
     c = container
     chain = build_chain(c)
-    milk, yogurt, xjh, ja = chain.skus["milk"], chain.skus["yogurt"], chain.stores["xujiahui"], chain.stores["jingan"]
-    receive(c, xjh, milk, 5)
-    receive(c, ja, yogurt, 5)
-    number = orders.place(c.uow(), OrderIn(
-        customer_id=chain.customer, mode="store_delivery",
-        address={"line": "漕溪北路 88 号", "lat": XUJIAHUI_NEAR[0], "lng": XUJIAHUI_NEAR[1]},
-        lines=[{"sku_id": milk, "quantity": 1}, {"sku_id": yogurt, "quantity": 2}]), orders.OrderPolicy()).number
-    orders.sandbox_complete(c.uow(), c.payments, orders.start_payment(c.uow(), c.payments, number).out_trade_no)
+    milk, yogurt, xjh = chain.skus["milk"], chain.skus["yogurt"], chain.stores["xujiahui"]
+    number = paid_split_order(c, chain)
     bootstrap.relay(c).drain()
     me = auth.customer(chain.customer)
 

@@ -86,28 +86,27 @@ def list_all(db: Database, kind: str | None = None) -> list[LocationOut]:
 def candidates(session: Session, lat: float | None, lng: float | None, max_radius_m: float,
                extra_ids: list[int] | None = None) -> list[Candidate]:
     """Stores whose cells lie within max_radius_m of the point, all warehouses, and extra_ids."""
-    cells = geo.cells_within(lat, lng, max_radius_m) if lat is not None and lng is not None else []
-    out = []
-    for lid, kind, name, llat, llng, radius, pickup, delivery, parcel in repo.candidate_rows(
-            session, cells, extra_ids or []):
-        dist = geo.haversine_m(lat, lng, llat, llng) if lat is not None and lng is not None else None
-        out.append(Candidate(id=lid, kind=kind, name=name, lat=llat, lng=llng, radius_m=radius,
-                             can_pickup=pickup, can_store_delivery=delivery, can_parcel=parcel, distance_m=dist))
-    return out
+    return [_candidate(row, lat, lng) for row in _rows(session, lat, lng, max_radius_m, extra_ids, False)]
 
 
 def candidates_with_profiles(session: Session, lat: float | None, lng: float | None, max_radius_m: float,
                              extra_ids: list[int] | None = None) -> list[tuple[Candidate, Profile]]:
     """`candidates`, each with its profile, in one statement (the sourcing engine's read when placing)."""
+    return [(_candidate(row, lat, lng), Profile(row[0], *row[9:]))
+            for row in _rows(session, lat, lng, max_radius_m, extra_ids, True)]
+
+
+def _rows(session: Session, lat: float | None, lng: float | None, max_radius_m: float,
+          extra_ids: list[int] | None, profiles: bool) -> list[tuple]:
     cells = geo.cells_within(lat, lng, max_radius_m) if lat is not None and lng is not None else []
-    out = []
-    for lid, kind, name, llat, llng, radius, pickup, delivery, parcel, *profile in repo.candidate_rows(
-            session, cells, extra_ids or [], profiles=True):
-        dist = geo.haversine_m(lat, lng, llat, llng) if lat is not None and lng is not None else None
-        out.append((Candidate(id=lid, kind=kind, name=name, lat=llat, lng=llng, radius_m=radius, can_pickup=pickup,
-                              can_store_delivery=delivery, can_parcel=parcel, distance_m=dist),
-                    Profile(lid, *profile)))
-    return out
+    return repo.candidate_rows(session, cells, extra_ids or [], profiles=profiles)
+
+
+def _candidate(row: tuple, lat: float | None, lng: float | None) -> Candidate:
+    lid, kind, name, llat, llng, radius, pickup, delivery, parcel = row[:9]
+    dist = geo.haversine_m(lat, lng, llat, llng) if lat is not None and lng is not None else None
+    return Candidate(id=lid, kind=kind, name=name, lat=llat, lng=llng, radius_m=radius, can_pickup=pickup,
+                     can_store_delivery=delivery, can_parcel=parcel, distance_m=dist)
 
 
 def kind_of(session: Session, location_id: int) -> str | None:
