@@ -10,6 +10,7 @@ from o2o.kernel.errors import NotFound
 from o2o.kernel.lookups import flush_unique, get_or_404
 from o2o.kernel.uow import UnitOfWork
 from o2o.locations import repository as repo
+from o2o.locations import table
 from o2o.locations.models import DEFAULT_HOURS, Location
 from o2o.locations.schemas import Candidate, LocationIn, LocationOut, LocationUpdate, Profile
 
@@ -86,20 +87,21 @@ def list_all(db: Database, kind: str | None = None) -> list[LocationOut]:
 def candidates(session: Session, lat: float | None, lng: float | None, max_radius_m: float,
                extra_ids: list[int] | None = None) -> list[Candidate]:
     """Stores whose cells lie within max_radius_m of the point, all warehouses, and extra_ids."""
-    return [_candidate(row, lat, lng) for row in _rows(session, lat, lng, max_radius_m, extra_ids, False)]
+    return [_candidate(row, lat, lng) for row in _rows(session, lat, lng, max_radius_m, extra_ids)]
 
 
 def candidates_with_profiles(session: Session, lat: float | None, lng: float | None, max_radius_m: float,
                              extra_ids: list[int] | None = None) -> list[tuple[Candidate, Profile]]:
     """`candidates`, each with its profile, in one statement (the sourcing engine's read when placing)."""
     return [(_candidate(row, lat, lng), Profile(row[0], *row[9:]))
-            for row in _rows(session, lat, lng, max_radius_m, extra_ids, True)]
+            for row in _rows(session, lat, lng, max_radius_m, extra_ids)]
 
 
 def _rows(session: Session, lat: float | None, lng: float | None, max_radius_m: float,
-          extra_ids: list[int] | None, profiles: bool) -> list[tuple]:
+          extra_ids: list[int] | None) -> list[tuple]:
+    """The candidates statement's rows, from the per-process table (`locations.table`)."""
     cells = geo.cells_within(lat, lng, max_radius_m) if lat is not None and lng is not None else []
-    return repo.candidate_rows(session, cells, extra_ids or [], profiles=profiles)
+    return table.table(session).rows(cells, extra_ids or [])
 
 
 def _candidate(row: tuple, lat: float | None, lng: float | None) -> Candidate:

@@ -1,7 +1,7 @@
 """What placing an order costs in statements (issue 13: the sourcing engine on the hot path), on both
-databases: the engine reads the candidates with their profiles, their stock and the capacity used of the
-stores holding stock (one statement each, never one per candidate) and the enabled rules (cached); the
-decision is one INSERT. `python -m pytest tests/integration/orders/test_place_statements.py -s` prints them."""
+databases: the engine reads the candidates' stock and the capacity used of the stores holding stock (one
+statement each, never one per candidate); the candidates with their profiles and the enabled rules come
+from per-process caches (read again after a change); the decision is one INSERT. `python -m pytest tests/integration/orders/test_place_statements.py -s` prints them."""
 
 from __future__ import annotations
 
@@ -53,11 +53,16 @@ def test_placing_reads_the_engine_inputs_in_a_fixed_number_of_statements_whateve
     for i in range(6):  # more candidates holding stock: the same statements
         extra = store(container, f"X{i}", (XUJIAHUI_NEAR[0] + 0.002 * i, XUJIAHUI_NEAR[1] - 0.002))
         receive(container, extra, milk, 1)
+    after_change = _placed(container, {milk: 1, yogurt: 1})  # new stores: the locations are read again, once
     more = _placed(container, {milk: 1, yogurt: 1})
     print(f"\n{container.db.dialect}: {len(one)} statements placing a split order:\n  " + "\n  ".join(one))
     assert one == more
-    # the candidates with their profiles, their stock (as routing v1), the capacity used of the stores
-    # holding stock: three reads; the enabled rules come from a cache (a rule write forgets it)
+    assert after_change.count("SELECT location") == 1, after_change
+    assert [st for st in after_change if st != "SELECT location"] == one
+    # the candidates with their profiles come from the per-process table of locations (locations.table);
+    # their stock (as routing v1) and the capacity used of the stores holding stock: two reads; the
+    # enabled rules come from a cache too (a rule write forgets it)
     reads = [st for st in one if st.startswith("SELECT")]
-    assert reads[:3] == ["SELECT location", "SELECT stock", "SELECT fulfillment_order"], reads
-    assert "SELECT sourcing_rule" not in one and one.count("INSERT INTO sourcing_decision") == 1
+    assert reads[:2] == ["SELECT stock", "SELECT fulfillment_order"], reads
+    assert "SELECT location" not in one and "SELECT sourcing_rule" not in one
+    assert one.count("INSERT INTO sourcing_decision") == 1
