@@ -26,6 +26,7 @@ from typing import Any
 import orjson
 from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
 
 from o2o.console.common import page, redirect, router, say, store_in_scope
 from o2o.console.coupons import yuan_to_fen
@@ -255,4 +256,7 @@ def finish(request: Request, c: ContainerDep, p: PrincipalDep, location_id: Id, 
                                tenders=tenders), present=present)
     except Problem as exc:
         return _show(request, c, p, store, state, _problem_text(request, exc), 409 if exc.status == 409 else 422)
+    except ValidationError as exc:  # a form field no page of ours sends (e.g. a tampered till sale id)
+        where = ".".join(str(x) for x in exc.errors()[0]["loc"]) if exc.errors() else "form"
+        return _show(request, c, p, store, state, say(request, "pos.bad.other", detail=where), 422)
     return _save(redirect(f"/console/{store.id}/pos", sale=sale.id), c, store.id, _empty(p, store.id))

@@ -99,7 +99,8 @@ class TenderIn(Input):
 class SaleIn(BasketIn):
     till_sale_id: str = Field(pattern=TILL_ID, description="the till's own id of the sale (unique per terminal)")
     sold_at: Moment | None = Field(None, description="the till's clock (default: now)")
-    tenders: list[TenderIn] = Field(min_length=1, max_length=8)
+    tenders: list[TenderIn] = Field(default_factory=list, max_length=8, description=(
+        "what pays the bill: they add up to what is due (none when nothing is due, e.g. a 免单 coupon)"))
 
 
 class MemberOut(BaseModel):

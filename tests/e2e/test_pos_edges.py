@@ -1,0 +1,77 @@
+"""Till sales at the edges, on both databases: a bill the coupon takes to nothing is rung up with no tender
+(the API and POS-lite; before, the API asked for a tender of more than 0 fen and POS-lite answered 500), a
+tender is still needed whenever something is due, and POS-lite's form with a tampered till sale id is
+told so (422), never a 500."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from o2o.orders.models import Order
+from o2o.pos.models import PosSale, Terminal
+from o2o.promotions import service as promotions
+from o2o.promotions.models import Coupon
+from o2o.promotions.schemas import IssueIn
+from tests.e2e.test_console_support import EN, post_form
+from tests.factories import pos as till_factory
+from tests.integration.promotions import flow
+
+MILK, YOGURT = "6900000000000", "6900000000010"
+
+
+def _free_coupon(container, customer_id: int) -> str:  # type: ignore[no-untyped-def]
+    """A 免单 coupon: 50 yuan off any bill (it takes off at most the bill)."""
+    t = flow.template(container, min_fen=0, off_fen=5000, name_zh="免单券", name_en="free")
+    promotions.issue(container.uow(), t, IssueIn(customer_ids=[customer_id]))
+    with container.db.read() as s:
+        return str(s.scalar(select(Coupon.code).where(Coupon.template_id == t, Coupon.customer_id == customer_id)))
+
+
+def _orders(container) -> int:  # type: ignore[no-untyped-def]
+    with container.db.read() as s:
+        return int(s.scalar(select(func.count()).select_from(Order)) or 0)
+
+
+@pytest.fixture
+def till(container, auth):  # type: ignore[no-untyped-def]
+    return till_factory.set_up(container, auth)
+
+
+def test_a_bill_the_coupon_takes_to_nothing_is_rung_up_with_no_tender(client, container, till):
+    basket = {"lines": [{"barcode": YOGURT}], "customer_id": till.chain.customer,
+              "coupon_codes": [_free_coupon(container, till.chain.customer)]}
+    bill = client.post("/api/v1/pos/quotes", json=basket, headers=till.headers).json()
+    assert (bill["subtotal_fen"], bill["due_fen"]) == (890, 0)
+    nothing_due = client.post("/api/v1/pos/sales", json={**basket, "till_sale_id": "F-1"}, headers=till.headers)
+    assert nothing_due.status_code == 201, nothing_due.text
+    sale = nothing_due.json()
+    assert (sale["total_fen"], sale["tenders"], sale["change_fen"]) == (0, [], 0)
+    receipt = client.get(f"/api/v1/pos/sales/{sale['id']}/receipt", headers=till.headers)
+    assert receipt.status_code == 200 and sale["order_number"] in receipt.text
+    # something due: a sale with no tender is refused naming the tenders, and nothing is sold
+    due = client.post("/api/v1/pos/sales", json={"till_sale_id": "F-2", "lines": [{"barcode": MILK}]},
+                      headers=till.headers)
+    assert due.status_code == 422 and due.json()["errors"][0]["field"] == "tenders"
+    assert _orders(container) == 1
+
+
+def test_pos_lite_sells_a_bill_of_nothing_and_tells_a_tampered_sale_id(client, container, auth):
+    till = till_factory.set_up(container, auth, open_till=False)
+    base, clerk = f"/console/{till.store}", {**auth.staff("clerk", store_id=till.store), **EN}
+    client.get(f"{base}/till", headers=clerk)  # the console's WEB till exists from the till page on
+    with container.db.read() as s:
+        web = s.scalar(select(Terminal.id).where(Terminal.location_id == till.store, Terminal.code == "WEB"))
+    assert post_form(client, f"{base}/till/open", clerk, terminal_id=web, float_yuan="100").status_code == 303
+    assert post_form(client, f"{base}/pos/add", clerk, barcode=YOGURT).status_code == 303
+    tampered = post_form(client, f"{base}/pos/finish", clerk, till_sale_id="<script>", cash="8.90")
+    assert tampered.status_code == 422 and 'data-line="' in tampered.text  # told, the basket kept
+    assert _orders(container) == 0
+    code = _free_coupon(container, till.chain.customer)
+    assert post_form(client, f"{base}/pos/coupon", clerk, code=code).status_code == 303
+    done = post_form(client, f"{base}/pos/finish", clerk, till_sale_id="WEB-free-1")
+    assert done.status_code == 303, done.text
+    with container.db.read() as s:
+        sale = s.scalars(select(PosSale).where(PosSale.till_sale_id == "WEB-free-1")).one()
+        order = s.get(Order, sale.order_id)
+        assert (order.total_fen, order.customer_id, order.status) == (0, till.chain.customer, "completed")
