@@ -136,10 +136,12 @@ def line_share(paid_fen: int, bought: int, before: int, units: int) -> int:
 
 
 def points_share(points_fen: int, goods_fen: int, refunded_fen: int) -> int:
-    """Of `refunded_fen` of an order's goods (worth `goods_fen` in all), the part points paid."""
+    """Of `refunded_fen` of an order's goods (worth `goods_fen` in all), the part points paid. Points beyond
+    the goods paid the delivery fee (the cap is a share of the whole bill), which a return does not refund:
+    at most the goods count as paid by points, so the money refunded is never negative."""
     if goods_fen <= 0 or points_fen <= 0:
         return 0
-    return min(points_fen, points_fen * min(refunded_fen, goods_fen) // goods_fen)
+    return min(points_fen, goods_fen) * min(refunded_fen, goods_fen) // goods_fen
 
 
 def money_for(points_fen: int, goods_fen: int, before_fen: int, value_fen: int) -> int:
