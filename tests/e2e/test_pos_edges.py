@@ -1,4 +1,5 @@
-"""Till sales at the edges, on both databases: a bill the coupon takes to nothing is rung up with no tender
+"""Till sales at the edges, on both databases: the member found by phone, member card or member QR (only
+the QR marks them present, which lets their points be spent; the phone masked; someone unknown is 404); a bill the coupon takes to nothing is rung up with no tender
 (the API and POS-lite; before, the API asked for a tender of more than 0 fen and POS-lite answered 500), a
 tender is still needed whenever something is due, and POS-lite's form with a tampered till sale id is
 told so (422), never a 500."""
@@ -8,6 +9,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from o2o.customers import service as customers
 from o2o.orders.models import Order
 from o2o.pos.models import PosSale, Terminal
 from o2o.promotions import service as promotions
@@ -36,6 +38,22 @@ def _orders(container) -> int:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def till(container, auth):  # type: ignore[no-untyped-def]
     return till_factory.set_up(container, auth)
+
+
+def test_the_till_finds_a_member_by_phone_card_or_qr_and_only_the_qr_lets_points_be_spent(client, container, till):
+    member, h = till.chain.customer, till.headers
+    customers.add_identity(container.uow(), member, "pos_card", "88001234567")
+    qr = "O2O-MEMBER:" + customers.member_code(member, container.clock.now())
+    found = {how: client.get("/api/v1/pos/members", params=q, headers=h)
+             for how, q in (("phone", {"phone": "13800138000"}), ("card", {"card": "88001234567"}), ("qr", {"code": qr}))}
+    assert {how: r.status_code for how, r in found.items()} == {"phone": 200, "card": 200, "qr": 200}
+    assert {how: r.json()["customer_id"] for how, r in found.items()} == dict.fromkeys(found, member)
+    assert {how: r.json()["present"] for how, r in found.items()} == {"phone": False, "card": False, "qr": True}
+    assert all(r.json()["phone"] == "138****8000" for r in found.values())
+    for unknown in ({"phone": "13900000000"}, {"card": "00000000"}, {"code": "O2O-MEMBER:M1-0000000000000000"}):
+        assert client.get("/api/v1/pos/members", params=unknown, headers=h).status_code == 404, unknown
+    assert client.get("/api/v1/pos/members", params={"phone": "13800138000"},
+                      headers={k: v for k, v in h.items() if k != "X-Api-Key"}).status_code == 401  # no till key
 
 
 def test_a_bill_the_coupon_takes_to_nothing_is_rung_up_with_no_tender(client, container, till):
