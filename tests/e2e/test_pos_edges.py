@@ -1,5 +1,6 @@
 """Till sales at the edges, on both databases: the member found by phone, member card or member QR (only
-the QR marks them present, which lets their points be spent; the phone masked; someone unknown is 404); a bill the coupon takes to nothing is rung up with no tender
+the QR marks them present, which lets their points be spent; the phone masked; someone unknown is 404); a
+gold member pays the gold price at the till as online (the bill and the sale's lines name it); a bill the coupon takes to nothing is rung up with no tender
 (the API and POS-lite; before, the API asked for a tender of more than 0 fen and POS-lite answered 500), a
 tender is still needed whenever something is due, and POS-lite's form with a tampered till sale id is
 told so (422), never a 500."""
@@ -16,6 +17,8 @@ from o2o.promotions import service as promotions
 from o2o.promotions.models import Coupon
 from o2o.promotions.schemas import IssueIn
 from tests.e2e.test_console_support import EN, post_form
+from tests.e2e.test_tier_benefits import MILK as MILK_FEN
+from tests.e2e.test_tier_benefits import _spent
 from tests.factories import pos as till_factory
 from tests.integration.promotions import flow
 
@@ -54,6 +57,21 @@ def test_the_till_finds_a_member_by_phone_card_or_qr_and_only_the_qr_lets_points
         assert client.get("/api/v1/pos/members", params=unknown, headers=h).status_code == 404, unknown
     assert client.get("/api/v1/pos/members", params={"phone": "13800138000"},
                       headers={k: v for k, v in h.items() if k != "X-Api-Key"}).status_code == 401  # no till key
+
+
+def test_a_gold_member_pays_the_gold_price_at_the_till(client, container, till):
+    _spent(container, till.chain.customer, 500_000)  # gold: 98% of list prices
+    gold = (MILK_FEN * 98 + 50) // 100
+    anyone = client.post("/api/v1/pos/quotes", json={"lines": [{"barcode": MILK}]}, headers=till.headers).json()
+    assert anyone["lines"][0]["unit_price_fen"] == MILK_FEN and anyone["lines"][0]["price_tier"] is None
+    basket = {"lines": [{"barcode": MILK, "quantity": 2}], "customer_id": till.chain.customer}
+    bill = client.post("/api/v1/pos/quotes", json=basket, headers=till.headers).json()
+    assert (bill["lines"][0]["unit_price_fen"], bill["lines"][0]["list_price_fen"]) == (gold, MILK_FEN)
+    assert bill["lines"][0]["price_tier"] == "gold" and bill["due_fen"] == 2 * gold
+    sale = client.post("/api/v1/pos/sales", headers=till.headers, json={
+        **basket, "till_sale_id": "G-1", "tenders": [{"kind": "card", "amount_fen": 2 * gold}]})
+    assert sale.status_code == 201, sale.text
+    assert sale.json()["lines"][0]["unit_price_fen"] == gold and sale.json()["total_fen"] == 2 * gold
 
 
 def test_a_bill_the_coupon_takes_to_nothing_is_rung_up_with_no_tender(client, container, till):
