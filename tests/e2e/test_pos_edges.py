@@ -3,7 +3,8 @@ the QR marks them present, which lets their points be spent; the phone masked; s
 gold member pays the gold price at the till as online (the bill and the sale's lines name it); a bill the coupon takes to nothing is rung up with no tender
 (the API and POS-lite; before, the API asked for a tender of more than 0 fen and POS-lite answered 500), a
 tender is still needed whenever something is due, and POS-lite's form with a tampered till sale id is
-told so (422), never a 500."""
+told so (422), never a 500; a till sale id sent again with another sale (other tenders) is a 409 naming
+the first sale's order, not that first sale answered as if the new one were recorded."""
 
 from __future__ import annotations
 
@@ -111,3 +112,16 @@ def test_pos_lite_sells_a_bill_of_nothing_and_tells_a_tampered_sale_id(client, c
         sale = s.scalars(select(PosSale).where(PosSale.till_sale_id == "WEB-free-1")).one()
         order = s.get(Order, sale.order_id)
         assert (order.total_fen, order.customer_id, order.status) == (0, till.chain.customer, "completed")
+
+
+def test_a_till_sale_id_used_again_for_another_sale_is_refused_not_answered_with_the_first(client, container, till):
+    first = {"till_sale_id": "T01-0042", "lines": [{"barcode": MILK}], "tenders": [{"kind": "cash", "amount_fen": 1290}]}
+    made = client.post("/api/v1/pos/sales", json=first, headers=till.headers)
+    assert made.status_code == 201
+    assert client.post("/api/v1/pos/sales", json=first, headers=till.headers).json()["id"] == made.json()["id"]
+    other = {"till_sale_id": "T01-0042", "lines": [{"barcode": YOGURT}, {"barcode": MILK}],
+             "tenders": [{"kind": "wechat", "amount_fen": 2180}]}  # the till's counter went back
+    again = client.post("/api/v1/pos/sales", json=other, headers=till.headers)
+    assert again.status_code == 409, again.text
+    assert again.json()["type"].endswith("/till-sale-id-taken") and made.json()["order_number"] in again.text
+    assert _orders(container) == 1 and container.payments.refunds == []

@@ -76,6 +76,7 @@ def quote(c: ContainerDep, till: TillDep, request: Request, body: BasketIn) -> B
 
 @router.post("/sales", response_model=SaleOut, status_code=201,
              responses={409: {"description": "till-not-open: the till has no open session (nothing charged); "
+                                             "till-sale-id-taken: the till_sale_id is another sale's; "
                                              "not enough stock at the store, a coupon used meanwhile"},
                         402: {"description": "a WeChat Pay / Alipay tender was refused"}})
 def sell(uow: Uow, c: ContainerDep, till: TillDep, body: SaleIn, idempotency_key: IdempotencyKey = None) -> SaleOut:

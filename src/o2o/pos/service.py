@@ -78,6 +78,13 @@ class TillRefused(Problem):
     status, kind, message_key = 403, "till-refused", "forbidden"
 
 
+class TillSaleIdTaken(Conflict):
+    """A till_sale_id this terminal sent before, now with another sale (other tenders): the till's counter
+    went back. Answering the first sale would leave the new one unrecorded and its wallets uncharged."""
+
+    kind = "till-sale-id-taken"
+
+
 class PaymentRefused(Problem):
     """A WeChat Pay / Alipay tender the provider did not take (the customer's payment code refused)."""
 
@@ -393,9 +400,10 @@ def sell(uow: UnitOfWork, provider: SandboxPayments, policy: orders.OrderPolicy,
          idempotency_key: str | None = None, *, offline: bool = False, present: int | None = None) -> SaleOut:
     """Ring up a sale. The tenders must add up to what is due (422 naming `tenders`); a re-send with the
     same Idempotency-Key answers the first result (another body: 422 idempotency-conflict), and a
-    till_sale_id the terminal sent before answers that sale. Stock short at the store: 409. An online sale needs
-    an open till session on its terminal: none, 409 till-not-open before any tender is charged (a session
-    closed while paying: the same 409, the wallet tenders refunded); `offline` sales are kept without one."""
+    till_sale_id the terminal sent before answers that sale (with other tenders: 409 till-sale-id-taken).
+    Stock short at the store: 409. An online sale needs an open till session on its terminal: none, 409
+    till-not-open before any tender is charged (a session closed while paying: the same 409, the wallet
+    tenders refunded); `offline` sales are kept without one."""
     now = uow.clock.now()
     if data.sold_at is not None and data.sold_at.tzinfo is None:
         raise InvalidInput("sold_at", "a time with its zone, e.g. 2026-11-29T10:00:00+08:00")
@@ -408,7 +416,7 @@ def sell(uow: UnitOfWork, provider: SandboxPayments, policy: orders.OrderPolicy,
         if earlier_id is None and not offline:
             tills.require_open_session(s, till.terminal_id)  # 409 till-not-open before any tender is charged
     if earlier_id is not None:
-        return sale(uow.db, earlier_id, till.location_id)
+        return _same_sale(sale(uow.db, earlier_id, till.location_id), data)
     basket = _basket(uow.db, till, data, now, present)
     due = _bill(uow.db, policy, basket, now, "zh-CN").due_fen
     paid = sum(t.amount_fen for t in data.tenders)
@@ -459,11 +467,20 @@ def sell(uow: UnitOfWork, provider: SandboxPayments, policy: orders.OrderPolicy,
             twin_id = twin.id if twin is not None else None
         if twin_id is None:
             raise
-        return sale(uow.db, twin_id, till.location_id)
+        return _same_sale(sale(uow.db, twin_id, till.location_id), data)
     except BaseException:
         _refund(provider, till, data, refs)
         raise
     return made[-1]
+
+
+def _same_sale(first: SaleOut, data: SaleIn) -> SaleOut:
+    """The sale recorded under the till_sale_id, when `data` is that sale sent again (the same tenders);
+    another sale under the same id is refused (409 till-sale-id-taken, naming the first sale's order)."""
+    if sorted((t.kind, t.amount_fen) for t in first.tenders) != sorted((t.kind, t.amount_fen) for t in data.tenders):
+        raise TillSaleIdTaken(f"till_sale_id {data.till_sale_id} is the sale of order {first.order_number}, paid "
+                              "otherwise: give this sale a new till_sale_id")
+    return first
 
 
 def _out(row: PosSale, code: str, location_id: int, order: OrderOut, tenders: list[PosTender]) -> SaleOut:
