@@ -1,5 +1,5 @@
 """Till sales at the edges, on both databases: the member found by phone, member card or member QR (only
-the QR marks them present, which lets their points be spent; the phone masked; someone unknown is 404); a
+the QR marks them present, which lets their points be spent; the phone masked; someone unknown is 404; an expired clerk token 401); a
 gold member pays the gold price at the till as online (the bill and the sale's lines name it); a bill the coupon takes to nothing is rung up with no tender
 (the API and POS-lite; before, the API asked for a tender of more than 0 fen and POS-lite answered 500), a
 tender is still needed whenever something is due, and POS-lite's form with a tampered till sale id is
@@ -58,6 +58,9 @@ def test_the_till_finds_a_member_by_phone_card_or_qr_and_only_the_qr_lets_points
         assert client.get("/api/v1/pos/members", params=unknown, headers=h).status_code == 404, unknown
     assert client.get("/api/v1/pos/members", params={"phone": "13800138000"},
                       headers={k: v for k, v in h.items() if k != "X-Api-Key"}).status_code == 401  # no till key
+    container.clock.advance(minutes=container.settings.access_token_minutes + 1)  # the clerk's token expired
+    late = client.get("/api/v1/pos/members", params={"phone": "13800138000"}, headers=h)
+    assert late.status_code == 401 and late.headers["content-type"].startswith("application/problem+json")
 
 
 def test_a_gold_member_pays_the_gold_price_at_the_till(client, container, till):
