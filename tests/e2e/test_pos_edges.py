@@ -1,10 +1,11 @@
 """Till sales at the edges, on both databases: the member found by phone, member card or member QR (only
-the QR marks them present, which lets their points be spent; the phone masked; someone unknown is 404; an expired clerk token 401); a
-gold member pays the gold price at the till as online (the bill and the sale's lines name it); a bill the coupon takes to nothing is rung up with no tender
-(the API and POS-lite; before, the API asked for a tender of more than 0 fen and POS-lite answered 500), a
-tender is still needed whenever something is due, and POS-lite's form with a tampered till sale id is
-told so (422), never a 500; a till sale id sent again with another sale (other tenders) is a 409 naming
-the first sale's order, not that first sale answered as if the new one were recorded."""
+the QR marks them present, which lets their points be spent; the phone masked; someone unknown is 404; an
+expired clerk token 401); a gold member pays the gold price at the till as online (the bill and the sale's
+lines name it); a bill the coupon takes to nothing is rung up with no tender (the API and POS-lite; before,
+the API asked for a tender of more than 0 fen and POS-lite answered 500), a tender is still needed whenever
+something is due, and POS-lite's form with a tampered till sale id is told so (422), never a 500; a till
+sale id sent again with another sale (other tenders) is a 409 naming the first sale's order, not that
+first sale answered as if the new one were recorded."""
 
 from __future__ import annotations
 
