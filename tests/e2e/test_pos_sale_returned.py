@@ -2,7 +2,8 @@
 Pay, comes back whole at another store (both databases): that store's stock goes up, the money refunded is
 what the tenders paid (WeChat Pay at the provider, cash out of that store's open till), the points spent
 come back as points and the points earned are taken back, the coupon comes back as its template says; and
-the refund never passes what was paid, however the return is split."""
+returned one unit at a time, the refunds never pass what was paid and add up to it, and the points come back
+to the last one (before, each partial return's points were rounded down on their own: one point was lost)."""
 
 from __future__ import annotations
 
@@ -96,7 +97,7 @@ def test_a_till_sale_with_a_coupon_and_points_returned_whole_at_another_store_re
     assert inventory.check(c.db).ok
 
 
-def test_a_till_sale_with_points_returned_in_parts_never_refunds_more_than_the_tenders_paid(
+def test_a_till_sale_with_points_returned_unit_by_unit_refunds_what_the_tenders_paid_and_every_point(
         client, container, auth, till):
     c = container
     _, sale = _sell(client, c, till, till.coupon_code, 300, "T01-2")
@@ -116,6 +117,8 @@ def test_a_till_sale_with_points_returned_in_parts_never_refunds_more_than_the_t
             refunded += r["refund_fen"]
             assert refunded <= paid
     assert refunded == paid
+    bootstrap.relay(c).drain()  # every unit back: all the points spent come back, all the points earned go
+    assert loyalty.balance_of(c.db, till.chain.customer) == 1000
     again = client.post("/api/v1/returns", headers=clerk, json={
         "order_number": sale["order_number"], "reason_code": "quality",
         "lines": [{"order_line_id": lines[0]["order_line_id"], "quantity": 1}]})

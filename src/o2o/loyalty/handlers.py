@@ -43,12 +43,13 @@ def returned(session: Session, delivery: Delivery) -> None:
     if order is None:
         return
     uow = JoinedUnitOfWork(session, delivery.clock)
-    # a return (return.refunded) names the goods' value returned and of all the order's goods (part_fen,
-    # whole_fen: what points paid of them comes back as points, not money); order.returned the money
+    # a return (return.refunded) names the goods' value returned, of all the order's goods and returned
+    # before it (part_fen, whole_fen, before_fen: what points paid of them comes back as points, not money;
+    # the share is of everything returned so far, so parts add up to all the points); order.returned the money
     part, whole = (int(p["part_fen"]), int(p["whole_fen"])) if "part_fen" in p else (int(p["refund_fen"]),
                                                                                     order.total_fen)
     service.reverse_order(uow, order.id, part_fen=part, whole_fen=whole,
-                          ref=f"return:{p.get('return_id') or delivery.id}")
+                          ref=f"return:{p.get('return_id') or delivery.id}", before_fen=int(p.get("before_fen") or 0))
     uow.commit()
 
 

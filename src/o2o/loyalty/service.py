@@ -304,22 +304,32 @@ def redeem_for_order(s: Session, customer_id: int, points: int, order_id: int, n
 
 
 def reverse_order(uow: UnitOfWork, order_id: int, part_fen: int | None = None, whole_fen: int | None = None,
-                  ref: str = "all") -> tuple[int, int]:
-    """A cancelled order, or a return of `part_fen` of `whole_fen`: the points it earned are taken back
-    and the points it redeemed given back, in proportion. `ref` names this reversal (once per ref).
+                  ref: str = "all", before_fen: int = 0) -> tuple[int, int]:
+    """A cancelled order, or a return of `part_fen` of `whole_fen` after returns of `before_fen` of it: the
+    points it earned are taken back and the points it redeemed given back, in proportion (the share of
+    everything returned so far less the share of what was returned before, so returns in any number of
+    parts reverse exactly all the points once the whole is back). `ref` names this reversal (once per ref).
     Points already spent are not taken below zero: the entry records the shortfall.
     Returns (earned points taken back, redeemed points given back)."""
     s, now = uow.session, uow.clock.now()
     taken = given = 0
+
+    def share(points: int) -> int:
+        if part_fen is None:
+            return points
+        before = max(0, before_fen)
+        return (rules.proportion(points, before + part_fen, whole_fen or 0)
+                - (rules.proportion(points, before, whole_fen or 0) if before else 0))
+
     for e in repo.order_entries(s, order_id):
         if e.kind == EARN and e.points > 0:
-            n = rules.proportion(e.points, part_fen or 0, whole_fen or 0) if part_fen is not None else e.points
+            n = share(e.points)
             if n > 0:
                 _, got = debit(s, e.customer_id, REVERSE_EARN, n, now, order_id=order_id,
                                key=f"reverse_earn:order:{order_id}:{ref}", note=e.note, partial=True)
                 taken += got
         elif e.kind == REDEEM and e.points < 0:
-            n = rules.proportion(-e.points, part_fen or 0, whole_fen or 0) if part_fen is not None else -e.points
+            n = share(-e.points)
             if n > 0 and credit(s, e.customer_id, REVERSE_REDEEM, n, now, order_id=order_id,
                                 key=f"reverse_redeem:order:{order_id}:{ref}", note=e.note) is not None:
                 given += n

@@ -395,7 +395,7 @@ def refund(uow: UnitOfWork, return_id: int, actor: str, location_id: int | None 
         repo.add_history(s, r.id, REFUNDED, REFUNDED, actor, f"refund {money} fen: {how}", now)
         uow.publish("return.refunded", {"return_id": r.id, "number": r.number, "order_id": order.id,
                                         "order_number": order.number, "refund_fen": money, "part_fen": value,
-                                        "whole_fen": goods_fen, "whole": whole,
+                                        "before_fen": before_fen, "whole_fen": goods_fen, "whole": whole,
                                         "location_id": r.location_id})
         uow.describe(f"return={r.number}", status=REFUNDED, refund_fen=money)
         number = r.number
