@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -24,6 +25,7 @@ from o2o.locations import repository as repo
 from o2o.locations.models import WAREHOUSE, Location
 
 TTL_S = 2.0
+HOURS = 10  # a row's opening hours (repo.active_rows: candidate columns, then zone, hours, ...)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +66,10 @@ def table(session: Session) -> Table:
     by_cell: dict[str, list[tuple]] = defaultdict(list)
     warehouses: list[tuple] = []
     by_id: dict[int, tuple] = {}
+    hours: dict[bytes, Any] = {}  # equal opening hours as one object (the engine works per hours object)
     for cell, *row in repo.active_rows(session):
+        doc = row[HOURS]
+        row[HOURS] = hours.setdefault(orjson.dumps(doc, option=orjson.OPT_SORT_KEYS), doc)
         t = tuple(row)
         by_id[t[0]] = t
         by_cell[cell].append(t)

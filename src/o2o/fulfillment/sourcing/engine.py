@@ -43,6 +43,7 @@ from o2o.fulfillment.sourcing.types import (
 )
 
 DEFAULT = SourcingSettings()
+NO_COSTS = Costs()
 
 
 def serve_mode(req: Request, n: Node, st: SourcingSettings) -> tuple[str | None, str]:
@@ -118,10 +119,11 @@ def decide(req: Request, nodes: Iterable[Node], settings: SourcingSettings | Non
     bonus = np.where(at_store & (after >= st.excess_units), -st.excess_bonus_fen, 0)
     bal_sum, bonus_sum = bal.sum(axis=1).tolist(), bonus.sum(axis=1).tolist()
     local: dict[str, tuple[int, int]] = {}
+    delays: dict[tuple[int, str], int | None] = {}  # (id of an hours document, zone) -> its start delay
     rows: list[int] = []  # indices of the nodes that may serve
     fixed_costs: list[Costs] = []
     etas: list[int] = []
-    cands: list[Candidate] = []
+    cands: list[tuple] = []  # Candidate's fields but chosen and rank, and the sort's cost
     for i, n in enumerate(nodes):
         why = excluded.get(n.id)
         if why is None:
@@ -133,15 +135,19 @@ def decide(req: Request, nodes: Iterable[Node], settings: SourcingSettings | Non
                 why = "no-stock"
         delay = None
         if why is None:
-            if n.timezone not in local:
-                local[n.timezone] = schedule.local_minute(req.now, n.timezone)
-            wd, minute = local[n.timezone]
-            delay = schedule.start_delay(n.hours, wd, minute, st.cutoff_minutes, horizon)
+            key = (id(n.hours), n.timezone)  # stores share a few hours documents (the same object)
+            if key in delays:
+                delay = delays[key]
+            else:
+                if n.timezone not in local:
+                    local[n.timezone] = schedule.local_minute(req.now, n.timezone)
+                wd, minute = local[n.timezone]
+                delay = delays[key] = schedule.start_delay(n.hours, wd, minute, st.cutoff_minutes, horizon)
             if delay is None:
                 why = "closed"
         dist = None if n.distance_m is None else round(n.distance_m)
         if why is not None:
-            cands.append(Candidate(n.id, n.name, n.kind, modes.get(n.id), dist, None, nheld[i], Costs(), why))
+            cands.append((n.id, n.name, n.kind, modes.get(n.id), dist, None, nheld[i], NO_COSTS, why, 0))
             continue
         assert delay is not None
         mode = modes[n.id]
@@ -161,14 +167,12 @@ def decide(req: Request, nodes: Iterable[Node], settings: SourcingSettings | Non
         fixed_costs.append(fixed)
         etas.append(eta)
         whole = Costs(delivery, fixed.picking_fen, fixed.lateness_fen, bal_sum[i], bonus_sum[i])
-        cands.append(Candidate(n.id, n.name, n.kind, mode, dist, req.now + timedelta(minutes=eta), nheld[i],
-                               whole))
+        cands.append((n.id, n.name, n.kind, mode, dist, req.now + timedelta(minutes=eta), nheld[i], whole, None,
+                      whole.total_fen))
 
     def ranked(chosen: set[int]) -> tuple[Candidate, ...]:
-        order = sorted(cands, key=lambda c: (c.excluded is not None, c.location_id not in chosen, -c.lines_held,
-                                             c.costs.total_fen, c.location_id))
-        return tuple(Candidate(c.location_id, c.name, c.kind, c.mode, c.distance_m, c.eta, c.lines_held, c.costs,
-                               c.excluded, c.location_id in chosen, i + 1) for i, c in enumerate(order))
+        order = sorted(cands, key=lambda c: (c[8] is not None, c[0] not in chosen, -c[6], c[9], c[0]))
+        return tuple(Candidate(*c[:9], c[0] in chosen, i + 1) for i, c in enumerate(order))
 
     F = np.array([f.total_fen for f in fixed_costs], dtype=np.int64)
     C = np.where(held[rows], (bal + bonus)[rows], search.INF).astype(np.int64).reshape(len(rows), L)
