@@ -5,7 +5,8 @@ lines name it); a bill the coupon takes to nothing is rung up with no tender (th
 the API asked for a tender of more than 0 fen and POS-lite answered 500), a tender is still needed whenever
 something is due, and POS-lite's form with a tampered till sale id is told so (422), never a 500; a till
 sale id sent again with another sale (other tenders) is a 409 naming the first sale's order, not that
-first sale answered as if the new one were recorded."""
+first sale answered as if the new one were recorded; in POS-lite, a member card number shaped like a member
+code (M...-...) finds the member but does not mark them present (only their QR lets points be spent)."""
 
 from __future__ import annotations
 
@@ -129,3 +130,21 @@ def test_a_till_sale_id_used_again_for_another_sale_is_refused_not_answered_with
     assert again.status_code == 409, again.text
     assert again.json()["type"].endswith("/till-sale-id-taken") and made.json()["order_number"] in again.text
     assert _orders(container) == 1 and container.payments.refunds == []
+
+
+def test_pos_lite_marks_present_only_a_member_code_never_a_card_number_shaped_like_one(client, container, auth):
+    till = till_factory.set_up(container, auth)
+    base, clerk = f"/console/{till.store}", {**auth.staff("clerk", store_id=till.store), **EN}
+    member = till.chain.customer
+    customers.add_identity(container.uow(), member, "pos_card", "M-1001")
+    assert post_form(client, f"{base}/pos/add", clerk, barcode=MILK).status_code == 303
+    assert post_form(client, f"{base}/pos/member", clerk, q="M-1001").status_code == 303
+    page = client.get(f"{base}/pos", headers=clerk).text
+    assert f'data-member="{member}"' in page and "data-present" not in page  # the card found them, no more
+    spend = post_form(client, f"{base}/pos/member", clerk, points="100")
+    assert spend.status_code == 303
+    refused = client.get(f"{base}/pos", headers=clerk)
+    assert refused.status_code == 422 and "data-due" not in refused.text  # points need the member's QR
+    code = "O2O-MEMBER:" + customers.member_code(member, container.clock.now())
+    assert post_form(client, f"{base}/pos/member", clerk, scan=code).status_code == 303
+    assert "data-present" in client.get(f"{base}/pos", headers=clerk).text

@@ -31,6 +31,7 @@ from pydantic import ValidationError
 from o2o.console.common import page, redirect, router, say, store_in_scope
 from o2o.console.coupons import yuan_to_fen
 from o2o.console.members import MEMBER_QR_PREFIX, find
+from o2o.customers import service as customers
 from o2o.deps import Container, ContainerDep, PrincipalDep
 from o2o.iam import service as iam
 from o2o.kernel.auth import Principal
@@ -82,6 +83,14 @@ def _present(c: Container, state: dict[str, Any]) -> int | None:
     if state.get("m") and at and 0 <= c.clock.now().timestamp() - at <= PRESENT_S:
         return int(state["m"])
     return None
+
+
+def _by_member_code(c: Container, text: str) -> int | None:
+    """The member a valid member code names (the QR, with or without its prefix; this minute's or the last):
+    the only look-up that proves the member is at the till. None for a phone, a card number or a stale code."""
+    code = text.strip().replace(" ", "")
+    code = code[len(MEMBER_QR_PREFIX):] if code.startswith(MEMBER_QR_PREFIX) else code
+    return customers.find_member(c.db, code=code, now=c.clock.now()) if code else None
 
 
 def _basket(state: dict[str, Any]) -> BasketIn | None:
@@ -186,7 +195,7 @@ def set_member(request: Request, c: ContainerDep, p: PrincipalDep, location_id: 
         found = find(c, text)
         if found is None:
             return _show(request, c, p, store, state, say(request, "pos.bad.member"), 422)
-        by_qr = text.startswith(MEMBER_QR_PREFIX) or (text.startswith("M") and "-" in text)
+        by_qr = _by_member_code(c, text) == found  # a card number shaped like a code (M-1001) is no QR
         state.update(m=found, pa=c.clock.now().timestamp() if by_qr else None, pt=None)
     return _save(redirect(f"/console/{store.id}/pos"), c, store.id, state)
 
