@@ -17,6 +17,7 @@ from o2o.fulfillment.models import (
     SourcingDecision,
     SourcingRule,
 )
+from o2o.kernel import idlists
 
 
 def locked(session: Session, fulfillment_id: int) -> FulfillmentOrder | None:
@@ -109,15 +110,19 @@ def open_counts(session: Session, location_id: int) -> dict[str, int]:
 
 _fo = FulfillmentOrder
 # built once (placing an order runs it: building the statement cost as much as running it)
-_ASSIGNED = (select(_fo.location_id, func.sum(case((_fo.created_at >= bindparam("hour"), 1), else_=0)), func.count())
-             .where(_fo.location_id.in_(bindparam("ids", expanding=True)), _fo.created_at >= bindparam("day"),
-                    _fo.status != CANCELLED).group_by(_fo.location_id))
+_ASSIGNED = {d: (select(_fo.location_id, func.sum(case((_fo.created_at >= bindparam("hour"), 1), else_=0)),
+                       func.count())
+                .where(idlists.member_of(_fo.location_id, "ids")[d], _fo.created_at >= bindparam("day"),
+                       _fo.status != CANCELLED).group_by(_fo.location_id))
+             for d in idlists.DIALECTS}
 
 
 def assigned_since(session: Session, location_ids: list[int], hour_start: datetime,
                    day_start: datetime) -> dict[int, tuple[int, int]]:
     """Per location: fulfilments (not cancelled) made since `hour_start` and since `day_start`."""
-    rows = session.execute(_ASSIGNED, {"ids": location_ids, "hour": hour_start, "day": day_start})
+    d = session.get_bind().dialect.name
+    rows = session.connection().execute(_ASSIGNED[d], {"ids": idlists.bound(d, location_ids), "hour": hour_start,
+                                                       "day": day_start})
     return {loc: (int(h or 0), int(d)) for loc, h, d in rows}
 
 

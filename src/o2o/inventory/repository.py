@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from o2o.inventory.models import LIVE, Reservation, Stock, StockMovement, TransferRequest
+from o2o.kernel import idlists
 
 _RESERVE = text(
     "UPDATE stock SET reserved = reserved + :q "
@@ -65,12 +66,16 @@ def ensure_row(session: Session, location_id: int, sku_id: int) -> None:
         session.flush()
 
 
-_AVAILABLE = select(Stock.location_id, Stock.sku_id, Stock.on_hand - Stock.reserved - Stock.safety_stock).where(
-    Stock.sku_id.in_(bindparam("skus", expanding=True)), Stock.location_id.in_(bindparam("locs", expanding=True)))
+# built once per dialect, the ids bound as one parameter each (kernel.idlists): placing an order runs it
+_AVAILABLE = {d: select(Stock.location_id, Stock.sku_id, Stock.on_hand - Stock.reserved - Stock.safety_stock).where(
+    idlists.member_of(Stock.sku_id, "skus")[d], idlists.member_of(Stock.location_id, "locs")[d])
+    for d in idlists.DIALECTS}
 
 
 def available(session: Session, location_ids: Iterable[int], sku_ids: Iterable[int]) -> dict[tuple[int, int], int]:
-    rows = session.connection().execute(_AVAILABLE, {"skus": list(sku_ids), "locs": list(location_ids)})
+    d = session.get_bind().dialect.name
+    rows = session.connection().execute(_AVAILABLE[d], {"skus": idlists.bound(d, sku_ids),
+                                                        "locs": idlists.bound(d, location_ids)})
     return {(loc, sku): max(0, int(av)) for loc, sku, av in rows}
 
 
