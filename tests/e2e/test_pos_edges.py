@@ -1,6 +1,7 @@
 """Till sales at the edges, on both databases: the member found by phone, member card or member QR (only
 the QR marks them present, which lets their points be spent; the phone masked; someone unknown is 404; an
-expired clerk token 401); a gold member pays the gold price at the till as online (the bill and the sale's
+expired clerk token 401); the chain's automatic promotions apply at the till as online (an online-only one
+does not); a gold member pays the gold price at the till as online (the bill and the sale's
 lines name it); a bill the coupon takes to nothing is rung up with no tender (the API and POS-lite; before,
 the API asked for a tender of more than 0 fen and POS-lite answered 500), a tender is still needed whenever
 something is due, and POS-lite's form with a tampered till sale id is told so (422), never a 500; a till
@@ -63,6 +64,21 @@ def test_the_till_finds_a_member_by_phone_card_or_qr_and_only_the_qr_lets_points
     container.clock.advance(minutes=container.settings.access_token_minutes + 1)  # the clerk's token expired
     late = client.get("/api/v1/pos/members", params={"phone": "13800138000"}, headers=h)
     assert late.status_code == 401 and late.headers["content-type"].startswith("application/problem+json")
+
+
+def test_the_automatic_promotions_apply_at_the_till_and_an_online_only_one_does_not(client, container, till):
+    flow.promotion(container, channel="online", name_zh="线上满50减20", name_en="online 20 off 50", min_fen=5_000,
+                   off_fen=2_000)
+    flow.promotion(container)  # 满100减10 on both channels
+    basket = {"lines": [{"barcode": MILK, "quantity": 8}]}  # 103.20
+    bill = client.post("/api/v1/pos/quotes", json=basket, headers=till.headers).json()
+    assert [d["label_zh"] for d in bill["discounts"]] == ["满100减10"]
+    assert (bill["subtotal_fen"], bill["due_fen"]) == (8 * MILK_FEN, 8 * MILK_FEN - 1_000)
+    sale = client.post("/api/v1/pos/sales", headers=till.headers, json={
+        **basket, "till_sale_id": "P-1", "tenders": [{"kind": "alipay", "amount_fen": bill["due_fen"]}]})
+    assert sale.status_code == 201, sale.text
+    assert sale.json()["total_fen"] == bill["due_fen"] and sale.json()["tenders"][0]["reference"].startswith("SBX")
+    assert sum(ln["discount_fen"] for ln in sale.json()["lines"]) == 1_000  # spread on the line: what returns refund
 
 
 def test_a_gold_member_pays_the_gold_price_at_the_till(client, container, till):
