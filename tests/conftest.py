@@ -63,6 +63,14 @@ def _settings_of_this_test(_pii_keyring: pii.Keyring) -> Iterator[None]:
     pii.configure(_pii_keyring)
 
 
+@pytest.fixture(autouse=True)
+def _let_go_of_the_apps() -> Iterator[None]:
+    """After each test, FastAPI's process-wide caches let go of its app's endpoints, and through them of
+    its container and database (tests/routecache.py `forget_callables`)."""
+    yield
+    routecache.forget_callables()
+
+
 @pytest.fixture(scope="session")
 def _tmp_root() -> Iterator[Path]:
     root = Path(tempfile.mkdtemp(prefix="o2o-tests-"))

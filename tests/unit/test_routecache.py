@@ -66,3 +66,20 @@ def test_an_app_with_dependency_overrides_builds_its_own_and_they_apply(tmp_path
     with TestClient(app) as c:
         c.get("/shop")
     assert seen == ["override"]
+
+
+def test_once_forgotten_an_app_that_answered_is_let_go_of_with_its_database(tmp_path):
+    """FastAPI's process-wide caches of callable kinds hold the endpoints `create_app` defines in its body,
+    and through them the container: without `forget_callables` every test's database stayed alive."""
+    import gc
+    import weakref
+
+    app = _app(tmp_path, "gone")
+    with TestClient(app) as c:
+        assert c.get("/readyz").status_code == 503  # not migrated
+        assert c.get("/metrics").status_code == 404  # not from a private network
+    database = weakref.ref(app.state.container.db)
+    del app, c
+    routecache.forget_callables()
+    gc.collect()
+    assert database() is None
