@@ -6,7 +6,8 @@ Rules (issue 11; the README's "Offline tills" says the same for operators):
   so a sale already accepted is answered "duplicate" (with the order number it got) and changes nothing,
   however often it is sent again: a re-upload after a lost answer, a batch cut off halfway and re-sent,
   two uploads of the same batch at once (the terminal's row is locked for the write: the second waits
-  and then finds the sales there).
+  and then finds the sales there). Another sale under an id already used (other tenders: the till's
+  counter went back) is refused "till-sale-id-taken", never answered "duplicate" as if it were recorded.
 - The server records what was sold at the prices the till charged (it does not price again) but checks
   that the sale is one: SKUs that exist and are for sale, lines and discounts that add up to the total,
   tenders that pay exactly the total, change only on cash, no store credit (its balance cannot be
@@ -124,10 +125,11 @@ def ingest(uow: UnitOfWork, till: Till, batch: BatchIn, chunk: int = CHUNK) -> B
             first_of[sale.till_sale_id] = i
     with uow.db.read() as s:
         done = _accepted_before(s, till.terminal_id, list(first_of))  # accepted before: nothing else matters
+        paid = _tenders_before(s, till.terminal_id, list(done)) if done else {}
         todo: list[int] = []
         for sale_id, i in first_of.items():
             if sale_id in done:
-                results[i] = SaleResult(till_sale_id=sale_id, status="duplicate", order_number=done[sale_id])
+                results[i] = _seen(sales[i], done[sale_id], paid.get(sale_id, []))
             elif reasons := static_reasons(sales[i], now):
                 results[i] = SaleResult(till_sale_id=sale_id, status="refused", reasons=reasons)
             else:
@@ -172,6 +174,10 @@ def ingest(uow: UnitOfWork, till: Till, batch: BatchIn, chunk: int = CHUNK) -> B
     for i, first in twins:  # the twin is answered as the first: its order (duplicate), or the same refusal
         res = results[first]
         assert res is not None
+        if _paid_by(sales[i]) != _paid_by(sales[first]):  # not a twin: another sale under the same id
+            results[i] = SaleResult(till_sale_id=sales[i].till_sale_id, status="refused",
+                                    reasons=[_taken(sales[i].till_sale_id, res.order_number)])
+            continue
         results[i] = res.model_copy(update={"status": "refused" if res.status == "refused" else "duplicate",
                                             "warnings": [], "oversold": {}})
     final = [r for r in results if r is not None]
@@ -194,6 +200,36 @@ def _accepted_before(s: Session, terminal_id: int, till_sale_ids: list[str]) -> 
     return {r.till_sale_id: numbers.get(r.order_id, "") for r in rows}
 
 
+def _paid_by(sale: OfflineSaleIn) -> list[tuple[str, int]]:
+    """What tells a sale sent again from another sale under the same till_sale_id: its tenders."""
+    return sorted((t.kind, t.amount_fen) for t in sale.tenders)
+
+
+def _tenders_before(s: Session, terminal_id: int, till_sale_ids: list[str]) -> dict[str, list[tuple[str, int]]]:
+    """till_sale_id -> the tenders (kind, amount) of the sales of this terminal already recorded."""
+    out: dict[str, list[tuple[str, int]]] = {sale_id: [] for sale_id in till_sale_ids}
+    for sale_id, kind, amount in s.execute(
+            select(PosSale.till_sale_id, PosTender.kind, PosTender.amount_fen)
+            .join(PosTender, PosTender.sale_id == PosSale.id)
+            .where(PosSale.terminal_id == terminal_id, PosSale.till_sale_id.in_(till_sale_ids))):
+        out[sale_id].append((kind, amount))
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def _taken(sale_id: str, number: str | None) -> Reason:
+    whose = f"the sale of order {number}" if number else "another sale of this batch"
+    return Reason(code="till-sale-id-taken", field="till_sale_id",
+                  message=f"till_sale_id {sale_id} is {whose}, paid otherwise: a new sale needs a new till_sale_id")
+
+
+def _seen(sale: OfflineSaleIn, number: str, paid: list[tuple[str, int]]) -> SaleResult:
+    """A sale whose till_sale_id was accepted before: the same sale sent again (duplicate, nothing changes),
+    or another sale under that id (refused: till-sale-id-taken)."""
+    if _paid_by(sale) == paid:
+        return SaleResult(till_sale_id=sale.till_sale_id, status="duplicate", order_number=number)
+    return SaleResult(till_sale_id=sale.till_sale_id, status="refused", reasons=[_taken(sale.till_sale_id, number)])
+
+
 def _write_chunk(uow: UnitOfWork, till: Till, clerk: str, sales: list[OfflineSaleIn], index: list[int],
                  priced: dict, members: set[int], now: datetime) -> list[tuple[int, SaleResult]]:
     out: list[tuple[int, SaleResult]] = []
@@ -205,8 +241,10 @@ def _write_chunk(uow: UnitOfWork, till: Till, clerk: str, sales: list[OfflineSal
         conn.execute(stmt.with_for_update() if conn.dialect.name == "postgresql" else stmt)
         done = _accepted_before(s, till.terminal_id, [x.till_sale_id for x in sales])
         fresh = [(i, x) for i, x in zip(index, sales, strict=True) if x.till_sale_id not in done]
-        out += [(i, SaleResult(till_sale_id=x.till_sale_id, status="duplicate", order_number=done[x.till_sale_id]))
-                for i, x in zip(index, sales, strict=True) if x.till_sale_id in done]
+        if done:  # a twin upload recorded them between our look and this write
+            paid = _tenders_before(s, till.terminal_id, list(done))
+            out += [(i, _seen(x, done[x.till_sale_id], paid.get(x.till_sale_id, [])))
+                    for i, x in zip(index, sales, strict=True) if x.till_sale_id in done]
         if not fresh:
             return out
         note = f"till {till.code}, offline"
