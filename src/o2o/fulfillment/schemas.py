@@ -97,7 +97,8 @@ class RuleOut(BaseModel):
 
 class DecisionOut(BaseModel):
     """One sourcing decision of an order: `record` is the whole decision (allocations, every candidate
-    ranked with its cost components or why it was ruled out, the rules that applied, how it was found)."""
+    ranked with its cost components, or why it was ruled out and `costs` null, the rules that applied,
+    how it was found)."""
 
     model_config = ConfigDict(from_attributes=True)
     id: int

@@ -131,7 +131,8 @@ class Decision:
 
     def to_json(self) -> dict[str, Any]:
         """The record kept with the order (JSON types only), written field by field: placing an order
-        writes one, and dataclasses.asdict (a deep copy of every candidate) cost it milliseconds."""
+        writes one, and dataclasses.asdict (a deep copy of every candidate) cost it milliseconds. A ruled
+        out candidate's costs are null (`_candidate`)."""
         return {"status": self.status, "reason": self.reason,
                 "allocations": [{"location_id": a.location_id, "mode": a.mode,
                                  "lines": {str(k): q for k, q in a.lines.items()}, "costs": _costs(a.costs),
@@ -139,11 +140,16 @@ class Decision:
                 "total_fen": self.total_fen, "max_split": self.max_split,
                 "search": {"method": self.search.method, "optimal": self.search.optimal,
                            "explored": self.search.explored, "limit": self.search.limit},
-                "candidates": [{"location_id": c.location_id, "name": c.name, "kind": c.kind, "mode": c.mode,
-                                "distance_m": c.distance_m, "eta": _iso(c.eta), "lines_held": c.lines_held,
-                                "costs": _costs(c.costs), "excluded": c.excluded, "chosen": c.chosen, "rank": c.rank}
-                               for c in self.candidates],
+                "candidates": [_candidate(c) for c in self.candidates],
                 "rules": list(self.rules), "unfulfilled": {str(k): why for k, why in self.unfulfilled.items()}}
+
+
+def _candidate(c: Candidate) -> dict[str, Any]:
+    """A ranked candidate; one ruled out has no costs to show (`costs` null: every order writes its record)."""
+    return {"location_id": c.location_id, "name": c.name, "kind": c.kind, "mode": c.mode,
+            "distance_m": c.distance_m, "eta": _iso(c.eta), "lines_held": c.lines_held,
+            "costs": None if c.excluded is not None else _costs(c.costs), "excluded": c.excluded, "chosen": c.chosen,
+            "rank": c.rank}
 
 
 def _costs(c: Costs) -> dict[str, int]:
