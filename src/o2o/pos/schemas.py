@@ -12,7 +12,7 @@ from o2o.kernel.inputs import Input, Moment
 from o2o.orders.schemas import MAX_LINE_QTY, DiscountOut, OrderLineOut
 
 MAX_FEN = 10**9  # ten million yuan: no till takes more in one tender
-TenderKind = Literal["cash", "card", "wechat", "alipay"]
+TenderKind = Literal["cash", "card", "wechat", "alipay", "store_credit"]
 TILL_ID = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
 
 
@@ -80,7 +80,8 @@ class BasketIn(Input):
 class TenderIn(Input):
     """`amount_fen`: what this tender pays towards the sale. Cash: `given_fen` is what the customer handed
     over (at least the amount; the change is the difference). WeChat Pay and Alipay are charged through
-    the payment adapter (the sandbox); a card's `reference` is the card terminal's slip number."""
+    the payment adapter (the sandbox); a card's `reference` is the card terminal's slip number. Store credit
+    (`store_credit`) is taken from the member's balance in the sale's transaction: it needs the member's QR."""
 
     kind: TenderKind
     amount_fen: int = Field(gt=0, le=MAX_FEN)
@@ -110,6 +111,7 @@ class MemberOut(BaseModel):
     tier_name: str
     points: int
     present: bool  # found by their member QR: their points may be spent, their coupons used
+    store_credit_fen: int = 0  # their store credit balance (spent at the till with their QR)
 
 
 class ItemOut(BaseModel):

@@ -131,6 +131,15 @@ def credit(session: Session, customer_id: int, amount_fen: int, now: datetime) -
     return row.balance_fen
 
 
+def debit(session: Session, customer_id: int, amount_fen: int, now: datetime) -> bool:
+    """Take `amount_fen` off the customer's store credit: one conditional UPDATE (`balance_fen >= amount`),
+    False when the balance (or no balance row) does not cover it. Never negative (also a CHECK)."""
+    t = StoreCredit.__table__
+    result = session.execute(update(t).where(t.c.customer_id == customer_id, t.c.balance_fen >= amount_fen)
+                             .values(balance_fen=t.c.balance_fen - amount_fen, updated_at=now))
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
 def credit_of(session: Session, customer_id: int) -> int:
     return session.scalar(select(StoreCredit.balance_fen).where(StoreCredit.customer_id == customer_id)) or 0
 

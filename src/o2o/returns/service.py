@@ -11,7 +11,9 @@ is not refunded in money: it comes back as points (loyalty reacts to return.refu
 
 Refunds go to the original tenders: an online order's payment through its provider (order.refund_needed,
 as cancellations do), a till sale's tenders (pos.refund_tender: card, WeChat Pay and Alipay through the
-sandbox adapter by the relay, cash paid out at the desk), or to the customer's store credit.
+sandbox adapter by the relay, cash paid out at the desk, a store-credit tender back to the credit), or to the
+customer's store credit. Store credit is a balance per customer (`store_credit`), spent at the till with the
+member's QR (`spend_store_credit`, in the sale's transaction).
 
 Events: return.requested, return.received, return.refunded (loyalty takes back the points earned for the
 returned part and gives back the points used; promotions releases the coupons when the whole order came
@@ -582,6 +584,17 @@ def photo(db: Database, return_id: int, photo_id: int) -> tuple[str, bytes]:
 def store_credit(db: Database, customer_id: int) -> int:
     with db.read() as s:
         return repo.credit_of(s, customer_id)
+
+
+def spend_store_credit(session: Session, customer_id: int, amount_fen: int, now: datetime) -> bool:
+    """For a till sale paid (partly) with store credit, in the sale's transaction (the caller's session, never
+    a commit): `amount_fen` off the member's balance by one conditional UPDATE (balance >= amount), False when
+    it does not cover it (nothing taken). Ten tills spending one balance at once: exactly those that fit
+    succeed. The sale's `store_credit` tender is the record of it; a return of the sale gives it back to the
+    store credit (`_to_tenders`)."""
+    if amount_fen <= 0:
+        raise ValueError("store credit spent is a positive amount")
+    return repo.debit(session, customer_id, amount_fen, now)
 
 
 def time_to_refund(db: Database, now: datetime, days: int = 90) -> list[StoreTimeOut]:
