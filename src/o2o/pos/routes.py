@@ -77,13 +77,16 @@ def quote(c: ContainerDep, till: TillDep, request: Request, body: BasketIn) -> B
 @router.post("/sales", response_model=SaleOut, status_code=201,
              responses={409: {"description": "till-not-open: the till has no open session (nothing charged); "
                                              "till-sale-id-taken: the till_sale_id is another sale's; "
+                                             "store-credit-short: the member's store credit does not cover "
+                                             "the store_credit tender; "
                                              "not enough stock at the store, a coupon used meanwhile"},
                         402: {"description": "a WeChat Pay / Alipay tender was refused"}})
 def sell(uow: Uow, c: ContainerDep, till: TillDep, body: SaleIn, idempotency_key: IdempotencyKey = None) -> SaleOut:
     """Ring up a sale: an order with channel pos at the till's store, paid by the tenders (they must add up
     to what is due: 422 naming `tenders`; cash `given_fen` -> change), completed at once: stock falls at the
     store, the member earns points, coupons are used once. A re-send with the same Idempotency-Key or the
-    same till_sale_id answers the first sale. The till must be open (a till session): else 409 till-not-open."""
+    same till_sale_id answers the first sale. The till must be open (a till session): else 409 till-not-open.
+    A `store_credit` tender spends the member's store credit (their member QR in `member_code`, else 422)."""
     return service.sell(uow, c.payments, _policy(c), till, body, idempotency_key)
 
 

@@ -12,7 +12,9 @@ a second online order, so the last unit goes to whichever commits first (409 for
 
 WeChat Pay and Alipay tenders are charged through the payment adapter (the sandbox) before the order's
 transaction and refunded by it when the sale is then refused: nothing external runs inside a
-transaction.
+transaction. A store-credit tender (the member's QR scanned) is taken off the member's balance in the
+order's transaction by one conditional UPDATE (returns.spend_store_credit: balance >= amount): short, 409
+store-credit-short and nothing written; a return of the sale gives it back to the store credit.
 
 Called by other areas (returns, till sessions, offline sync), `tenders_of`, `refund_tender` and
 `open_session_id` take the caller's session and never commit.
@@ -46,7 +48,7 @@ from o2o.orders import service as orders
 from o2o.orders.schemas import LineIn, OrderIn, OrderOut
 from o2o.pos import repository as repo
 from o2o.pos import tills
-from o2o.pos.models import CASH, PosSale, PosTender, Terminal
+from o2o.pos.models import CASH, STORE_CREDIT, PosSale, PosTender, Terminal
 from o2o.pos.schemas import (
     BasketIn,
     BillOut,
@@ -59,6 +61,7 @@ from o2o.pos.schemas import (
     TerminalOut,
 )
 from o2o.promotions import service as promotions
+from o2o.returns import service as returns
 
 MEMBER_QR_PREFIX = "O2O-MEMBER:"
 CONSOLE_TILL = "WEB"  # the store console's browser till (POS-lite): no key, the signed-in clerk only
@@ -83,6 +86,12 @@ class TillSaleIdTaken(Conflict):
     went back. Answering the first sale would leave the new one unrecorded and its wallets uncharged."""
 
     kind = "till-sale-id-taken"
+
+
+class StoreCreditShort(Conflict):
+    """The member's store credit does not cover the store-credit tender (another till may have just spent it)."""
+
+    kind = "store-credit-short"
 
 
 class PaymentRefused(Problem):
@@ -274,7 +283,8 @@ def find_member_by_id(db: Database, customer_id: int, now: datetime, locale: str
     with db.read() as s:
         phone_shown = pii.mask_phone(customers.phone_of(s, customer_id))
     return MemberOut(customer_id=customer_id, phone=phone_shown, tier=summary.tier, tier_name=summary.tier_name,
-                     points=summary.balance, present=present)
+                     points=summary.balance, present=present,
+                     store_credit_fen=returns.store_credit(db, customer_id))
 
 
 def item_by_barcode(db: Database, location_id: int, barcode: str, locale: str = "zh-CN") -> ItemOut:
@@ -422,6 +432,15 @@ def sell(uow: UnitOfWork, provider: SandboxPayments, policy: orders.OrderPolicy,
     paid = sum(t.amount_fen for t in data.tenders)
     if paid != due:
         raise InvalidInput("tenders", f"the tenders add up to {paid} fen but {due} fen is due")
+    credit = sum(t.amount_fen for t in data.tenders if t.kind == STORE_CREDIT)
+    member = basket.order.customer_id
+    if credit:
+        if member is None or not basket.present:
+            raise InvalidInput("member_code", "spending a member's store credit needs their member QR")
+        if offline:
+            raise InvalidInput("tenders", "store credit cannot be taken offline")
+        if (balance := returns.store_credit(uow.db, member)) < credit:  # before any wallet is charged
+            raise StoreCreditShort(f"the member has {balance} fen of store credit, not {credit}", balance_fen=balance)
     refs = _charge(provider, till, data)
     made: list[SaleOut] = []
 
@@ -434,6 +453,8 @@ def sell(uow: UnitOfWork, provider: SandboxPayments, policy: orders.OrderPolicy,
         order_id = orders.id_of(s, order.number)
         assert order_id is not None
         session_id = None if offline else tills.require_open_session(s, till.terminal_id, lock=True)
+        if credit and not returns.spend_store_credit(s, member or 0, credit, now):  # spent meanwhile: all rolled back
+            raise StoreCreditShort(f"the member's store credit does not cover {credit} fen (spent meanwhile)")
         row = PosSale(terminal_id=till.terminal_id, till_sale_id=data.till_sale_id, order_id=order_id,
                       session_id=session_id, clerk=till.clerk[:80], sold_at=data.sold_at or now,
                       received_at=now, offline=offline)
