@@ -1,4 +1,5 @@
-"""Courier deliveries: one per store-delivery fulfilment, with every platform attempt and the status history."""
+"""Courier deliveries: one per store-delivery fulfilment or return pickup, with every platform attempt and the
+status history."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ DISPATCHING, FAILED = "dispatching", "failed"
 # an attempt's own state: asked (the platform call is under way), placed (the platform has it), refused,
 # or ended (cancelled / expired at the platform, or taken back by us)
 ASKED, PLACED, REFUSED, ENDED = "asked", "placed", "refused", "ended"
+# what a delivery carries: a store delivery's fulfilment to the customer, or a return from the customer to a
+# store (a courier pickup, issue 11)
+DELIVERY, PICKUP = "delivery", "pickup"
 
 
 class CourierDelivery(Base):
@@ -23,10 +27,12 @@ class CourierDelivery(Base):
     __table_args__ = (Index("ix_courier_delivery_status", "status", "waiting_since"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    fulfillment_id: Mapped[int] = mapped_column(ForeignKey("fulfillment_order.id"), unique=True)
+    fulfillment_id: Mapped[int | None] = mapped_column(ForeignKey("fulfillment_order.id"), unique=True)
+    kind: Mapped[str] = mapped_column(String(12), default=DELIVERY, server_default=DELIVERY)
+    return_id: Mapped[int | None] = mapped_column(ForeignKey("return_request.id"), unique=True)  # a pickup's
     order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id"), index=True)
     order_number: Mapped[str] = mapped_column(String(24))
-    location_id: Mapped[int] = mapped_column(ForeignKey("location.id"))
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id"))  # the store (a pickup's: where it goes)
     status: Mapped[str] = mapped_column(String(20), default=DISPATCHING)
     round: Mapped[int] = mapped_column(default=1)  # dispatch rounds: each failover starts the next
     provider: Mapped[str | None] = mapped_column(String(40))  # the current attempt's platform
