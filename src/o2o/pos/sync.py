@@ -17,6 +17,11 @@ Rules (issue 11; the README's "Offline tills" says the same for operators):
   sales go in.
 - A member the server does not know (a wrong or erased id) does not refuse the sale: the goods were
   sold and paid. It is kept without the member (no points) and the answer warns "member-unknown".
+- A sale names the till session it was rung up in (`session_id`, one of this terminal's). While that session
+  is open, the sale and its tenders count in it (its expected cash at the close). A session already closed
+  has its expected and counted cash stored and its Z-report final: a sale uploaded for it afterwards is
+  still accepted, attached to no session, and the answer warns "session-closed" (the write transaction
+  re-reads the sessions, held FOR SHARE: a close waits for the upload, or the upload sees it closed).
 - Sales are applied in sale-time order (sold_at, then till_sale_id), in chunks of `CHUNK` sales, one
   transaction per chunk: an upload cut off between chunks leaves the first ones applied and the rest
   not; the re-upload reports the first ones "duplicate" and applies the rest, each sale exactly once.
@@ -47,7 +52,7 @@ from o2o.kernel.db import Database
 from o2o.kernel.uow import UnitOfWork
 from o2o.orders import service as orders
 from o2o.orders.service import TillDiscount, TillLine, TillSale
-from o2o.pos.models import PosSale, PosTender, Terminal, TillSession
+from o2o.pos.models import OPEN, PosSale, PosTender, Terminal, TillSession
 from o2o.pos.service import Till
 from o2o.pos.sync_schemas import BatchIn, BatchOut, FlaggedLineOut, OfflineSaleIn, Reason, SaleResult
 
@@ -241,6 +246,8 @@ def _write_chunk(uow: UnitOfWork, till: Till, clerk: str, sales: list[OfflineSal
         conn.execute(stmt.with_for_update() if conn.dialect.name == "postgresql" else stmt)
         done = _accepted_before(s, till.terminal_id, [x.till_sale_id for x in sales])
         fresh = [(i, x) for i, x in zip(index, sales, strict=True) if x.till_sale_id not in done]
+        still_open = _open_sessions(s, {x.session_id for _, x in fresh} - {None})
+        session_of = {x.till_sale_id: x.session_id if x.session_id in still_open else None for _, x in fresh}
         if done:  # a twin upload recorded them between our look and this write
             paid = _tenders_before(s, till.terminal_id, list(done))
             out += [(i, _seen(x, done[x.till_sale_id], paid.get(x.till_sale_id, [])))
@@ -260,10 +267,11 @@ def _write_chunk(uow: UnitOfWork, till: Till, clerk: str, sales: list[OfflineSal
             for _, x in fresh]
         made = orders.record_till_sales(uow, records)
         sale_ids = [int(r[1]) for r in insert_rows(conn, PosSale.__table__, [
-            dict(terminal_id=till.terminal_id, till_sale_id=x.till_sale_id, order_id=order_id, session_id=x.session_id,
+            dict(terminal_id=till.terminal_id, till_sale_id=x.till_sale_id, order_id=order_id,
+                 session_id=session_of[x.till_sale_id],
                  clerk=clerk[:80], sold_at=x.sold_at, received_at=now, offline=True)
             for (_, x), (order_id, _) in zip(fresh, made, strict=True)], returning=("till_sale_id", "id"))]
-        tenders = [dict(order_id=order_id, sale_id=sale_id, session_id=x.session_id, kind=t.kind,
+        tenders = [dict(order_id=order_id, sale_id=sale_id, session_id=session_of[x.till_sale_id], kind=t.kind,
                         amount_fen=t.amount_fen, change_fen=t.change_fen, reference=t.reference,
                         refunded_fen=0, clerk=clerk[:80], created_at=x.sold_at)
                    for (_, x), (order_id, _), sale_id in zip(fresh, made, sale_ids, strict=True) for t in x.tenders]
@@ -282,11 +290,22 @@ def _write_chunk(uow: UnitOfWork, till: Till, clerk: str, sales: list[OfflineSal
         uow.describe(f"pos_batch=terminal:{till.terminal_id}", sales=len(fresh))
         uow.commit(last=stock)
     for (i, x), (_, number) in zip(fresh, made, strict=True):
+        warnings = ["member-unknown"] if x.customer_id is not None and x.customer_id not in members else []
+        if x.session_id is not None and session_of[x.till_sale_id] is None:
+            warnings.append("session-closed")  # kept out of the closed session: its Z-report stays as closed
         out.append((i, SaleResult(till_sale_id=x.till_sale_id, status="accepted", order_number=number,
-                                  warnings=["member-unknown"] if x.customer_id is not None
-                                  and x.customer_id not in members else [],
-                                  oversold=short.get(number, {}))))
+                                  warnings=warnings, oversold=short.get(number, {}))))
     return out
+
+
+def _open_sessions(s: Session, session_ids: set[int]) -> set[int]:
+    """Of the sessions the chunk's sales name (this terminal's, checked before), those still open, held FOR
+    SHARE until the chunk commits (PostgreSQL; SQLite's write lock is held already): a close waits for the
+    chunk and counts its sales, or the chunk, after the close, finds the session closed."""
+    if not session_ids:
+        return set()
+    q = select(TillSession.id).where(TillSession.id.in_(sorted(session_ids)), TillSession.status == OPEN)
+    return {int(x) for x in s.scalars(q.order_by(TillSession.id).with_for_update(read=True))}
 
 
 def flagged_lines(db: Database, location_id: int | None) -> list[FlaggedLineOut]:

@@ -89,7 +89,7 @@ class SaleResult(BaseModel):
     status: Literal["accepted", "duplicate", "refused"]
     order_number: str | None = None  # accepted now, or accepted by an earlier upload (duplicate)
     reasons: list[Reason] = []  # why refused
-    warnings: list[str] = []  # accepted, but: member-unknown (kept without the member), ...
+    warnings: list[str] = []  # accepted, but: member-unknown (kept without the member), session-closed (in no session)
     oversold: dict[int, int] = {}  # SKU -> units sold beyond the store's count (that line is now flagged)
 
 

@@ -15,8 +15,10 @@ Rules:
   closes any of their store's (the clerk went home).
 - Cash out cannot take more than the drawer should hold (409 not-enough-cash).
 - Sales and sessions: an online POS sale needs an open session on its terminal (`require_open_session`:
-  409 till-not-open otherwise); a sale rung up offline is kept without one (it was physically sold) and
-  belongs to no session's expected cash.
+  409 till-not-open otherwise). A sale rung up offline is kept whatever the session (it was physically
+  sold): uploaded naming its terminal's session while that is open, it counts in that session's expected
+  cash; otherwise (no session named, or the session closed before the upload: the answer warns
+  session-closed) it belongs to no session, so a closed session's Z-report never changes after its close.
 Scope: a store's staff reach only their store's terminals and sessions (others' ids answer 404).
 """
 
