@@ -87,21 +87,22 @@ def list_all(db: Database, kind: str | None = None) -> list[LocationOut]:
 def candidates(session: Session, lat: float | None, lng: float | None, max_radius_m: float,
                extra_ids: list[int] | None = None) -> list[Candidate]:
     """Stores whose cells lie within max_radius_m of the point, all warehouses, and extra_ids."""
-    return [_candidate(row, lat, lng) for row in _rows(session, lat, lng, max_radius_m, extra_ids)]
+    return [_candidate(row, lat, lng) for row in _rows(table.table(session), lat, lng, max_radius_m, extra_ids)]
 
 
 def candidates_with_profiles(session: Session, lat: float | None, lng: float | None, max_radius_m: float,
                              extra_ids: list[int] | None = None) -> list[tuple[Candidate, Profile]]:
-    """`candidates`, each with its profile, in one statement (the sourcing engine's read when placing)."""
-    return [(_candidate(row, lat, lng), Profile(row[0], *row[9:]))
-            for row in _rows(session, lat, lng, max_radius_m, extra_ids)]
+    """`candidates`, each with its profile (the sourcing engine's read when placing)."""
+    tab = table.table(session)
+    return [(_candidate(row, lat, lng), tab.profiles[row[0]])
+            for row in _rows(tab, lat, lng, max_radius_m, extra_ids)]
 
 
-def _rows(session: Session, lat: float | None, lng: float | None, max_radius_m: float,
+def _rows(tab: table.Table, lat: float | None, lng: float | None, max_radius_m: float,
           extra_ids: list[int] | None) -> list[tuple]:
-    """The candidates statement's rows, from the per-process table (`locations.table`)."""
+    """The candidates' rows, from the per-process table (`locations.table`)."""
     cells = geo.cells_within(lat, lng, max_radius_m) if lat is not None and lng is not None else []
-    return table.table(session).rows(cells, extra_ids or [])
+    return tab.rows(cells, extra_ids or [])
 
 
 def _candidate(row: tuple, lat: float | None, lng: float | None) -> Candidate:

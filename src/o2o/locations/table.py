@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from o2o.locations import repository as repo
 from o2o.locations.models import WAREHOUSE, Location
+from o2o.locations.schemas import Profile
 
 TTL_S = 2.0
 HOURS = 10  # a row's opening hours (repo.active_rows: candidate columns, then zone, hours, ...)
@@ -35,6 +36,7 @@ class Table:
     by_cell: dict[str, list[tuple]]
     warehouses: list[tuple]
     by_id: dict[int, tuple]
+    profiles: dict[int, Profile]  # built once per read: they do not depend on the order
 
     def rows(self, cells: list[str], extra_ids: list[int]) -> list[tuple]:
         """Active locations in these cells, every warehouse, and the extra ids (if active): the rows the
@@ -75,7 +77,7 @@ def table(session: Session) -> Table:
         by_cell[cell].append(t)
         if t[1] == WAREHOUSE:
             warehouses.append(t)
-    fresh = Table(dict(by_cell), warehouses, by_id)
+    fresh = Table(dict(by_cell), warehouses, by_id, {i: Profile(i, *t[HOURS - 1:]) for i, t in by_id.items()})
     with _lock:
         if _generation == gen:  # not changed while it was read
             _tables[bind] = (now, gen, fresh)
