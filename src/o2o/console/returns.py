@@ -1,7 +1,8 @@
 """The returns desk (退货台): find a return by its number, an order by its number, or scan either; take a
 return at the desk for an order the customer brings back (sold at any store, online or at a till); receive
 a return and inspect each line (resellable -> this store's stock, damaged -> written off); refund what this
-store received. Courier pickups: the desk sets their progress until the courier integration reports it.
+store received. Courier pickups: the desk of the store the goods go to (the store chosen, else the one that
+sold them) sets their progress until the courier integration reports it (another store's: 404).
 
 A clerk of any store finds any return or order here (goods come back to any store); refunding is for the
 store that received the goods only (another store's return answers 404 there).
@@ -112,7 +113,8 @@ def return_page(request: Request, c: ContainerDep, p: PrincipalDep, location_id:
     r = returns.get_by_id(c.db, return_id, c.clock.now())
     ctx = {"r": r, "money": format_cny, "stores": _store_names(c, locale_of(request)),
            "done_key": request.query_params.get("done", ""), "error_key": _key(request, "e"),
-           "target": returns.target_hours(), "ours": r.location_id == store.id}
+           "target": returns.target_hours(), "ours": r.location_id == store.id,
+           "pickup_ours": p.store_id is None or r.goes_to == p.store_id}
     return page(request, p, store, "console/return.html", ctx, section="returns")
 
 
@@ -162,6 +164,8 @@ def pickup(c: ContainerDep, p: PrincipalDep, location_id: Id, return_id: Id, sta
     here = f"/console/{store.id}/returns/{return_id}"
     if status not in ("requested", "scheduled", "picked_up"):
         return redirect(here, e="rd.err.input")
+    if p.store_id is not None and returns.get_by_id(c.db, return_id).goes_to != p.store_id:
+        raise NotFound("return", return_id)  # another store's pickup: as unknown as in the API
     try:
         returns.set_pickup(c.uow(), return_id, status, p.actor)
     except IllegalTransition:

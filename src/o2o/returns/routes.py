@@ -47,6 +47,13 @@ def _decides(c: ContainerDep, p: Principal, return_id: int) -> None:
             raise NotFound("return", return_id)
 
 
+def _collects(c: ContainerDep, p: Principal, return_id: int) -> None:
+    """A courier pickup's progress is the business of the store the goods go to (`ReturnOut.goes_to`): its
+    staff, or head office; another store's staff find the return unknown."""
+    if p.store_id is not None and service.get_by_id(c.db, return_id).goes_to != p.store_id:
+        raise NotFound("return", return_id)
+
+
 @router.post("/returns", response_model=ReturnOut, status_code=201,
              responses={409: {"description": "more units than bought minus those already returned "
                                              "(return-exceeds-bought), the order not received yet "
@@ -123,9 +130,12 @@ def refuse_return(uow: Uow, c: ContainerDep, p: PrincipalDep, return_id: Id, bod
     return service.refuse(uow, return_id, p.actor, body.note)
 
 
-@router.post("/returns/{return_id}/pickup", response_model=ReturnOut)
-def set_pickup(uow: Uow, p: PrincipalDep, return_id: Id, body: PickupIn) -> ReturnOut:
-    """A courier pickup's progress (until the courier integration reports it)."""
+@router.post("/returns/{return_id}/pickup", response_model=ReturnOut,
+             responses={404: {"description": "no such return, or one going to another store"}})
+def set_pickup(uow: Uow, c: ContainerDep, p: PrincipalDep, return_id: Id, body: PickupIn) -> ReturnOut:
+    """A courier pickup's progress (until the courier integration reports it), set by the staff of the store
+    the goods go to (the store chosen, else the one that sold them) or head office."""
+    _collects(c, p, return_id)
     return service.set_pickup(uow, return_id, body.status, p.actor)
 
 

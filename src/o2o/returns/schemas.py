@@ -112,6 +112,12 @@ class ReturnOut(BaseModel):
     photo_ids: list[int] = []
     history: list[HistoryOut] = []
 
+    @property
+    def goes_to(self) -> int:
+        """The store the goods go to: the one the customer chose, else the one that sold them (a courier
+        pickup is brought there). Its staff (or head office) set a courier pickup's progress."""
+        return self.preferred_location_id or self.sold_location_id
+
 
 class ReturnableLineOut(BaseModel):
     """An order line as a return sees it: units bought, units already in returns, what is left."""
