@@ -195,6 +195,12 @@ def handlers(c: Container) -> dict[str, list[tuple[str, Handler]]]:
         on(courier_handlers.CANCEL, "couriers.cancel", courier_handlers.cancel_with(c.couriers))
         on(courier_handlers.TIP, "couriers.tip", courier_handlers.tip_with(c.couriers))
         on(courier_handlers.ORDER_CANCELLED, "couriers.order_cancelled", courier_handlers.order_cancelled)
+        # a return's courier pickup (issue 11): dispatched when approved, taken back when withdrawn or refused,
+        # its progress shown on the return
+        on(courier_handlers.PICKUP_NEEDED, "couriers.open_pickup", courier_handlers.open_pickup)
+        for topic in courier_handlers.RETURN_ENDED:
+            on(topic, "couriers.return_ended", courier_handlers.return_ended)
+        on(return_handlers.PICKUP_MOVED, "returns.pickup_moved", return_handlers.pickup_moved)
     return table
 
 

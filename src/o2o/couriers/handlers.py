@@ -1,4 +1,5 @@
-"""Couriers react to fulfilment and order events, and carry out their own requests to the platforms (relay)."""
+"""Couriers react to fulfilment, order and return events, and carry out their own requests to the platforms
+(relay)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from o2o.kernel.uow import JoinedUnitOfWork
 READY = "fulfillment.ready"
 DISPATCH, CANCEL, TIP = "courier.dispatch", "courier.cancel", "courier.tip"
 ORDER_CANCELLED = "order.cancelled"
+PICKUP_NEEDED = "return.pickup_needed"
+RETURN_ENDED = ("return.cancelled", "return.refused")
 
 
 def open_delivery(session: Session, delivery: Delivery) -> None:
@@ -49,4 +52,17 @@ def tip_with(couriers: Mapping[str, Courier]) -> Handler:
 def order_cancelled(session: Session, delivery: Delivery) -> None:
     uow = JoinedUnitOfWork(session, delivery.clock)
     service.order_cancelled(uow, delivery.payload["order_id"])
+    uow.commit()
+
+
+def open_pickup(session: Session, delivery: Delivery) -> None:
+    p = delivery.payload
+    uow = JoinedUnitOfWork(session, delivery.clock)
+    service.open_pickup(uow, p["return_id"], p["order_id"], p["order_number"], p["location_id"], p.get("customer_id"))
+    uow.commit()
+
+
+def return_ended(session: Session, delivery: Delivery) -> None:
+    uow = JoinedUnitOfWork(session, delivery.clock)
+    service.return_ended(uow, delivery.payload["return_id"], f"return {delivery.payload.get('number', '')} closed")
     uow.commit()

@@ -19,6 +19,16 @@ def of_fulfillment(session: Session, fulfillment_id: int) -> CourierDelivery | N
     return session.scalars(select(CourierDelivery).where(CourierDelivery.fulfillment_id == fulfillment_id)).first()
 
 
+def of_return(session: Session, return_id: int) -> CourierDelivery | None:
+    return session.scalars(select(CourierDelivery).where(CourierDelivery.return_id == return_id)).first()
+
+
+def of_returns(session: Session, return_ids: list[int]) -> list[CourierDelivery]:
+    if not return_ids:
+        return []
+    return list(session.scalars(select(CourierDelivery).where(CourierDelivery.return_id.in_(return_ids))))
+
+
 def of_order(session: Session, order_id: int) -> list[CourierDelivery]:
     return list(session.scalars(select(CourierDelivery).where(CourierDelivery.order_id == order_id)
                                 .order_by(CourierDelivery.id)))

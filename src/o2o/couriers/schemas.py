@@ -33,7 +33,9 @@ class CourierHistoryOut(HistoryOut):
 
 class DeliveryOut(BaseModel):
     id: int
-    fulfillment_id: int
+    fulfillment_id: int | None  # a store delivery's (None: a return's pickup)
+    kind: str = "delivery"  # delivery (store -> customer) or pickup (a return: customer -> store)
+    return_id: int | None = None
     order_number: str
     location_id: int
     status: str

@@ -1,5 +1,11 @@
-"""Courier dispatch for store deliveries: quote, create with the cheapest, follow the platform's callbacks,
-fail over, tip. The only place that commits these use cases.
+"""Courier dispatch for store deliveries and return pickups: quote, create with the cheapest, follow the
+platform's callbacks, fail over, tip. The only place that commits these use cases.
+
+A return's pickup (issue 11) is a delivery of kind `pickup`: the rider collects the goods at the customer's
+(the order's delivery address, else the customer's newest saved address) and brings them to the store the
+return goes to. It moves through the same states, failover and callbacks as a store delivery; it touches no
+fulfilment: each change is published as `courier.pickup_moved` (the returns area shows it on the return),
+and a return withdrawn or refused before the rider has the goods takes its courier back once.
 
 Nothing calls a platform inside a request's transaction: creating, cancelling and tipping are outbox
 events (`courier.dispatch`, `courier.cancel`, `courier.tip`) handled by the relay, retried with backoff,
@@ -17,6 +23,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
 
 from o2o.adapters.couriers import (
     ASSIGNED,
@@ -39,9 +47,11 @@ from o2o.couriers import repository as repo
 from o2o.couriers import rules
 from o2o.couriers.models import (
     ASKED,
+    DELIVERY,
     DISPATCHING,
     ENDED,
     FAILED,
+    PICKUP,
     PLACED,
     REFUSED,
     CourierAttempt,
@@ -87,12 +97,14 @@ def _history(uow: UnitOfWork, d: CourierDelivery, dst: str, actor: str, note: st
     uow.session.add(CourierHistory(delivery_id=d.id, from_status=src if src is not None else d.status, to_status=dst,
                                    actor=actor[:80], note=note[:300], at=uow.clock.now(),
                                    provider=provider if provider is not None else (d.provider or "")))
+    if d.kind == PICKUP and d.return_id is not None:  # every change of a pickup: the return shows it
+        uow.publish("courier.pickup_moved", {"return_id": d.return_id, "delivery_id": d.id})
 
 
 def _event(d: CourierDelivery) -> dict:
     return {"delivery_id": d.id, "fulfillment_id": d.fulfillment_id, "order_id": d.order_id,
             "order_number": d.order_number, "location_id": d.location_id, "status": d.status,
-            "provider": d.provider or "", "round": d.round}
+            "provider": d.provider or "", "round": d.round, "kind": d.kind, "return_id": d.return_id}
 
 
 # --- a ready store delivery gets a delivery (relay) ---------------------------------------------------------
@@ -117,7 +129,83 @@ def open_delivery(uow: UnitOfWork, fulfillment_id: int, order_id: int, order_num
     return d.id
 
 
+# --- a return to be picked up gets a delivery of kind pickup (relay) ----------------------------------------
+
+def _pickup_point(s: Session, order_id: int, customer_id: int | None) -> tuple[float, float, str] | None:
+    """Where a return is collected: the order's delivery address, else the customer's newest saved address."""
+    dest = orders.destination(s, order_id)
+    if dest is not None:
+        return dest
+    if customer_id is None:
+        return None
+    a = customers.newest_address(s, customer_id)
+    if a is None:
+        return None
+    return a.lat, a.lng, " ".join(x for x in (a.district, a.line, a.door or "") if x)
+
+
+PICKUP_RADIUS_M = 50_000  # a return from a warehouse's (parcel) order goes to the nearest store within this
+
+
+def open_pickup(uow: UnitOfWork, return_id: int, order_id: int, order_number: str, location_id: int,
+                customer_id: int | None) -> int:
+    """Joins the relay's unit of work (return.pickup_needed): the return gets a courier pickup (once) to
+    `location_id` (the store the customer chose, else the one that sold it; a warehouse's order: the store
+    nearest the pickup point) and its dispatch is queued. Returns its id."""
+    s, now = uow.session, uow.clock.now()
+    known = repo.of_return(s, return_id)
+    if known is not None:
+        return known.id
+    if locations.kind_of(s, location_id) != "store":
+        point = _pickup_point(s, order_id, customer_id)
+        if point is not None:
+            stores = [c for c in locations.candidates(s, point[0], point[1], PICKUP_RADIUS_M)
+                      if c.kind == "store" and c.distance_m is not None]
+            if stores:
+                location_id = min(stores, key=lambda c: (c.distance_m, c.id)).id
+    d = CourierDelivery(fulfillment_id=None, kind=PICKUP, return_id=return_id, order_id=order_id,
+                        order_number=order_number, location_id=location_id, status=DISPATCHING, round=1, fee_fen=0,
+                        tip_fen=0, distance_m=0, last_update_at=0, created_at=now, updated_at=now)
+    s.add(d)
+    s.flush()
+    _history(uow, d, DISPATCHING, "couriers", "return to pick up", src="")
+    uow.publish("courier.dispatch", _event(d))
+    return d.id
+
+
+def return_ended(uow: UnitOfWork, return_id: int, why: str) -> bool:
+    """Joins the relay's unit of work (return.cancelled, return.refused): the return's pickup, while no rider
+    has the goods, ends and the platform is asked to cancel (once). False: no pickup, or the rider has it."""
+    found = repo.of_return(uow.session, return_id)
+    d = repo.locked(uow.session, found.id) if found is not None else None
+    if d is None or d.status not in BEFORE_PICKUP:
+        return False
+    attempt = repo.attempt_by_origin(uow.session, d.origin_id) if d.origin_id else None
+    if attempt is not None:
+        attempt.state = ENDED
+        _take_back(uow, attempt, why)
+    _history(uow, d, CANCELLED, "couriers", "the return was withdrawn or refused")
+    d.status, d.waiting_since, d.updated_at = CANCELLED, None, uow.clock.now()
+    return True
+
+
+def _pickup_parcel(uow: UnitOfWork, d: CourierDelivery, origin_id: str) -> Parcel | None:
+    s = uow.session
+    facts = orders.facts(s, d.order_id)
+    point = _pickup_point(s, d.order_id, facts.customer_id if facts else None)
+    if point is None or facts is None:
+        return None
+    lat, lng = locations.point_of(s, d.location_id)
+    phone = (customers.phone_of(s, facts.customer_id) if facts.customer_id else None) or ""
+    distance = int(geo.haversine_m(point[0], point[1], lat, lng))
+    return Parcel(origin_id=origin_id, store_code=f"store-{d.location_id}", from_lat=point[0], from_lng=point[1],
+                  to_lat=lat, to_lng=lng, address=f"store-{d.location_id}", receiver_name=f"O2O {d.order_number}",
+                  receiver_phone=phone, value_fen=facts.subtotal_fen, distance_m=distance, pickup_address=point[2])
+
+
 def _parcel(uow: UnitOfWork, d: CourierDelivery, origin_id: str) -> Parcel | None:
+    if d.kind == PICKUP:
+        return _pickup_parcel(uow, d, origin_id)
     s = uow.session
     dest = orders.destination(s, d.order_id)
     facts = orders.facts(s, d.order_id)
@@ -151,7 +239,8 @@ def dispatch(uow: UnitOfWork, couriers: Mapping[str, Courier], order: Sequence[s
         origin = f"{d.order_number}-{d.id}-{d.round}-{order.index(name)}"
         parcel = _parcel(uow, d, origin)
         if parcel is None:
-            return _fail(uow, d, "the order has no delivery address")
+            return _fail(uow, d, "the return has no pickup address" if d.kind == PICKUP
+                         else "the order has no delivery address")
         try:
             quotes.append((couriers[name].quote(parcel), parcel))
         except Refused as exc:
@@ -267,11 +356,12 @@ def _apply(uow: UnitOfWork, d: CourierDelivery, attempt: CourierAttempt, u: Upda
     note = "rider reassigned" if reassigned else u.reason
     _history(uow, d, u.status, actor, note)  # never the rider's name or phone: history is not sealed
     d.status = u.status  # waiting_since stays: when the delivery was placed (the ETA counts from it)
-    if u.status == DELIVERING:
+    if u.status == DELIVERING and d.fulfillment_id is not None:
         fulfillment.courier_picked_up(uow, d.fulfillment_id, actor)  # the actor names the platform
     elif u.status == DELIVERED:
         attempt.state = ENDED
-        fulfillment.courier_delivered(uow, d.fulfillment_id, actor)
+        if d.fulfillment_id is not None:  # a pickup reached the store: the desk receives the return
+            fulfillment.courier_delivered(uow, d.fulfillment_id, actor)
     s.flush()
     uow.publish(f"courier.{u.status}", _event(d))
     return True
@@ -317,7 +407,7 @@ def order_cancelled(uow: UnitOfWork, order_id: int) -> int:
     n = 0
     for d in repo.of_order(uow.session, order_id):
         d = repo.locked(uow.session, d.id) or d
-        if d.status not in BEFORE_PICKUP:
+        if d.status not in BEFORE_PICKUP or d.kind != DELIVERY:
             continue
         attempt = repo.attempt_by_origin(uow.session, d.origin_id) if d.origin_id else None
         if attempt is not None:
@@ -417,7 +507,8 @@ def _touch(uow: UnitOfWork, origin_id: str) -> None:
 # --- reads ---------------------------------------------------------------------------------------------------
 
 def _out(s, d: CourierDelivery, full: bool, unmasked: bool = False) -> DeliveryOut:  # type: ignore[no-untyped-def]
-    out = DeliveryOut(id=d.id, fulfillment_id=d.fulfillment_id, order_number=d.order_number,
+    out = DeliveryOut(id=d.id, fulfillment_id=d.fulfillment_id, kind=d.kind, return_id=d.return_id,
+                      order_number=d.order_number,
                       location_id=d.location_id, status=d.status, provider=d.provider,
                       platform_order_id=d.platform_order_id, fee_fen=d.fee_fen, tip_fen=d.tip_fen,
                       distance_m=d.distance_m, eta_minutes=d.eta_minutes, rider_name=d.rider_name,
@@ -449,6 +540,18 @@ def for_fulfillments(db: Database, fulfillment_ids: list[int]) -> dict[int, Deli
     """fulfilment id -> its delivery (the console's cards: no history)."""
     with db.read() as s:
         return {d.fulfillment_id: _out(s, d, False) for d in repo.of_fulfillments(s, fulfillment_ids)}
+
+
+def for_returns(db: Database, return_ids: list[int]) -> dict[int, DeliveryOut]:
+    """return id -> its pickup (the return pages: no history)."""
+    with db.read() as s:
+        return {d.return_id: _out(s, d, False) for d in repo.of_returns(s, return_ids) if d.return_id is not None}
+
+
+def pickup_of(session: Session, return_id: int) -> tuple[str, int] | None:
+    """Joins the caller's session (returns, on courier.pickup_moved): the pickup's status and its store."""
+    d = repo.of_return(session, return_id)
+    return (d.status, d.location_id) if d is not None else None
 
 
 def rider_contact(db: Database, delivery_id: int) -> DeliveryOut:

@@ -153,6 +153,12 @@ def address_of(session: Session, customer_id: int, address_id: int) -> AddressOu
     return AddressOut.model_validate(a)
 
 
+def newest_address(session: Session, customer_id: int) -> AddressOut | None:
+    """Joins the caller's session (couriers: where a return is picked up): the address saved last, if any."""
+    found = repo.addresses_of(session, customer_id)
+    return AddressOut.model_validate(found[-1]) if found else None
+
+
 def phone_of(session: Session, customer_id: int) -> str | None:
     c = session.get(Customer, customer_id)
     return c.phone if c else None

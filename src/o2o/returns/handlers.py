@@ -6,9 +6,25 @@ from sqlalchemy.orm import Session
 
 from o2o.adapters.payments.common import ProviderError
 from o2o.adapters.payments.sandbox import PaymentProvider
+from o2o.couriers import service as couriers
 from o2o.kernel.outbox import Delivery, Handler
+from o2o.kernel.uow import JoinedUnitOfWork
+from o2o.returns import service
 
 TENDER_REFUND = "return.tender_refund_needed"
+PICKUP_MOVED = "courier.pickup_moved"
+
+
+def pickup_moved(session: Session, delivery: Delivery) -> None:
+    """A return's courier pickup changed: the return shows its status as it is now (read here, not taken
+    from the event, so events handled late or out of order still leave the newest status)."""
+    return_id = delivery.payload["return_id"]
+    found = couriers.pickup_of(session, return_id)
+    if found is None:
+        return
+    uow = JoinedUnitOfWork(session, delivery.clock)
+    service.pickup_moved(uow, return_id, *found)
+    uow.commit()
 
 
 def refund_tender_with(provider: PaymentProvider) -> Handler:

@@ -35,8 +35,13 @@ HOLDS_UNITS = frozenset({REQUESTED, APPROVED, RECEIVED, REFUNDED})
 # how the goods come back
 AT_STORE, COURIER = "store", "courier"
 METHODS = (AT_STORE, COURIER)
-# a courier pickup's progress (the courier integration is another issue: the console sets it)
-PICKUP_STATUSES = ("requested", "scheduled", "picked_up")
+# a courier pickup's progress: set by the desk by hand, or reported by the courier dispatched for it (delivered:
+# at the store, for the desk to receive; failed: no courier would take it, the desk arranges it)
+PICKUP_STATUSES = ("requested", "scheduled", "picked_up", "delivered", "failed")
+# the courier delivery's status (o2o.couriers) -> the pickup's progress shown on the return
+PICKUP_OF_COURIER = {"dispatching": "requested", "waiting": "requested", "assigned": "scheduled",
+                     "at_store": "scheduled", "delivering": "picked_up", "returning": "picked_up",
+                     "delivered": "delivered", "failed": "failed"}
 
 # where the money goes
 ORIGINAL, STORE_CREDIT = "original", "store_credit"

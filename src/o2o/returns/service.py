@@ -15,6 +15,12 @@ sandbox adapter by the relay, cash paid out at the desk, a store-credit tender b
 customer's store credit. Store credit is a balance per customer (`store_credit`), spent at the till with the
 member's QR (`spend_store_credit`, in the sale's transaction).
 
+A courier pickup (method courier) is dispatched when the return is approved (sending a rider costs the
+chain a fee: head office, or the store's manager, agrees first): return.pickup_needed asks the couriers area
+for a pickup to the store the customer chose, else the store that sold it; the courier's progress comes back
+as courier.pickup_moved (`pickup_moved` shows it on the return); withdrawn or refused before the rider has
+the goods, return.cancelled / return.refused take the courier back once. The desk receives it as any return.
+
 Events: return.requested, return.received, return.refunded (loyalty takes back the points earned for the
 returned part and gives back the points used; promotions releases the coupons when the whole order came
 back), return.tender_refund_needed (the relay refunds a till tender at the provider).
@@ -45,6 +51,7 @@ from o2o.returns.models import (
     CANCELLED,
     COURIER,
     OPEN,
+    PICKUP_OF_COURIER,
     RECEIVED,
     REFUNDED,
     REFUSED,
@@ -267,6 +274,10 @@ def approve(uow: UnitOfWork, return_id: int, actor: str, note: str = "") -> Retu
         r = _locked(uow, return_id)
         _transition(uow, r, APPROVED, actor, note)
         r.decision_note = note[:300]
+        if r.method == COURIER:  # a courier collects it (o2o.couriers, through the outbox)
+            uow.publish("return.pickup_needed", {"return_id": r.id, "number": r.number, "order_id": r.order_id,
+                                                 "order_number": r.order_number, "customer_id": r.customer_id,
+                                                 "location_id": r.preferred_location_id or r.sold_location_id})
         uow.describe(f"return={r.number}", status=APPROVED)
         number = r.number
         uow.commit()
@@ -282,7 +293,8 @@ def refuse(uow: UnitOfWork, return_id: int, actor: str, note: str) -> ReturnOut:
         _transition(uow, r, REFUSED, actor, note)
         r.decision_note, r.closed_at = note.strip()[:300], uow.clock.now()
         _give_back_units(uow.session, r)
-        uow.publish("return.refused", {"return_id": r.id, "number": r.number, "order_id": r.order_id})
+        uow.publish("return.refused", {"return_id": r.id, "number": r.number, "order_id": r.order_id,
+                                       "method": r.method})
         uow.describe(f"return={r.number}", status=REFUSED)
         number = r.number
         uow.commit()
@@ -290,14 +302,19 @@ def refuse(uow: UnitOfWork, return_id: int, actor: str, note: str) -> ReturnOut:
 
 
 def cancel_by_customer(uow: UnitOfWork, return_id: int, customer_id: int) -> ReturnOut:
-    """The customer withdraws a request not received yet (someone else's: NotFound)."""
+    """The customer withdraws a request not received yet (someone else's: NotFound; not once a courier has
+    picked the goods up)."""
     with uow:
         r = _locked(uow, return_id)
         if r.customer_id != customer_id:
             raise NotFound("return", return_id)
+        if r.method == COURIER and r.pickup_status in ("picked_up", "delivered"):  # the rider has the goods
+            raise IllegalTransition("return", f"pickup {r.pickup_status}", CANCELLED)
         _transition(uow, r, CANCELLED, f"customer:{customer_id}")
         r.closed_at = uow.clock.now()
         _give_back_units(uow.session, r)
+        uow.publish("return.cancelled", {"return_id": r.id, "number": r.number, "order_id": r.order_id,
+                                         "method": r.method})
         number = r.number
         uow.commit()
     return get(uow.db, number or "", uow.clock.now())
@@ -315,6 +332,23 @@ def set_pickup(uow: UnitOfWork, return_id: int, status: str, actor: str) -> Retu
         number = r.number
         uow.commit()
     return get(uow.db, number or "", uow.clock.now())
+
+
+def pickup_moved(uow: UnitOfWork, return_id: int, courier_status: str, location_id: int) -> bool:
+    """Joins the relay's unit of work (courier.pickup_moved, with the pickup's status read then): the return
+    shows the courier's progress (PICKUP_OF_COURIER) and, when none was chosen, the store it goes to. Only
+    while the goods have not been received; a status it already shows changes nothing."""
+    r = _locked(uow, return_id)
+    shown = PICKUP_OF_COURIER.get(courier_status)
+    if r.method != COURIER or r.status not in (REQUESTED, APPROVED) or shown is None:
+        return False
+    if r.preferred_location_id is None:
+        r.preferred_location_id = location_id
+    if r.pickup_status == shown:
+        return False
+    repo.add_history(uow.session, r.id, r.status, r.status, "couriers", f"pickup {shown}", uow.clock.now())
+    r.pickup_status = shown
+    return True
 
 
 def receive(uow: UnitOfWork, return_id: int, location_id: int, inspected: Iterable[InspectLineIn],

@@ -38,7 +38,8 @@ class BadSignature(Exception):
 
 @dataclass(frozen=True)
 class Parcel:
-    """What a platform needs to carry one fulfilment from a store to a customer."""
+    """What a platform needs to carry one fulfilment from a store to a customer, or a return from a customer
+    to a store (a pickup: `pickup_address` set, the receiver the store)."""
 
     origin_id: str  # our id of this attempt (idempotency key at the platform)
     store_code: str
@@ -52,6 +53,7 @@ class Parcel:
     value_fen: int
     weight_g: int = 1000
     distance_m: int = 0
+    pickup_address: str = ""  # a return's pickup: where the rider collects (from_lat/from_lng), not the store
 
 
 @dataclass(frozen=True)
