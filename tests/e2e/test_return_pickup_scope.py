@@ -16,8 +16,8 @@ def _history(container, rid: int) -> list[str]:  # type: ignore[no-untyped-def]
     return [h.note for h in returns.get_by_id(container.db, rid).history]
 
 
-def test_only_the_store_the_goods_go_to_or_head_office_sets_a_courier_pickups_progress(  # noqa: F811
-        client, container, auth, s):
+def test_only_the_store_the_goods_go_to_or_head_office_sets_a_courier_pickups_progress(
+        client, container, auth, s):  # noqa: F811
     made = client.post("/api/v1/returns", json=_body(s, method="courier", location_id=s.ja), headers=s.customer)
     assert made.status_code == 201, made.text
     rid = made.json()["id"]

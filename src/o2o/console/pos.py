@@ -4,7 +4,8 @@ sign-in, pos:write, their store only).
 Scan (a barcode scanner types into the barcode field) or type each item's barcode, change quantities with
 the steppers, add the member by the member QR (the console's camera scan block) or by phone or card,
 apply coupon codes and points, see the engine's bill with every discount explained, take the tenders
-(cash given -> change) and finish; then print the receipt (the HTML receipt of the till API).
+(cash given -> change; the member's store credit when their QR was scanned: the member panel shows the
+balance) and finish; then print the receipt (the HTML receipt of the till API).
 
 A sale needs the WEB till open (a till session, opened on the console's till page): while it is not, the
 page says so and links there instead of offering to scan and take payment; a sale refused because the till
@@ -30,7 +31,9 @@ from pydantic import ValidationError
 
 from o2o.console.common import page, redirect, router, say, store_in_scope
 from o2o.console.coupons import yuan_to_fen
+from o2o.console.credit_texts import TEXTS as CREDIT_TEXTS
 from o2o.console.members import MEMBER_QR_PREFIX, find
+from o2o.console.texts import TEXTS
 from o2o.customers import service as customers
 from o2o.deps import Container, ContainerDep, PrincipalDep
 from o2o.iam import service as iam
@@ -47,6 +50,9 @@ from o2o.web.templating import locale_of
 COOKIE = "o2o_pos"
 MAX_LINES = 50
 PRESENT_S = 30 * 60  # a member QR scanned counts for the sale for half an hour
+
+for _lang, _texts in CREDIT_TEXTS.items():  # the console's texts gain the store-credit tender's
+    TEXTS[_lang].update(_texts)  # type: ignore[index]
 
 
 def _mac(c: Container, body: bytes) -> str:
@@ -105,6 +111,8 @@ def _problem_text(request: Request, exc: Problem) -> str:
         return say(request, "pos.bad.stock")
     if exc.kind == "till-not-open":
         return say(request, "pos.till.closed")
+    if exc.kind == "store-credit-short":
+        return say(request, "pos.credit.short")  # the member panel shows what is left
     return say(request, "pos.bad.other", detail=str(exc.detail or exc.kind))
 
 
@@ -234,14 +242,16 @@ def clear(request: Request, c: ContainerDep, p: PrincipalDep, location_id: Id) -
 
 @router.post("/console/{location_id}/pos/finish", response_class=HTMLResponse)
 def finish(request: Request, c: ContainerDep, p: PrincipalDep, location_id: Id, till_sale_id: str = Form(""),
-           cash: str = Form(""), card: str = Form(""), wechat: str = Form(""), alipay: str = Form("")) -> Response:
+           cash: str = Form(""), card: str = Form(""), wechat: str = Form(""), alipay: str = Form(""),
+           store_credit: str = Form("")) -> Response:
     store = store_in_scope(c, p, location_id)
     state = _state(request, c, p, store.id)
     basket = _basket(state)
     if basket is None:
         return _show(request, c, p, store, state, say(request, "pos.basket.empty"), 422)
     amounts = {}
-    for kind, raw in (("card", card), ("wechat", wechat), ("alipay", alipay), ("cash", cash)):
+    for kind, raw in (("store_credit", store_credit), ("card", card), ("wechat", wechat), ("alipay", alipay),
+                      ("cash", cash)):
         fen = yuan_to_fen(raw) if raw.strip() else 0
         if fen is None:
             return _show(request, c, p, store, state, say(request, "pos.bad.money"), 422)
@@ -249,15 +259,18 @@ def finish(request: Request, c: ContainerDep, p: PrincipalDep, location_id: Id, 
     till = pos.console_till(c.uow(), store.id, p)
     policy = orders.OrderPolicy.from_settings(c.settings)
     present = _present(c, state)
+    if amounts["store_credit"] and present is None:  # the member's QR was not scanned (or long ago)
+        return _show(request, c, p, store, state, say(request, "pos.credit.qr"), 422)
     try:
         due = pos.bill(c.db, policy, till, basket, c.clock.now(), present=present).due_fen
-        others = amounts["card"] + amounts["wechat"] + amounts["alipay"]
+        others = amounts["store_credit"] + amounts["card"] + amounts["wechat"] + amounts["alipay"]
         cash_part = due - others
         if cash_part < 0 or amounts["cash"] < cash_part:
             paid = others + amounts["cash"]
             return _show(request, c, p, store, state, say(request, "pos.bad.tenders",
                                                           detail=f"{format_cny(paid)} / {format_cny(due)}"), 422)
-        tenders = [{"kind": k, "amount_fen": amounts[k]} for k in ("card", "wechat", "alipay") if amounts[k]]
+        tenders = [{"kind": k, "amount_fen": amounts[k]} for k in ("store_credit", "card", "wechat", "alipay")
+                   if amounts[k]]
         if cash_part > 0:
             tenders.append({"kind": "cash", "amount_fen": cash_part, "given_fen": amounts["cash"]})
         sale = pos.sell(c.uow(), c.payments, policy, till,

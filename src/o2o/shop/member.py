@@ -1,5 +1,6 @@
 """The member centre: tier and progress to the next one, points and their history, points expiring soon,
-the points mall (redeem for a voucher), and the way to the member code page."""
+the store credit balance (from refunds, spent at a till with the member code), the points mall (redeem for a
+voucher), and the way to the member code page."""
 
 from __future__ import annotations
 
@@ -19,8 +20,10 @@ from o2o.kernel.ids import Id
 from o2o.kernel.money import format_cny
 from o2o.kernel.pagination import PageParams
 from o2o.loyalty import service as loyalty
+from o2o.returns import service as returns
 from o2o.shop import texts
 from o2o.shop.common import chosen_store, distance_text, here, name_in, see_other
+from o2o.shop.credit_texts import TEXTS as CREDIT_TEXTS
 from o2o.shop.member_texts import TEXTS as MEMBER_TEXTS
 from o2o.shop.web import router
 from o2o.web.templating import locale_of, render
@@ -39,8 +42,8 @@ def _page(request: Request, c: ContainerDep, p: PrincipalDep, notice: dict | Non
            "name": name_in(locale), "here": here(request), "is_customer": True, "dev": c.settings.dev,
            "m": summary, "entries": history.entries, "rewards": loyalty.rewards(c.db, locale),
            "vouchers": loyalty.redemptions(c.db, p.id, locale), "notice": notice, "error": error,
-           "idem": secrets.token_urlsafe(16)}
-    response = render(request, "shop/member.html", ctx, texts=[MEMBER_TEXTS, texts.TEXTS], locale=locale,
+           "idem": secrets.token_urlsafe(16), "store_credit": returns.store_credit(c.db, p.id)}
+    response = render(request, "shop/member.html", ctx, texts=[MEMBER_TEXTS, CREDIT_TEXTS, texts.TEXTS], locale=locale,
                       status_code=status)
     response.headers["Cache-Control"] = "no-store"
     return response
