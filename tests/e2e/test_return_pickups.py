@@ -241,3 +241,43 @@ def test_others_cannot_see_or_move_a_pickup(cc, cclient):
     assert cclient.post(f"/api/v1/returns/{made['id']}/approve", json={}, headers=made["ops"]).status_code == 409
     bootstrap.relay(cc).drain()
     assert [op for op, _ in cc.couriers["sim-a"].calls].count("create") == 1
+
+
+def test_the_order_page_the_desk_and_the_queue_show_the_pickup(cc, cclient):
+    made = _setup(cc, cclient)
+    d = pickup_row(cc, made["id"])
+    t = int(cc.clock.now().timestamp())
+    assert _post(cclient, "sim-a", callback(d.origin_id, "assigned", t + 1, RIDER)).json()["applied"] is True
+    bootstrap.relay(cc).drain()
+    # while the courier reports it, the desk does not set the pickup by hand
+    r = cclient.post(f"/api/v1/returns/{made['id']}/pickup", json={"status": "picked_up"}, headers=made["clerk"])
+    assert r.status_code == 409
+    zh, en = {"Accept-Language": "zh-CN"}, {"Accept-Language": "en"}
+    page = cclient.get(f"/shop/orders/{made['order']}", headers={**made["me"], **zh})
+    assert page.status_code == 200
+    assert 'data-pickup-status="assigned"' in page.text and "骑手正赶来取件" in page.text
+    assert "赵师傅" in page.text and "13900000009" not in page.text and "139****0009" in page.text
+    page = cclient.get(f"/shop/orders/{made['order']}", headers={**made["me"], **en})
+    assert "Rider on the way to you" in page.text
+    store = made["xjh"]
+    desk = cclient.get(f"/console/{store}/returns/{made['id']}", headers={**made["clerk"], **en})
+    assert desk.status_code == 200
+    assert 'data-pickup-status="assigned"' in desk.text and "Rider on the way to the customer" in desk.text
+    assert f'action="/console/{store}/returns/{made["id"]}/pickup"' not in desk.text  # the courier reports it
+    desk = cclient.get(f"/console/{store}/returns", headers={**made["clerk"], **zh})
+    assert 'data-pickup-status="assigned"' in desk.text and "骑手正赶往取件地址" in desk.text
+    queue = cclient.get("/admin/returns", params={"show": "approved"}, headers={**made["ops"], **zh})
+    assert queue.status_code == 200 and 'data-pickup-status="assigned"' in queue.text and "上门取件" in queue.text
+    # no courier left: the desk's hand-set form comes back, the order page says the store will call
+    _post(cclient, "sim-a", callback(d.origin_id, "cancelled", t + 2, reason="no rider"))
+    bootstrap.relay(cc).drain()
+    again = pickup_row(cc, made["id"])
+    _post(cclient, "sim-b", callback(again.origin_id, "expired", t + 3))
+    bootstrap.relay(cc).drain()
+    bootstrap.relay(cc).drain()
+    assert (pickup_row(cc, made["id"]).status, _return(cc, made).pickup_status) == ("failed", "failed")
+    desk = cclient.get(f"/console/{store}/returns/{made['id']}", headers={**made["clerk"], **en})
+    assert f'action="/console/{store}/returns/{made["id"]}/pickup"' in desk.text
+    assert "No courier: arrange the pickup by hand" in desk.text
+    page = cclient.get(f"/shop/orders/{made['order']}", headers={**made["me"], **zh})
+    assert "本次骑手未能取件" in page.text

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from o2o.backoffice import common
 from o2o.backoffice.common import location_names, page, router
 from o2o.backoffice.returns_texts import TEXTS
+from o2o.couriers import view as courier_view
 from o2o.deps import ContainerDep, PrincipalDep
 from o2o.kernel.errors import Conflict, IllegalTransition, InvalidInput
 from o2o.kernel.ids import Id
@@ -38,6 +39,7 @@ def queue(request: Request, c: ContainerDep) -> HTMLResponse:
     done = request.query_params.get("done", "")
     error = request.query_params.get("error", "")
     ctx = {"items": items, "total": total, "show": show, "filters": list(FILTERS), "names": names,
+           **courier_view.for_returns(c.db, [r.id for r in items if r.method == "courier"], locale_of(request)),
            "times": returns.time_to_refund(c.db, c.clock.now()), "target": returns.target_hours(),
            "done_key": f"rq.done.{done}" if f"rq.done.{done}" in TEXTS["en"] else "",
            "error_key": error if error in TEXTS["en"] else "", "ref": request.query_params.get("ref", "")[:24]}

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from o2o.console.common import page, redirect, router, store_in_scope
 from o2o.console.returns_texts import TEXTS
+from o2o.couriers import view as courier_view
 from o2o.deps import ContainerDep, PrincipalDep
 from o2o.kernel.errors import Conflict, IllegalTransition, InvalidInput, NotFound
 from o2o.kernel.ids import Id
@@ -69,6 +70,7 @@ def desk(request: Request, c: ContainerDep, p: PrincipalDep, location_id: Id) ->
             missing = True
     _, waiting = returns.find(c.db, statuses=OPEN, location_id=store.id, limit=50, now=c.clock.now())
     ctx = {"q": q, "order_lines": order_lines, "order_returns": order_returns, "missing": missing,
+           **courier_view.for_returns(c.db, [r.id for r in waiting if r.method == "courier"], locale_of(request)),
            "waiting": waiting, "reasons": REASONS, "money": format_cny, "error_key": _key(request, "e"),
            "target": returns.target_hours()}
     return page(request, p, store, "console/returns.html", ctx, section="returns",
@@ -112,6 +114,7 @@ def return_page(request: Request, c: ContainerDep, p: PrincipalDep, location_id:
     store = store_in_scope(c, p, location_id)
     r = returns.get_by_id(c.db, return_id, c.clock.now())
     ctx = {"r": r, "money": format_cny, "stores": _store_names(c, locale_of(request)),
+           **courier_view.for_returns(c.db, [r.id] if r.method == "courier" else [], locale_of(request)),
            "done_key": request.query_params.get("done", ""), "error_key": _key(request, "e"),
            "target": returns.target_hours(), "ours": r.location_id == store.id,
            "pickup_ours": p.store_id is None or r.goes_to == p.store_id}

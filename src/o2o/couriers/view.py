@@ -1,5 +1,6 @@
-"""What the pages show of a delivery (admin order page, console cards, storefront order page), in the page's
-language: plain dicts for the templates under web/templates/couriers/."""
+"""What the pages show of a delivery (admin order page, console cards, storefront order page) and of a return's
+courier pickup (the return on the order page, the returns desk, the refund queue), in the page's language:
+plain dicts for the templates under web/templates/couriers/."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from o2o.couriers import service
+from o2o.couriers.pickup_texts import TEXTS as PICKUP_TEXTS
 from o2o.couriers.schemas import DeliveryOut
 from o2o.couriers.texts import TEXTS
 from o2o.kernel.db import Database
@@ -127,3 +129,43 @@ def for_staff(db: Database, fulfillment_ids: list[int], locale: str) -> dict[str
         full.history = [h.model_copy(update={"note": note(ct, h.note)}) for h in full.history]
         shown.append(full)
     return {"deliveries": shown, "ct": ct}
+
+
+# --- a return's courier pickup (issue 11) ----------------------------------------------------------------------
+
+ENDED = frozenset({"failed", "cancelled", "expired"})
+
+
+@dataclass
+class Pickup:
+    """A return's courier pickup as a page shows it: its status, the rider's line, the steps, its store."""
+
+    id: int
+    status: str
+    label: str
+    line: str
+    location_id: int
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    ended: bool = False  # left the steps (no courier, cancelled, expired): the store follows up
+    reporting: bool = True  # the courier reports the progress (the desk's hand-set form is not needed)
+
+
+def pickup_translator(locale: str) -> Translator:
+    return Translator(locale, [PICKUP_TEXTS, TEXTS])
+
+
+def for_returns(db: Database, return_ids: list[int], locale: str) -> dict[str, Any]:
+    """The return pages' context: `pickups` (return id -> Pickup; the rider's phone masked) and `pt` (texts)."""
+    pt = pickup_translator(locale)
+    shown: dict[int, Pickup] = {}
+    for return_id, d in service.for_returns(db, return_ids).items():
+        at, ended = service.progress(d)
+        steps = [{"key": key, "label": pt(f"pickup.step.{key}"),
+                  "state": "done" if i < at or (i == at and key == "delivered") else "current" if i == at else "todo"}
+                 for i, key in enumerate(service.STEPS)]
+        rider = _rider(pt, d)
+        line = " · ".join(x for x in (rider or (pt("pickup.no_rider") if d.status in ACTIVE_STEPS else ""),
+                                      d.provider or "") if x)
+        shown[return_id] = Pickup(d.id, d.status, pt(f"pickup.status.{d.status}"), line, d.location_id, steps,
+                                  ended, d.status not in ENDED)
+    return {"pickups": shown, "pt": pt}

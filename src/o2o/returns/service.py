@@ -36,6 +36,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from o2o.couriers import service as couriers
 from o2o.inventory import service as inventory
 from o2o.kernel import idempotency
 from o2o.kernel.clock import SHANGHAI
@@ -73,6 +74,7 @@ from o2o.returns.schemas import (
     StoreTimeOut,
 )
 
+COURIER_LEFT = frozenset({"failed", "cancelled", "expired"})  # a courier pickup the desk takes over by hand
 RETURNABLE_STATUSES = frozenset({"completed"})  # goods the customer has: picked up, delivered, sold at a till
 ELECTRONIC = ("card", "wechat", "alipay")  # refunded at the provider (the sandbox adapter)
 TENDER_ORDER = {"card": 0, "wechat": 0, "alipay": 0, "cash": 1, "store_credit": 2}
@@ -321,12 +323,16 @@ def cancel_by_customer(uow: UnitOfWork, return_id: int, customer_id: int) -> Ret
 
 
 def set_pickup(uow: UnitOfWork, return_id: int, status: str, actor: str) -> ReturnOut:
-    """A courier pickup's progress (requested, scheduled, picked up), set by staff until the courier
-    integration reports it."""
+    """A courier pickup's progress (requested, scheduled, picked up), set by staff by hand: when no courier was
+    dispatched for it, or the courier left it (no courier would take it, cancelled, expired). While a
+    dispatched courier reports it, IllegalTransition."""
     with uow:
         r = _locked(uow, return_id)
         if r.method != COURIER or r.status not in (REQUESTED, APPROVED):
             raise IllegalTransition("return pickup", r.pickup_status or r.method, status)
+        courier = couriers.pickup_of(uow.session, r.id)
+        if courier is not None and courier[0] not in COURIER_LEFT:
+            raise IllegalTransition("return pickup", f"courier {courier[0]}", status)
         repo.add_history(uow.session, r.id, r.status, r.status, actor, f"pickup {status}", uow.clock.now())
         r.pickup_status = status
         number = r.number

@@ -9,6 +9,7 @@ import segno
 from fastapi import Request
 from markupsafe import Markup
 
+from o2o.couriers import view as courier_view
 from o2o.deps import Container
 from o2o.returns import service as returns
 from o2o.shop.returns_texts import TEXTS
@@ -24,5 +25,6 @@ def progress(request: Request, c: Container, number: str) -> dict[str, Any]:
     qrs = {r.number: Markup(segno.make(f"{QR_PREFIX}{r.number}", micro=False).svg_inline(scale=3, omitsize=False))
            for r in items if r.status in ("requested", "approved")}
     left = sum(ln.returnable for ln in returns.returnable(c.db, number))  # the button only while some can
-    return {"returns": items, "return_qrs": qrs, "returnable_units": left, "rt": Translator(locale_of(request), [TEXTS]),
+    pickups = courier_view.for_returns(c.db, [r.id for r in items if r.method == "courier"], locale_of(request))
+    return {**pickups, "returns": items, "return_qrs": qrs, "returnable_units": left, "rt": Translator(locale_of(request), [TEXTS]),
             "returned": request.query_params.get("returned", "")[:24]}
