@@ -7,12 +7,14 @@ the pickup takes its courier back once; other stores' clerks, customers and fore
 from __future__ import annotations
 
 import random
+import threading
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from o2o import bootstrap
+from o2o.adapters.couriers import Update
 from o2o.couriers import service as couriers
 from o2o.couriers.models import CourierDelivery
 from o2o.customers import service as customers
@@ -264,6 +266,9 @@ def test_the_order_page_the_desk_and_the_queue_show_the_pickup(cc, cclient):
     assert desk.status_code == 200
     assert 'data-pickup-status="assigned"' in desk.text and "Rider on the way to the customer" in desk.text
     assert f'action="/console/{store}/returns/{made["id"]}/pickup"' not in desk.text  # the courier reports it
+    desk = cclient.get(f"/console/{store}/returns/{made['id']}", headers={**made["clerk"], **zh})
+    assert "已安排取件" in desk.text and "骑手 sim-a" in desk.text  # the history note and who wrote it
+    assert "pickup scheduled" not in desk.text
     desk = cclient.get(f"/console/{store}/returns", headers={**made["clerk"], **zh})
     assert 'data-pickup-status="assigned"' in desk.text and "骑手正赶往取件地址" in desk.text
     queue = cclient.get("/admin/returns", params={"show": "approved"}, headers={**made["ops"], **zh})
@@ -281,3 +286,32 @@ def test_the_order_page_the_desk_and_the_queue_show_the_pickup(cc, cclient):
     assert "No courier: arrange the pickup by hand" in desk.text
     page = cclient.get(f"/shop/orders/{made['order']}", headers={**made["me"], **zh})
     assert "本次骑手未能取件" in page.text
+
+
+def test_concurrent_callbacks_move_the_pickup_and_the_return_once(cc, cclient):
+    made = _setup(cc, cclient)
+    d = pickup_row(cc, made["id"])
+    t = int(cc.clock.now().timestamp())
+    seq = [("assigned", t + 1), ("at_store", t + 2), ("delivering", t + 3), ("delivered", t + 4)]
+    updates = [Update("sim-a", d.origin_id, "P1", s, at, *RIDER) for s, at in seq] * 3
+    random.Random(3).shuffle(updates)
+    errors: list[BaseException] = []
+
+    def send(batch: list[Update]) -> None:
+        try:
+            for u in batch:
+                couriers.record_update(cc.uow(), u)
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=send, args=(updates[i::4],)) for i in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert errors == []
+    bootstrap.relay(cc).drain()
+    view = couriers.get(cc.db, d.id)
+    assert view.status == "delivered" and [h.to_status for h in view.history].count("delivered") == 1
+    notes = [h.note for h in _return(cc, made).history]
+    assert _return(cc, made).pickup_status == "delivered" and notes.count("pickup delivered") == 1

@@ -548,10 +548,11 @@ def for_returns(db: Database, return_ids: list[int]) -> dict[int, DeliveryOut]:
         return {d.return_id: _out(s, d, False) for d in repo.of_returns(s, return_ids) if d.return_id is not None}
 
 
-def pickup_of(session: Session, return_id: int) -> tuple[str, int] | None:
-    """Joins the caller's session (returns, on courier.pickup_moved): the pickup's status and its store."""
+def pickup_of(session: Session, return_id: int) -> tuple[str, int, str] | None:
+    """Joins the caller's session (returns, on courier.pickup_moved): the pickup's status, its store and its
+    current platform ("" while none has it)."""
     d = repo.of_return(session, return_id)
-    return (d.status, d.location_id) if d is not None else None
+    return (d.status, d.location_id, d.provider or "") if d is not None else None
 
 
 def rider_contact(db: Database, delivery_id: int) -> DeliveryOut:

@@ -29,7 +29,8 @@ class ReturnIn(Input):
     reason: str = Field("", max_length=200)
     method: Literal["store", "courier"] = Field("store", description=(
         "store: brought to any store (location_id: the one the customer means to go to, optional); "
-        "courier: picked up at the customer's (the pickup is recorded; the console sets its progress)"))
+        "courier: picked up at the customer's (with couriers configured, a courier is dispatched when the "
+        "return is approved and reports the pickup_status; else the desk sets it)"))
     location_id: Id | None = None
     refund_to: Literal["original", "store_credit"] = Field("original", description=(
         "original: the order's payment (online) or its tenders (till); store_credit: the customer's credit"))

@@ -340,7 +340,7 @@ def set_pickup(uow: UnitOfWork, return_id: int, status: str, actor: str) -> Retu
     return get(uow.db, number or "", uow.clock.now())
 
 
-def pickup_moved(uow: UnitOfWork, return_id: int, courier_status: str, location_id: int) -> bool:
+def pickup_moved(uow: UnitOfWork, return_id: int, courier_status: str, location_id: int, provider: str = "") -> bool:
     """Joins the relay's unit of work (courier.pickup_moved, with the pickup's status read then): the return
     shows the courier's progress (PICKUP_OF_COURIER) and, when none was chosen, the store it goes to. Only
     while the goods have not been received; a status it already shows changes nothing."""
@@ -352,7 +352,8 @@ def pickup_moved(uow: UnitOfWork, return_id: int, courier_status: str, location_
         r.preferred_location_id = location_id
     if r.pickup_status == shown:
         return False
-    repo.add_history(uow.session, r.id, r.status, r.status, "couriers", f"pickup {shown}", uow.clock.now())
+    actor = f"courier:{provider}" if provider else "system"
+    repo.add_history(uow.session, r.id, r.status, r.status, actor, f"pickup {shown}", uow.clock.now())
     r.pickup_status = shown
     return True
 

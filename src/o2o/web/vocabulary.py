@@ -21,10 +21,11 @@ from o2o.kernel.catalogs import fallbacks
 from o2o.kernel.clock import SHANGHAI
 from o2o.kernel.money import format_cny
 from o2o.web.vocabulary_extra_texts import TEXTS as EXTRA_TEXTS
+from o2o.web.vocabulary_pickup_texts import TEXTS as PICKUP_TEXTS
 from o2o.web.vocabulary_resourcing_texts import TEXTS as RESOURCING_TEXTS
 from o2o.web.vocabulary_texts import TEXTS
 
-TABLES = (TEXTS, EXTRA_TEXTS, RESOURCING_TEXTS)
+TABLES = (TEXTS, EXTRA_TEXTS, RESOURCING_TEXTS, PICKUP_TEXTS)
 
 
 class Translator:
@@ -97,6 +98,8 @@ _NOTES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Translator], str]]]
     (re.compile(r"^hold released$"), lambda m, t: t("note.hold_released")),
     (re.compile(r"^unpaid$"), lambda m, t: t("note.unpaid")),
     (re.compile(r"^pickup code re-issued$"), lambda m, t: t("note.code_reissued")),
+    (re.compile(r"^pickup (?P<s>requested|scheduled|picked_up|delivered|failed)$"),  # a return's courier pickup
+     lambda m, t: t(f"pickup.note.{m['s']}")),
     (re.compile(r"^short pick: the customer cancelled$"), lambda m, t: t("note.short_cancelled")),
     (re.compile(r"^refund (?P<fen>\d+) fen$"), lambda m, t: t("note.refund", amount=format_cny(int(m["fen"])))),
     (re.compile(r"^partial accepted: (?P<items>.*)$"),
