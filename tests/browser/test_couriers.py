@@ -97,3 +97,81 @@ def test_the_console_card_and_the_order_page_show_the_rider_while_delivering(liv
         expect(history.nth(1)).to_contain_text(placed_note)
         shot(admin, "courier-admin-order")
     assert couriers.get(c.db, d.id).status == "delivering"
+
+
+def test_a_returns_courier_pickup_on_the_order_page_the_desk_and_the_queue(live, open_page, shot):
+    """Issue 11's courier pickup of a return: approved, the courier goes to the customer; the storefront's
+    return card shows the steps and the rider, the store's desk the pickup card, head office's queue a badge;
+    nothing overflows a phone's screen."""
+    from o2o.customers import service as customers
+    from o2o.customers.schemas import AddressIn
+    from o2o.returns import service as returns
+    from o2o.returns.schemas import ReturnIn
+    from tests.factories.returns import completed_online
+
+    c = live.container
+    chain = build_chain(c)
+    store, milk = chain.stores["xujiahui"], chain.skus["milk"]
+    receive(c, store, milk, 10)
+    customers.add_address(c.uow(), chain.customer, AddressIn(line="徐家汇路 1 号", lat=XUJIAHUI_NEAR[0],
+                                                               lng=XUJIAHUI_NEAR[1]))
+    number = completed_online(c, chain.customer, store, {milk: 1})
+    line = returns.returnable(c.db, number)[0].order_line_id
+    made = returns.request(c.uow(), ReturnIn(order_number=number, reason_code="quality", method="courier",
+                                             lines=[{"order_line_id": line, "quantity": 1}]),
+                           f"customer:{chain.customer}", customer_id=chain.customer)
+    returns.approve(c.uow(), made.id, "staff:test")
+
+    def pickup() -> CourierDelivery | None:
+        with c.db.read() as s:  # a new read each time (a snapshot held open would not see the relay's commits)
+            found = s.query(CourierDelivery).filter_by(return_id=made.id).one_or_none()
+            if found is not None:
+                s.expunge(found)
+            return found
+    settle(c, lambda: (d := pickup()) is not None and d.status == "waiting", what="the pickup placed")
+    d = pickup()
+    assert d is not None
+    r = httpx.post(live.url("/api/v1/couriers/sim-a/callback"), timeout=30,
+                   content=callback(d.origin_id, "assigned", int(c.clock.now().timestamp()) + 1,
+                                    ("77", "钱师傅", "13987654321")))
+    assert r.status_code == 200, r.text
+    settle(c, lambda: returns.get_by_id(c.db, made.id).pickup_status == "scheduled", what="the return told")
+
+    customer = iam.sign_in_session(c.uow(), "customer", chain.customer, True, iam.Client("test"), c.settings)
+    staff = iam.sign_in_session(c.uow(), "staff", Auth(c).staff_user("clerk", store_id=store), True,
+                                iam.Client("test"), c.settings)
+    operator = iam.sign_in_session(c.uow(), "staff", Auth(c).staff_user("operator"), True, iam.Client("test"),
+                                   c.settings)
+    fits = "document.documentElement.scrollWidth <= window.innerWidth + 1"
+    for size, locale in (("phone", "zh-CN"), ("desktop", "en")):
+        zh = locale == "zh-CN"
+        shop = open_page(size, locale=locale)
+        _cookie(shop, customer.access_token)
+        shop.goto(f"/shop/orders/{number}")
+        panel = shop.locator(f"[data-return='{made.number}'] .pickup-progress")
+        expect(panel).to_have_attribute("data-pickup-status", "assigned")
+        expect(panel.locator("li[aria-current=step] .step-name")).to_have_text(
+            "骑手正赶来取件" if zh else "Rider on the way to you")
+        expect(panel.locator(".courier-rider")).to_have_text(("骑手" if zh else "Rider") + " 钱师傅 · 139****4321")
+        steps = shop.locator(f"[data-return='{made.number}'] .return-steps li")
+        expect(steps.last).to_contain_text("已安排取件" if zh else "Pickup scheduled")  # the return's own history
+        assert "13987654321" not in shop.content() and shop.evaluate(fits)
+        shot(shop, "return-pickup-shop")
+
+        desk = open_page(size, locale=locale)
+        _cookie(desk, staff.access_token)
+        desk.goto(f"/console/{store}/returns/{made.id}")
+        card = desk.locator(".pickup-card")
+        expect(card.locator(".courier-badge")).to_have_text("骑手正赶往取件地址" if zh else "Rider on the way to the customer")
+        expect(card.locator(".courier-rider")).to_contain_text("钱师傅 · 139****4321 · sim-a")
+        expect(desk.locator("#f-pickup")).to_have_count(0)  # the courier reports it: no hand-set form
+        assert desk.evaluate(fits)
+        shot(desk, "return-pickup-desk")
+
+        admin = open_page(size, locale=locale)
+        _cookie(admin, operator.access_token)
+        admin.goto("/admin/returns?show=approved")
+        badge = admin.locator(f"[data-return='{made.number}'] [data-pickup-status]")
+        expect(badge).to_contain_text("上门取件" if zh else "Courier pickup")
+        assert admin.evaluate(fits)
+        shot(admin, "return-pickup-queue")

@@ -96,7 +96,7 @@ def test_the_simulator_picks_a_return_up_over_http_and_the_desk_receives_it(fres
                                                                                    made["xjh"])
         assert d.fulfillment_id is None and d.fee_fen == 550  # 400 + 150 for the ~550 m from the customer
         r = _return(cc, made)
-        assert (r.pickup_status, r.preferred_location_id) == ("requested", made["xjh"])
+        assert (r.pickup_status, r.goes_to) == ("requested", made["xjh"])
         relay, sim = bootstrap.relay(cc), cc.couriers["sim-a"]
         seen = []
         for _ in range(12):
@@ -315,3 +315,44 @@ def test_concurrent_callbacks_move_the_pickup_and_the_return_once(cc, cclient):
     assert view.status == "delivered" and [h.to_status for h in view.history].count("delivered") == 1
     notes = [h.note for h in _return(cc, made).history]
     assert _return(cc, made).pickup_status == "delivered" and notes.count("pickup delivered") == 1
+
+
+def test_a_parcel_from_the_warehouse_is_picked_up_at_its_address_for_the_nearest_store(cc, cclient):
+    from o2o.fulfillment import service as fulfillment
+    from o2o.orders import service as orders
+    from o2o.orders.schemas import OrderIn
+    from tests.factories.relay import settle
+
+    chain = build_chain(cc)
+    yogurt, xjh = chain.skus["yogurt"], chain.stores["xujiahui"]
+    receive(cc, chain.warehouse, yogurt, 5)
+    placed = orders.place(cc.uow(), OrderIn(customer_id=chain.customer, mode="parcel",
+                                            lines=[{"sku_id": yogurt, "quantity": 1}],
+                                            address={"line": "徐家汇路 1 号", "lat": XUJIAHUI_NEAR[0],
+                                                     "lng": XUJIAHUI_NEAR[1]}), orders.OrderPolicy())
+    started = orders.start_payment(cc.uow(), cc.payments, placed.number)
+    orders.sandbox_complete(cc.uow(), cc.payments, started.out_trade_no)
+    order = orders.get(cc.db, placed.number)
+    assert order.fulfil_location_id == chain.warehouse
+    fo = order.fulfillment_ids[0]
+    fulfillment.ship(cc.uow(), fo, "staff:wh")
+    fulfillment.confirm_delivery(cc.uow(), fo, "staff:wh")
+    settle(cc, lambda: orders.get(cc.db, placed.number).status == "completed", what="parcel delivered")
+    auth = Auth(cc)
+    me = auth.customer(chain.customer)
+    line = returns.returnable(cc.db, placed.number)[0].order_line_id
+    made = cclient.post("/api/v1/returns", headers=me, json={
+        "order_number": placed.number, "reason_code": "quality", "method": "courier",
+        "lines": [{"order_line_id": line, "quantity": 1}]}).json()
+    assert cclient.post(f"/api/v1/returns/{made['id']}/approve", json={},
+                        headers=auth.staff("operator")).status_code == 200
+    bootstrap.relay(cc).drain()
+    bootstrap.relay(cc).drain()
+    d = pickup_row(cc, made["id"])
+    assert (d.status, d.location_id) == ("waiting", xjh)  # the customer has no saved address: the order's
+    assert d.fee_fen == 550  # ~550 m from the order's address to Xujiahui, not the warehouse's distance
+    r = _return(cc, made)
+    assert (r.preferred_location_id, r.goes_to, r.pickup_status) == (xjh, xjh, "requested")
+    # the Xujiahui desk lists it among its returns to come
+    listed = cclient.get("/api/v1/returns", headers=auth.staff("clerk", store_id=xjh)).json()
+    assert made["id"] in [x["id"] for x in listed]

@@ -143,8 +143,9 @@ class Pickup:
     id: int
     status: str
     label: str
-    line: str
+    line: str  # the rider (phone masked) and the platform, for staff
     location_id: int
+    rider: str = ""  # the rider alone, for the customer
     steps: list[dict[str, Any]] = field(default_factory=list)
     ended: bool = False  # left the steps (no courier, cancelled, expired): the store follows up
     reporting: bool = True  # the courier reports the progress (the desk's hand-set form is not needed)
@@ -166,6 +167,6 @@ def for_returns(db: Database, return_ids: list[int], locale: str) -> dict[str, A
         rider = _rider(pt, d)
         line = " · ".join(x for x in (rider or (pt("pickup.no_rider") if d.status in ACTIVE_STEPS else ""),
                                       d.provider or "") if x)
-        shown[return_id] = Pickup(d.id, d.status, pt(f"pickup.status.{d.status}"), line, d.location_id, steps,
-                                  ended, d.status not in ENDED)
+        shown[return_id] = Pickup(d.id, d.status, pt(f"pickup.status.{d.status}"), line, d.location_id, rider,
+                                  steps, ended, d.status not in ENDED)
     return {"pickups": shown, "pt": pt}
