@@ -356,3 +356,17 @@ def test_a_parcel_from_the_warehouse_is_picked_up_at_its_address_for_the_nearest
     # the Xujiahui desk lists it among its returns to come
     listed = cclient.get("/api/v1/returns", headers=auth.staff("clerk", store_id=xjh)).json()
     assert made["id"] in [x["id"] for x in listed]
+
+
+def test_brought_to_the_store_before_the_rider_came_the_courier_is_taken_back(cc, cclient):
+    made = _setup(cc, cclient)
+    d = pickup_row(cc, made["id"])
+    r = cclient.post(f"/api/v1/returns/{made['id']}/receive", headers=made["clerk"],
+                     json={"lines": [{"line_id": made["line"], "resellable": 2}]})
+    assert r.status_code == 200, r.text
+    relay = bootstrap.relay(cc)
+    relay.drain()
+    relay.drain()
+    assert pickup_row(cc, made["id"]).status == "cancelled"
+    assert cc.couriers["sim-a"].calls.count(("cancel", d.origin_id)) == 1
+    assert _return(cc, made).status == "received"

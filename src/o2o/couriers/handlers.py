@@ -16,7 +16,7 @@ READY = "fulfillment.ready"
 DISPATCH, CANCEL, TIP = "courier.dispatch", "courier.cancel", "courier.tip"
 ORDER_CANCELLED = "order.cancelled"
 PICKUP_NEEDED = "return.pickup_needed"
-RETURN_ENDED = ("return.cancelled", "return.refused")
+RETURN_ENDED = ("return.cancelled", "return.refused", "return.received")  # withdrawn, refused, or brought in
 
 
 def open_delivery(session: Session, delivery: Delivery) -> None:

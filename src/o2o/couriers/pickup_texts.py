@@ -35,9 +35,6 @@ TEXTS: Texts = {
         "pickup.progress.picked_up": "Picked up",
         "pickup.progress.delivered": "At the store",
         "pickup.progress.failed": "No courier: the store arranges the pickup",
-        "pickup.note.opened": "Return to pick up",
-        "pickup.note.no_address": "The return has no pickup address",
-        "pickup.note.ended": "The return was withdrawn or refused",
     },
     "zh-CN": {
         "pickup.title": "上门取件",
@@ -67,8 +64,5 @@ TEXTS: Texts = {
         "pickup.progress.picked_up": "已取件",
         "pickup.progress.delivered": "已送达门店",
         "pickup.progress.failed": "无骑手接单，门店将安排取件",
-        "pickup.note.opened": "退货待取件",
-        "pickup.note.no_address": "退货没有取件地址",
-        "pickup.note.ended": "退货已撤回或被拒绝",
     },
 }

@@ -5,7 +5,8 @@ A return's pickup (issue 11) is a delivery of kind `pickup`: the rider collects 
 (the order's delivery address, else the customer's newest saved address) and brings them to the store the
 return goes to. It moves through the same states, failover and callbacks as a store delivery; it touches no
 fulfilment: each change is published as `courier.pickup_moved` (the returns area shows it on the return),
-and a return withdrawn or refused before the rider has the goods takes its courier back once.
+and a return withdrawn, refused or brought to a store before the rider has the goods takes its courier back
+once.
 
 Nothing calls a platform inside a request's transaction: creating, cancelling and tipping are outbox
 events (`courier.dispatch`, `courier.cancel`, `courier.tip`) handled by the relay, retried with backoff,
@@ -174,8 +175,9 @@ def open_pickup(uow: UnitOfWork, return_id: int, order_id: int, order_number: st
 
 
 def return_ended(uow: UnitOfWork, return_id: int, why: str) -> bool:
-    """Joins the relay's unit of work (return.cancelled, return.refused): the return's pickup, while no rider
-    has the goods, ends and the platform is asked to cancel (once). False: no pickup, or the rider has it."""
+    """Joins the relay's unit of work (return.cancelled, return.refused, return.received: withdrawn, refused,
+    or brought to a store by the customer after all): the return's pickup, while no rider has the goods, ends
+    and the platform is asked to cancel (once). False: no pickup, or the rider has it (or brought it)."""
     found = repo.of_return(uow.session, return_id)
     d = repo.locked(uow.session, found.id) if found is not None else None
     if d is None or d.status not in BEFORE_PICKUP:
@@ -184,7 +186,7 @@ def return_ended(uow: UnitOfWork, return_id: int, why: str) -> bool:
     if attempt is not None:
         attempt.state = ENDED
         _take_back(uow, attempt, why)
-    _history(uow, d, CANCELLED, "couriers", "the return was withdrawn or refused")
+    _history(uow, d, CANCELLED, "couriers", "the return no longer needs a pickup")
     d.status, d.waiting_since, d.updated_at = CANCELLED, None, uow.clock.now()
     return True
 
