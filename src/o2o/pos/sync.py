@@ -241,12 +241,14 @@ def _write_chunk(uow: UnitOfWork, till: Till, clerk: str, sales: list[OfflineSal
     with uow:
         s = uow.session
         conn = s.connection()
+        # the sessions named, first (before the terminal's row: a close holds its session, then touches the
+        # terminal's row through the session's foreign key; taken the other way round, the two would deadlock)
+        still_open = _open_sessions(s, {x.session_id for x in sales} - {None})
         # one upload per terminal at a time (PostgreSQL: the row lock; SQLite: the write lock held already)
         stmt = select(Terminal.id).where(Terminal.id == till.terminal_id)
         conn.execute(stmt.with_for_update() if conn.dialect.name == "postgresql" else stmt)
         done = _accepted_before(s, till.terminal_id, [x.till_sale_id for x in sales])
         fresh = [(i, x) for i, x in zip(index, sales, strict=True) if x.till_sale_id not in done]
-        still_open = _open_sessions(s, {x.session_id for _, x in fresh} - {None})
         session_of = {x.till_sale_id: x.session_id if x.session_id in still_open else None for _, x in fresh}
         if done:  # a twin upload recorded them between our look and this write
             paid = _tenders_before(s, till.terminal_id, list(done))

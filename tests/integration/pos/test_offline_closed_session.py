@@ -12,6 +12,7 @@ from o2o.orders import service as orders
 from o2o.pos import sync, tills
 from o2o.pos.models import PosSale, PosTender
 from tests.factories.tills import OPENER, close_session, open_session
+from tests.integration.concurrency.test_races import _run
 from tests.integration.pos.offline import batch, sale, shop
 
 
@@ -57,3 +58,25 @@ def test_a_sale_uploaded_while_its_session_is_open_counts_in_it_at_the_close(con
     cash = next(ln for ln in z.lines if ln.kind == "cash")
     assert (z.sales_count, z.sales_fen) == (1, 5_000)
     assert (cash.expected_fen, cash.counted_fen, cash.difference_fen) == (15_000, 15_000, 0)
+
+
+def test_a_close_and_an_upload_for_its_session_at_once_agree_on_the_z_report(container):
+    """Whichever goes first, the stored expected cash is the float plus the sales attached to the session:
+    the upload waits for the close and finds it closed (session-closed), or the close waits for the upload and
+    counts it."""
+    c = container
+    sh = shop(c, [10])
+    session_id = open_session(c, sh.till.terminal_id, float_fen=10_000)
+    late = {**sale(1, c.clock.now(), [(sh.skus[0], 1, 5_000)]), "session_id": session_id}
+    answers: list = []
+    _run(2, ["close", "upload"], lambda job: close_session(c, session_id, cash_fen=15_000) if job == "close"
+         else answers.append(sync.ingest(c.uow(), sh.till, batch([late])).results[0]))
+    res = answers[0]
+    attached, _ = _rows(c.db, res.order_number or "")
+    z = tills.z_report(c.db, OPENER, session_id)
+    cash = next(ln for ln in z.lines if ln.kind == "cash")
+    if attached is None:
+        assert res.warnings == ["session-closed"] and (z.sales_count, cash.expected_fen) == (0, 10_000)
+    else:
+        assert res.warnings == [] and (z.sales_count, cash.expected_fen) == (1, 15_000)
+    assert cash.difference_fen == 15_000 - cash.expected_fen
