@@ -261,6 +261,8 @@ def test_the_order_page_the_desk_and_the_queue_show_the_pickup(cc, cclient):
     assert "赵师傅" in page.text and "13900000009" not in page.text and "139****0009" in page.text
     page = cclient.get(f"/shop/orders/{made['order']}", headers={**made["me"], **en})
     assert "Rider on the way to you" in page.text
+    form = cclient.get(f"/shop/orders/{made['order']}/return", headers={**made["me"], **zh})
+    assert form.status_code == 200 and "骑手到订单的收货地址上门取件" in form.text  # where the rider will come
     store = made["xjh"]
     desk = cclient.get(f"/console/{store}/returns/{made['id']}", headers={**made["clerk"], **en})
     assert desk.status_code == 200

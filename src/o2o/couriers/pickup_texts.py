@@ -9,6 +9,8 @@ from o2o.web.templating import Texts
 TEXTS: Texts = {
     "en": {
         "pickup.title": "Courier pickup",
+        "pickup.where": "By courier: once the return is approved, a rider collects it at the order's delivery "
+                        "address, or else at the address you saved last.",
         "pickup.status.dispatching": "Finding a courier",
         "pickup.status.waiting": "Waiting for a rider",
         "pickup.status.assigned": "Rider on the way to the customer",
@@ -38,6 +40,7 @@ TEXTS: Texts = {
     },
     "zh-CN": {
         "pickup.title": "上门取件",
+        "pickup.where": "快递上门：退货申请通过后，骑手到订单的收货地址上门取件（没有收货地址时，到您最近保存的地址）。",
         "pickup.status.dispatching": "正在呼叫骑手",
         "pickup.status.waiting": "等待骑手接单",
         "pickup.status.assigned": "骑手正赶往取件地址",

@@ -342,15 +342,15 @@ def set_pickup(uow: UnitOfWork, return_id: int, status: str, actor: str) -> Retu
 
 def pickup_moved(uow: UnitOfWork, return_id: int, courier_status: str, location_id: int, provider: str = "") -> bool:
     """Joins the relay's unit of work (courier.pickup_moved, with the pickup's status read then): the return
-    shows the courier's progress (PICKUP_OF_COURIER) and, when none was chosen and the courier takes it to
-    another store than the one that sold it (a warehouse's order), that store. Only
+    shows the courier's progress (PICKUP_OF_COURIER) and, when none was chosen, the store the courier takes it
+    to (the selling store, or for a warehouse's order the nearest store). Only
     while the goods have not been received; a status it already shows changes nothing."""
     r = _locked(uow, return_id)
     shown = PICKUP_OF_COURIER.get(courier_status)
     if r.method != COURIER or r.status not in (REQUESTED, APPROVED) or shown is None:
         return False
-    if r.preferred_location_id is None and location_id != r.sold_location_id:  # a warehouse's order: the store
-        r.preferred_location_id = location_id  # the courier brings it to (its desk lists it)
+    if r.preferred_location_id is None:  # the store the courier brings it to: its desk lists it among those to come
+        r.preferred_location_id = location_id
     if r.pickup_status == shown:
         return False
     actor = f"courier:{provider}" if provider else "system"

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
+from o2o.couriers import view as courier_view
 from o2o.deps import ContainerDep, PrincipalDep
 from o2o.kernel.errors import Conflict, IllegalTransition, InvalidInput, NotFound
 from o2o.kernel.ids import Id
@@ -32,7 +33,8 @@ def _form(request: Request, c: ContainerDep, p: PrincipalDep, number: str, error
     stores = [s for s in locations.list_all(c.db, "store") if s.active]
     ctx = {"order": order, "lines": lines, "stores": stores, "reasons": REASONS, "errors": errors or {},
            "form": form or {"method": "store", "refund_to": "original", "qty": {}},
-           "rt": Translator(locale_of(request), [TEXTS]), "can_credit": order.customer_id is not None}
+           "rt": Translator(locale_of(request), [TEXTS]), "can_credit": order.customer_id is not None,
+           "pt": courier_view.pickup_translator(locale_of(request))}
     return page(request, c, "shop/return_new.html", ctx, status=status, no_store=True)
 
 
