@@ -90,3 +90,17 @@ def test_a_callback_is_only_news_the_state_applied_is_the_one_dada_answers(fake)
     with pytest.raises(CourierError):  # Dada unreachable: the endpoint answers 503 and Dada calls again
         dada.parse_callback(claimed, {}, now)
     fake.start()
+
+
+def test_a_returns_pickup_is_refused_without_asking_dada(fake):
+    """Dada's shop orders start at the shop: a pickup at a customer's is refused at once (the service fails
+    over to another platform, or leaves it to the store's desk), and Dada is never asked."""
+    from dataclasses import replace
+
+    pickup = replace(PARCEL, origin_id="SO20261124000001-2-1", pickup_address="徐家汇路 1 号 2 室")
+    dada = _dada(fake)
+    with pytest.raises(Refused):
+        dada.quote(pickup)
+    with pytest.raises(Refused):
+        dada.create(pickup)
+    assert fake.calls == []

@@ -129,12 +129,20 @@ class DadaCourier:
                 "receiver_lat": parcel.to_lat, "receiver_lng": parcel.to_lng, "receiver_phone": parcel.receiver_phone,
                 "callback": self.callback_url}
 
+    def _shop_order(self, parcel: Parcel) -> None:
+        """Dada's shop orders start at the shop: a pickup from a customer to the store is not one (refused:
+        another platform, or the store's desk, takes it)."""
+        if parcel.pickup_address:
+            raise Refused(f"{self.name}: a pickup from a customer is not a Dada shop order ({parcel.origin_id})")
+
     def quote(self, parcel: Parcel) -> Quote:
+        self._shop_order(parcel)
         result = self._call("/api/order/queryDeliverFee", self._order_body(parcel))
         distance = int(float(result.get("distance") or parcel.distance_m))
         return Quote(self.name, fen(result["fee"]), distance, 30 + distance // 250, str(result.get("deliveryNo") or ""))
 
     def create(self, parcel: Parcel, quote: Quote | None = None) -> Placed:
+        self._shop_order(parcel)
         if quote is not None and quote.quote_id:
             result = self._call("/api/order/addAfterQuery", {"deliveryNo": quote.quote_id})
             fee_fen = quote.fee_fen
