@@ -1,7 +1,8 @@
 """Store credit at POS-lite in Chromium, phone and desktop sizes: the clerk scans an item, types the member's
 QR into the member field (a scanner gun types it), sees the member's store credit in the member panel and
 the store-credit field in the tenders, pays part with store credit and the rest in cash and finishes; the
-balance falls by that part; the page fits the screen and passes axe-core's serious/critical checks."""
+balance falls by that part; the page fits the screen and passes axe-core's serious/critical checks. The member
+then signs in on their phone and the member centre shows the store credit left."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from o2o.pos import service as pos
 from o2o.returns import service as returns
 from tests.browser.conftest import sign_in_staff
 from tests.browser.test_accessibility import audit, verdict, with_axe
-from tests.browser.test_shop import fits_the_screen
+from tests.browser.test_shop import PHONE, code_from_inbox, fits_the_screen
 from tests.factories import tills
 from tests.factories.auth import PASSWORD, Auth
 from tests.factories.chain import build_chain, receive
@@ -56,3 +57,16 @@ def test_a_clerk_takes_part_of_a_sale_from_the_members_store_credit(live, open_p
     page.get_by_role("button", name="完成收款").click()
     expect(page.locator("[data-sale]")).to_be_visible()
     assert returns.store_credit(c.db, chain.customer) == 1_500
+
+    shopper = open_page(size)  # the member, on their own phone
+    shopper.goto("/shop/member")
+    shopper.wait_for_url("**/shop/signin?next=*")
+    shopper.get_by_label("手机号").fill(PHONE)
+    shopper.get_by_role("button", name="获取验证码").click()
+    shopper.wait_for_url("**/shop/signin/code?*")
+    shopper.get_by_label("验证码", exact=True).fill(code_from_inbox(c))
+    shopper.get_by_role("button", name="登录", exact=True).click()
+    shopper.wait_for_url("**/shop/member")
+    expect(shopper.locator("[data-store-credit]")).to_contain_text("储值余额：¥15.00")
+    assert fits_the_screen(shopper)
+    shot(shopper, "shop-member-store-credit")
