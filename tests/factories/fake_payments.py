@@ -1,9 +1,10 @@
 """Local fakes of WeChat Pay API v3 and the Alipay gateway (a real HTTP server on 127.0.0.1 in a thread).
 
-Keys are generated here, per test: the merchant's / application's key pair (its private half is the
-file our settings name; the fake keeps the public half and checks OUR signatures with its own code,
-not o2o's), and the platform's key pair (WeChat: a self-signed certificate; Alipay: a public key
-file) with which the fake signs its answers and the notifications it produces.
+Keys are generated here (`new_key`: each unlike the fifteen handed out before it): the merchant's /
+application's key pair (its private half is the file our settings name; the fake keeps the public half and
+checks OUR signatures with its own code, not o2o's), and the platform's key pair (WeChat: a self-signed
+certificate; Alipay: a public key file) with which the fake signs its answers and the notifications it
+produces.
 
 `fail_refunds` makes the next refund requests fail the way the platform does (WeChat: 500
 SYSTEM_ERROR; Alipay: code 20000 isp.unknow-error); `bad_signatures` counts requests the fake refused.
@@ -32,9 +33,23 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.x509.oid import NameOID
 
+_KEYS: list[rsa.RSAPrivateKey] = []
+_KEY_LOCK = threading.Lock()
+_handed_out = [0]
+KEYS_IN_TURN = 16
+
 
 def new_key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    """A 2048-bit RSA key unlike the last KEYS_IN_TURN - 1 this process handed out. The process generates
+    KEYS_IN_TURN keys and hands them out in turn (a test takes at most six): a 2048-bit key took 45 ms of CPU
+    to generate, and the suite asked for hundreds. No test reads a key another test made, so a key that
+    comes round again, many calls later, is as good as a new one."""
+    with _KEY_LOCK:
+        turn = _handed_out[0] % KEYS_IN_TURN
+        _handed_out[0] += 1
+        if turn == len(_KEYS):
+            _KEYS.append(rsa.generate_private_key(public_exponent=65537, key_size=2048))
+        return _KEYS[turn]
 
 
 def write_private(key: rsa.RSAPrivateKey, path: Path) -> Path:
