@@ -4,19 +4,6 @@ module into the gettext catalogs."""
 
 from __future__ import annotations
 
-TEXTS: dict[str, dict[str, str]] = {
-    "en": {
-        "pickup.note.requested": "Pickup requested",
-        "pickup.note.scheduled": "Pickup scheduled",
-        "pickup.note.picked_up": "Picked up by the courier",
-        "pickup.note.delivered": "Brought to the store by the courier",
-        "pickup.note.failed": "No courier took the pickup",
-    },
-    "zh-CN": {
-        "pickup.note.requested": "已申请上门取件",
-        "pickup.note.scheduled": "已安排取件",
-        "pickup.note.picked_up": "骑手已取件",
-        "pickup.note.delivered": "骑手已送达门店",
-        "pickup.note.failed": "无骑手接单取件",
-    },
-}
+from o2o.kernel.catalogs import catalog_texts
+
+TEXTS: dict[str, dict[str, str]] = catalog_texts("web.vocabulary_pickup_texts")
