@@ -77,7 +77,8 @@ def test_an_address_is_searched_pinned_saved_and_checkout_shows_its_fee_and_eta(
         page.wait_for_function("(s) => document.querySelector('input[name=lat]').value !== s", arg=before)
         lat = float(page.locator("input[name=lat]").input_value())
         assert abs((float(before) - lat) * 110_574 - 100) < 15
-    assert page.locator("[data-places] g").count() > 1  # landmarks of the district drawn around the pick
+    # landmarks of the district drawn around the pick (fetched after the pin moved: waited for, not raced)
+    page.wait_for_function("() => document.querySelectorAll('[data-places] g').length > 1")
     shot(page, "shop-address-pin")
 
     page.get_by_label("门牌号（楼栋、单元、房号）").fill("3号楼2单元1201室")
