@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import random
-import threading
 
 import pytest
 from fastapi.testclient import TestClient
@@ -22,6 +21,7 @@ from tests.factories.auth import Auth
 from tests.factories.chain import build_chain
 from tests.factories.couriers import callback, courier_container, delivery_row, ready_delivery, served
 from tests.factories.http import order_of
+from tests.factories.threads import each_in_a_thread
 
 RIDER_A = ("1001", "王师傅", "13900000001")
 RIDER_B = ("1002", "李师傅", "13900000002")
@@ -224,21 +224,12 @@ def test_concurrent_callbacks_apply_each_change_once(cc, cclient):
     t = _now(cc)
     updates = [Update("sim-a", d.origin_id, "P1", s, at, *rider) for s, at, rider in _sequence(t)] * 3
     random.Random(5).shuffle(updates)
-    errors: list[BaseException] = []
 
     def send(batch: list[Update]) -> None:
-        try:
-            for u in batch:
-                couriers.record_update(cc.uow(), u)
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
+        for u in batch:
+            couriers.record_update(cc.uow(), u)
 
-    threads = [threading.Thread(target=send, args=(updates[i::6],)) for i in range(6)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    assert errors == []
+    assert each_in_a_thread(send, [updates[i::6] for i in range(6)]) == []
     view = couriers.get(cc.db, d.id)
     assert view.status == "delivered" and view.rider_name == "李师傅"
     fo = cclient.get(f"/api/v1/fulfillments/{made['fulfillment_id']}", headers=made["clerk"]).json()

@@ -7,7 +7,6 @@ the pickup takes its courier back once; other stores' clerks, customers and fore
 from __future__ import annotations
 
 import random
-import threading
 from typing import Any
 
 import pytest
@@ -26,6 +25,7 @@ from tests.factories.auth import Auth
 from tests.factories.chain import XUJIAHUI_NEAR, build_chain, receive
 from tests.factories.couriers import callback, courier_container, served
 from tests.factories.returns import completed_online
+from tests.factories.threads import each_in_a_thread
 
 RIDER = ("2001", "赵师傅", "13900000009")
 
@@ -297,21 +297,12 @@ def test_concurrent_callbacks_move_the_pickup_and_the_return_once(cc, cclient):
     seq = [("assigned", t + 1), ("at_store", t + 2), ("delivering", t + 3), ("delivered", t + 4)]
     updates = [Update("sim-a", d.origin_id, "P1", s, at, *RIDER) for s, at in seq] * 3
     random.Random(3).shuffle(updates)
-    errors: list[BaseException] = []
 
     def send(batch: list[Update]) -> None:
-        try:
-            for u in batch:
-                couriers.record_update(cc.uow(), u)
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
+        for u in batch:
+            couriers.record_update(cc.uow(), u)
 
-    threads = [threading.Thread(target=send, args=(updates[i::4],)) for i in range(4)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    assert errors == []
+    assert each_in_a_thread(send, [updates[i::4] for i in range(4)]) == []
     bootstrap.relay(cc).drain()
     view = couriers.get(cc.db, d.id)
     assert view.status == "delivered" and [h.to_status for h in view.history].count("delivered") == 1
