@@ -31,7 +31,7 @@ HOURS = 10  # a row's opening hours (repo.active_rows: candidate columns, then z
 
 @dataclass(frozen=True, slots=True)
 class Table:
-    """Rows as `repo.CANDIDATE_PROFILE_COLS` (candidate columns, then profile columns)."""
+    """Rows as `repo.active_rows` reads them, less the cell: the candidate columns, then the profile's."""
 
     by_cell: dict[str, list[tuple]]
     warehouses: list[tuple]
@@ -39,8 +39,8 @@ class Table:
     profiles: dict[int, Profile]  # built once per read: they do not depend on the order
 
     def rows(self, cells: list[str], extra_ids: list[int]) -> list[tuple]:
-        """Active locations in these cells, every warehouse, and the extra ids (if active): the rows the
-        candidates statement answers, by id."""
+        """Active locations in these cells, every warehouse, and the extra ids (if active), by id: the
+        candidates of routing and sourcing."""
         found = {r[0]: r for r in self.warehouses}
         for c in cells:
             for r in self.by_cell.get(c, ()):
