@@ -182,12 +182,7 @@ def return_ended(uow: UnitOfWork, return_id: int, why: str) -> bool:
     d = repo.locked(uow.session, found.id) if found is not None else None
     if d is None or d.status not in BEFORE_PICKUP:
         return False
-    attempt = repo.attempt_by_origin(uow.session, d.origin_id) if d.origin_id else None
-    if attempt is not None:
-        attempt.state = ENDED
-        _take_back(uow, attempt, why)
-    _history(uow, d, CANCELLED, "couriers", "the return no longer needs a pickup")
-    d.status, d.waiting_since, d.updated_at = CANCELLED, None, uow.clock.now()
+    _call_off(uow, d, why, "the return no longer needs a pickup")
     return True
 
 
@@ -411,14 +406,19 @@ def order_cancelled(uow: UnitOfWork, order_id: int) -> int:
         d = repo.locked(uow.session, d.id) or d
         if d.status not in BEFORE_PICKUP or d.kind != DELIVERY:
             continue
-        attempt = repo.attempt_by_origin(uow.session, d.origin_id) if d.origin_id else None
-        if attempt is not None:
-            attempt.state = ENDED
-            _take_back(uow, attempt, "order cancelled")
-        _history(uow, d, CANCELLED, "couriers", "the order was cancelled")
-        d.status, d.waiting_since, d.updated_at = CANCELLED, None, uow.clock.now()
+        _call_off(uow, d, "order cancelled", "the order was cancelled")
         n += 1
     return n
+
+
+def _call_off(uow: UnitOfWork, d: CourierDelivery, reason: str, note: str) -> None:
+    """A delivery no rider has the goods of yet ends: its live attempt is taken back at the platform (once)."""
+    attempt = repo.attempt_by_origin(uow.session, d.origin_id) if d.origin_id else None
+    if attempt is not None:
+        attempt.state = ENDED
+        _take_back(uow, attempt, reason)
+    _history(uow, d, CANCELLED, "couriers", note)
+    d.status, d.waiting_since, d.updated_at = CANCELLED, None, uow.clock.now()
 
 
 def cancel_at_platform(uow: UnitOfWork, couriers: Mapping[str, Courier], provider: str, origin_id: str,

@@ -22,8 +22,10 @@ Called by other areas (returns, till sessions, offline sync), `tenders_of`, `ref
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -495,10 +497,15 @@ def sell(uow: UnitOfWork, provider: SandboxPayments, policy: orders.OrderPolicy,
     return made[-1]
 
 
+def paid_by(tenders: Iterable[Any]) -> list[tuple[str, int]]:
+    """What tells a sale sent again from another sale under the same till_sale_id: its tenders (kind, amount)."""
+    return sorted((t.kind, t.amount_fen) for t in tenders)
+
+
 def _same_sale(first: SaleOut, data: SaleIn) -> SaleOut:
     """The sale recorded under the till_sale_id, when `data` is that sale sent again (the same tenders);
     another sale under the same id is refused (409 till-sale-id-taken, naming the first sale's order)."""
-    if sorted((t.kind, t.amount_fen) for t in first.tenders) != sorted((t.kind, t.amount_fen) for t in data.tenders):
+    if paid_by(first.tenders) != paid_by(data.tenders):
         raise TillSaleIdTaken(f"till_sale_id {data.till_sale_id} is the sale of order {first.order_number}, paid "
                               "otherwise: give this sale a new till_sale_id")
     return first

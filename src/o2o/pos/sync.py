@@ -53,7 +53,7 @@ from o2o.kernel.uow import UnitOfWork
 from o2o.orders import service as orders
 from o2o.orders.service import TillDiscount, TillLine, TillSale
 from o2o.pos.models import OPEN, PosSale, PosTender, Terminal, TillSession
-from o2o.pos.service import Till
+from o2o.pos.service import Till, paid_by
 from o2o.pos.sync_schemas import BatchIn, BatchOut, FlaggedLineOut, OfflineSaleIn, Reason, SaleResult
 
 CHUNK = 250  # sales per transaction
@@ -179,7 +179,7 @@ def ingest(uow: UnitOfWork, till: Till, batch: BatchIn, chunk: int = CHUNK) -> B
     for i, first in twins:  # the twin is answered as the first: its order (duplicate), or the same refusal
         res = results[first]
         assert res is not None
-        if _paid_by(sales[i]) != _paid_by(sales[first]):  # not a twin: another sale under the same id
+        if paid_by(sales[i].tenders) != paid_by(sales[first].tenders):  # not a twin: another sale under the same id
             results[i] = SaleResult(till_sale_id=sales[i].till_sale_id, status="refused",
                                     reasons=[_taken(sales[i].till_sale_id, res.order_number)])
             continue
@@ -205,11 +205,6 @@ def _accepted_before(s: Session, terminal_id: int, till_sale_ids: list[str]) -> 
     return {r.till_sale_id: numbers.get(r.order_id, "") for r in rows}
 
 
-def _paid_by(sale: OfflineSaleIn) -> list[tuple[str, int]]:
-    """What tells a sale sent again from another sale under the same till_sale_id: its tenders."""
-    return sorted((t.kind, t.amount_fen) for t in sale.tenders)
-
-
 def _tenders_before(s: Session, terminal_id: int, till_sale_ids: list[str]) -> dict[str, list[tuple[str, int]]]:
     """till_sale_id -> the tenders (kind, amount) of the sales of this terminal already recorded."""
     out: dict[str, list[tuple[str, int]]] = {sale_id: [] for sale_id in till_sale_ids}
@@ -230,7 +225,7 @@ def _taken(sale_id: str, number: str | None) -> Reason:
 def _seen(sale: OfflineSaleIn, number: str, paid: list[tuple[str, int]]) -> SaleResult:
     """A sale whose till_sale_id was accepted before: the same sale sent again (duplicate, nothing changes),
     or another sale under that id (refused: till-sale-id-taken)."""
-    if _paid_by(sale) == paid:
+    if paid_by(sale.tenders) == paid:
         return SaleResult(till_sale_id=sale.till_sale_id, status="duplicate", order_number=number)
     return SaleResult(till_sale_id=sale.till_sale_id, status="refused", reasons=[_taken(sale.till_sale_id, number)])
 
