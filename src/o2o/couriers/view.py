@@ -76,9 +76,7 @@ def for_customer(db: Database, fulfillment_ids: list[int], locale: str, now: dat
     shown = []
     for d in service.for_fulfillments(db, fulfillment_ids).values():
         at, ended = service.progress(d)
-        steps = [{"key": key, "label": ct(f"courier.step.{key}"),
-                  "state": "done" if i < at or (i == at and key == "delivered") else "current" if i == at else "todo"}
-                 for i, key in enumerate(service.STEPS)]
+        steps = _steps(ct, "courier", at)
         shown.append(Shown(d.id, d.status, ct(f"courier.status.{d.status}"), _rider(ct, d), steps,
                            service.eta(d, now), ended))
     return {"couriers": shown, "ct": ct}
@@ -131,6 +129,13 @@ def for_staff(db: Database, fulfillment_ids: list[int], locale: str) -> dict[str
     return {"deliveries": shown, "ct": ct}
 
 
+def _steps(t: Translator, prefix: str, at: int) -> list[dict[str, Any]]:
+    """The courier's steps for a timeline, those before `at` done (the last one too once reached)."""
+    return [{"key": key, "label": t(f"{prefix}.step.{key}"),
+             "state": "done" if i < at or (i == at and key == "delivered") else "current" if i == at else "todo"}
+            for i, key in enumerate(service.STEPS)]
+
+
 # --- a return's courier pickup (issue 11) ----------------------------------------------------------------------
 
 ENDED = frozenset({"failed", "cancelled", "expired"})
@@ -161,9 +166,7 @@ def for_returns(db: Database, return_ids: list[int], locale: str) -> dict[str, A
     shown: dict[int, Pickup] = {}
     for return_id, d in service.for_returns(db, return_ids).items():
         at, ended = service.progress(d)
-        steps = [{"key": key, "label": pt(f"pickup.step.{key}"),
-                  "state": "done" if i < at or (i == at and key == "delivered") else "current" if i == at else "todo"}
-                 for i, key in enumerate(service.STEPS)]
+        steps = _steps(pt, "pickup", at)
         rider = _rider(pt, d)
         line = " · ".join(x for x in (rider or (pt("pickup.no_rider") if d.status in ACTIVE_STEPS else ""),
                                       d.provider or "") if x)
